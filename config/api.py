@@ -1,0 +1,20 @@
+"""The What Works API at /api/ (OpenAPI at /api/openapi.json, docs at /api/docs)."""
+
+from ninja import NinjaAPI
+
+from whatworks.core.api import OptionalSession, OrganisationKeyAuth, install_problem_handlers
+from whatworks.organisations.api import router as organisations_router
+
+api = NinjaAPI(
+    title="What Works API",
+    version="1.0.0",
+    description=(
+        "Read the register of organisations and people. Browsers use their signed-in session; "
+        "machines send `Authorization: Bearer <key>` with a key from the organisation's API keys "
+        "page. Errors are RFC 9457 problem bodies naming the field at fault."
+    ),
+    auth=[OrganisationKeyAuth(), OptionalSession()],
+    urls_namespace="api",
+)
+install_problem_handlers(api)
+api.add_router("/", organisations_router)

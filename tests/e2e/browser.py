@@ -1,0 +1,51 @@
+"""Assertions for browser tests; see conftest.py for the fixtures and how to use them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def assert_accessible(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> None:
+    """Run axe-core on the page as it is now; fail listing violations of the given impacts."""
+    if not AXE.exists():
+        pytest.fail("axe-core is missing: run `npm ci` (node_modules/axe-core/axe.min.js)")
+    # add_script_tag inserts an inline <script>, which our Content-Security-Policy
+    # rightly blocks; evaluate() goes through the DevTools protocol instead.
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
+    )
+    bad = [v for v in violations if v.get("impact") in impacts]
+    if bad:
+        lines = [f"axe found {len(bad)} serious or critical problem(s) on {page.url}:"]
+        for v in bad:
+            targets = ", ".join(" ".join(node["target"]) for node in v["nodes"][:3])
+            more = f" (+{len(v['nodes']) - 3} more)" if len(v["nodes"]) > 3 else ""
+            lines.append(f"- [{v['impact']}] {v['id']}: {v['help']} -> {targets}{more}")
+        pytest.fail("\n".join(lines))
+
+
+def assert_no_horizontal_scroll(page: Any, width: int = 320) -> None:
+    """The page reflows at ``width`` CSS pixels: nothing sticks out sideways."""
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width:
+        wide = page.evaluate(
+            """(width) => [...document.querySelectorAll('body *')]
+                .filter(el => el.getBoundingClientRect().right > width + 1)
+                .slice(0, 5)
+                .map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : ''))""",
+            width,
+        )
+        pytest.fail(f"{page.url} scrolls sideways at {width}px (scrollWidth {scroll_width}); too wide: {wide}")
+
+
+def assert_no_console_errors(page: Any) -> None:
+    errors = getattr(page, "console_errors", [])
+    assert not errors, "\n".join(errors)

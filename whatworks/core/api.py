@@ -1,0 +1,104 @@
+"""The API's shared parts: authentication (session or per-organisation key) and problem bodies.
+
+Errors follow RFC 9457 (application/problem+json) and name the field at fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyHeader, SessionAuth
+
+from whatworks.organisations.models import ApiKey
+
+
+class ApiKeyPrincipal:
+    """Stands in for a user when a machine calls with an organisation's API key."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_staff = False
+    is_moderator = False
+    pk = None
+
+    def __init__(self, key: ApiKey) -> None:
+        self.key = key
+        self._member_organisation_ids = frozenset({key.organisation_id})
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return False
+
+
+class OrganisationKeyAuth(APIKeyHeader):
+    """`Authorization: Bearer ww_...` with a key made on the organisation's API keys page."""
+
+    param_name = "Authorization"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiKeyPrincipal | None:
+        if not key or not key.startswith("Bearer "):
+            return None
+        api_key = ApiKey.authenticate(key.removeprefix("Bearer ").strip())
+        if api_key is None:
+            return None
+        # Throttle the write: last-used to the minute is plenty.
+        now = timezone.now()
+        if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > 60:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        request.api_key = api_key  # type: ignore[attr-defined]
+        principal = ApiKeyPrincipal(api_key)
+        request.user = principal  # type: ignore[assignment]
+        return principal
+
+
+class OptionalSession(SessionAuth):
+    """The signed-in browser session, or anonymous: public data needs no credentials."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None else request.user
+
+
+def problem(status: int, title: str, detail: str = "", errors: list[dict] | None = None) -> dict:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def _field_name(loc: list[Any]) -> str:
+    # ninja reports ["query", "kind"] or ["body", "payload", "name"]; keep the useful part.
+    parts = [str(p) for p in loc if p not in ("body", "payload")]
+    return ".".join(parts) or "request"
+
+
+def install_problem_handlers(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, body: dict) -> HttpResponse:
+        response = api.create_response(request, body, status=body["status"])
+        response["Content-Type"] = "application/problem+json"
+        return response
+
+    @api.exception_handler(ValidationError)
+    def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        errors = [
+            {"field": _field_name(list(e.get("loc", []))), "message": e.get("msg", "Invalid value")}
+            for e in exc.errors
+        ]
+        return respond(request, problem(422, "Some values are not valid", errors=errors))
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return respond(request, problem(401, "Sign in or send a valid API key"))
+
+    @api.exception_handler(Http404)
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, problem(404, "Not found", str(exc) or ""))
+
+    @api.exception_handler(HttpError)
+    def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return respond(request, problem(exc.status_code, str(exc)))

@@ -1,0 +1,181 @@
+"""The outbox: queue a message in the same transaction as the change that causes it,
+then a background task hands it to a backend. A failure leaves it queued with its
+error and a later attempt time (exponential back-off); nothing is lost.
+
+Backends: "outbox" (keeps messages for staff to read at /outbox/ in development),
+"smtp" (Django's email backend) and "notify" (GOV.UK Notify).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from whatworks.core.models import Channel, Message, MessageStatus
+
+BACKOFF_BASE_SECONDS = 60
+BACKOFF_MAX_SECONDS = 6 * 60 * 60
+
+
+class DeliveryError(Exception):
+    pass
+
+
+def render_email(message: Message) -> tuple[str, str]:
+    """Subject and plain-text body from `templates/messages/<template>.txt` (subject first line)."""
+    text = render_to_string(f"messages/{message.template}.txt", message.personalisation)
+    subject, _, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+class Backend(Protocol):
+    name: str
+
+    def send(self, message: Message) -> str:
+        """Deliver the message; return the provider's reference; raise on failure."""
+
+
+class OutboxOnlyBackend:
+    """Keeps the message in the outbox and marks it sent: nothing leaves the machine."""
+
+    name = "outbox"
+
+    def send(self, message: Message) -> str:
+        render_email(message)  # fail here, not in production, if the template is broken
+        return ""
+
+
+class SmtpBackend:
+    name = "smtp"
+
+    def send(self, message: Message) -> str:
+        if message.channel != Channel.EMAIL:
+            raise DeliveryError(f"The SMTP backend cannot send a {message.channel} message.")
+        subject, body = render_email(message)
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [message.recipient]).send()
+        return ""
+
+
+class NotifyBackend:
+    """GOV.UK Notify. Each template name maps to a Notify template id in NOTIFY_TEMPLATE_IDS;
+    without a mapping, the generic template (NOTIFY_DEFAULT_TEMPLATE_ID) is sent with
+    ((subject)) and ((body)) personalisation rendered from our own template."""
+
+    name = "notify"
+
+    def __init__(self, client: Any = None) -> None:
+        if client is None:
+            from notifications_python_client.notifications import NotificationsAPIClient
+
+            client = NotificationsAPIClient(settings.NOTIFY_API_KEY)
+        self.client = client
+
+    def send(self, message: Message) -> str:
+        template_id = settings.NOTIFY_TEMPLATE_IDS.get(message.template)
+        personalisation = dict(message.personalisation)
+        if template_id is None:
+            template_id = getattr(settings, "NOTIFY_DEFAULT_TEMPLATE_ID", None)
+            if not template_id:
+                raise DeliveryError(
+                    f"No GOV.UK Notify template id for '{message.template}' and no default."
+                )
+            subject, body = render_email(message)
+            personalisation = {"subject": subject, "body": body}
+        if message.channel == Channel.EMAIL:
+            response = self.client.send_email_notification(
+                email_address=message.recipient,
+                template_id=template_id,
+                personalisation=personalisation,
+                reference=str(message.pk),
+            )
+        elif message.channel == Channel.SMS:
+            response = self.client.send_sms_notification(
+                phone_number=message.recipient,
+                template_id=template_id,
+                personalisation=personalisation,
+                reference=str(message.pk),
+            )
+        else:
+            raise DeliveryError("Letters through Notify need an address; not supported yet.")
+        return str(response.get("id", ""))
+
+
+_backend_override: Backend | None = None
+
+
+def get_backend() -> Backend:
+    if _backend_override is not None:
+        return _backend_override
+    return {"outbox": OutboxOnlyBackend, "smtp": SmtpBackend, "notify": NotifyBackend}[
+        settings.MESSAGE_BACKEND
+    ]()
+
+
+def use_backend(backend: Backend | None) -> None:
+    """Swap the backend (tests inject a fake Notify client this way)."""
+    global _backend_override
+    _backend_override = backend
+
+
+def message_queue(
+    *, channel: str, recipient: str, template: str, personalisation: dict[str, Any]
+) -> Message:
+    """Put a message in the outbox; it is dispatched once the surrounding transaction commits."""
+    message = Message.objects.create(
+        channel=channel, recipient=recipient, template=template, personalisation=personalisation
+    )
+    from whatworks.core.tasks import dispatch_message
+
+    transaction.on_commit(lambda: dispatch_message(message.pk))
+    return message
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS))
+
+
+def message_dispatch(*, message_id: int) -> Message | None:
+    """Try to deliver one queued message. Returns it with its new status."""
+    with transaction.atomic():
+        # Lock the row so two consumers cannot send the same message twice.
+        message = (
+            Message.objects.select_for_update()
+            .filter(pk=message_id, status=MessageStatus.QUEUED)
+            .first()
+        )
+        if message is None:
+            return None
+        backend = get_backend()
+        message.attempts += 1
+        message.backend = backend.name
+        try:
+            message.provider_reference = backend.send(message)
+        except Exception as error:  # any backend failure: keep the message, retry later
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                message.status = MessageStatus.FAILED
+            else:
+                message.next_attempt_at = timezone.now() + _backoff(message.attempts)
+        else:
+            message.status = MessageStatus.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+        message.save()
+    return message
+
+
+def message_retry(*, message: Message) -> Message:
+    """Staff put a failed message back in the queue."""
+    message.status = MessageStatus.QUEUED
+    message.next_attempt_at = timezone.now()
+    message.save(update_fields=["status", "next_attempt_at"])
+    from whatworks.core.tasks import dispatch_message
+
+    transaction.on_commit(lambda: dispatch_message(message.pk))
+    return message

@@ -1,0 +1,33 @@
+"""Background tasks (Huey). Periodic tasks sweep up whatever an immediate task missed."""
+
+from __future__ import annotations
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from whatworks.core.models import Message
+
+
+@db_task(retries=0)
+def dispatch_message(message_id: int) -> str | None:
+    from whatworks.core.messaging import message_dispatch
+
+    message = message_dispatch(message_id=message_id)
+    return message.status if message else None
+
+
+@db_periodic_task(crontab(minute="*"))
+def dispatch_due_messages() -> int:
+    """Retry queued messages whose back-off has passed (and any whose task was lost)."""
+    from whatworks.core.messaging import message_dispatch
+
+    ids = list(Message.objects.due().values_list("pk", flat=True)[:500])
+    for message_id in ids:
+        message_dispatch(message_id=message_id)
+    return len(ids)
+
+
+@db_task()
+def ping() -> str:
+    """Used by /healthz and the consumer test to prove a task round-trips."""
+    return "pong"

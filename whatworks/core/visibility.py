@@ -1,0 +1,80 @@
+"""Who may see a shareable record: one rule used by lists, detail pages, search and the API.
+
+A record is private to its organisation, shared with peers (signed-in members of any
+organisation on the platform: councils and their partners), or public.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from whatworks.organisations.models import User
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private to the organisation"
+    PEERS = "peers", "Shared with peers"
+    PUBLIC = "public", "Public"
+
+
+def member_organisation_ids(user: User | AnonymousUser | None) -> frozenset[int]:
+    """Ids of the organisations the user is an active member of (cached on the user)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_member_organisation_ids", None)
+    if cached is None:
+        cached = frozenset(
+            user.memberships.filter(organisation__is_active=True).values_list(  # type: ignore[union-attr]
+                "organisation_id", flat=True
+            )
+        )
+        user._member_organisation_ids = cached  # type: ignore[union-attr]
+    return cached
+
+
+class VisibleQuerySet(models.QuerySet):
+    """QuerySet of shareable records. Subclasses say how a record is owned."""
+
+    def owned_by(self, organisation_ids: frozenset[int]) -> Q:
+        return Q(organisation_id__in=organisation_ids)
+
+    def visible_to(self, user: User | AnonymousUser | None) -> Self:
+        org_ids = member_organisation_ids(user)
+        condition = Q(visibility=Visibility.PUBLIC)
+        if org_ids:
+            # Only members of an organisation count as peers; a signed-in person
+            # with no membership sees what the public sees.
+            condition |= Q(visibility=Visibility.PEERS) | (
+                Q(visibility=Visibility.PRIVATE) & self.owned_by(org_ids)
+            )
+        return self.filter(condition)
+
+
+class Shareable(models.Model):
+    """Abstract base for records with a visibility; subclasses define `owner_ids()`."""
+
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+
+    class Meta:
+        abstract = True
+
+    def owner_organisation_ids(self) -> frozenset[int]:
+        raise NotImplementedError
+
+    def is_visible_to(self, user: Any) -> bool:
+        if self.visibility == Visibility.PUBLIC:
+            return True
+        org_ids = member_organisation_ids(user)
+        if not org_ids:
+            return False
+        if self.visibility == Visibility.PEERS:
+            return True
+        return bool(org_ids & self.owner_organisation_ids())

@@ -1,0 +1,90 @@
+"""API endpoints for organisations and people, using the same selectors as the pages."""
+
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from whatworks.organisations import selectors
+from whatworks.organisations.models import OrganisationKind
+
+router = Router(tags=["Organisations and people"])
+
+
+class LocalAuthorityOut(Schema):
+    gss_code: str = Field(description="ONS GSS code, e.g. E07000065")
+    official_name: str
+    authority_type_name: str
+    region: str
+    nation: str
+    population: int | None
+
+
+class OrganisationOut(Schema):
+    slug: str
+    name: str
+    kind: OrganisationKind
+    kind_label: str = Field(alias="get_kind_display")
+    description: str
+    website: str
+    local_authority: LocalAuthorityOut | None
+
+
+class OrganisationFilter(Schema):
+    kind: OrganisationKind | None = None
+    q: str = Field("", max_length=100, description="Part of the name, or an ONS GSS code")
+
+
+class MembershipOut(Schema):
+    organisation: str = Field(alias="organisation.slug")
+    role: str
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+    job_title: str
+    bio: str
+    url: str = Field(alias="get_absolute_url")
+
+
+class PersonDetailOut(PersonOut):
+    memberships: list[MembershipOut]
+
+
+class MeOut(PersonOut):
+    email: str
+    memberships: list[MembershipOut]
+    joined: datetime = Field(alias="date_joined")
+
+
+@router.get("/organisations", response=list[OrganisationOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]):  # type: ignore[no-untyped-def]
+    return selectors.organisation_list(kind=filters.kind or "", query=filters.q)
+
+
+@router.get("/organisations/{slug}", response=OrganisationOut)
+def get_organisation(request: HttpRequest, slug: str):  # type: ignore[no-untyped-def]
+    return selectors.access_organisation(request.user, slug)
+
+
+@router.get("/people", response=list[PersonOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_people(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return selectors.people_visible_to(request.user).order_by("full_name", "pk")
+
+
+@router.get("/people/{int:person_id}", response=PersonDetailOut)
+def get_person(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+    return selectors.access_person(request.user, person_id)
+
+
+@router.get("/me", response=MeOut)
+def me(request: HttpRequest):  # type: ignore[no-untyped-def]
+    if not getattr(request.user, "pk", None):
+        raise HttpError(401, "Sign in to see your own record")
+    return request.user

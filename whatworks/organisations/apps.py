@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    name = "whatworks.organisations"
+    label = "organisations"
+    verbose_name = "Organisations and people"
+
+    def ready(self) -> None:
+        from whatworks.organisations import search_index  # noqa: F401  (registers searchable fields)

@@ -1,0 +1,279 @@
+"""Pages for organisations, people, invitations and 'your organisation' administration.
+
+Views stay thin: an access helper fetches and checks, a form validates, a service writes.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from whatworks.core.search import search as full_text_search
+from whatworks.organisations import selectors, services
+from whatworks.organisations.forms import (
+    AcceptInvitationForm,
+    ApiKeyForm,
+    InvitationForm,
+    OrganisationFilterForm,
+    ProfileForm,
+    RoleForm,
+    SearchForm,
+)
+from whatworks.organisations.models import Invitation, Organisation
+
+PAGE_SIZE = 50
+
+
+def _add_errors(form: object, error: ValidationError) -> None:
+    """Attach a service's ValidationError to the form so the error summary shows it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
+    else:
+        form.add_error(None, error)  # type: ignore[attr-defined]
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = selectors.organisation_list(
+        kind=filters.get("kind", ""), query=filters.get("q", "")
+    )
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "organisations/organisation_list.html", {"form": form, "page": page})
+
+
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.access_organisation(request.user, slug)
+    can_see_members = request.user.has_perm("organisations.view_members", organisation)
+    members = selectors.organisation_members(organisation, request.user) if can_see_members else []
+    return render(
+        request,
+        "organisations/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": members,
+            "can_see_members": can_see_members,
+            "can_manage": request.user.has_perm("organisations.manage_members", organisation),
+        },
+    )
+
+
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.access_person(request.user, pk)
+    return render(
+        request,
+        "organisations/person_detail.html",
+        {"person": person, "memberships": selectors.person_memberships(person)},
+    )
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=request.user, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Your profile has been updated.")
+        return redirect("person-detail", pk=request.user.pk)
+    return render(request, "organisations/profile_edit.html", {"form": form})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = {"organisations": [], "people": []}
+    if query:
+        results["organisations"] = full_text_search(Organisation.objects.active(), query)[:20]
+        results["people"] = full_text_search(selectors.people_visible_to(request.user), query)[:20]
+    return render(
+        request, "organisations/search.html", {"form": form, "query": query, "results": results}
+    )
+
+
+@login_required
+def my_organisation(request: HttpRequest) -> HttpResponse:
+    organisations = list(selectors.member_organisations(request.user))
+    if len(organisations) == 1:
+        return redirect("organisation-manage", slug=organisations[0].slug)
+    return render(request, "organisations/my_organisation.html", {"organisations": organisations})
+
+
+@login_required
+def organisation_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.access_organisation(request.user, slug, "organisations.view_members")
+    can_manage = request.user.has_perm("organisations.manage_members", organisation)
+    return render(
+        request,
+        "organisations/manage.html",
+        {
+            "organisation": organisation,
+            "members": organisation.memberships.select_related("user").order_by("user__full_name"),
+            "invitations": organisation.invitations.select_related("invited_by")
+            if can_manage
+            else [],
+            "api_keys": organisation.api_keys.all() if can_manage else [],
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+def membership_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    organisation = selectors.access_organisation(request.user, slug, "organisations.manage_members")
+    membership = selectors.access_membership(organisation, membership_id)
+    form = RoleForm(request.POST or None, initial={"role": membership.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_change_role(
+                membership=membership, role=form.cleaned_data["role"], actor=request.user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request, f"{membership.user} is now {membership.get_role_display().lower()}."
+            )
+            return redirect("organisation-manage", slug=slug)
+    return render(
+        request,
+        "organisations/membership_role.html",
+        {"organisation": organisation, "membership": membership, "form": form},
+    )
+
+
+@login_required
+def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    organisation = selectors.access_organisation(request.user, slug, "organisations.manage_members")
+    membership = selectors.access_membership(organisation, membership_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership, actor=request.user)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, f"{membership.user} has been removed.")
+            return redirect("organisation-manage", slug=slug)
+    return render(
+        request,
+        "organisations/membership_remove.html",
+        {"organisation": organisation, "membership": membership, "error": error},
+    )
+
+
+@login_required
+def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.access_organisation(
+        request.user, slug, "organisations.manage_invitations"
+    )
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                organisation=organisation, invited_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("organisation-manage", slug=slug)
+    return render(
+        request, "organisations/invitation_new.html", {"organisation": organisation, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+    organisation = selectors.access_organisation(
+        request.user, slug, "organisations.manage_invitations"
+    )
+    invitation = selectors.access_invitation(organisation, invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The invitation to {invitation.email} has been withdrawn.")
+    return redirect("organisation-manage", slug=slug)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.find_by_token(token)
+    if invitation is None or invitation.status != "pending":
+        return render(
+            request,
+            "organisations/invitation_invalid.html",
+            {"invitation": invitation},
+            status=404 if invitation is None else 410,
+        )
+    signed_in = request.user.is_authenticated
+    form = None if signed_in else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    error = None
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            membership = services.invitation_accept(
+                invitation=invitation,
+                user=request.user if signed_in else None,
+                **({} if form is None else form.cleaned_data),
+            )
+        except ValidationError as exc:
+            if form is None:
+                error = exc.messages[0]
+            else:
+                _add_errors(form, exc)
+        else:
+            if not signed_in:
+                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"You have joined {membership.organisation}.")
+            return redirect("organisation-detail", slug=membership.organisation.slug)
+    return render(
+        request,
+        "organisations/invitation_accept.html",
+        {"invitation": invitation, "form": form, "error": error},
+    )
+
+
+@login_required
+def api_key_new(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.access_organisation(
+        request.user, slug, "organisations.manage_api_keys"
+    )
+    form = ApiKeyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key, raw = services.api_key_create(
+            organisation=organisation, actor=request.user, **form.cleaned_data
+        )
+        # The secret is shown once, in this response, and never stored.
+        response = render(
+            request,
+            "organisations/api_key_created.html",
+            {"organisation": organisation, "key": key, "raw_key": raw},
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(
+        request, "organisations/api_key_new.html", {"organisation": organisation, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def api_key_revoke(request: HttpRequest, slug: str, key_id: int) -> HttpResponse:
+    organisation = selectors.access_organisation(
+        request.user, slug, "organisations.manage_api_keys"
+    )
+    key = selectors.access_api_key(organisation, key_id)
+    try:
+        services.api_key_revoke(key=key, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The API key '{key.name}' has been revoked.")
+    return redirect("organisation-manage", slug=slug)

@@ -1,0 +1,95 @@
+"""Statistics for "What Works": comparing a treatment arm with a control arm.
+
+Pure Python on top of numpy, scipy, statsmodels and lifelines; nothing here imports Django, so
+it can be tested and reused on its own.
+
+Conventions
+-----------
+* Every comparison is **treatment minus control** (ratios are treatment over control, and a
+  relative lift is ``treatment / control - 1``).
+* Every result is a frozen dataclass; intervals are two-sided at level ``1 - alpha``.
+* Each function's docstring names its method and a reference.
+
+Refusals
+--------
+When the data cannot support a calculation -- an empty arm, zero variance in both arms, an arm
+too small, successes greater than n, negative counts, every observation censored, fewer than two
+studies, missing (NaN) values -- the function **raises** :class:`StatsRefusal` instead of
+returning a number that would look meaningful. ``StatsRefusal`` subclasses :class:`ValueError`
+and carries ``reason``, a plain-English sentence for the analyst::
+
+    try:
+        result = stats.compare_proportions(12, 40, 0, 0)
+    except stats.StatsRefusal as refusal:
+        show(refusal.reason)  # "The control arm has no observations."
+
+Quantities that are merely *undefined* for otherwise valid data are ``None`` rather than a
+refusal: e.g. a relative lift when the control rate is zero, or a median survival time the curve
+never reaches.
+"""
+
+from ._checks import StatsRefusal
+from .means import (
+    ArmSummary,
+    MeanComparison,
+    compare_means,
+    compare_means_from_summary,
+    summarise,
+)
+from .meta import RandomEffectsResult, random_effects
+from .power import (
+    MeanPower,
+    MinimumDetectableEffect,
+    ProportionPower,
+    design_effect,
+    mde_two_proportions,
+    power_two_means,
+    power_two_proportions,
+)
+from .proportions import (
+    ChiSquareResult,
+    FisherResult,
+    ProportionComparison,
+    ProportionInterval,
+    adjust_p_values,
+    chi_square_proportions,
+    compare_proportions,
+    fisher_exact,
+    proportion_interval,
+)
+from .regression import EffectEstimate, estimate_effect
+from .survival import KaplanMeier, LogrankResult, kaplan_meier, logrank, rmst
+
+__all__ = [
+    "ArmSummary",
+    "ChiSquareResult",
+    "EffectEstimate",
+    "FisherResult",
+    "KaplanMeier",
+    "LogrankResult",
+    "MeanComparison",
+    "MeanPower",
+    "MinimumDetectableEffect",
+    "ProportionComparison",
+    "ProportionInterval",
+    "ProportionPower",
+    "RandomEffectsResult",
+    "StatsRefusal",
+    "adjust_p_values",
+    "chi_square_proportions",
+    "compare_means",
+    "compare_means_from_summary",
+    "compare_proportions",
+    "design_effect",
+    "estimate_effect",
+    "fisher_exact",
+    "kaplan_meier",
+    "logrank",
+    "mde_two_proportions",
+    "power_two_means",
+    "power_two_proportions",
+    "proportion_interval",
+    "random_effects",
+    "rmst",
+    "summarise",
+]

@@ -1,0 +1,14 @@
+"""Included at the site root: path("", include("whatworks.ui.urls"))."""
+
+from django.urls import path
+
+from whatworks.ui import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("about/", views.about, name="about"),
+    path("about/data/", views.about_data, name="about-data"),
+    # Benchmark references (see DESIGN.md "Benchmarks"); harmless to expose.
+    path("_floor/text", views.floor_text, name="floor-text"),
+    path("_floor/layout", views.floor_layout, name="floor-layout"),
+]

@@ -1,0 +1,35 @@
+"""Public pages that need no data: home, about, and the benchmark floors."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    # No queries beyond the layout's own (the signed-in user, from the session).
+    return render(request, "ui/home.html")
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "ui/about.html")
+
+
+@require_safe
+def about_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "ui/about_data.html")
+
+
+@require_safe
+def floor_text(request: HttpRequest) -> HttpResponse:
+    """The framework floor for benchmarks: routing and middleware, no template."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def floor_layout(request: HttpRequest) -> HttpResponse:
+    """The layout floor for benchmarks: the full base layout, no database work of its own."""
+    return render(request, "ui/floor_layout.html")
