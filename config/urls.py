@@ -60,6 +60,11 @@ organisation_patterns = [
         name="organisation-manage",
     ),
     path(
+        "organisations/<slug:slug>/manage/details/",
+        org_views.organisation_edit,
+        name="organisation-edit",
+    ),
+    path(
         "organisations/<slug:slug>/manage/members/<int:membership_id>/role/",
         org_views.membership_role,
         name="membership-role",

@@ -9,6 +9,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WIDE_ELEMENTS = """(width) => [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > width + 1)
+    .slice(0, 5)
+    .map(el => el.tagName.toLowerCase()
+        + (el.className ? '.' + String(el.className).trim().split(/ +/).join('.') : ''))"""
 
 
 def assert_accessible(page: Any, *, impacts: tuple[str, ...] = ("serious", "critical")) -> None:
@@ -36,14 +41,12 @@ def assert_no_horizontal_scroll(page: Any, width: int = 320) -> None:
     """The page reflows at ``width`` CSS pixels: nothing sticks out sideways."""
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width > width:
-        wide = page.evaluate(
-            """(width) => [...document.querySelectorAll('body *')]
-                .filter(el => el.getBoundingClientRect().right > width + 1)
-                .slice(0, 5)
-                .map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : ''))""",
-            width,
+        # Name the first few elements that stick out, to say where to look.
+        wide = page.evaluate(WIDE_ELEMENTS, width)
+        pytest.fail(
+            f"{page.url} scrolls sideways at {width}px "
+            f"(scrollWidth {scroll_width}); too wide: {wide}"
         )
-        pytest.fail(f"{page.url} scrolls sideways at {width}px (scrollWidth {scroll_width}); too wide: {wide}")
 
 
 def assert_no_console_errors(page: Any) -> None:

@@ -20,6 +20,8 @@ Fixtures:
   gives the test a transactional database that the server thread shares, so objects
   your fixtures create are visible to the browser. (Plain ``db`` would hide them
   inside a transaction the server cannot see.)
+  Fixtures built on ``db`` (such as ``world`` in tests/conftest.py) turn transactional
+  too when the test also asks for ``base_url``.
 - ``page``: a fresh browser context and page per test (own cookies), 1024x768.
 - ``page_factory(width=..., height=...)``: more pages, each in its own context: for
   two people at once, or a 320px-wide phone.
@@ -74,7 +76,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+        pytest.skip(
+            "browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)"
+        )
     if not APP_CSS.exists():
         pytest.skip("browser tests need the static build: run `npm ci && npm run build`")
     try:
@@ -108,7 +112,9 @@ def page_factory(browser: Any) -> Iterator[Callable[..., Any]]:
         new_page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
         new_page.on(
             "console",
-            lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None,
+            lambda msg: (
+                errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
+            ),
         )
         new_page.console_errors = errors  # read by assert_no_console_errors
         return new_page

@@ -17,7 +17,11 @@ def test_it_has_no_serious_accessibility_problems(page: Any, base_url: str, path
     assert response.status == 200
     assert_accessible(page)
     # The stylesheet loaded (the page is styled) and GOV.UK Frontend started under our CSP.
-    assert page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily").lower().startswith("arial")
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+        .lower()
+        .startswith("arial")
+    )
     assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
     assert_no_console_errors(page)
 

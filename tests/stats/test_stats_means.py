@@ -66,7 +66,9 @@ def test_arm_summary_constructors_agree() -> None:
     values = [3.0, 5.0, 4.0, 10.0, -2.0]
     from_values = stats.summarise(values)
     from_sums = stats.ArmSummary.from_sums(5, sum(values), sum(v * v for v in values))
-    from_mean_sd = stats.ArmSummary.from_mean_sd(5, float(np.mean(values)), float(np.std(values, ddof=1)))
+    from_mean_sd = stats.ArmSummary.from_mean_sd(
+        5, float(np.mean(values)), float(np.std(values, ddof=1))
+    )
     for summary in (from_sums, from_mean_sd):
         assert summary.n == from_values.n
         assert summary.mean == pytest.approx(from_values.mean)

@@ -65,7 +65,9 @@ def test_it_renders_the_home_page_for_anonymous_visitors(
         assert place in html
     assert f'href="{reverse("sign-in")}" role="button"' in html
     assert nav_links(html) == ["Home", "Organisations", "Search", "Sign in"]
-    assert 'aria-current="page"><strong class="govuk-service-navigation__active-fallback">Home' in html
+    assert (
+        'aria-current="page"><strong class="govuk-service-navigation__active-fallback">Home' in html
+    )
 
 
 def test_it_renders_the_layout_for_a_signed_in_person(client: Client, alice) -> None:
@@ -82,7 +84,10 @@ def test_it_renders_the_layout_for_a_signed_in_person(client: Client, alice) -> 
     ]
     assert f'href="{reverse("person-detail", kwargs={"pk": alice.pk})}"' in html
     # Sign out is a POST form with a CSRF token, never a link.
-    assert f'<form class="app-service-navigation__form" method="post" action="{reverse("sign-out")}">' in html
+    assert (
+        f'<form class="app-service-navigation__form" method="post" action="{reverse("sign-out")}">'
+        in html
+    )
     assert 'name="csrfmiddlewaretoken"' in html
     assert 'role="button"' not in html  # no sign-in call to action
 
@@ -94,7 +99,10 @@ def test_it_uses_the_csp_nonce_on_the_only_inline_script(client: Client) -> None
     assert nonce, "the js-enabled script needs a nonce"
     assert f"'nonce-{nonce.group(1)}'" in response["Content-Security-Policy"]
     scripts = re.findall(r"<script[^>]*>", html)
-    assert scripts == [f'<script nonce="{nonce.group(1)}">', '<script type="module" src="/static/ui/init.js">']
+    assert scripts == [
+        f'<script nonce="{nonce.group(1)}">',
+        '<script type="module" src="/static/ui/init.js">',
+    ]
 
 
 def test_it_has_no_crown_and_no_govuk_header(client: Client) -> None:

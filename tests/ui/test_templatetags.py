@@ -87,7 +87,10 @@ def test_it_renders_a_text_input_with_hint_and_error() -> None:
 
     assert '<div class="govuk-form-group govuk-form-group--error">' in html
     assert '<label class="govuk-label govuk-label--s" for="id_name">Name</label>' in html
-    assert '<div id="id_name-hint" class="govuk-hint">The name people in your council use.</div>' in html
+    assert (
+        '<div id="id_name-hint" class="govuk-hint">The name people in your council use.</div>'
+        in html
+    )
     assert (
         '<p id="id_name-error" class="govuk-error-message">'
         '<span class="govuk-visually-hidden">Error:</span> This field is required.</p>'
@@ -116,7 +119,9 @@ def test_it_marks_optional_fields_and_renders_a_textarea() -> None:
     form = InitiativeForm(data={"notes": "<b>hi</b>"})
     html = squash(render("{% govuk_field form.notes %}", form=form))
     assert 'for="id_notes">Notes (optional)</label>' in html
-    assert '<textarea name="notes" cols="40" rows="10" class="govuk-textarea" id="id_notes">' in html
+    assert (
+        '<textarea name="notes" cols="40" rows="10" class="govuk-textarea" id="id_notes">' in html
+    )
     assert "&lt;b&gt;hi&lt;/b&gt;" in html
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
-from whatworks.organisations.models import ApiKeyScope, OrganisationKind, Role, User
+from whatworks.organisations.models import ApiKeyScope, Organisation, OrganisationKind, Role, User
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
@@ -94,3 +94,10 @@ class OrganisationFilterForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search", max_length=200, required=False)
+
+
+class OrganisationDetailsForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["description", "website"]
+        labels = {"description": "What your organisation does"}

@@ -20,6 +20,7 @@ from whatworks.organisations.forms import (
     AcceptInvitationForm,
     ApiKeyForm,
     InvitationForm,
+    OrganisationDetailsForm,
     OrganisationFilterForm,
     ProfileForm,
     RoleForm,
@@ -120,6 +121,23 @@ def organisation_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "api_keys": organisation.api_keys.all() if can_manage else [],
             "can_manage": can_manage,
         },
+    )
+
+
+@login_required
+def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = selectors.access_organisation(
+        request.user, slug, "organisations.edit_organisation"
+    )
+    form = OrganisationDetailsForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(
+            organisation=organisation, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, "The organisation's details have been updated.")
+        return redirect("organisation-manage", slug=slug)
+    return render(
+        request, "organisations/organisation_edit.html", {"organisation": organisation, "form": form}
     )
 
 

@@ -172,13 +172,15 @@ def proportion_interval(successes: int, n: int, alpha: float = 0.05) -> Proporti
     alpha = check_alpha(alpha)
     hits, size = check_arm_counts(successes, n, "group")
     low, high = proportion_confint(hits, size, alpha=alpha, method="wilson")
-    # Clip round-off (e.g. -1e-17) so the interval is exactly within [0, 1].
+    estimate = hits / size
+    # Round-off can leave e.g. a lower limit of 1.7e-18 for 0 successes, where the exact Wilson
+    # limit is 0; clamp so the interval always lies in [0, 1] and contains the estimate.
     return ProportionInterval(
         successes=hits,
         n=size,
-        estimate=hits / size,
-        low=min(max(float(low), 0.0), 1.0),
-        high=min(max(float(high), 0.0), 1.0),
+        estimate=estimate,
+        low=min(max(float(low), 0.0), estimate),
+        high=max(min(float(high), 1.0), estimate),
         alpha=alpha,
     )
 

@@ -12,7 +12,12 @@ from statsmodels.regression.linear_model import OLS
 
 from ._checks import check_alpha, check_values, refuse
 
-Covariates = Mapping[str, Sequence[float]] | Sequence[Sequence[float]] | NDArray[np.float64]
+Covariates = (
+    Mapping[str, Sequence[float] | NDArray[np.float64]]
+    | Sequence[Sequence[float]]
+    | Sequence[float]
+    | NDArray[np.float64]
+)
 
 
 @dataclass(frozen=True)
@@ -95,10 +100,16 @@ def estimate_effect(
 
     model = OLS(y, design)
     if clusters is None:
-        # A point with leverage 1 (e.g. a one-person arm) divides by zero in HC2; that case is
-        # caught by the finiteness check below, so silence numpy's warning here.
-        with np.errstate(divide="ignore", invalid="ignore"):
-            fit = model.fit(cov_type="HC2")
+        fit = model.fit(cov_type="HC2")
+        # HC2 divides each squared residual by (1 - leverage). A point with leverage 1 (e.g. the
+        # only person in an arm) has a residual of zero by construction, and statsmodels then
+        # silently drops that arm's variance from the SE instead of failing; refuse instead.
+        if np.max(fit.get_influence().hat_matrix_diag) > 1.0 - 1e-8:
+            raise refuse(
+                "The uncertainty of the treatment effect cannot be estimated from these data: "
+                "one observation alone determines its own prediction (for example, an arm "
+                "with a single person)."
+            )
         df = float(n - k)
         n_clusters = None
         cov_type = "HC2"
@@ -141,6 +152,7 @@ def estimate_effect(
 
 
 def _covariate_columns(covariates: Covariates, n: int) -> list[NDArray[np.float64]]:
+    named: list[tuple[str, Sequence[float] | NDArray[np.float64]]]
     if isinstance(covariates, Mapping):
         named = [(str(name), values) for name, values in covariates.items()]
     else:

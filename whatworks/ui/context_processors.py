@@ -56,8 +56,11 @@ def service(request: HttpRequest) -> dict[str, Any]:
     else:
         entries.append(("Sign in", "sign-in", {}, False))
 
-    resolved = [(text, name, href, post) for text, name, kwargs, post in entries
-                if (href := _url(name, **kwargs)) is not None]
+    resolved = [
+        (text, name, href, post)
+        for text, name, kwargs, post in entries
+        if (href := _url(name, **kwargs)) is not None
+    ]
     current = _current_href(request, [(name, href) for _, name, href, post in resolved if not post])
     nav = [
         NavItem(text=text, href=href, current=(href == current and not post), post=post)

@@ -50,7 +50,7 @@ def _first_field(form: forms.BaseForm) -> forms.BoundField | None:
 @register.inclusion_tag("ui/error_summary.html")
 def govuk_error_summary(form: forms.BaseForm | None) -> dict[str, Any]:
     """An error summary linking each message to its field; empty when the form is valid."""
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str, object]] = []
     if form is not None and form.is_bound and form.errors:
         first = _first_field(form)
         first_href = f"#{_anchor(first)}" if first else ""
@@ -200,8 +200,18 @@ def govuk_date(value: Any) -> str:
 
 
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 

@@ -1,0 +1,19 @@
+"""Every permission the project defines, listed: adding or dropping one is a conscious act."""
+
+import rules
+
+EXPECTED = {
+    "core.retry_message",
+    "core.view_outbox",
+    "core.view_site_audit_log",
+    "organisations.edit_organisation",
+    "organisations.manage_api_keys",
+    "organisations.manage_invitations",
+    "organisations.manage_members",
+    "organisations.view_audit_log",
+    "organisations.view_members",
+}
+
+
+def test_it_lists_every_permission_the_project_defines() -> None:
+    assert set(rules.permissions.permissions) == EXPECTED
