@@ -522,18 +522,30 @@ def result_lines(bench: str, figures: dict[Page, dict[str, float]], n: int) -> l
 
 
 def summary(
-    bench: str, figures: dict[Page, dict[str, float]], options: Options, target_ratio: float
+    bench: str,
+    samples: dict[Page, list[Sample]],
+    options: Options,
+    target_ratio: float,
 ) -> tuple[str, list[Page]]:
-    """A table for people (stderr) and the pages whose p95 missed the target."""
+    """A table for people (stderr) and the pages whose median p95 missed the target.
+
+    The p95 range across rounds is shown beside the median: a wide range means the machine
+    was busy and the ratios deserve less trust.
+    """
+    figures = medians(samples)
     floor_p95 = figures[LAYOUT_FLOOR]["p95_ms"]
+    width = max(len(f"{page.name} {page.path}") for page in figures) + 2
     out = [
         f"bench {bench}: n={options.n}, {options.database}, {options.rounds} round(s) of "
         f"{options.seconds:g} s, {CONNECTIONS} connections, {WORKERS} gunicorn workers",
-        f"{'page':<32}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'p95/layout':>12}  target",
+        f"{'page':<{width}}{'p50 ms':>9}{'p95 ms':>9}{'p95 range':>16}{'req/s':>9}"
+        f"{'p95/layout':>12}  target",
     ]
     missed = []
     for page, values in figures.items():
         ratio = values["p95_ms"] / floor_p95 if floor_p95 > 0 else float("inf")
+        p95s = [sample.p95_ms for sample in samples[page]]
+        spread = f"{min(p95s):.1f}-{max(p95s):.1f}"
         verdict = ""
         if _reference_page(page) == LAYOUT_FLOOR:
             ok = ratio <= target_ratio
@@ -541,8 +553,8 @@ def summary(
             if not ok:
                 missed.append(page)
         out.append(
-            f"{page.name + ' ' + page.path:<32}{values['p50_ms']:>9.2f}{values['p95_ms']:>9.2f}"
-            f"{values['rps']:>9.1f}{ratio:>11.2f}x  {verdict}"
+            f"{page.name + ' ' + page.path:<{width}}{values['p50_ms']:>9.2f}"
+            f"{values['p95_ms']:>9.2f}{spread:>16}{values['rps']:>9.1f}{ratio:>11.2f}x  {verdict}"
         )
     if missed:
         out.append("missed the target: " + ", ".join(page.name for page in missed))
@@ -588,14 +600,14 @@ def main(
                 script = workdir / "report.lua"
                 script.write_text(WRK_SCRIPT)
                 with site(options, seed, workdir) as base_url:
-                    figures = medians(measure(base_url, all_pages, options, script))
+                    samples = measure(base_url, all_pages, options, script)
         finally:
             signal.alarm(0)
     except BenchError as error:
         print(f"bench {bench} failed: {error}", file=sys.stderr)
         return 2
-    for line in result_lines(bench, figures, options.n):
+    for line in result_lines(bench, medians(samples), options.n):
         print(json.dumps(line), flush=True)
-    text, missed = summary(bench, figures, options, target_ratio)
+    text, missed = summary(bench, samples, options, target_ratio)
     print(text, file=sys.stderr)
     return 1 if options.check and missed else 0

@@ -157,7 +157,7 @@ def test_it_never_fails_on_hostile_input(orgs, query):
     assert SearchDocument.objects.filter(model="organisations.organisation").count() == 3
 
 
-@pytest.mark.parametrize("query", ['"recycling', 'recycling"', "recycling*", "recycling'", "NEAR(recycling"])
+@pytest.mark.parametrize("query", ['"recycling', 'recycling"', "recycling*", "recycling'", "(recycling)"])
 def test_it_still_finds_the_word_inside_hostile_punctuation(orgs, query):
     found = names(search.search(Organisation.objects.all(), query))
     assert found == ["Hastings Recycling Partnership", "Eastbourne Borough Council"]

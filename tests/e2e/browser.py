@@ -11,6 +11,12 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WIDE_ELEMENTS = """(width) => [...document.querySelectorAll('body *')]
     .filter(el => el.getBoundingClientRect().right > width + 1)
+    .filter(el => {  // inside a box that scrolls on its own, an element is not the culprit
+        for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+            if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return false;
+        }
+        return true;
+    })
     .slice(0, 5)
     .map(el => el.tagName.toLowerCase()
         + (el.className ? '.' + String(el.className).trim().split(/ +/).join('.') : ''))"""

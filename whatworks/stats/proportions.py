@@ -145,8 +145,10 @@ def compare_proportions(
         rate_t=rate_t,
         rate_c=rate_c,
         difference=rate_t - rate_c,
-        ci_low=float(ci_low),
-        ci_high=float(ci_high),
+        # Exact limits never leave [-1, 1] nor exclude the estimate; clamp round-off such as
+        # -1.0000000000000002 for 0/7 vs 7/7.
+        ci_low=max(-1.0, min(float(ci_low), rate_t - rate_c)),
+        ci_high=min(1.0, max(float(ci_high), rate_t - rate_c)),
         statistic=float(statistic),
         p_value=float(p_value),
         relative_lift=relative_lift,
