@@ -191,9 +191,7 @@ def parse_options(argv: Sequence[str] | None, description: str, default_n: int) 
     parser.add_argument(
         "--n", type=int, default=default_n, help=f"size of the seeded data (default {default_n})"
     )
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 when a page misses its target"
-    )
+    parser.add_argument("--check", action="store_true", help="exit 1 when a page misses its target")
     parser.add_argument(
         "--timeout",
         type=float,
@@ -321,7 +319,9 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise BenchError(f"gunicorn exited with {process.returncode}:\n{_tail(log.read_text())}")
+            raise BenchError(
+                f"gunicorn exited with {process.returncode}:\n{_tail(log.read_text())}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -360,7 +360,9 @@ def gunicorn(env: dict[str, str], workdir: Path) -> Iterator[str]:
         yield base_url
     except BenchError as error:
         # Whatever failed under load, the server's own log usually says why.
-        raise BenchError(f"{error}\n--- gunicorn log (tail) ---\n{_tail(log.read_text())}") from None
+        raise BenchError(
+            f"{error}\n--- gunicorn log (tail) ---\n{_tail(log.read_text())}"
+        ) from None
     finally:
         _stop(process)
 

@@ -1,11 +1,14 @@
 """The What Works API at /api/ (OpenAPI at /api/openapi.json, docs at /api/docs)."""
 
-from ninja import NinjaAPI
-
-from whatworks.core.api import OptionalSession, OrganisationKeyAuth, install_problem_handlers
+from whatworks.core.api import (
+    OptionalSession,
+    OrganisationKeyAuth,
+    WhatWorksAPI,
+    install_problem_handlers,
+)
 from whatworks.organisations.api import router as organisations_router
 
-api = NinjaAPI(
+api = WhatWorksAPI(
     title="What Works API",
     version="1.0.0",
     description=(

@@ -120,6 +120,8 @@ HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 # --- Messages: outbox-only by default; SMTP or GOV.UK Notify when configured.
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "").strip() or None
 NOTIFY_TEMPLATE_IDS: dict[str, str] = {}  # template name -> Notify template id, set per deployment
+# The generic Notify template ((subject)) / ((body)) used for any template without a mapping.
+NOTIFY_DEFAULT_TEMPLATE_ID = os.environ.get("NOTIFY_DEFAULT_TEMPLATE_ID", "").strip() or None
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip() or None
 MESSAGE_BACKEND = os.environ.get(
     "MESSAGE_BACKEND",
@@ -233,3 +235,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+NINJA_PAGINATION_PER_PAGE = 50  # whatworks.core.api.Pages bounds page and page_size

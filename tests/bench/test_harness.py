@@ -37,7 +37,8 @@ def run() -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def lines(run: subprocess.CompletedProcess[str]) -> list[dict[str, Any]]:
-    assert run.returncode == 0, run.stderr
+    if run.returncode != 0:
+        pytest.fail(f"bench/http.py exited {run.returncode}:\n{run.stderr}", pytrace=False)
     return [json.loads(line) for line in run.stdout.splitlines()]
 
 
@@ -73,6 +74,8 @@ def test_it_compares_pages_with_the_layout_floor(lines: list[dict[str, Any]]) ->
         assert line["ratio"] == pytest.approx(line["value"] / reference["value"], rel=0.01)
 
 
-def test_it_summarises_the_target_on_stderr(run: subprocess.CompletedProcess[str]) -> None:
+def test_it_summarises_the_target_on_stderr(
+    run: subprocess.CompletedProcess[str], lines: list[dict[str, Any]]
+) -> None:
     assert "p95 <= 3x layout floor" in run.stderr
     assert "organisation list (councils)" in run.stderr

@@ -122,7 +122,7 @@ def test_it_delivers_messages_and_round_trips_tasks_through_a_real_consumer(tmp_
         start_new_session=True,
     )
     try:
-        shell = _manage(env, "shell", "-c", SHELL_SCRIPT, timeout=60)
+        shell = _manage(env, "shell", "-v", "0", "-c", SHELL_SCRIPT, timeout=60)
         assert shell.returncode == 0, shell.stderr
         assert "ping pong" in shell.stdout, shell.stdout + shell.stderr
 

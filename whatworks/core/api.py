@@ -9,8 +9,9 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import PageNumberPagination
 from ninja.security import APIKeyHeader, SessionAuth
 
 from whatworks.organisations.models import ApiKey
@@ -60,6 +61,53 @@ class OptionalSession(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return user if user is not None else request.user
+
+
+class Pages(PageNumberPagination):
+    """Page-number pagination with bounds, so a huge page number is a 422, not a crash."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1, le=100)
+
+
+class ProblemField(Schema):
+    field: str
+    message: str
+
+
+class Problem(Schema):
+    """RFC 9457 problem body."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[ProblemField] | None = None
+
+
+def with_problems(ok: Any, *statuses: int) -> dict[int, Any]:
+    """The response map for an operation: its success schema plus the problems it may answer."""
+    return {200: ok, 422: Problem, **{status: Problem for status in statuses}}
+
+
+class WhatWorksAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        # Credentials are optional: public data is open to all. OpenAPI says so with an
+        # empty requirement in each operation's list.
+        # Problems are served as application/problem+json.
+        for path in schema["paths"].values():
+            for operation in path.values():
+                if not isinstance(operation, dict):
+                    continue
+                if "security" in operation:
+                    operation["security"].append({})
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if not str(status).startswith("2") and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
+        return schema
 
 
 def problem(status: int, title: str, detail: str = "", errors: list[dict] | None = None) -> dict:

@@ -6,8 +6,9 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from whatworks.core.api import Pages, with_problems
 from whatworks.organisations import selectors
 from whatworks.organisations.models import OrganisationKind
 
@@ -61,29 +62,29 @@ class MeOut(PersonOut):
     joined: datetime = Field(alias="date_joined")
 
 
-@router.get("/organisations", response=list[OrganisationOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/organisations", response=with_problems(list[OrganisationOut]))
+@paginate(Pages)
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]):  # type: ignore[no-untyped-def]
     return selectors.organisation_list(kind=filters.kind or "", query=filters.q)
 
 
-@router.get("/organisations/{slug}", response=OrganisationOut)
+@router.get("/organisations/{slug}", response=with_problems(OrganisationOut, 404))
 def get_organisation(request: HttpRequest, slug: str):  # type: ignore[no-untyped-def]
     return selectors.access_organisation(request.user, slug)
 
 
-@router.get("/people", response=list[PersonOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/people", response=with_problems(list[PersonOut]))
+@paginate(Pages)
 def list_people(request: HttpRequest):  # type: ignore[no-untyped-def]
     return selectors.people_visible_to(request.user).order_by("full_name", "pk")
 
 
-@router.get("/people/{int:person_id}", response=PersonDetailOut)
+@router.get("/people/{person_id}", response=with_problems(PersonDetailOut, 404))
 def get_person(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
     return selectors.access_person(request.user, person_id)
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response=with_problems(MeOut, 401))
 def me(request: HttpRequest):  # type: ignore[no-untyped-def]
     if not getattr(request.user, "pk", None):
         raise HttpError(401, "Sign in to see your own record")

@@ -117,8 +117,12 @@ def summarise(values: Iterable[float], label: str = "group") -> ArmSummary:
     array = check_values(values, f"The {label}")
     if array.size == 0:
         raise refuse(f"The {label} has no observations.")
-    mean = float(np.mean(array))
-    return ArmSummary(n=int(array.size), mean=mean, sum_sq_dev=float(np.sum((array - mean) ** 2)))
+    # Values near the float limit overflow to inf here; the comparison then refuses them as
+    # "not a finite number", so numpy's overflow warning adds nothing.
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = float(np.mean(array))
+        sum_sq_dev = float(np.sum((array - mean) ** 2))
+    return ArmSummary(n=int(array.size), mean=mean, sum_sq_dev=sum_sq_dev)
 
 
 def compare_means(

@@ -1,0 +1,267 @@
+"""/healthz, settings that fail loudly on bad values, the deploy checks and the security headers."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from huey.contrib import djhuey
+
+from config.env import ConfigurationError, env_bool, env_list, env_url, secret_key
+from whatworks.core import views
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+# --- /healthz
+
+
+@pytest.mark.django_db
+def test_it_reports_healthy(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["database"] == "ok"
+    assert body["tasks"].startswith("ok")
+    assert "no-cache" in response["Cache-Control"]
+
+
+class BrokenConnection:
+    def cursor(self):
+        raise ConnectionRefusedError("database is down")
+
+
+@pytest.mark.django_db
+def test_it_reports_503_when_the_database_is_down(client, monkeypatch):
+    monkeypatch.setattr(views, "connection", BrokenConnection())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["database"] == "error: ConnectionRefusedError"
+    assert body["tasks"].startswith("ok")
+
+
+@pytest.mark.django_db
+def test_it_reports_503_when_the_task_queue_is_down(client, monkeypatch):
+    def unreachable():
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(djhuey.HUEY, "pending_count", unreachable)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {
+        "status": "error",
+        "database": "ok",
+        "tasks": "error: ConnectionError",
+    }
+
+
+# --- typed environment helpers
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "yes please", "truee"])
+def test_it_rejects_a_boolean_that_is_not_one(monkeypatch, raw):
+    monkeypatch.setenv("DEBUG", raw)
+    with pytest.raises(ConfigurationError, match=r"^DEBUG must be one of .*got " + re.escape(repr(raw))):
+        env_bool("DEBUG", False)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1", True), ("TRUE", True), (" yes ", True), ("on", True), ("0", False), ("off", False), ("", False)],
+)
+def test_it_reads_booleans(monkeypatch, raw, expected):
+    monkeypatch.setenv("DEBUG", raw)
+    assert env_bool("DEBUG", not expected) is expected
+
+
+def test_it_uses_the_default_when_a_variable_is_unset(monkeypatch):
+    monkeypatch.delenv("DEBUG", raising=False)
+    assert env_bool("DEBUG", True) is True
+    monkeypatch.delenv("ALLOWED_HOSTS", raising=False)
+    assert env_list("ALLOWED_HOSTS", ["localhost"]) == ["localhost"]
+
+
+def test_it_reads_lists(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", " a.example.org, ,b.example.org ")
+    assert env_list("ALLOWED_HOSTS", []) == ["a.example.org", "b.example.org"]
+
+
+def test_it_rejects_a_database_url_with_an_unsupported_scheme(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "mysql://user@db/whatworks")
+    with pytest.raises(ConfigurationError, match=r"^DATABASE_URL must start with one of: postgres, postgresql, sqlite; got 'mysql'"):
+        env_url("DATABASE_URL", {"postgres", "postgresql", "sqlite"})
+
+
+def test_it_rejects_a_postgres_url_without_a_database_name(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://user@db:5432/")
+    with pytest.raises(ConfigurationError, match="^DATABASE_URL must name a database"):
+        env_url("DATABASE_URL", {"postgres", "postgresql", "sqlite"})
+
+
+def test_it_accepts_good_urls_and_treats_blank_as_unset(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert env_url("REDIS_URL", {"redis", "rediss", "unix"}) == "redis://127.0.0.1:6379/0"
+    monkeypatch.setenv("REDIS_URL", "   ")
+    assert env_url("REDIS_URL", {"redis"}) is None
+
+
+def test_it_rejects_a_short_secret_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "x" * 31)
+    with pytest.raises(ConfigurationError, match="^SECRET_KEY must be at least 32 characters"):
+        secret_key(tmp_path, debug=True)
+
+
+def test_it_requires_a_secret_key_when_not_debugging(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="^SECRET_KEY is not set"):
+        secret_key(tmp_path, debug=False)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_it_generates_a_development_secret_key_once(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    var = tmp_path / "var"
+    first = secret_key(var, debug=True)
+    assert len(first) >= 50
+    assert secret_key(var, debug=True) == first
+    assert (var / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_it_prefers_the_secret_key_from_the_environment(monkeypatch, tmp_path):
+    key = secrets.token_urlsafe(40)
+    monkeypatch.setenv("SECRET_KEY", f"  {key}  ")
+    assert secret_key(tmp_path, debug=False) == key
+
+
+# --- starting Django with bad or production settings (subprocesses: settings load once)
+
+
+def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "PYTEST_VERSION",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "NOTIFY_API_KEY",
+            "EMAIL_HOST",
+            "MESSAGE_BACKEND",
+            "SECURE_SSL_REDIRECT",
+            "HUEY_IMMEDIATE",
+        }
+    }
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(40)[:50],
+        ALLOWED_HOSTS="whatworks.example.org",
+        WHATWORKS_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    env.update(overrides)
+    return env
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "too-short"}, "SECRET_KEY"),
+        ({"REDIS_URL": "http://cache:6379"}, "REDIS_URL"),
+        ({"MESSAGE_BACKEND": "carrier-pigeon"}, "MESSAGE_BACKEND"),
+        ({"MESSAGE_BACKEND": "notify"}, "NOTIFY_API_KEY"),
+    ],
+)
+def test_it_refuses_to_start_with_a_bad_setting(tmp_path, overrides, variable):
+    result = _manage(_production_env(tmp_path, **overrides), "check")
+    assert result.returncode != 0
+    assert "ConfigurationError" in result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert variable in last_line, result.stderr
+
+
+def test_it_passes_the_deploy_checks_with_production_settings(tmp_path):
+    result = _manage(_production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_it_fails_the_deploy_checks_when_debugging(tmp_path):
+    """The test above must be able to fail: DEBUG on is a deploy warning."""
+    result = _manage(_production_env(tmp_path, DEBUG="1"), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "security.W018" in result.stderr + result.stdout
+
+
+# --- security headers
+
+
+@pytest.mark.django_db
+def test_it_sends_the_security_headers(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-Id"])
+
+    directives = {
+        name: values
+        for name, *values in (
+            part.split() for part in response["Content-Security-Policy"].split(";") if part.strip()
+        )
+    }
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["default-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert "'unsafe-inline'" not in directives.get("style-src", [])
+    [nonce] = [v for v in directives["script-src"] if v.startswith("'nonce-")]
+    # The one inline script carries the same nonce.
+    assert f'<script nonce="{nonce[7:-1]}">' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_uses_a_fresh_nonce_for_every_response(client):
+    def nonce() -> str:
+        return re.search(r"'nonce-([^']+)'", client.get("/")["Content-Security-Policy"]).group(1)
+
+    assert nonce() != nonce()
+
+
+def test_it_reads_the_notify_settings_from_the_environment(tmp_path):
+    env = _production_env(
+        tmp_path,
+        NOTIFY_API_KEY="test-key",
+        NOTIFY_DEFAULT_TEMPLATE_ID="33333333-aaaa-bbbb-cccc-000000000003",
+    )
+    script = (
+        "from django.conf import settings; "
+        "print(settings.MESSAGE_BACKEND, settings.NOTIFY_DEFAULT_TEMPLATE_ID)"
+    )
+    result = _manage(env, "shell", "-v", "0", "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["notify", "33333333-aaaa-bbbb-cccc-000000000003"]
