@@ -76,8 +76,12 @@ def test_it_offers_no_add_change_or_delete_in_the_admin(world, rf, model):
     request.user = world["staff"]
     assert request.user.is_superuser
     model_admin = admin.site._registry[model]
-    obj = event(world.org_a) if model is AuditEvent else Message.objects.create(
-        channel="email", recipient="a@example.org", template="invitation"
+    obj = (
+        event(world.org_a)
+        if model is AuditEvent
+        else Message.objects.create(
+            channel="email", recipient="a@example.org", template="invitation"
+        )
     )
     assert model_admin.has_add_permission(request) is False
     assert model_admin.has_change_permission(request) is False
@@ -217,9 +221,24 @@ def test_it_lists_only_the_organisations_events(world, client_for):
 
 def test_it_filters_the_log(world, client_for):
     now = timezone.now()
-    event(world.org_a, action="membership.role_changed", actor_label="Ada <ada@x>", object_repr="R1", at=now - timedelta(days=10))
-    event(world.org_a, action="membership.removed", actor_label="Bo <bo@x>", object_repr="R2", at=now)
-    event(world.org_a, action="resident.viewed", actor_label="Bo <bo@x>", object_repr="R3", personal_data=True, at=now)
+    event(
+        world.org_a,
+        action="membership.role_changed",
+        actor_label="Ada <ada@x>",
+        object_repr="R1",
+        at=now - timedelta(days=10),
+    )
+    event(
+        world.org_a, action="membership.removed", actor_label="Bo <bo@x>", object_repr="R2", at=now
+    )
+    event(
+        world.org_a,
+        action="resident.viewed",
+        actor_label="Bo <bo@x>",
+        object_repr="R3",
+        personal_data=True,
+        at=now,
+    )
     client = client_for(world["admin"])
 
     def shown(query: str) -> set[str]:
@@ -236,7 +255,12 @@ def test_it_filters_the_log(world, client_for):
 
 
 def test_it_exports_the_organisations_events_as_csv(world, client_for):
-    event(world.org_a, action="membership.role_changed", object_repr="Alice in Wealden", detail={"to": "analyst"})
+    event(
+        world.org_a,
+        action="membership.role_changed",
+        object_repr="Alice in Wealden",
+        detail={"to": "analyst"},
+    )
     event(world.org_b, action="membership.removed", object_repr="Bob in Lambeth")
     response = client_for(world["admin"]).get(ORG_AUDIT + "?format=csv")
     assert response.status_code == 200
@@ -244,7 +268,7 @@ def test_it_exports_the_organisations_events_as_csv(world, client_for):
     rows = csv_rows(response)
     assert rows[0] == AUDIT_CSV_COLUMNS
     assert len(rows) == 2
-    row = dict(zip(AUDIT_CSV_COLUMNS, rows[1]))
+    row = dict(zip(AUDIT_CSV_COLUMNS, rows[1], strict=True))
     assert row["organisation"] == "Wealden District Council"
     assert row["action"] == "membership.role_changed"
     assert row["object"] == "Alice in Wealden"
@@ -261,12 +285,12 @@ def test_it_applies_the_filters_to_the_csv(world, client_for):
 
 @pytest.mark.parametrize(
     "value",
-    ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\tTAB", "\rCR"],
+    ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\tTAB", "\rCR"],
 )
 def test_it_neutralises_formula_cells_in_the_csv(world, client_for, value):
     event(world.org_a, action="x.y", actor_label=value, object_repr=value, object_id=value)
     rows = csv_rows(client_for(world["admin"]).get(ORG_AUDIT + "?format=csv"))
-    row = dict(zip(AUDIT_CSV_COLUMNS, rows[1]))
+    row = dict(zip(AUDIT_CSV_COLUMNS, rows[1], strict=True))
     for column in ("actor", "object", "object_id"):
         assert row[column] == "'" + value
     # Ordinary values are left alone.
@@ -309,7 +333,12 @@ def test_it_lists_every_organisations_events_in_the_site_log(world, client_for):
     event(world.org_b, object_repr="Bob in Lambeth")
     event(None, object_repr="Site-wide thing")
     html = client_for(world["staff"]).get("/audit/").content.decode()
-    for text in ("Alice in Wealden", "Bob in Lambeth", "Site-wide thing", "London Borough of Lambeth"):
+    for text in (
+        "Alice in Wealden",
+        "Bob in Lambeth",
+        "Site-wide thing",
+        "London Borough of Lambeth",
+    ):
         assert text in html
     rows = csv_rows(client_for(world["staff"]).get("/audit/?format=csv"))
     assert len(rows) == 4
@@ -331,7 +360,13 @@ def _events(organisations, count: int, start: int = 0) -> None:
     at = timezone.make_aware(datetime(2025, 1, 1, 9, 0))
     for i in range(start, start + count):
         org = organisations[i % len(organisations)]
-        event(org, action=f"test.event{i}", actor_label=f"Person {i}", object_repr=f"Thing {i}", at=at + timedelta(minutes=i))
+        event(
+            org,
+            action=f"test.event{i}",
+            actor_label=f"Person {i}",
+            object_repr=f"Thing {i}",
+            at=at + timedelta(minutes=i),
+        )
 
 
 @pytest.mark.parametrize("url", [ORG_AUDIT, "/audit/", ORG_AUDIT + "?format=csv"])

@@ -69,13 +69,23 @@ def test_it_reports_503_when_the_task_queue_is_down(client, monkeypatch):
 @pytest.mark.parametrize("raw", ["maybe", "2", "yes please", "truee"])
 def test_it_rejects_a_boolean_that_is_not_one(monkeypatch, raw):
     monkeypatch.setenv("DEBUG", raw)
-    with pytest.raises(ConfigurationError, match=r"^DEBUG must be one of .*got " + re.escape(repr(raw))):
+    with pytest.raises(
+        ConfigurationError, match=r"^DEBUG must be one of .*got " + re.escape(repr(raw))
+    ):
         env_bool("DEBUG", False)
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("1", True), ("TRUE", True), (" yes ", True), ("on", True), ("0", False), ("off", False), ("", False)],
+    [
+        ("1", True),
+        ("TRUE", True),
+        (" yes ", True),
+        ("on", True),
+        ("0", False),
+        ("off", False),
+        ("", False),
+    ],
 )
 def test_it_reads_booleans(monkeypatch, raw, expected):
     monkeypatch.setenv("DEBUG", raw)
@@ -96,7 +106,10 @@ def test_it_reads_lists(monkeypatch):
 
 def test_it_rejects_a_database_url_with_an_unsupported_scheme(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "mysql://user@db/whatworks")
-    with pytest.raises(ConfigurationError, match=r"^DATABASE_URL must start with one of: postgres, postgresql, sqlite; got 'mysql'"):
+    with pytest.raises(
+        ConfigurationError,
+        match=r"^DATABASE_URL must start with one of: postgres, postgresql, sqlite; got 'mysql'",
+    ):
         env_url("DATABASE_URL", {"postgres", "postgresql", "sqlite"})
 
 
@@ -210,7 +223,9 @@ def test_it_passes_the_deploy_checks_with_production_settings(tmp_path):
 
 def test_it_fails_the_deploy_checks_when_debugging(tmp_path):
     """The test above must be able to fail: DEBUG on is a deploy warning."""
-    result = _manage(_production_env(tmp_path, DEBUG="1"), "check", "--deploy", "--fail-level", "WARNING")
+    result = _manage(
+        _production_env(tmp_path, DEBUG="1"), "check", "--deploy", "--fail-level", "WARNING"
+    )
     assert result.returncode != 0
     assert "security.W018" in result.stderr + result.stdout
 

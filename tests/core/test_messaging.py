@@ -1,4 +1,4 @@
-"""The outbox: queue with the change, dispatch after commit, back off on failure, never send twice."""
+"""The outbox: queued with the change, sent after commit, backs off on failure, never twice."""
 
 from __future__ import annotations
 
@@ -128,16 +128,18 @@ def test_it_neither_keeps_nor_sends_a_message_whose_transaction_rolls_back(
 ):
     backend = RecordingBackend()
     messaging.use_backend(backend)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError):
-            with transaction.atomic():
-                message_queue(
-                    channel=Channel.EMAIL,
-                    recipient="ada@wealden.gov.uk",
-                    template="invitation",
-                    personalisation=INVITATION,
-                )
-                raise RuntimeError("the change that caused the message failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        message_queue(
+            channel=Channel.EMAIL,
+            recipient="ada@wealden.gov.uk",
+            template="invitation",
+            personalisation=INVITATION,
+        )
+        raise RuntimeError("the change that caused the message failed")
     assert callbacks == []
     assert backend.sent == []
     assert not Message.objects.exists()
@@ -388,9 +390,15 @@ def test_it_retries_due_messages_and_leaves_future_ones():
     backend = RecordingBackend()
     messaging.use_backend(backend)
     now = timezone.now()
-    due = queued(attempts=2, last_error="ConnectionError: x", next_attempt_at=now - timedelta(seconds=1))
-    future = queued(attempts=1, last_error="ConnectionError: x", next_attempt_at=now + timedelta(minutes=5))
-    failed = queued(status=MessageStatus.FAILED, attempts=8, next_attempt_at=now - timedelta(hours=1))
+    due = queued(
+        attempts=2, last_error="ConnectionError: x", next_attempt_at=now - timedelta(seconds=1)
+    )
+    future = queued(
+        attempts=1, last_error="ConnectionError: x", next_attempt_at=now + timedelta(minutes=5)
+    )
+    failed = queued(
+        status=MessageStatus.FAILED, attempts=8, next_attempt_at=now - timedelta(hours=1)
+    )
     sent = queued(status=MessageStatus.SENT, attempts=1, next_attempt_at=now - timedelta(hours=1))
 
     assert dispatch_due_messages.call_local() == 1
