@@ -350,6 +350,9 @@ def gunicorn(env: dict[str, str], workdir: Path) -> Iterator[str]:
     port = _free_port()
     log = workdir / "gunicorn.log"
     cmd = [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}"]
+    # gunicorn 27 otherwise opens a control socket at one fixed path under ~/.gunicorn, which
+    # two runs at once (a bench and the harness test) would fight over.
+    cmd.append("--no-control-socket")
     with log.open("wb") as out:
         process = subprocess.Popen(
             cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -361,7 +364,7 @@ def gunicorn(env: dict[str, str], workdir: Path) -> Iterator[str]:
     except BenchError as error:
         # Whatever failed under load, the server's own log usually says why.
         raise BenchError(
-            f"{error}\n--- gunicorn log (tail) ---\n{_tail(log.read_text())}"
+            f"{error}\n--- gunicorn log (tail) ---\n{_tail(log.read_text(), 12)}"
         ) from None
     finally:
         _stop(process)

@@ -210,7 +210,9 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
 def test_it_refuses_to_start_with_a_bad_setting(tmp_path, overrides, variable):
     result = _manage(_production_env(tmp_path, **overrides), "check")
     assert result.returncode != 0
-    assert "ConfigurationError" in result.stderr
+    # One clear line, no traceback.
+    assert result.stderr.startswith("Configuration error: "), result.stderr
+    assert "Traceback" not in result.stderr
     last_line = result.stderr.strip().splitlines()[-1]
     assert variable in last_line, result.stderr
 

@@ -140,13 +140,20 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS))
 
 
+SEND_LEASE = timedelta(minutes=10)
+
+
 def message_dispatch(*, message_id: int) -> Message | None:
-    """Try to deliver one queued message. Returns it with its new status."""
+    """Try to deliver one due message. Returns it with its new status (None if not due).
+
+    The message is claimed in one short transaction (a lease: no other consumer takes it
+    for ten minutes) and sent outside it, so a slow provider never holds a database lock.
+    """
+    now = timezone.now()
     with transaction.atomic():
-        # Lock the row so two consumers cannot send the same message twice.
         message = (
             Message.objects.select_for_update()
-            .filter(pk=message_id, status=MessageStatus.QUEUED)
+            .filter(pk=message_id, status=MessageStatus.QUEUED, next_attempt_at__lte=now)
             .first()
         )
         if message is None:
@@ -154,27 +161,30 @@ def message_dispatch(*, message_id: int) -> Message | None:
         backend = get_backend()
         message.attempts += 1
         message.backend = backend.name
-        try:
-            message.provider_reference = backend.send(message)
-        except Exception as error:  # any backend failure: keep the message, retry later
-            message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                message.status = MessageStatus.FAILED
-            else:
-                message.next_attempt_at = timezone.now() + _backoff(message.attempts)
+        message.next_attempt_at = now + SEND_LEASE
+        message.save(update_fields=["attempts", "backend", "next_attempt_at"])
+    try:
+        message.provider_reference = backend.send(message)
+    except Exception as error:  # any backend failure: keep the message, retry later
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            message.status = MessageStatus.FAILED
         else:
-            message.status = MessageStatus.SENT
-            message.sent_at = timezone.now()
-            message.last_error = ""
-        message.save()
+            message.next_attempt_at = timezone.now() + _backoff(message.attempts)
+    else:
+        message.status = MessageStatus.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+    message.save()
     return message
 
 
 def message_retry(*, message: Message) -> Message:
-    """Staff put a failed message back in the queue."""
+    """Staff put a failed message back in the queue, with a fresh set of attempts."""
     message.status = MessageStatus.QUEUED
+    message.attempts = 0
     message.next_attempt_at = timezone.now()
-    message.save(update_fields=["status", "next_attempt_at"])
+    message.save(update_fields=["status", "attempts", "next_attempt_at"])
     from whatworks.core.tasks import dispatch_message
 
     transaction.on_commit(lambda: dispatch_message(message.pk))

@@ -128,20 +128,23 @@ def reindex(model: type[models.Model]) -> int:
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _fts5_query(text: str) -> str:
+def _fts5_query(words: list[str]) -> str:
     # Quote every word so user input can never be read as FTS5 syntax; the last
     # word matches as a prefix so that "recycl" finds "recycling" as you type.
-    words = _WORD.findall(text)
-    if not words:
-        return ""
     quoted = [f'"{w}"' for w in words]
     quoted[-1] += "*"
     return " ".join(quoted)
 
 
 def _ranked_ids(label: str, text: str) -> list[tuple[str, float]]:
+    words = _WORD.findall(text)
+    if not words:
+        return []
     if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config=PG_CONFIG)
+        # The same words as on SQLite, all required, the last as a prefix: the two
+        # backends then agree on what matches. \w+ words cannot carry tsquery syntax.
+        raw = " & ".join([*words[:-1], f"{words[-1]}:*"])
+        query = SearchQuery(raw, search_type="raw", config=PG_CONFIG)
         rows = (
             SearchDocument.objects.filter(model=label, vector=query)
             .annotate(rank=SearchRank(F("vector"), query))
@@ -149,9 +152,7 @@ def _ranked_ids(label: str, text: str) -> list[tuple[str, float]]:
             .values_list("object_id", "rank")[:MAX_RESULTS]
         )
         return [(object_id, float(rank)) for object_id, rank in rows]
-    match = _fts5_query(text)
-    if not match:
-        return []
+    match = _fts5_query(words)
     with connection.cursor() as cursor:
         # bm25 is lower-is-better; the title counts ten times the body.
         cursor.execute(
