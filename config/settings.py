@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "whatworks.core",
     "whatworks.organisations",
     "whatworks.ui",
+    "whatworks.initiatives",
 ]
 
 MIDDLEWARE = [

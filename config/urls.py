@@ -118,6 +118,7 @@ urlpatterns = [
     *auth_patterns,
     *organisation_patterns,
     *core_patterns,
+    path("", include("whatworks.initiatives.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("whatworks.ui.urls")),

@@ -91,6 +91,68 @@ def _officer(w: World) -> dict[str, Any]:
 
 
 PROFILE_SEEN_BY = {p: 200 for p in [*MEMBERS_OF_A, "outsider"]}
+EDITORS_OF_A = ["admin", "officer", "analyst"]
+# An initiative of organisation A shared with peers: people who cannot see it get a 404.
+NOT_SEEN = {"moderator": 404, "staff": 404}
+
+
+def editors(allowed: int) -> dict[str, int]:
+    return {**only(EDITORS_OF_A, allowed), **NOT_SEEN}
+
+
+def _initiative(w: World) -> Any:
+    from whatworks.initiatives import services as register
+
+    if not hasattr(w, "initiative"):
+        w.initiative = register.initiative_create(
+            organisation=w.org_a, actor=w["admin"], title="Rent letters", summary="Trial",
+            service_area="housing", visibility="peers", collaborations=["public"],
+        )
+    return w.initiative
+
+
+def _initiative_pk(w: World) -> dict[str, Any]:
+    return {"pk": _initiative(w).pk}
+
+
+def _goal(w: World) -> dict[str, Any]:
+    from whatworks.initiatives import services as register
+
+    initiative = _initiative(w)
+    goal = register.goal_add(
+        initiative=initiative, actor=w["admin"], metric_name=f"Days {initiative.goals.count()}",
+        unit="days", direction="lower", baseline_value=46, baseline_period="2016",
+        target_value=21, success_threshold=30,
+    )
+    return {"pk": initiative.pk, "goal_id": goal.pk}
+
+
+def _ledger_line(w: World) -> dict[str, Any]:
+    from whatworks.initiatives import services as register
+
+    line = register.ledger_line_add(
+        initiative=_initiative(w), actor=w["admin"], kind="cost", timing="upfront",
+        basis="realised", description="Printing", amount=100,
+    )
+    return {"pk": line.initiative_id, "line_id": line.pk}
+
+
+def _partner(w: World) -> dict[str, Any]:
+    from whatworks.initiatives.models import Partner
+
+    initiative = _initiative(w)
+    Partner.objects.filter(initiative=initiative).delete()
+    partner = Partner.objects.create(initiative=initiative, organisation=w.org_b, part="Data")
+    return {"pk": initiative.pk, "partner_id": partner.pk}
+
+
+def _check(w: World) -> dict[str, Any]:
+    from whatworks.initiatives.models import SustainabilityCheck
+
+    check = SustainabilityCheck.objects.create(
+        initiative=_initiative(w), months_after=12, due_on="2030-01-01"
+    )
+    return {"pk": check.pk}
 
 MATRIX: dict[str, Entry] = {
     # Public pages and benchmark references.
@@ -135,6 +197,28 @@ MATRIX: dict[str, Entry] = {
     "outbox": Entry(signed_in(404)),
     "outbox-message": Entry(signed_in(404), lambda w: {"pk": 1}),
     "outbox-retry": Entry(signed_in(404), lambda w: {"pk": 1}, method="post"),
+    # The register: records follow their visibility; the owner's editors change them.
+    "initiative-new": Entry(signed_in(200, moderator=403, staff=403)),
+    "initiative-detail": Entry(expect(404, **PROFILE_SEEN_BY), _initiative_pk),
+    "initiative-edit": Entry(editors(200), _initiative_pk),
+    "initiative-status": Entry(editors(200), _initiative_pk),
+    "initiative-lessons": Entry(editors(200), _initiative_pk),
+    "initiative-replicate": Entry(
+        {**only(["outsider"], 200), **NOT_SEEN}, _initiative_pk
+    ),
+    "goal-new": Entry(editors(200), _initiative_pk),
+    "goal-edit": Entry(editors(200), _goal),
+    "goal-remove": Entry(editors(302), _goal, method="post", fresh_state_per_persona=True),
+    "goal-result": Entry(editors(200), _goal),
+    "ledger-line-new": Entry(editors(200), _initiative_pk),
+    "ledger-line-remove": Entry(
+        editors(302), _ledger_line, method="post", fresh_state_per_persona=True
+    ),
+    "partner-new": Entry(editors(200), _initiative_pk),
+    "partner-remove": Entry(editors(302), _partner, method="post", fresh_state_per_persona=True),
+    "sustainability-answer": Entry(editors(200), _check),
+    "decision-list": Entry(only([*MEMBERS_OF_A, "staff"], 200), _slug_a),
+    "decision-new": Entry(only([*MEMBERS_OF_A, "staff"], 200), _slug_a),
     # API: public data needs no credentials; people follow profile visibility.
     "api:api-root": Entry(expect(404)),  # ninja's bare /api/: nothing there
     "api:openapi-json": Entry(expect(200)),

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from whatworks.core.forms import add_service_errors
 from whatworks.core.search import search as full_text_search
 from whatworks.organisations import selectors, services
 from whatworks.organisations.forms import (
@@ -29,15 +30,6 @@ from whatworks.organisations.forms import (
 from whatworks.organisations.models import Invitation, Organisation
 
 PAGE_SIZE = 50
-
-
-def _add_errors(form: object, error: ValidationError) -> None:
-    """Attach a service's ValidationError to the form so the error summary shows it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, error)  # type: ignore[attr-defined]
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
@@ -152,7 +144,7 @@ def membership_role(request: HttpRequest, slug: str, membership_id: int) -> Http
                 membership=membership, role=form.cleaned_data["role"], actor=request.user
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"{membership.user} is now {membership.get_role_display().lower()}."
@@ -197,7 +189,7 @@ def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
                 organisation=organisation, invited_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("organisation-manage", slug=slug)
@@ -245,7 +237,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             if form is None:
                 error = exc.messages[0]
             else:
-                _add_errors(form, exc)
+                add_service_errors(form, exc)
         else:
             if not signed_in:
                 login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")

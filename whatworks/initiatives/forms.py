@@ -1,0 +1,290 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from whatworks.core.visibility import Visibility
+from whatworks.initiatives.models import (
+    NEXT_STATUSES,
+    Collaboration,
+    Decision,
+    EvaluationDesign,
+    FailureCause,
+    Goal,
+    Initiative,
+    LedgerLine,
+    Mechanism,
+    Status,
+)
+from whatworks.organisations.models import Organisation
+
+DATE = forms.DateInput(attrs={"type": "date"})
+MONEY_HINT = "In pounds, for example 12500"
+
+
+class InitiativeForm(forms.ModelForm):
+    collaborations = forms.MultipleChoiceField(
+        label="Who does it collaborate with?",
+        choices=Collaboration.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one kind of collaboration"},
+    )
+    mechanisms = forms.MultipleChoiceField(
+        label="What does it rely on to change behaviour?",
+        help_text="EAST: easy, attractive, social, timely. MINDSPACE: messenger, incentives, "
+        "norms, defaults, salience, priming, affect, commitments, ego. Select all that apply.",
+        choices=Mechanism.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "title",
+            "summary",
+            "service_area",
+            "problem",
+            "what_was_done",
+            "who_it_reached",
+            "people_reached",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+            "visibility",
+            "pseudonymous",
+            "embargo_until",
+        ]
+        widgets = {
+            "visibility": forms.RadioSelect,
+            "planned_start": DATE,
+            "planned_end": DATE,
+            "actual_start": DATE,
+            "actual_end": DATE,
+            "embargo_until": DATE,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "who_it_reached": "Who it reached",
+            "people_reached": "How many people it reached",
+            "visibility": "Who can see this record?",
+            "pseudonymous": "Show our organisation to others only as its type and region",
+            "embargo_until": "Keep it to our organisation until (optional)",
+        }
+        help_texts = {
+            "summary": "One or two sentences a peer can read in a list.",
+            "embargo_until": "Up to 12 months from today. Until then only your organisation sees it.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["visibility"].choices = Visibility.choices
+        self.fields["service_area"].choices = [("", "Choose a service area")] + list(
+            self.fields["service_area"].choices
+        )[1:]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for start, end in [("planned_start", "planned_end"), ("actual_start", "actual_end")]:
+            if data.get(start) and data.get(end) and data[end] < data[start]:
+                self.add_error(end, "The end date must be the same as or after the start date.")
+        return data
+
+
+class GoalForm(forms.ModelForm):
+    reason = forms.CharField(
+        label="Why is the goal changing?",
+        help_text="The goal was locked when the initiative started. Readers see both versions "
+        "and this reason.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+    class Meta:
+        model = Goal
+        fields = [
+            "metric_name",
+            "unit",
+            "definition",
+            "data_source",
+            "direction",
+            "baseline_value",
+            "baseline_period",
+            "baseline_source",
+            "target_value",
+            "success_threshold",
+            "judge_by",
+            "is_primary",
+        ]
+        widgets = {
+            "direction": forms.RadioSelect,
+            "judge_by": DATE,
+            "definition": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "metric_name": "What will you measure?",
+            "baseline_value": "Baseline value",
+            "baseline_period": "Baseline period",
+            "success_threshold": "Success criterion",
+            "judge_by": "Judge by",
+            "is_primary": "This is the primary goal",
+        }
+        help_texts = {
+            "baseline_value": "The value before the initiative starts. Needed before it starts.",
+            "baseline_period": "For example: April 2016 to March 2017.",
+            "success_threshold": "The result must reach this value, in the better direction, "
+            "for the goal to be met.",
+        }
+
+    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locked = locked
+        self.fields["direction"].choices = self.fields["direction"].choices[1:]
+        if locked:
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = "Say why the goal is changing"
+            del self.fields["is_primary"]
+        else:
+            del self.fields["reason"]
+
+    def goal_fields(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k not in {"reason", "is_primary"}}
+
+
+class ResultForm(forms.Form):
+    value = forms.FloatField(label="Result", help_text="In the goal's unit.")
+    ci_low = forms.FloatField(label="Lower end of the 95% interval (optional)", required=False)
+    ci_high = forms.FloatField(label="Upper end of the 95% interval (optional)", required=False)
+    design = forms.ChoiceField(
+        label="How was it measured?",
+        choices=EvaluationDesign.choices,
+        widget=forms.RadioSelect,
+        help_text="This sets the evidence level on the Maryland Scientific Methods Scale (1 to 5).",
+    )
+    sample_size = forms.IntegerField(label="Sample size (optional)", min_value=1, required=False)
+    source = forms.CharField(label="Source (optional)", max_length=300, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        low, high, value = data.get("ci_low"), data.get("ci_high"), data.get("value")
+        if (low is None) != (high is None):
+            self.add_error("ci_high" if high is None else "ci_low", "Give both ends of the interval, or neither.")
+        elif low is not None and high is not None and value is not None and not low <= value <= high:
+            self.add_error("ci_low", "The interval must contain the result.")
+        return data
+
+
+class LedgerLineForm(forms.ModelForm):
+    class Meta:
+        model = LedgerLine
+        fields = [
+            "kind",
+            "timing",
+            "basis",
+            "description",
+            "amount",
+            "beneficiary",
+            "cashable",
+            "is_net",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "timing": forms.RadioSelect,
+            "basis": forms.RadioSelect,
+        }
+        labels = {
+            "kind": "Is this a cost or a saving?",
+            "timing": "When?",
+            "basis": "Is it estimated or realised?",
+            "amount": "Amount (£)",
+            "beneficiary": "For a saving: whose budget does it fall in?",
+            "cashable": "For a saving: it is cashable (money that can be taken out of a budget)",
+            "is_net": "For a saving: it is already net of its costs",
+        }
+        help_texts = {"amount": MONEY_HINT, "basis": "Realised means booked in the accounts."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("kind", "timing", "basis"):
+            self.fields[name].choices = self.fields[name].choices[1:]
+
+
+class PartnerForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Partner organisation", queryset=Organisation.objects.none()
+    )
+    part = forms.CharField(label="Their part", max_length=300)
+
+    def __init__(self, *args: Any, owner: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.active().exclude(pk=owner.pk)
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Why?", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text="Kept in the record's history. Needed to withdraw a record.",
+    )
+
+    def __init__(self, *args: Any, current: str, can_withdraw: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        options = list(NEXT_STATUSES[current])
+        if can_withdraw and current != Status.WITHDRAWN:
+            options.append(Status.WITHDRAWN)
+        self.fields["to_status"].choices = [(s, Status(s).label) for s in options]
+
+
+class LessonsForm(forms.ModelForm):
+    class Meta:
+        model = Initiative
+        fields = ["failure_cause", "lessons", "do_differently"]
+        widgets = {"failure_cause": forms.RadioSelect}
+        labels = {
+            "failure_cause": "Why didn't it work (or why couldn't you tell)?",
+            "lessons": "Lessons",
+            "do_differently": "What would you do differently?",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["failure_cause"].choices = FailureCause.choices
+        self.fields["failure_cause"].required = True
+        self.fields["lessons"].required = True
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class SustainabilityForm(forms.Form):
+    still_running = forms.ChoiceField(
+        label="Is it still running?", choices=YES_NO, widget=forms.RadioSelect
+    )
+    savings_persist = forms.ChoiceField(
+        label="Are the savings still there?", choices=YES_NO, widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="Anything to add (optional)", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class DecisionForm(forms.ModelForm):
+    informed_by = forms.ModelMultipleChoiceField(
+        label="Which records informed it?",
+        queryset=Initiative.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Decision
+        fields = ["subject", "choice", "reason"]
+        widgets = {"choice": forms.RadioSelect, "reason": forms.Textarea(attrs={"rows": 4})}
+        labels = {"choice": "What did you decide?", "reason": "Why?"}
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = Decision.Choice.choices
+        self.fields["informed_by"].queryset = candidates

@@ -1,0 +1,537 @@
+"""The register: initiatives with their goals, baselines, ledger, results, verdicts and lessons.
+
+Invariants live here; writes that touch several rows are in services.py.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from whatworks.core.visibility import Shareable, VisibleQuerySet, member_organisation_ids
+
+
+class ServiceArea(models.TextChoices):
+    WASTE = "waste", "Waste and recycling"
+    HOUSING = "housing", "Housing and rent"
+    ADULT_CARE = "adult_care", "Adult social care"
+    CHILDREN = "children", "Children's services"
+    PUBLIC_HEALTH = "public_health", "Public health"
+    HEALTH_INTEGRATION = "health_integration", "Health and care integration"
+    LIBRARIES = "libraries", "Libraries, culture and leisure"
+    PARKS_STREETS = "parks_streets", "Parks and streets"
+    COMMUNITY_SAFETY = "community_safety", "Community safety"
+    REVENUES = "revenues", "Revenues and benefits"
+    BACK_OFFICE = "back_office", "Back office and shared services"
+    CUSTOMER = "customer", "Customer services and digital"
+    PLANNING = "planning", "Planning and building control"
+    TRANSPORT = "transport", "Highways and transport"
+    ENVIRONMENTAL_HEALTH = "environmental_health", "Environmental health and licensing"
+    EDUCATION = "education", "Education and skills"
+    ECONOMY = "economy", "Economic development"
+    OTHER = "other", "Other"
+
+
+class Collaboration(models.TextChoices):
+    WORKFORCE = "workforce", "Within the workforce"
+    SECTORS = "sectors", "With other sectors"
+    PUBLIC = "public", "With the public"
+
+
+class Mechanism(models.TextChoices):
+    # EAST (Behavioural Insights Team)
+    EASY = "easy", "Easy"
+    ATTRACTIVE = "attractive", "Attractive"
+    SOCIAL = "social", "Social"
+    TIMELY = "timely", "Timely"
+    # MINDSPACE (Institute for Government)
+    MESSENGER = "messenger", "Messenger"
+    INCENTIVES = "incentives", "Incentives"
+    NORMS = "norms", "Norms"
+    DEFAULTS = "defaults", "Defaults"
+    SALIENCE = "salience", "Salience"
+    PRIMING = "priming", "Priming"
+    AFFECT = "affect", "Affect"
+    COMMITMENTS = "commitments", "Commitments"
+    EGO = "ego", "Ego"
+
+
+EAST = [Mechanism.EASY, Mechanism.ATTRACTIVE, Mechanism.SOCIAL, Mechanism.TIMELY]
+MINDSPACE = [m for m in Mechanism if m not in EAST]
+
+
+class Status(models.TextChoices):
+    IDEA = "idea", "Idea"
+    PLANNED = "planned", "Planned"
+    STARTED = "started", "Started"
+    EVALUATING = "evaluating", "Evaluating"
+    PUBLISHED = "published", "Result published"
+    CONTINUED = "continued", "Continued"
+    SCALED_UP = "scaled_up", "Scaled up"
+    STOPPED = "stopped", "Stopped"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Which status may follow which. Withdrawal is possible from anywhere but itself.
+NEXT_STATUSES: dict[str, list[str]] = {
+    Status.IDEA: [Status.PLANNED, Status.STOPPED],
+    Status.PLANNED: [Status.STARTED, Status.STOPPED],
+    Status.STARTED: [Status.EVALUATING, Status.STOPPED],
+    Status.EVALUATING: [Status.PUBLISHED, Status.STOPPED],
+    Status.PUBLISHED: [Status.CONTINUED, Status.SCALED_UP, Status.STOPPED],
+    Status.CONTINUED: [Status.SCALED_UP, Status.STOPPED],
+    Status.SCALED_UP: [Status.STOPPED],
+    Status.STOPPED: [],
+    Status.WITHDRAWN: [],
+}
+STARTED_OR_LATER = {
+    Status.STARTED,
+    Status.EVALUATING,
+    Status.PUBLISHED,
+    Status.CONTINUED,
+    Status.SCALED_UP,
+    Status.STOPPED,
+}
+
+
+class Verdict(models.TextChoices):
+    MET = "met", "Met its goal"
+    NOT_MET = "not_met", "Did not meet its goal"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+
+
+class EvaluationDesign(models.TextChoices):
+    """Designs and the Maryland Scientific Methods Scale level each gives."""
+
+    CROSS_SECTIONAL = "cross_sectional", "Correlation at one point in time"
+    BEFORE_AFTER = "before_after", "Before and after, no comparison group"
+    COMPARISON = "comparison", "Before and after with a comparison group"
+    MATCHED = "matched", "Comparison group matched or adjusted for other factors"
+    RANDOMISED = "randomised", "Randomised"
+
+
+MARYLAND_LEVEL = {
+    EvaluationDesign.CROSS_SECTIONAL: 1,
+    EvaluationDesign.BEFORE_AFTER: 2,
+    EvaluationDesign.COMPARISON: 3,
+    EvaluationDesign.MATCHED: 4,
+    EvaluationDesign.RANDOMISED: 5,
+}
+
+
+class FailureCause(models.TextChoices):
+    IDEA = "idea", "The idea did not work"
+    IMPLEMENTATION = "implementation", "Implementation failed"
+    CONTEXT = "context", "Wrong context"
+    DATA = "data", "Data or measurement problem"
+    TOO_SMALL = "too_small", "Too small to tell"
+    STOPPED_EXTERNAL = "stopped_external", "Stopped for political, financial or supplier reasons"
+    OTHER = "other", "Other"
+
+
+class InitiativeQuerySet(VisibleQuerySet):
+    def visible_to(self, user: Any) -> InitiativeQuerySet:
+        # An embargoed record is seen only by its own organisation until the embargo ends.
+        org_ids = member_organisation_ids(user)
+        qs = super().visible_to(user)
+        return qs.filter(
+            Q(embargo_until__isnull=True)
+            | Q(embargo_until__lte=timezone.localdate())
+            | Q(organisation_id__in=org_ids)
+        )
+
+    def what_did_not_work(self) -> InitiativeQuerySet:
+        return self.filter(
+            Q(verdict__in=[Verdict.NOT_MET, Verdict.INCONCLUSIVE]) | Q(status=Status.STOPPED)
+        )
+
+
+class Initiative(Shareable):
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="initiatives"
+    )
+    title = models.CharField(max_length=200)
+    summary = models.TextField(max_length=1000)
+    service_area = models.CharField(max_length=30, choices=ServiceArea.choices, db_index=True)
+    problem = models.TextField("the problem", blank=True)
+    what_was_done = models.TextField(blank=True)
+    who_it_reached = models.CharField(max_length=300, blank=True)
+    people_reached = models.PositiveIntegerField(null=True, blank=True)
+    planned_start = models.DateField(null=True, blank=True)
+    planned_end = models.DateField(null=True, blank=True)
+    actual_start = models.DateField(null=True, blank=True)
+    actual_end = models.DateField(null=True, blank=True)
+
+    # Derived from the status history and the primary goal's result; kept here so
+    # browsing 100,000 records can filter and facet without joins.
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.IDEA, db_index=True
+    )
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True, db_index=True)
+    evidence_level = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
+
+    failure_cause = models.CharField(
+        "why it didn't work", max_length=30, choices=FailureCause.choices, blank=True,
+        db_index=True,
+    )
+    lessons = models.TextField(blank=True)
+    do_differently = models.TextField("what we would do differently", blank=True)
+
+    # Lowering the cost of honesty.
+    pseudonymous = models.BooleanField(
+        default=False,
+        help_text="Shown to others as, for example, 'a district council in the South East'.",
+    )
+    embargo_until = models.DateField(null=True, blank=True)
+
+    replicated_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replications"
+    )
+    withdrawn_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    result_published_at = models.DateTimeField(null=True, blank=True)
+    overdue_chased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["visibility", "service_area", "-updated_at"]),
+            models.Index(fields=["organisation", "-updated_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("initiative-detail", kwargs={"pk": self.pk})
+
+    def owner_organisation_ids(self) -> frozenset[int]:
+        return frozenset({self.organisation_id})
+
+    def is_visible_to(self, user: Any) -> bool:
+        if not super().is_visible_to(user):
+            return False
+        if self.embargo_until and self.embargo_until > timezone.localdate():
+            return self.organisation_id in member_organisation_ids(user)
+        return True
+
+    @property
+    def is_locked(self) -> bool:
+        """Goals lock when the initiative starts."""
+        return self.status in STARTED_OR_LATER
+
+    @property
+    def is_overdue(self) -> bool:
+        """Planned end passed more than three months ago and still no result."""
+        if self.planned_end is None or self.status not in {Status.STARTED, Status.EVALUATING}:
+            return False
+        return (timezone.localdate() - self.planned_end).days > 91
+
+    def primary_goal(self) -> Goal | None:
+        goals = getattr(self, "_prefetched_objects_cache", {}).get("goals")
+        if goals is not None:
+            return next((g for g in goals if g.is_primary), None)
+        return self.goals.filter(is_primary=True).first()
+
+
+def owner_label(initiative: Initiative, viewer: Any) -> str:
+    """The owner's name, or its pseudonym for anyone outside the owning organisation."""
+    organisation = initiative.organisation
+    if not initiative.pseudonymous or organisation.pk in member_organisation_ids(viewer):
+        return organisation.name
+    la = organisation.local_authority
+    if la is not None:
+        kind = la.authority_type_name.lower() or "council"
+        where = la.region or la.nation
+        article = "an" if kind[:1] in "aeiou" else "a"
+        return f"{article.capitalize()} {kind} in {where}"
+    return f"A {organisation.get_kind_display().lower()}"
+
+
+class InitiativeTag(models.Model):
+    """Collaboration and mechanism tags: a row per tag, so facets are one GROUP BY."""
+
+    class Kind(models.TextChoices):
+        COLLABORATION = "collaboration", "Collaboration"
+        MECHANISM = "mechanism", "Mechanism"
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="tags")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "kind", "value"], name="one_tag_each")
+        ]
+        indexes = [models.Index(fields=["kind", "value", "initiative"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class StatusChange(models.Model):
+    """Append-only history of an initiative's status."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.initiative_id}: {self.from_status} -> {self.to_status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("The status history is append-only.")
+        super().save(*args, **kwargs)
+
+
+class Partner(models.Model):
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="partnerships"
+    )
+    part = models.CharField("their part", max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "organisation"], name="one_partner_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.initiative}"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+GOAL_FIELDS = [
+    "metric_name",
+    "unit",
+    "definition",
+    "data_source",
+    "direction",
+    "baseline_value",
+    "baseline_period",
+    "baseline_source",
+    "target_value",
+    "success_threshold",
+    "judge_by",
+]
+
+
+class Goal(models.Model):
+    """A measurable goal with its baseline and a numeric success criterion.
+
+    Success means the result is at or beyond `success_threshold` in the goal's direction.
+    """
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="goals")
+    is_primary = models.BooleanField(default=False)
+    metric_name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=50, help_text="For example: days, %, £, visits")
+    definition = models.TextField(blank=True)
+    data_source = models.CharField(max_length=300, blank=True)
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    # A replication starts with the original's metric but must measure its own baseline
+    # before it starts, so these may be empty until then.
+    baseline_value = models.FloatField(null=True, blank=True)
+    baseline_period = models.CharField(max_length=100, blank=True)
+    baseline_source = models.CharField(max_length=300, blank=True)
+    target_value = models.FloatField()
+    success_threshold = models.FloatField(
+        help_text="The result must reach this value (in the better direction) for success."
+    )
+    judge_by = models.DateField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative"], condition=Q(is_primary=True), name="one_primary_goal"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.metric_name
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            name: (value.isoformat() if isinstance(value, date) else value)
+            for name in GOAL_FIELDS
+            for value in [getattr(self, name)]
+        }
+
+    def meets(self, value: float) -> bool:
+        if self.direction == Direction.HIGHER:
+            return value >= self.success_threshold
+        return value <= self.success_threshold
+
+
+class GoalAmendment(models.Model):
+    """A change to a locked goal: both versions and the reason stay on the record."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="amendments")
+    before = models.JSONField()
+    after = models.JSONField()
+    reason = models.TextField()
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    amended_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment to {self.goal}"
+
+    def changed_fields(self) -> list[tuple[str, Any, Any]]:
+        return [
+            (name, self.before.get(name), self.after.get(name))
+            for name in GOAL_FIELDS
+            if self.before.get(name) != self.after.get(name)
+        ]
+
+
+class GoalResult(models.Model):
+    """The measured result for a goal, with its interval when it comes from a trial."""
+
+    goal = models.OneToOneField(Goal, on_delete=models.CASCADE, related_name="result")
+    value = models.FloatField()
+    ci_low = models.FloatField(null=True, blank=True)
+    ci_high = models.FloatField(null=True, blank=True)
+    design = models.CharField(max_length=20, choices=EvaluationDesign.choices)
+    sample_size = models.PositiveIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=300, blank=True)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    verdict_reason = models.TextField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.value}"
+
+    @property
+    def evidence_level(self) -> int:
+        return MARYLAND_LEVEL[EvaluationDesign(self.design)]
+
+
+class LedgerLine(models.Model):
+    class Kind(models.TextChoices):
+        COST = "cost", "Cost"
+        SAVING = "saving", "Saving"
+
+    class Timing(models.TextChoices):
+        UPFRONT = "upfront", "Upfront (one-off)"
+        RECURRING = "recurring", "Recurring (a year)"
+
+    class Basis(models.TextChoices):
+        ESTIMATED = "estimated", "Estimated"
+        REALISED = "realised", "Realised (booked)"
+
+    class Beneficiary(models.TextChoices):
+        COUNCIL = "council", "Council"
+        NHS = "nhs", "NHS"
+        POLICE = "police", "Police"
+        FIRE = "fire", "Fire and rescue"
+        PARTNER = "partner", "Another partner"
+        RESIDENTS = "residents", "Residents"
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="ledger")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    timing = models.CharField(max_length=10, choices=Timing.choices)
+    basis = models.CharField(max_length=10, choices=Basis.choices)
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    # Savings only:
+    is_net = models.BooleanField("net of costs", default=False)
+    cashable = models.BooleanField(default=False)
+    beneficiary = models.CharField(
+        "who benefits", max_length=20, choices=Beneficiary.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["kind", "timing", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="ledger_amount_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description} £{self.amount}"
+
+
+class SustainabilityCheck(models.Model):
+    """At 12, 24 and 36 months after the result: still running? savings still there?"""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="sustainability_checks"
+    )
+    months_after = models.PositiveSmallIntegerField()
+    due_on = models.DateField()
+    asked_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    still_running = models.BooleanField(null=True)
+    savings_persist = models.BooleanField(null=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["months_after"]
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "months_after"], name="one_check_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.initiative} at {self.months_after} months"
+
+
+class Decision(models.Model):
+    """An organisation's decision to adopt something or not, and which records informed it."""
+
+    class Choice(models.TextChoices):
+        ADOPT = "adopt", "Adopt"
+        NOT_ADOPT = "not_adopt", "Not adopt"
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="decisions"
+    )
+    subject = models.CharField("what was decided on", max_length=200)
+    choice = models.CharField(max_length=10, choices=Choice.choices)
+    reason = models.TextField()
+    informed_by = models.ManyToManyField(Initiative, blank=True, related_name="decisions")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_on = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.get_choice_display()} {self.subject}"

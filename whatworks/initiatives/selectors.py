@@ -1,0 +1,70 @@
+"""Reads for the register, shared by the pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from whatworks.initiatives.models import (
+    Goal,
+    Initiative,
+    InitiativeTag,
+    Partner,
+    StatusChange,
+)
+
+
+def initiatives_visible_to(user: Any) -> QuerySet[Initiative]:
+    return Initiative.objects.visible_to(user).select_related(
+        "organisation", "organisation__local_authority"
+    )
+
+
+def access_initiative(user: Any, pk: int, perm: str | None = None) -> Initiative:
+    """The initiative if `user` may see it (404 otherwise) and holds `perm` on it (403)."""
+    initiative = initiatives_visible_to(user).filter(pk=pk).first()
+    if initiative is None:
+        raise Http404("No such initiative.")
+    if perm is not None and not user.has_perm(perm, initiative):
+        raise PermissionDenied
+    return initiative
+
+
+def initiative_for_page(user: Any, pk: int) -> Initiative:
+    """Everything the initiative page shows, in a fixed number of queries."""
+    qs = initiatives_visible_to(user).prefetch_related(
+        Prefetch(
+            "goals",
+            queryset=Goal.objects.select_related("result").prefetch_related("amendments"),
+        ),
+        Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
+        "tags",
+        "ledger",
+        Prefetch(
+            "status_changes", queryset=StatusChange.objects.select_related("changed_by")
+        ),
+        "sustainability_checks",
+    )
+    initiative = qs.filter(pk=pk).first()
+    if initiative is None:
+        raise Http404("No such initiative.")
+    return initiative
+
+
+def tag_values(initiative: Initiative, kind: str) -> list[str]:
+    return sorted(t.value for t in initiative.tags.all() if t.kind == kind)
+
+
+def replications_visible_to(user: Any, initiative: Initiative) -> QuerySet[Initiative]:
+    return initiatives_visible_to(user).filter(replicated_from=initiative).order_by("created_at")
+
+
+def collaborations(initiative: Initiative) -> list[str]:
+    return tag_values(initiative, InitiativeTag.Kind.COLLABORATION)
+
+
+def mechanisms(initiative: Initiative) -> list[str]:
+    return tag_values(initiative, InitiativeTag.Kind.MECHANISM)

@@ -1,0 +1,445 @@
+"""Writes to the register. Each is atomic, audited, and raises ValidationError on bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from whatworks.core import audit
+from whatworks.initiatives.models import (
+    GOAL_FIELDS,
+    MARYLAND_LEVEL,
+    NEXT_STATUSES,
+    Decision,
+    EvaluationDesign,
+    Goal,
+    GoalAmendment,
+    GoalResult,
+    Initiative,
+    InitiativeTag,
+    LedgerLine,
+    Partner,
+    Status,
+    StatusChange,
+    SustainabilityCheck,
+)
+from whatworks.initiatives.verdicts import judge
+from whatworks.organisations.models import Organisation, User
+
+INITIATIVE_FIELDS = [
+    "title",
+    "summary",
+    "service_area",
+    "problem",
+    "what_was_done",
+    "who_it_reached",
+    "people_reached",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "visibility",
+    "pseudonymous",
+    "embargo_until",
+]
+SUSTAINABILITY_MONTHS = (12, 24, 36)
+MAX_EMBARGO_DAYS = 366
+
+
+def _check_embargo(embargo_until: Any) -> None:
+    if embargo_until and embargo_until > timezone.localdate() + timedelta(days=MAX_EMBARGO_DAYS):
+        raise ValidationError({"embargo_until": "An embargo can last at most 12 months."})
+
+
+def _set_tags(initiative: Initiative, kind: str, values: Iterable[str]) -> None:
+    wanted = set(values)
+    initiative.tags.filter(kind=kind).exclude(value__in=wanted).delete()
+    have = set(initiative.tags.filter(kind=kind).values_list("value", flat=True))
+    InitiativeTag.objects.bulk_create(
+        InitiativeTag(initiative=initiative, kind=kind, value=v) for v in sorted(wanted - have)
+    )
+
+
+def _refuse_if_withdrawn(initiative: Initiative) -> None:
+    if initiative.status == Status.WITHDRAWN:
+        raise ValidationError("This record has been withdrawn and can no longer be changed.")
+
+
+@transaction.atomic
+def initiative_create(
+    *,
+    organisation: Organisation,
+    actor: User,
+    collaborations: Iterable[str] = (),
+    mechanisms: Iterable[str] = (),
+    replicated_from: Initiative | None = None,
+    status: str = Status.IDEA,
+    **fields: Any,
+) -> Initiative:
+    unknown = set(fields) - set(INITIATIVE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown initiative fields: {sorted(unknown)}")
+    if status not in (Status.IDEA, Status.PLANNED):
+        raise ValidationError({"status": "A new initiative starts as an idea or planned."})
+    _check_embargo(fields.get("embargo_until"))
+    initiative = Initiative(
+        organisation=organisation,
+        created_by=actor,
+        replicated_from=replicated_from,
+        status=status,
+        **fields,
+    )
+    initiative.full_clean()
+    initiative.save()
+    _set_tags(initiative, InitiativeTag.Kind.COLLABORATION, collaborations)
+    _set_tags(initiative, InitiativeTag.Kind.MECHANISM, mechanisms)
+    StatusChange.objects.create(
+        initiative=initiative, from_status="", to_status=status, changed_by=actor,
+        reason="Replicated from another record" if replicated_from else "Registered",
+    )
+    audit.record("initiative.created", actor=actor, obj=initiative, organisation=organisation)
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(
+    *,
+    initiative: Initiative,
+    actor: User,
+    collaborations: Iterable[str] | None = None,
+    mechanisms: Iterable[str] | None = None,
+    **fields: Any,
+) -> Initiative:
+    _refuse_if_withdrawn(initiative)
+    unknown = set(fields) - set(INITIATIVE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown initiative fields: {sorted(unknown)}")
+    _check_embargo(fields.get("embargo_until"))
+    changed = sorted(k for k, v in fields.items() if getattr(initiative, k) != v)
+    for name, value in fields.items():
+        setattr(initiative, name, value)
+    initiative.full_clean()
+    initiative.save()
+    if collaborations is not None:
+        _set_tags(initiative, InitiativeTag.Kind.COLLABORATION, collaborations)
+    if mechanisms is not None:
+        _set_tags(initiative, InitiativeTag.Kind.MECHANISM, mechanisms)
+    audit.record(
+        "initiative.updated", actor=actor, obj=initiative,
+        organisation=initiative.organisation, detail={"fields": changed},
+    )
+    return initiative
+
+
+@transaction.atomic
+def partner_add(*, initiative: Initiative, organisation: Organisation, part: str, actor: User) -> Partner:
+    _refuse_if_withdrawn(initiative)
+    if organisation.pk == initiative.organisation_id:
+        raise ValidationError({"organisation": "The owning organisation is not a partner."})
+    if initiative.partners.filter(organisation=organisation).exists():
+        raise ValidationError({"organisation": f"{organisation} is already a partner."})
+    partner = Partner.objects.create(initiative=initiative, organisation=organisation, part=part)
+    audit.record("initiative.partner_added", actor=actor, obj=initiative,
+                 organisation=initiative.organisation, detail={"partner": organisation.name})
+    return partner
+
+
+@transaction.atomic
+def partner_remove(*, partner: Partner, actor: User) -> None:
+    _refuse_if_withdrawn(partner.initiative)
+    audit.record("initiative.partner_removed", actor=actor, obj=partner.initiative,
+                 organisation=partner.initiative.organisation,
+                 detail={"partner": partner.organisation.name})
+    partner.delete()
+
+
+def _validate_goal(goal: Goal) -> None:
+    goal.full_clean(exclude=["initiative"])
+
+
+@transaction.atomic
+def goal_add(*, initiative: Initiative, actor: User, **fields: Any) -> Goal:
+    _refuse_if_withdrawn(initiative)
+    if initiative.is_locked:
+        raise ValidationError(
+            "Goals are locked once the initiative has started: amend an existing goal instead."
+        )
+    make_primary = fields.pop("is_primary", False) or not initiative.goals.exists()
+    goal = Goal(initiative=initiative, **fields)
+    _validate_goal(goal)
+    if make_primary:
+        initiative.goals.filter(is_primary=True).update(is_primary=False)
+    goal.is_primary = make_primary
+    goal.save()
+    audit.record("goal.added", actor=actor, obj=goal, organisation=initiative.organisation)
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, goal: Goal, actor: User, reason: str = "", **fields: Any) -> Goal:
+    """Change a goal. Once locked, a change is an amendment: both versions and the reason stay."""
+    initiative = goal.initiative
+    _refuse_if_withdrawn(initiative)
+    unknown = set(fields) - set(GOAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown goal fields: {sorted(unknown)}")
+    before = goal.snapshot()
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    _validate_goal(goal)
+    after = goal.snapshot()
+    if before == after:
+        return goal
+    if goal.locked_at is not None:
+        if not reason.strip():
+            raise ValidationError(
+                {"reason": "Say why the goal is changing: it was locked when the initiative started."}
+            )
+        GoalAmendment.objects.create(
+            goal=goal, before=before, after=after, reason=reason.strip(), amended_by=actor
+        )
+    goal.save()
+    if hasattr(goal, "result"):
+        _apply_result(goal.result)  # the verdict follows the (amended) criterion
+    audit.record(
+        "goal.amended" if goal.locked_at else "goal.updated",
+        actor=actor, obj=goal, organisation=initiative.organisation,
+        detail={"reason": reason.strip()} if goal.locked_at else {},
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_remove(*, goal: Goal, actor: User) -> None:
+    if goal.locked_at is not None:
+        raise ValidationError("A locked goal cannot be removed.")
+    initiative = goal.initiative
+    audit.record("goal.removed", actor=actor, obj=goal, organisation=initiative.organisation)
+    was_primary = goal.is_primary
+    goal.delete()
+    if was_primary:
+        first = initiative.goals.first()
+        if first:
+            first.is_primary = True
+            first.save(update_fields=["is_primary"])
+
+
+def _check_can_start(initiative: Initiative) -> None:
+    goals = list(initiative.goals.all())
+    if not goals:
+        raise ValidationError("Add at least one goal before starting: a pilot needs something to measure.")
+    missing = [g.metric_name for g in goals if g.baseline_value is None or not g.baseline_period]
+    if missing:
+        raise ValidationError(
+            f"Record the baseline before starting, for: {', '.join(missing)}."
+        )
+
+
+@transaction.atomic
+def initiative_change_status(
+    *, initiative: Initiative, to_status: str, actor: User, reason: str = ""
+) -> Initiative:
+    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    current = initiative.status
+    if to_status == Status.WITHDRAWN:
+        if current == Status.WITHDRAWN:
+            raise ValidationError("This record is already withdrawn.")
+        if not reason.strip():
+            raise ValidationError({"reason": "Say why the record is being withdrawn: readers will see it."})
+        initiative.withdrawn_reason = reason.strip()
+    elif to_status not in NEXT_STATUSES[current]:
+        allowed = ", ".join(Status(s).label.lower() for s in NEXT_STATUSES[current]) or "nothing"
+        raise ValidationError(
+            {"status": f"A record that is {Status(current).label.lower()} can move to: {allowed}."}
+        )
+    if to_status == Status.STARTED:
+        _check_can_start(initiative)
+        now = timezone.now()
+        initiative.goals.filter(locked_at__isnull=True).update(locked_at=now)
+        initiative.actual_start = initiative.actual_start or timezone.localdate()
+    if to_status == Status.PUBLISHED:
+        primary = initiative.primary_goal()
+        if primary is None or not hasattr(primary, "result"):
+            raise ValidationError("Record the result of the primary goal before publishing.")
+        initiative.result_published_at = timezone.now()
+        _schedule_sustainability_checks(initiative)
+    if to_status == Status.STOPPED and not initiative.actual_end:
+        initiative.actual_end = timezone.localdate()
+    StatusChange.objects.create(
+        initiative=initiative, from_status=current, to_status=to_status,
+        reason=reason.strip(), changed_by=actor,
+    )
+    initiative.status = to_status
+    initiative.save()
+    audit.record(
+        "initiative.status_changed", actor=actor, obj=initiative,
+        organisation=initiative.organisation,
+        detail={"from": current, "to": to_status, "reason": reason.strip()},
+    )
+    return initiative
+
+
+def _schedule_sustainability_checks(initiative: Initiative) -> None:
+    today = timezone.localdate()
+    for months in SUSTAINABILITY_MONTHS:
+        SustainabilityCheck.objects.get_or_create(
+            initiative=initiative, months_after=months,
+            defaults={"due_on": today + timedelta(days=round(months * 30.44))},
+        )
+
+
+def _apply_result(result: GoalResult) -> None:
+    goal = result.goal
+    result.verdict, result.verdict_reason = judge(goal, result.value, result.ci_low, result.ci_high)
+    result.save()
+    if goal.is_primary:
+        Initiative.objects.filter(pk=goal.initiative_id).update(
+            verdict=result.verdict,
+            evidence_level=MARYLAND_LEVEL[EvaluationDesign(result.design)],
+            updated_at=timezone.now(),
+        )
+
+
+@transaction.atomic
+def result_record(
+    *,
+    goal: Goal,
+    actor: User,
+    value: float,
+    design: str,
+    ci_low: float | None = None,
+    ci_high: float | None = None,
+    sample_size: int | None = None,
+    source: str = "",
+) -> GoalResult:
+    initiative = goal.initiative
+    _refuse_if_withdrawn(initiative)
+    if not initiative.is_locked:
+        raise ValidationError("Start the initiative before recording a result: goals lock at the start.")
+    if (ci_low is None) != (ci_high is None):
+        raise ValidationError({"ci_high": "Give both ends of the interval, or neither."})
+    if ci_low is not None and ci_high is not None and not ci_low <= value <= ci_high:
+        raise ValidationError({"ci_low": "The interval must contain the result."})
+    result, _ = GoalResult.objects.update_or_create(
+        goal=goal,
+        defaults={
+            "value": value, "ci_low": ci_low, "ci_high": ci_high, "design": design,
+            "sample_size": sample_size, "source": source, "recorded_by": actor,
+            "recorded_at": timezone.now(), "verdict": "", "verdict_reason": "",
+        },
+    )
+    _apply_result(result)
+    audit.record(
+        "goal.result_recorded", actor=actor, obj=goal, organisation=initiative.organisation,
+        detail={"value": value, "ci": [ci_low, ci_high], "verdict": result.verdict},
+    )
+    return result
+
+
+@transaction.atomic
+def failure_record(
+    *, initiative: Initiative, actor: User, cause: str, lessons: str, do_differently: str
+) -> Initiative:
+    _refuse_if_withdrawn(initiative)
+    initiative.failure_cause = cause
+    initiative.lessons = lessons
+    initiative.do_differently = do_differently
+    initiative.full_clean()
+    initiative.save()
+    audit.record("initiative.lessons_recorded", actor=actor, obj=initiative,
+                 organisation=initiative.organisation, detail={"cause": cause})
+    return initiative
+
+
+@transaction.atomic
+def ledger_line_add(*, initiative: Initiative, actor: User, **fields: Any) -> LedgerLine:
+    _refuse_if_withdrawn(initiative)
+    line = LedgerLine(initiative=initiative, **fields)
+    if line.kind == LedgerLine.Kind.COST:
+        line.is_net, line.cashable, line.beneficiary = False, False, ""
+    elif not line.beneficiary:
+        raise ValidationError({"beneficiary": "Say whose budget the saving falls in."})
+    line.full_clean()
+    line.save()
+    audit.record("ledger.line_added", actor=actor, obj=initiative,
+                 organisation=initiative.organisation,
+                 detail={"kind": line.kind, "basis": line.basis, "amount": str(line.amount)})
+    return line
+
+
+@transaction.atomic
+def ledger_line_remove(*, line: LedgerLine, actor: User) -> None:
+    initiative = line.initiative
+    _refuse_if_withdrawn(initiative)
+    audit.record("ledger.line_removed", actor=actor, obj=initiative,
+                 organisation=initiative.organisation,
+                 detail={"description": line.description, "amount": str(line.amount)})
+    line.delete()
+
+
+@transaction.atomic
+def initiative_replicate(*, original: Initiative, organisation: Organisation, actor: User) -> Initiative:
+    """'Try this in our council': a planned copy in the reader's organisation, linked to the original.
+
+    The goal metrics are copied; baselines are left empty, because they must be measured here.
+    """
+    if original.organisation_id == organisation.pk:
+        raise ValidationError("This is already your organisation's record.")
+    copy = initiative_create(
+        organisation=organisation,
+        actor=actor,
+        replicated_from=original,
+        status=Status.PLANNED,
+        title=original.title,
+        summary=original.summary,
+        service_area=original.service_area,
+        problem=original.problem,
+        what_was_done=original.what_was_done,
+        collaborations=original.tags.filter(kind=InitiativeTag.Kind.COLLABORATION).values_list("value", flat=True),
+        mechanisms=original.tags.filter(kind=InitiativeTag.Kind.MECHANISM).values_list("value", flat=True),
+    )
+    for goal in original.goals.all():
+        Goal.objects.create(
+            initiative=copy, is_primary=goal.is_primary, metric_name=goal.metric_name,
+            unit=goal.unit, definition=goal.definition, data_source=goal.data_source,
+            direction=goal.direction, target_value=goal.target_value,
+            success_threshold=goal.success_threshold,
+        )
+    audit.record("initiative.replicated", actor=actor, obj=copy, organisation=organisation,
+                 detail={"original": original.pk})
+    return copy
+
+
+@transaction.atomic
+def sustainability_answer(
+    *, check: SustainabilityCheck, actor: User, still_running: bool, savings_persist: bool, note: str
+) -> SustainabilityCheck:
+    check.still_running = still_running
+    check.savings_persist = savings_persist
+    check.note = note
+    check.answered_at = timezone.now()
+    check.save()
+    audit.record("initiative.sustainability_answered", actor=actor, obj=check.initiative,
+                 organisation=check.initiative.organisation,
+                 detail={"months": check.months_after, "still_running": still_running,
+                         "savings_persist": savings_persist})
+    return check
+
+
+@transaction.atomic
+def decision_record(
+    *, organisation: Organisation, actor: User, subject: str, choice: str, reason: str,
+    informed_by: Iterable[Initiative] = (),
+) -> Decision:
+    decision = Decision(organisation=organisation, subject=subject, choice=choice,
+                        reason=reason, decided_by=actor)
+    decision.full_clean()
+    decision.save()
+    decision.informed_by.set(list(informed_by))
+    audit.record("decision.recorded", actor=actor, obj=decision, organisation=organisation)
+    return decision

@@ -1,0 +1,94 @@
+"""Chasers: sustainability follow-ups at 12, 24 and 36 months, and overdue results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from whatworks.core.messaging import message_queue
+from whatworks.core.models import Channel
+from whatworks.initiatives.models import Initiative, Status, SustainabilityCheck
+from whatworks.organisations.models import Role, User, site_url
+
+OVERDUE_AFTER = timedelta(days=91)
+CHASE_EVERY = timedelta(days=30)
+
+
+def _owners(initiative: Initiative) -> list[User]:
+    """Who is asked: the person who registered it (if still a member) and the organisation's admins."""
+    people = list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=initiative.organisation_id,
+            memberships__role=Role.ADMIN,
+        )
+    )
+    creator = initiative.created_by
+    if creator and creator.is_active and creator.memberships.filter(
+        organisation=initiative.organisation_id
+    ).exists() and creator not in people:
+        people.append(creator)
+    return people
+
+
+@db_periodic_task(crontab(hour="7", minute="0"))
+def ask_sustainability_questions() -> int:
+    """Ask owners whose 12/24/36-month follow-up has fallen due. Each check is asked once."""
+    asked = 0
+    due = SustainabilityCheck.objects.filter(
+        due_on__lte=timezone.localdate(), asked_at__isnull=True
+    ).select_related("initiative")
+    for check in due:
+        with transaction.atomic():
+            link = site_url(reverse("sustainability-answer", kwargs={"pk": check.pk}))
+            for person in _owners(check.initiative):
+                message_queue(
+                    channel=Channel.EMAIL,
+                    recipient=person.email,
+                    template="sustainability_check",
+                    personalisation={
+                        "name": person.full_name,
+                        "title": check.initiative.title,
+                        "months": check.months_after,
+                        "link": link,
+                    },
+                )
+            check.asked_at = timezone.now()
+            check.save(update_fields=["asked_at"])
+        asked += 1
+    return asked
+
+
+@db_periodic_task(crontab(hour="7", minute="15"))
+def chase_overdue_results() -> int:
+    """Planned end passed three months ago and no result: remind the owners monthly."""
+    today = timezone.localdate()
+    now = timezone.now()
+    overdue = Initiative.objects.filter(
+        status__in=[Status.STARTED, Status.EVALUATING],
+        planned_end__lt=today - OVERDUE_AFTER,
+    ).exclude(overdue_chased_at__gt=now - CHASE_EVERY)
+    chased = 0
+    for initiative in overdue:
+        with transaction.atomic():
+            link = site_url(initiative.get_absolute_url())
+            for person in _owners(initiative):
+                message_queue(
+                    channel=Channel.EMAIL,
+                    recipient=person.email,
+                    template="result_overdue",
+                    personalisation={
+                        "name": person.full_name,
+                        "title": initiative.title,
+                        "planned_end": f"{initiative.planned_end:%d %B %Y}",
+                        "link": link,
+                    },
+                )
+            Initiative.objects.filter(pk=initiative.pk).update(overdue_chased_at=now)
+        chased += 1
+    return chased

@@ -1,0 +1,406 @@
+"""Pages for one initiative: register, edit, goals, ledger, status, results, lessons, replicate.
+
+Thin views: an access helper fetches and checks, a form validates, a service writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from whatworks.core.forms import add_service_errors
+from whatworks.core.visibility import member_organisation_ids
+from whatworks.initiatives import selectors, services
+from whatworks.initiatives.forms import (
+    DecisionForm,
+    GoalForm,
+    InitiativeForm,
+    LedgerLineForm,
+    LessonsForm,
+    PartnerForm,
+    ResultForm,
+    StatusForm,
+    SustainabilityForm,
+)
+from whatworks.initiatives.ledger import summarise
+from whatworks.initiatives.models import (
+    EAST,
+    MINDSPACE,
+    Collaboration,
+    Mechanism,
+    SustainabilityCheck,
+    owner_label,
+)
+from whatworks.organisations.models import Organisation
+from whatworks.organisations.selectors import access_organisation
+
+CHANGE = "initiatives.change_initiative"
+
+
+def _my_organisations(user: Any) -> list[Organisation]:
+    return list(Organisation.objects.active().filter(pk__in=member_organisation_ids(user)))
+
+
+def _choose_organisation(request: HttpRequest, exclude: int | None = None) -> Organisation:
+    """The organisation a new record belongs to: ?organisation=<slug>, or the first of mine."""
+    mine = [o for o in _my_organisations(request.user) if o.pk != exclude]
+    slug = request.GET.get("organisation") or request.POST.get("organisation")
+    if slug:
+        chosen = next((o for o in mine if o.slug == slug), None)
+        if chosen is None:
+            raise PermissionDenied
+        return chosen
+    if not mine:
+        raise PermissionDenied
+    return mine[0]
+
+
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.initiative_for_page(request.user, pk)
+    goals = list(initiative.goals.all())
+    can_change = request.user.has_perm(CHANGE, initiative)
+    ledger = summarise(initiative.ledger.all())
+    return render(
+        request,
+        "initiatives/detail.html",
+        {
+            "initiative": initiative,
+            "owner": owner_label(initiative, request.user),
+            "show_owner_link": owner_label(initiative, request.user) == initiative.organisation.name,
+            "goals": goals,
+            "ledger": ledger,
+            "ledger_views": [
+                ("Realised (booked) figures only", ledger.realised,
+                 ledger.realised.cost_per_person(initiative.people_reached)),
+                ("Including estimates", ledger.with_estimates,
+                 ledger.with_estimates.cost_per_person(initiative.people_reached)),
+            ] if ledger.has_estimates else [
+                ("Realised (booked) figures", ledger.realised,
+                 ledger.realised.cost_per_person(initiative.people_reached)),
+            ],
+            "ledger_lines": list(initiative.ledger.all()),
+            "collaborations": [Collaboration(v).label for v in selectors.collaborations(initiative)],
+            "mechanisms": [Mechanism(v).label for v in selectors.mechanisms(initiative)],
+            "replications": selectors.replications_visible_to(request.user, initiative),
+            "can_change": can_change,
+            "can_replicate": request.user.has_perm("initiatives.replicate_initiative")
+            and not can_change,
+        },
+    )
+
+
+def _tag_initial(initiative: Any) -> dict[str, list[str]]:
+    return {
+        "collaborations": selectors.collaborations(initiative),
+        "mechanisms": selectors.mechanisms(initiative),
+    }
+
+
+@login_required
+def initiative_new(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("initiatives.add_initiative"):
+        raise PermissionDenied
+    organisation = _choose_organisation(request)
+    form = InitiativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            initiative = services.initiative_create(
+                organisation=organisation,
+                actor=request.user,
+                collaborations=data.pop("collaborations"),
+                mechanisms=data.pop("mechanisms"),
+                **data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The initiative is registered. Now add its goals.")
+            return redirect("initiative-detail", pk=initiative.pk)
+    return render(
+        request,
+        "initiatives/form.html",
+        {"form": form, "organisation": organisation, "mine": _my_organisations(request.user),
+         "east": EAST, "mindspace": MINDSPACE},
+    )
+
+
+@login_required
+def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    form = InitiativeForm(
+        request.POST or None, instance=initiative, initial=_tag_initial(initiative)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.initiative_update(
+                initiative=initiative,
+                actor=request.user,
+                collaborations=data.pop("collaborations"),
+                mechanisms=data.pop("mechanisms"),
+                **data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The initiative has been updated.")
+            return redirect("initiative-detail", pk=pk)
+    return render(
+        request,
+        "initiatives/form.html",
+        {"form": form, "initiative": initiative, "organisation": initiative.organisation},
+    )
+
+
+@login_required
+def goal_edit(request: HttpRequest, pk: int, goal_id: int | None = None) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    goal = get_object_or_404(initiative.goals, pk=goal_id) if goal_id else None
+    locked = goal is not None and goal.locked_at is not None
+    form = GoalForm(request.POST or None, instance=goal, locked=locked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if goal is None:
+                services.goal_add(initiative=initiative, actor=request.user,
+                                  is_primary=form.cleaned_data["is_primary"], **form.goal_fields())
+            else:
+                services.goal_update(goal=goal, actor=request.user,
+                                     reason=form.cleaned_data.get("reason", ""), **form.goal_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The goal has been amended." if locked else "The goal is saved.")
+            return redirect("initiative-detail", pk=pk)
+    return render(
+        request,
+        "initiatives/goal_form.html",
+        {"form": form, "initiative": initiative, "goal": goal, "locked": locked},
+    )
+
+
+@login_required
+@require_POST
+def goal_remove(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    goal = get_object_or_404(initiative.goals, pk=goal_id)
+    try:
+        services.goal_remove(goal=goal, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The goal has been removed.")
+    return redirect("initiative-detail", pk=pk)
+
+
+@login_required
+def goal_result(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    goal = get_object_or_404(initiative.goals, pk=goal_id)
+    existing = getattr(goal, "result", None) if hasattr(goal, "result") else None
+    initial = (
+        {k: getattr(existing, k) for k in ("value", "ci_low", "ci_high", "design", "sample_size", "source")}
+        if existing else {}
+    )
+    form = ResultForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.result_record(goal=goal, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Result recorded. Verdict: {result.get_verdict_display().lower()}.")
+            return redirect("initiative-detail", pk=pk)
+    return render(
+        request, "initiatives/result_form.html", {"form": form, "initiative": initiative, "goal": goal}
+    )
+
+
+@login_required
+def ledger_line_new(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    form = LedgerLineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ledger_line_add(initiative=initiative, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The line has been added to the ledger.")
+            return redirect("initiative-detail", pk=pk)
+    return render(request, "initiatives/ledger_form.html", {"form": form, "initiative": initiative})
+
+
+@login_required
+@require_POST
+def ledger_line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    line = get_object_or_404(initiative.ledger, pk=line_id)
+    try:
+        services.ledger_line_remove(line=line, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The line has been removed.")
+    return redirect("initiative-detail", pk=pk)
+
+
+@login_required
+def partner_new(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    form = PartnerForm(request.POST or None, owner=initiative.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_add(initiative=initiative, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The partner has been added.")
+            return redirect("initiative-detail", pk=pk)
+    return render(request, "initiatives/partner_form.html", {"form": form, "initiative": initiative})
+
+
+@login_required
+@require_POST
+def partner_remove(request: HttpRequest, pk: int, partner_id: int) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    partner = get_object_or_404(initiative.partners, pk=partner_id)
+    try:
+        services.partner_remove(partner=partner, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("initiative-detail", pk=pk)
+
+
+@login_required
+def initiative_status(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    form = StatusForm(
+        request.POST or None,
+        current=initiative.status,
+        can_withdraw=request.user.has_perm("initiatives.withdraw_initiative", initiative),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.initiative_change_status(
+                initiative=initiative, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The status has been changed.")
+            return redirect("initiative-detail", pk=pk)
+    return render(request, "initiatives/status_form.html", {"form": form, "initiative": initiative})
+
+
+@login_required
+def initiative_lessons(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    form = LessonsForm(request.POST or None, instance=initiative)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.failure_record(
+                initiative=initiative,
+                actor=request.user,
+                cause=form.cleaned_data["failure_cause"],
+                lessons=form.cleaned_data["lessons"],
+                do_differently=form.cleaned_data["do_differently"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Thank you: the lessons are on the record.")
+            return redirect("initiative-detail", pk=pk)
+    return render(request, "initiatives/lessons_form.html", {"form": form, "initiative": initiative})
+
+
+@login_required
+def initiative_replicate(request: HttpRequest, pk: int) -> HttpResponse:
+    original = selectors.access_initiative(request.user, pk, "initiatives.replicate_initiative")
+    organisation = _choose_organisation(request, exclude=original.organisation_id)
+    if request.method == "POST":
+        try:
+            copy = services.initiative_replicate(
+                original=original, organisation=organisation, actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect("initiative-detail", pk=pk)
+        messages.success(
+            request,
+            f"A planned copy is now in {organisation.name}'s register. Measure your own "
+            "baseline before you start.",
+        )
+        return redirect("initiative-detail", pk=copy.pk)
+    return render(
+        request,
+        "initiatives/replicate.html",
+        {"initiative": original, "owner": owner_label(original, request.user),
+         "organisation": organisation,
+         "mine": [o for o in _my_organisations(request.user) if o.pk != original.organisation_id]},
+    )
+
+
+@login_required
+def sustainability_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_object_or_404(SustainabilityCheck.objects.select_related("initiative"), pk=pk)
+    initiative = selectors.access_initiative(request.user, check.initiative_id, CHANGE)
+    form = SustainabilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.sustainability_answer(
+            check=check,
+            actor=request.user,
+            still_running=form.cleaned_data["still_running"] == "yes",
+            savings_persist=form.cleaned_data["savings_persist"] == "yes",
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, "Thank you: your answer is on the record.")
+        return redirect("initiative-detail", pk=initiative.pk)
+    return render(
+        request,
+        "initiatives/sustainability_form.html",
+        {"form": form, "initiative": initiative, "check": check},
+    )
+
+
+@login_required
+def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access_organisation(request.user, slug, "organisations.view_members")
+    decisions = organisation.decisions.select_related("decided_by").prefetch_related("informed_by")
+    visible = set(selectors.initiatives_visible_to(request.user).filter(
+        decisions__organisation=organisation).values_list("pk", flat=True))
+    return render(
+        request,
+        "initiatives/decision_list.html",
+        {"organisation": organisation, "decisions": decisions, "visible_ids": visible},
+    )
+
+
+@login_required
+def decision_new(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = access_organisation(request.user, slug, "organisations.view_members")
+    if not request.user.has_perm("initiatives.record_decision"):
+        raise PermissionDenied
+    wanted = [int(i) for i in request.GET.getlist("informed_by") if i.isdigit()][:20]
+    candidates = selectors.initiatives_visible_to(request.user).filter(
+        pk__in=wanted + [int(i) for i in request.POST.getlist("informed_by") if i.isdigit()][:20]
+    )
+    form = DecisionForm(
+        request.POST or None, candidates=candidates, initial={"informed_by": wanted}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        services.decision_record(
+            organisation=organisation, actor=request.user, informed_by=data.pop("informed_by"), **data
+        )
+        messages.success(request, "The decision is recorded.")
+        return redirect("decision-list", slug=slug)
+    return render(
+        request, "initiatives/decision_form.html", {"form": form, "organisation": organisation}
+    )
