@@ -120,7 +120,8 @@ def initiative_update(
     if unknown:
         raise TypeError(f"Unknown initiative fields: {sorted(unknown)}")
     _check_embargo(fields.get("embargo_until"))
-    changed = sorted(k for k, v in fields.items() if getattr(initiative, k) != v)
+    stored = Initiative.objects.get(pk=initiative.pk)  # the form may have set the values already
+    changed = sorted(k for k, v in fields.items() if getattr(stored, k) != v)
     for name, value in fields.items():
         setattr(initiative, name, value)
     initiative.full_clean()
@@ -188,7 +189,8 @@ def goal_update(*, goal: Goal, actor: User, reason: str = "", **fields: Any) -> 
     unknown = set(fields) - set(GOAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown goal fields: {sorted(unknown)}")
-    before = goal.snapshot()
+    # Compare with what is stored: a ModelForm may already have set the new values on `goal`.
+    before = Goal.objects.get(pk=goal.pk).snapshot()
     for name, value in fields.items():
         setattr(goal, name, value)
     _validate_goal(goal)

@@ -56,7 +56,8 @@ def organisation_create(
 
 @transaction.atomic
 def organisation_update(*, organisation: Organisation, actor: User, **fields: str) -> Organisation:
-    changed = {k: v for k, v in fields.items() if getattr(organisation, k) != v}
+    stored = Organisation.objects.get(pk=organisation.pk)  # a ModelForm may have set them already
+    changed = {k: v for k, v in fields.items() if getattr(stored, k) != v}
     for name, value in changed.items():
         setattr(organisation, name, value)
     organisation.save()

@@ -1,0 +1,587 @@
+"""Finding records in the register: filters, facet counts, search and sorting.
+
+Everything starts from `initiatives_visible_to(user)`, so neither a result nor a count
+can reach a record the reader may not see. The pages, the exports and the API all read
+through `find()` here, so they cannot disagree about what a filter means.
+
+Facet counts are "disjunctive": the count beside an option is how many records you would
+get by ticking it, given your choices in the *other* facets (options within one facet are
+alternatives, joined with OR; facets are joined with AND). Each facet is one GROUP BY.
+
+Owner names never appear here: facets by owner use the council's type and region, which
+are exactly what a pseudonymous record shows ("a district council in the South East").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+
+from whatworks.core.search import search
+from whatworks.core.visibility import member_organisation_ids
+from whatworks.initiatives import similarity
+from whatworks.initiatives.models import (
+    EAST,
+    MARYLAND_LEVEL,
+    MINDSPACE,
+    Collaboration,
+    FailureCause,
+    Initiative,
+    InitiativeTag,
+    LedgerLine,
+    Mechanism,
+    Partner,
+    ServiceArea,
+    Status,
+    Verdict,
+)
+from whatworks.initiatives.selectors import initiatives_visible_to
+from whatworks.organisations.models import LocalAuthority, Organisation, OrganisationKind
+
+PAGE_SIZE = 50
+MAX_VALUES_PER_FACET = 30
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    EVIDENCE = "evidence"
+    SIMILAR = "similar"
+
+    choices = [
+        (RELEVANCE, "Best match"),
+        (NEWEST, "Recently updated"),
+        (EVIDENCE, "Strongest evidence"),
+        (SIMILAR, "Councils like mine"),
+    ]
+
+
+class Outcome:
+    WORKED = "worked"
+    DID_NOT_WORK = "did-not-work"
+
+    choices = [(WORKED, "What worked"), (DID_NOT_WORK, "What didn't work")]
+
+
+# Bands of total cost (upfront plus a year of recurring cost, estimated or realised).
+COST_BANDS: list[tuple[str, str, int | None, int | None]] = [
+    ("under-10k", "Under £10,000", None, 10_000),
+    ("10k-100k", "£10,000 to £100,000", 10_000, 100_000),
+    ("100k-1m", "£100,000 to £1 million", 100_000, 1_000_000),
+    ("over-1m", "Over £1 million", 1_000_000, None),
+    ("none", "No costs recorded", None, None),
+]
+NO_VERDICT = "none"
+EVIDENCE_LEVELS = [
+    (str(level), f"Level {level}: {design.label.lower()}")
+    for design, level in sorted(MARYLAND_LEVEL.items(), key=lambda item: item[1])
+]
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    # Fixed options; empty when the options come from the data (council type, region).
+    choices: tuple[tuple[str, str], ...] = ()
+    # Sub-groups shown as separate fieldsets (the EAST and MINDSPACE checklists).
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("service_area", "Service area", tuple(ServiceArea.choices)),
+    Facet("collaboration", "Who it involves", tuple(Collaboration.choices)),
+    Facet(
+        "mechanism",
+        "Mechanism",
+        tuple(Mechanism.choices),
+        groups=(
+            ("EAST: easy, attractive, social, timely", tuple(m.value for m in EAST)),
+            ("MINDSPACE", tuple(m.value for m in MINDSPACE)),
+        ),
+    ),
+    Facet("verdict", "Verdict", (*Verdict.choices, (NO_VERDICT, "No result yet"))),
+    Facet("failure_cause", "Why it didn't work", tuple(FailureCause.choices)),
+    Facet("status", "Status", tuple(Status.choices)),
+    Facet("evidence_level", "Evidence level (Maryland scale)", tuple(EVIDENCE_LEVELS)),
+    Facet("council_type", "Type of council"),
+    Facet("region", "Region"),
+    Facet("partner_kind", "Partners", tuple(OrganisationKind.choices)),
+    Facet("cost_band", "Total cost", tuple((key, label) for key, label, _, _ in COST_BANDS)),
+)
+FACETS_BY_NAME = {facet.name: facet for facet in FACETS}
+
+
+# --- What the reader asked for ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    selected: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    outcome: str = ""
+    sort: str = ""
+
+    def values(self, name: str) -> tuple[str, ...]:
+        return self.selected.get(name, ())
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.q or self.outcome or any(self.selected.values()))
+
+
+class _AnyValuesField(forms.MultipleChoiceField):
+    """Options that come from the data: any short value is acceptable (it just matches nothing)."""
+
+    def valid_value(self, value: str) -> bool:
+        return 0 < len(value) <= 100
+
+
+class BrowseForm(forms.Form):
+    """Validates the query string. A bad value is reported and ignored, never a 500."""
+
+    q = forms.CharField(label="Search the register", max_length=200, required=False)
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=[("", "All records"), *Outcome.choices], required=False,
+        error_messages={"invalid_choice": "Choose ‘what worked’ or ‘what didn't work’"},
+    )
+    sort = forms.ChoiceField(
+        label="Sort by", choices=Sort.choices, required=False,
+        error_messages={"invalid_choice": "Choose a sort order from the list"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for facet in FACETS:
+            messages = {
+                "invalid_choice": f"“%(value)s” is not one of the {facet.label.lower()} "
+                "options: choose from the list",
+                "invalid_list": f"Choose {facet.label.lower()} from the list",
+            }
+            field_class = forms.MultipleChoiceField if facet.choices else _AnyValuesField
+            self.fields[facet.name] = field_class(
+                label=facet.label, choices=facet.choices, required=False,
+                error_messages=messages,
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for facet in FACETS:
+            if len(cleaned.get(facet.name) or ()) > MAX_VALUES_PER_FACET:
+                self.add_error(facet.name, f"Choose at most {MAX_VALUES_PER_FACET} options")
+        return cleaned
+
+    def filters(self, *, outcome: str = "") -> Filters:
+        """What to filter by: the valid parts of the query (`is_valid()` must have run)."""
+        data = getattr(self, "cleaned_data", {})
+        return Filters(
+            q=(data.get("q") or "").strip(),
+            selected={
+                facet.name: tuple(dict.fromkeys(data.get(facet.name) or ()))
+                for facet in FACETS
+                if data.get(facet.name)
+            },
+            outcome=outcome or data.get("outcome") or "",
+            sort=data.get("sort") or "",
+        )
+
+
+def filters_from_query(params: Any, *, outcome: str = "") -> tuple[Filters, BrowseForm]:
+    form = BrowseForm(params)
+    form.is_valid()
+    return form.filters(outcome=outcome), form
+
+
+# --- Turning filters into SQL ----------------------------------------------------------
+
+
+def _total_cost() -> Subquery:
+    # Upfront plus a year of recurring cost, estimated or realised: the size of the thing.
+    # (A denormalised column on Initiative would make this a plain indexed read.)
+    return Subquery(
+        LedgerLine.objects.filter(initiative_id=OuterRef("pk"), kind=LedgerLine.Kind.COST)
+        .order_by()
+        .values("initiative_id")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+
+
+def cost_band_expression() -> Case:
+    whens = [When(total_cost__isnull=True, then=Value("none"))]
+    for key, _, low, high in COST_BANDS:
+        if key == "none":
+            continue
+        condition = Q()
+        if low is not None:
+            condition &= Q(total_cost__gte=low)
+        if high is not None:
+            condition &= Q(total_cost__lt=high)
+        whens.append(When(condition, then=Value(key)))
+    return Case(*whens, default=Value("none"), output_field=CharField())
+
+
+def _with_cost_band(qs: QuerySet[Initiative], *, select: bool) -> QuerySet[Initiative]:
+    # alias() keeps the subquery out of the SELECT list (and the GROUP BY) when only
+    # filtering; annotate() when the band itself is wanted.
+    qs = qs.alias(total_cost=_total_cost())
+    return qs.annotate(cost_band=cost_band_expression()) if select else qs.alias(
+        cost_band=cost_band_expression()
+    )
+
+
+def _tagged(kind: str, values: Sequence[str]) -> Q:
+    # Uses the (kind, value, initiative) index: no need to touch the initiative rows.
+    tagged = InitiativeTag.objects.filter(kind=kind, value__in=values)
+    return Q(pk__in=tagged.values("initiative_id"))
+
+
+def _condition(name: str, values: Sequence[str]) -> Q:
+    if name == "collaboration":
+        return _tagged(InitiativeTag.Kind.COLLABORATION, values)
+    if name == "mechanism":
+        return _tagged(InitiativeTag.Kind.MECHANISM, values)
+    if name == "verdict":
+        return Q(verdict__in=["" if v == NO_VERDICT else v for v in values])
+    if name == "evidence_level":
+        return Q(evidence_level__in=[int(v) for v in values])
+    if name == "council_type":
+        return Q(organisation__local_authority__authority_type__in=values)
+    if name == "region":
+        return Q(organisation__local_authority__region__in=values)
+    if name == "partner_kind":
+        return Q(
+            pk__in=Partner.objects.filter(organisation__kind__in=values).values("initiative_id")
+        )
+    if name == "cost_band":
+        return Q(cost_band__in=values)
+    return Q(**{f"{name}__in": values})  # service_area, failure_cause, status
+
+
+def apply_filters(
+    qs: QuerySet[Initiative], filters: Filters, *, skip: str | None = None
+) -> QuerySet[Initiative]:
+    """`qs` narrowed by every selected facet except `skip` (and by the outcome)."""
+    if filters.outcome == Outcome.WORKED:
+        qs = qs.filter(verdict=Verdict.MET)
+    elif filters.outcome == Outcome.DID_NOT_WORK:
+        qs = qs.filter(
+            Q(verdict__in=[Verdict.NOT_MET, Verdict.INCONCLUSIVE]) | Q(status=Status.STOPPED)
+        )
+    for name, values in filters.selected.items():
+        if name == skip or not values or name not in FACETS_BY_NAME:
+            continue
+        if name == "cost_band":
+            qs = _with_cost_band(qs, select=False)
+        qs = qs.filter(_condition(name, values))
+    return qs
+
+
+# --- Facet counts -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    input_id: str
+
+
+@dataclass(frozen=True)
+class OptionGroup:
+    legend: str
+    options: list[Option]
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    facet: Facet
+    groups: list[OptionGroup]
+    selected: list[Option]
+    has_errors: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.facet.name
+
+    @property
+    def label(self) -> str:
+        return self.facet.label
+
+
+def _ids(qs: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    return qs.order_by().values("pk")
+
+
+def _count_values(qs: QuerySet[Any], column: str, count: str = "pk") -> dict[str, int]:
+    rows = qs.order_by().values(column).annotate(n=Count(count)).values_list(column, "n")
+    return {("" if value is None else str(value)): n for value, n in rows}
+
+
+def _raw_counts(name: str, base: QuerySet[Initiative]) -> dict[str, int]:
+    """{value: count} for one facet over `base`, in one GROUP BY query."""
+    if name in ("collaboration", "mechanism"):
+        tags = InitiativeTag.objects.filter(kind=name, initiative_id__in=_ids(base))
+        return _count_values(tags, "value", "initiative_id")
+    if name == "partner_kind":
+        partners = Partner.objects.filter(initiative_id__in=_ids(base))
+        rows = (
+            partners.order_by()
+            .values("organisation__kind")
+            .annotate(n=Count("initiative_id", distinct=True))
+            .values_list("organisation__kind", "n")
+        )
+        return dict(rows)
+    if name == "council_type":
+        return _count_values(base, "organisation__local_authority__authority_type")
+    if name == "region":
+        return _count_values(base, "organisation__local_authority__region")
+    if name == "cost_band":
+        return _count_values(_with_cost_band(base, select=True), "cost_band")
+    counts = _count_values(base, name)
+    if name == "verdict":
+        counts[NO_VERDICT] = counts.pop("", 0)
+    return counts
+
+
+def _data_labels(name: str, values: set[str]) -> dict[str, str]:
+    if name == "council_type" and values:
+        # One small query over the reference data for the labels ("Non-metropolitan district").
+        return dict(
+            LocalAuthority.objects.filter(authority_type__in=values)
+            .order_by()
+            .values_list("authority_type", "authority_type_name")
+            .distinct()
+        )
+    return {value: value for value in values}
+
+
+def facet_counts(
+    base: QuerySet[Initiative], filters: Filters, errors: Mapping[str, Any] | None = None
+) -> list[FacetCounts]:
+    result = []
+    for facet in FACETS:
+        counts = _raw_counts(facet.name, apply_filters(base, filters, skip=facet.name))
+        chosen = set(filters.values(facet.name))
+        if facet.choices:
+            options = [(value, label) for value, label in facet.choices]
+        else:
+            present = {v for v, n in counts.items() if v and n} | chosen
+            labels = _data_labels(facet.name, present)
+            options = sorted(((v, labels.get(v, v)) for v in present), key=lambda o: o[1])
+        made = {
+            value: Option(
+                value=value,
+                label=label,
+                count=counts.get(value, 0),
+                selected=value in chosen,
+                input_id=f"id_{facet.name}" if index == 0 else f"id_{facet.name}-{index + 1}",
+            )
+            for index, (value, label) in enumerate(options)
+        }
+        if facet.groups:
+            groups = [
+                OptionGroup(legend, [made[v] for v in values if v in made])
+                for legend, values in facet.groups
+            ]
+        else:
+            groups = [OptionGroup(facet.label, list(made.values()))]
+        result.append(
+            FacetCounts(
+                facet=facet,
+                groups=groups,
+                selected=[o for o in made.values() if o.selected],
+                has_errors=bool(errors and facet.name in errors),
+            )
+        )
+    return result
+
+
+# --- Councils like mine -----------------------------------------------------------------
+
+_HAS_AREA = any(f.name == "area_km2" for f in LocalAuthority._meta.get_fields())
+_LA_FIELDS = ["authority_type", "region", "nation", "population"] + (
+    ["area_km2"] if _HAS_AREA else []
+)
+
+
+def _profile(row: Mapping[str, Any], prefix: str = "") -> similarity.CouncilProfile:
+    return similarity.CouncilProfile(
+        authority_type=row[f"{prefix}authority_type"] or "",
+        region=row[f"{prefix}region"] or row[f"{prefix}nation"] or "",
+        population=row[f"{prefix}population"],
+        area_km2=row.get(f"{prefix}area_km2"),
+    )
+
+
+def reader_council(user: Any) -> similarity.CouncilProfile | None:
+    """The profile of the reader's council (the first, by name, if they belong to several)."""
+    org_ids = member_organisation_ids(user)
+    if not org_ids:
+        return None
+    row = (
+        LocalAuthority.objects.filter(organisations__pk__in=org_ids, organisations__is_active=True)
+        .order_by("organisations__name")
+        .values(*_LA_FIELDS)
+        .first()
+    )
+    return _profile(row) if row else None
+
+
+def similarity_expression(
+    reader: similarity.CouncilProfile, viewer_org_ids: frozenset[int]
+) -> Case | Value:
+    """A SQL score per record: how alike its owning council is to the reader's.
+
+    Scored in Python (similarity.py) once per council, then written into the query as a
+    CASE on the owner's id. A pseudonymous record is scored only on what its pseudonym
+    shows (type and region), so its place in the ranking says nothing more.
+    """
+    prefix = "local_authority__"
+    rows = Organisation.objects.filter(local_authority__isnull=False).values(
+        "pk", *[prefix + name for name in _LA_FIELDS]
+    )
+    named: dict[int, list[int]] = {}
+    pseudonymous: dict[int, list[int]] = {}
+    for row in rows:
+        profile = _profile(row, prefix)
+        named.setdefault(round(100 * similarity.similarity(reader, profile)), []).append(row["pk"])
+        shown = similarity.pseudonym_profile(profile)
+        pseudonymous.setdefault(round(100 * similarity.similarity(reader, shown)), []).append(
+            row["pk"]
+        )
+    by_name = Q(pseudonymous=False) | Q(organisation_id__in=viewer_org_ids)
+    whens = [
+        When(by_name & Q(organisation_id__in=ids), then=Value(float(score)))
+        for score, ids in named.items()
+    ] + [
+        When(Q(pseudonymous=True) & Q(organisation_id__in=ids), then=Value(float(score)))
+        for score, ids in pseudonymous.items()
+    ]
+    if not whens:
+        return Value(0.0, output_field=FloatField())
+    return Case(*whens, default=Value(0.0), output_field=FloatField())
+
+
+# --- Putting it together -----------------------------------------------------------------
+
+LIST_FIELDS = [
+    "id",
+    "title",
+    "summary",
+    "service_area",
+    "status",
+    "verdict",
+    "evidence_level",
+    "failure_cause",
+    "pseudonymous",
+    "visibility",
+    "embargo_until",
+    "updated_at",
+    "organisation_id",
+    "organisation__name",
+    "organisation__kind",
+    "organisation__local_authority__authority_type",
+    "organisation__local_authority__authority_type_name",
+    "organisation__local_authority__region",
+    "organisation__local_authority__nation",
+]
+
+
+@dataclass
+class Found:
+    """The outcome of a browse: the ordered results and what the reader can filter by."""
+
+    filters: Filters
+    results: QuerySet[Initiative] | list[Initiative]
+    sort: str
+    searching: bool
+    reader: similarity.CouncilProfile | None
+    base: QuerySet[Initiative]
+
+    def page(self, number: Any) -> Page:
+        return Paginator(self.results, PAGE_SIZE).get_page(number)
+
+    def facets(self, errors: Mapping[str, Any] | None = None) -> list[FacetCounts]:
+        return facet_counts(self.base, self.filters, errors)
+
+
+def effective_sort(filters: Filters, reader: similarity.CouncilProfile | None) -> str:
+    sort = filters.sort
+    if sort == Sort.RELEVANCE and not filters.q:
+        sort = ""
+    if sort == Sort.SIMILAR and reader is None:
+        sort = ""
+    return sort or (Sort.RELEVANCE if filters.q else Sort.NEWEST)
+
+
+def find(
+    user: Any,
+    filters: Filters,
+    *,
+    reader: similarity.CouncilProfile | None = None,
+    queryset: QuerySet[Initiative] | None = None,
+    fields: Sequence[str] | None = LIST_FIELDS,
+) -> Found:
+    """The records `user` may see that match `filters`, in the order asked for.
+
+    `reader` is the reader's council (`reader_council(user)`), needed to sort by
+    similarity. `queryset` narrows the start further (the open-data feed passes public
+    records); it must come from `initiatives_visible_to`.
+    """
+    base = queryset if queryset is not None else initiatives_visible_to(user)
+    ranks: dict[int, float] | None = None
+    if filters.q:
+        # The search function returns at most 200 records, best first; facets then
+        # narrow those, so the two combine without a second search.
+        found = search(base.select_related(None).only("pk"), filters.q)
+        ranks = {obj.pk: obj.search_rank for obj in found}
+        base = base.filter(pk__in=list(ranks))
+    sort = effective_sort(filters, reader)
+    qs = apply_filters(base, filters)
+    if fields:
+        qs = qs.only(*fields)
+    if sort == Sort.SIMILAR and reader is not None:
+        qs = qs.annotate(
+            similarity=similarity_expression(reader, member_organisation_ids(user))
+        ).order_by("-similarity", "-updated_at", "-id")
+    elif sort == Sort.EVIDENCE:
+        qs = qs.order_by(F("evidence_level").desc(nulls_last=True), "-updated_at", "-id")
+    else:
+        qs = qs.order_by("-updated_at", "-id")
+    results: QuerySet[Initiative] | list[Initiative] = qs
+    if ranks is not None and sort == Sort.RELEVANCE:
+        rows = list(qs)
+        rows.sort(key=lambda obj: (-ranks.get(obj.pk, 0.0), obj.pk))
+        for obj in rows:
+            obj.search_rank = ranks.get(obj.pk, 0.0)
+        results = rows
+    return Found(
+        filters=filters, results=results, sort=sort, searching=ranks is not None,
+        reader=reader, base=base,
+    )
+
+
+def cost_band_label(key: str) -> str:
+    return next((label for k, label, _, _ in COST_BANDS if k == key), "")
+
