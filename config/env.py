@@ -46,7 +46,9 @@ def env_url(name: str, schemes: set[str]) -> str | None:
     parsed = urlparse(raw)
     if parsed.scheme not in schemes:
         allowed = ", ".join(sorted(schemes))
-        raise ConfigurationError(f"{name} must start with one of: {allowed}; got {parsed.scheme!r}.")
+        raise ConfigurationError(
+            f"{name} must start with one of: {allowed}; got {parsed.scheme!r}."
+        )
     if parsed.scheme.startswith("postgres") and not parsed.path.strip("/"):
         raise ConfigurationError(f"{name} must name a database, e.g. postgres://user@host/dbname.")
     return raw

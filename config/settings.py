@@ -129,7 +129,9 @@ MESSAGE_BACKEND = os.environ.get(
     "notify" if NOTIFY_API_KEY else ("smtp" if EMAIL_HOST else "outbox"),
 )
 if MESSAGE_BACKEND not in {"outbox", "smtp", "notify"}:
-    raise ConfigurationError(f"MESSAGE_BACKEND must be outbox, smtp or notify; got {MESSAGE_BACKEND!r}.")
+    raise ConfigurationError(
+        f"MESSAGE_BACKEND must be outbox, smtp or notify; got {MESSAGE_BACKEND!r}."
+    )
 if MESSAGE_BACKEND == "notify" and not NOTIFY_API_KEY:
     raise ConfigurationError("MESSAGE_BACKEND=notify needs NOTIFY_API_KEY.")
 if EMAIL_HOST:
@@ -138,7 +140,9 @@ if EMAIL_HOST:
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "What Works <noreply@whatworks.localhost>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "What Works <noreply@whatworks.localhost>"
+)
 OUTBOX_MAX_ATTEMPTS = 8
 
 # --- Authentication
@@ -157,7 +161,10 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

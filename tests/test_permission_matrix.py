@@ -105,8 +105,13 @@ def _initiative(w: World) -> Any:
 
     if not hasattr(w, "initiative"):
         w.initiative = register.initiative_create(
-            organisation=w.org_a, actor=w["admin"], title="Rent letters", summary="Trial",
-            service_area="housing", visibility="peers", collaborations=["public"],
+            organisation=w.org_a,
+            actor=w["admin"],
+            title="Rent letters",
+            summary="Trial",
+            service_area="housing",
+            visibility="peers",
+            collaborations=["public"],
         )
     return w.initiative
 
@@ -120,9 +125,15 @@ def _goal(w: World) -> dict[str, Any]:
 
     initiative = _initiative(w)
     goal = register.goal_add(
-        initiative=initiative, actor=w["admin"], metric_name=f"Days {initiative.goals.count()}",
-        unit="days", direction="lower", baseline_value=46, baseline_period="2016",
-        target_value=21, success_threshold=30,
+        initiative=initiative,
+        actor=w["admin"],
+        metric_name=f"Days {initiative.goals.count()}",
+        unit="days",
+        direction="lower",
+        baseline_value=46,
+        baseline_period="2016",
+        target_value=21,
+        success_threshold=30,
     )
     return {"pk": initiative.pk, "goal_id": goal.pk}
 
@@ -131,8 +142,13 @@ def _ledger_line(w: World) -> dict[str, Any]:
     from whatworks.initiatives import services as register
 
     line = register.ledger_line_add(
-        initiative=_initiative(w), actor=w["admin"], kind="cost", timing="upfront",
-        basis="realised", description="Printing", amount=100,
+        initiative=_initiative(w),
+        actor=w["admin"],
+        kind="cost",
+        timing="upfront",
+        basis="realised",
+        description="Printing",
+        amount=100,
     )
     return {"pk": line.initiative_id, "line_id": line.pk}
 
@@ -153,6 +169,7 @@ def _check(w: World) -> dict[str, Any]:
         initiative=_initiative(w), months_after=12, due_on="2030-01-01"
     )
     return {"pk": check.pk}
+
 
 MATRIX: dict[str, Entry] = {
     # Public pages and benchmark references.
@@ -178,7 +195,7 @@ MATRIX: dict[str, Entry] = {
     "profile-edit": Entry(signed_in(200)),
     "my-organisation": Entry(signed_in(302, moderator=200, staff=200)),
     # Your organisation: members see it; only its admins change it. Site staff are
-# superusers (Django grants them every permission): they can help any organisation.
+    # superusers (Django grants them every permission): they can help any organisation.
     "organisation-manage": Entry(only([*MEMBERS_OF_A, "staff"], 200), _slug_a),
     "organisation-edit": Entry(only(["admin", "staff"], 200), _slug_a),
     "membership-role": Entry(only(["admin", "staff"], 200), _membership),
@@ -203,9 +220,7 @@ MATRIX: dict[str, Entry] = {
     "initiative-edit": Entry(editors(200), _initiative_pk),
     "initiative-status": Entry(editors(200), _initiative_pk),
     "initiative-lessons": Entry(editors(200), _initiative_pk),
-    "initiative-replicate": Entry(
-        {**only(["outsider"], 200), **NOT_SEEN}, _initiative_pk
-    ),
+    "initiative-replicate": Entry({**only(["outsider"], 200), **NOT_SEEN}, _initiative_pk),
     "goal-new": Entry(editors(200), _initiative_pk),
     "goal-edit": Entry(editors(200), _goal),
     "goal-remove": Entry(editors(302), _goal, method="post", fresh_state_per_persona=True),
@@ -226,7 +241,9 @@ MATRIX: dict[str, Entry] = {
     "api:list_organisations": Entry(expect(200)),
     "api:get_organisation": Entry(expect(200), _slug_a),
     "api:list_people": Entry(expect(200)),
-    "api:get_person": Entry(expect(404, **PROFILE_SEEN_BY), lambda w: {"person_id": w["officer"].pk}),
+    "api:get_person": Entry(
+        expect(404, **PROFILE_SEEN_BY), lambda w: {"person_id": w["officer"].pk}
+    ),
     "api:me": Entry(expect(200, anonymous=401)),
 }
 
@@ -278,7 +295,10 @@ def _check(client_for: Any, world: World, url_name: str, entry: Entry) -> list[s
         response = getattr(client, entry.method)(url, entry.data)
         want = entry.expected[persona]
         if response.status_code != want:
-            failures.append(f"{persona}: {entry.method.upper()} {url} gave {response.status_code}, expected {want}")
+            failures.append(
+                f"{persona}: {entry.method.upper()} {url} "
+                f"gave {response.status_code}, expected {want}"
+            )
     return failures
 
 

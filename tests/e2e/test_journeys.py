@@ -84,7 +84,9 @@ def test_it_changes_a_role_with_the_keyboard(page: Any, base_url: str, world: An
     assert Membership.objects.get(user=world["officer"]).role == Role.VOLUNTEER
 
 
-def test_it_lays_out_the_signed_in_pages_at_320px(page_factory: Any, base_url: str, world: Any) -> None:
+def test_it_lays_out_the_signed_in_pages_at_320px(
+    page_factory: Any, base_url: str, world: Any
+) -> None:
     phone = page_factory(width=320, height=640)
     sign_in(phone, base_url, world["admin"].email)
     for path in [

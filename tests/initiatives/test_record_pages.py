@@ -23,14 +23,24 @@ FORM = {
 @pytest.fixture
 def pilot(world):
     initiative = services.initiative_create(
-        organisation=world.org_a, actor=world["officer"], title="Rent arrears letters",
-        summary="Rewrote the letters", service_area="housing", visibility="peers",
+        organisation=world.org_a,
+        actor=world["officer"],
+        title="Rent arrears letters",
+        summary="Rewrote the letters",
+        service_area="housing",
+        visibility="peers",
         collaborations=["public"],
     )
     services.goal_add(
-        initiative=initiative, actor=world["officer"], metric_name="Days to first contact",
-        unit="days", direction="lower", baseline_value=46, baseline_period="2015-16",
-        target_value=21, success_threshold=30,
+        initiative=initiative,
+        actor=world["officer"],
+        metric_name="Days to first contact",
+        unit="days",
+        direction="lower",
+        baseline_value=46,
+        baseline_period="2015-16",
+        target_value=21,
+        success_threshold=30,
     )
     return initiative
 
@@ -41,40 +51,74 @@ def test_it_registers_an_initiative_from_the_form(world, client_for):
     initiative = Initiative.objects.get()
     assert response.status_code == 302 and response["Location"] == initiative.get_absolute_url()
     assert initiative.organisation == world.org_a and initiative.status == Status.IDEA
-    assert sorted(initiative.tags.values_list("value", flat=True)) == ["incentives", "public", "social"]
+    assert sorted(initiative.tags.values_list("value", flat=True)) == [
+        "incentives",
+        "public",
+        "social",
+    ]
 
 
 def test_it_names_every_bad_field_and_saves_nothing(world, client_for):
-    bad = {**FORM, "title": "", "service_area": "moon", "collaborations": [], "visibility": "x",
-           "planned_start": "2017-05-01", "planned_end": "2017-01-01", "people_reached": "-3"}
+    bad = {
+        **FORM,
+        "title": "",
+        "service_area": "moon",
+        "collaborations": [],
+        "visibility": "x",
+        "planned_start": "2017-05-01",
+        "planned_end": "2017-01-01",
+        "people_reached": "-3",
+    }
     body = client_for(world["officer"]).post("/initiatives/new/", bad).content.decode()
-    for field in ["title", "service_area", "collaborations", "visibility", "planned_end", "people_reached"]:
+    for field in [
+        "title",
+        "service_area",
+        "collaborations",
+        "visibility",
+        "planned_end",
+        "people_reached",
+    ]:
         assert f'href="#id_{field}"' in body, field
     assert not Initiative.objects.exists()
 
 
 def test_it_refuses_to_register_for_another_organisation(world, client_for):
-    response = client_for(world["officer"]).post(f"/initiatives/new/?organisation={world.org_b.slug}", FORM)
+    response = client_for(world["officer"]).post(
+        f"/initiatives/new/?organisation={world.org_b.slug}", FORM
+    )
     assert response.status_code == 403
     assert not Initiative.objects.exists()
 
 
 def test_it_shows_goal_changes_after_start_and_the_verdict(pilot, world, client_for):
     for status in (Status.PLANNED, Status.STARTED):
-        services.initiative_change_status(initiative=pilot, to_status=status, actor=world["officer"])
+        services.initiative_change_status(
+            initiative=pilot, to_status=status, actor=world["officer"]
+        )
     client = client_for(world["officer"])
     goal = pilot.goals.get()
-    response = client.post(f"/initiatives/{pilot.pk}/goals/{goal.pk}/", {
-        **{k: v for k, v in goal.snapshot().items() if v is not None}, "success_threshold": "32", "reason": "",
-    })
+    response = client.post(
+        f"/initiatives/{pilot.pk}/goals/{goal.pk}/",
+        {
+            **{k: v for k, v in goal.snapshot().items() if v is not None},
+            "success_threshold": "32",
+            "reason": "",
+        },
+    )
     assert "Say why the goal is changing" in response.content.decode()
-    response = client.post(f"/initiatives/{pilot.pk}/goals/{goal.pk}/", {
-        **{k: v for k, v in goal.snapshot().items() if v is not None}, "success_threshold": "32",
-        "reason": "Counted working days",
-    })
+    response = client.post(
+        f"/initiatives/{pilot.pk}/goals/{goal.pk}/",
+        {
+            **{k: v for k, v in goal.snapshot().items() if v is not None},
+            "success_threshold": "32",
+            "reason": "Counted working days",
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors
-    client.post(f"/initiatives/{pilot.pk}/goals/{goal.pk}/result/",
-                {"value": "31", "ci_low": "24", "ci_high": "38", "design": "randomised"})
+    client.post(
+        f"/initiatives/{pilot.pk}/goals/{goal.pk}/result/",
+        {"value": "31", "ci_low": "24", "ci_high": "38", "design": "randomised"},
+    )
     body = client_for(world["outsider"]).get(pilot.get_absolute_url()).content.decode()
     assert "Goal changed after start" in body and "Counted working days" in body
     assert "Inconclusive" in body and "cannot tell" in body
@@ -87,8 +131,13 @@ def test_it_shows_a_pseudonym_to_outsiders(world, client_for):
     )
     world.org_a.save()
     initiative = services.initiative_create(
-        organisation=world.org_a, actor=world["officer"], title="Failed app", summary="It failed",
-        service_area="customer", visibility="peers", pseudonymous=True,
+        organisation=world.org_a,
+        actor=world["officer"],
+        title="Failed app",
+        summary="It failed",
+        service_area="customer",
+        visibility="peers",
+        pseudonymous=True,
     )
     outsider = client_for(world["outsider"]).get(initiative.get_absolute_url()).content.decode()
     assert "A non-metropolitan district in South East" in outsider
@@ -97,7 +146,9 @@ def test_it_shows_a_pseudonym_to_outsiders(world, client_for):
     assert world.org_a.name in insider
 
 
-def test_it_shows_the_page_in_a_fixed_number_of_queries(pilot, world, client_for, django_assert_max_num_queries):
+def test_it_shows_the_page_in_a_fixed_number_of_queries(
+    pilot, world, client_for, django_assert_max_num_queries
+):
     client = client_for(world["outsider"])
 
     def count():
@@ -107,35 +158,65 @@ def test_it_shows_the_page_in_a_fixed_number_of_queries(pilot, world, client_for
 
     few = count()
     for n in range(5):
-        services.ledger_line_add(initiative=pilot, actor=world["officer"], kind="cost",
-                                 timing="upfront", basis="realised", description=f"c{n}", amount=10)
-        services.goal_add(initiative=pilot, actor=world["officer"], metric_name=f"m{n}", unit="x",
-                          direction="higher", baseline_value=1, baseline_period="p",
-                          target_value=2, success_threshold=2)
+        services.ledger_line_add(
+            initiative=pilot,
+            actor=world["officer"],
+            kind="cost",
+            timing="upfront",
+            basis="realised",
+            description=f"c{n}",
+            amount=10,
+        )
+        services.goal_add(
+            initiative=pilot,
+            actor=world["officer"],
+            metric_name=f"m{n}",
+            unit="x",
+            direction="higher",
+            baseline_value=1,
+            baseline_period="p",
+            target_value=2,
+            success_threshold=2,
+        )
     assert count() == few
 
 
 def test_it_withdraws_through_the_status_page_with_a_reason(pilot, world, client_for):
     client = client_for(world["admin"])
-    body = client.post(f"/initiatives/{pilot.pk}/status/", {"to_status": "withdrawn", "reason": ""}).content.decode()
+    body = client.post(
+        f"/initiatives/{pilot.pk}/status/", {"to_status": "withdrawn", "reason": ""}
+    ).content.decode()
     assert "Say why the record is being withdrawn" in body
-    client.post(f"/initiatives/{pilot.pk}/status/", {"to_status": "withdrawn", "reason": "Duplicate"})
+    client.post(
+        f"/initiatives/{pilot.pk}/status/", {"to_status": "withdrawn", "reason": "Duplicate"}
+    )
     body = client_for(world["outsider"]).get(pilot.get_absolute_url()).content.decode()
     assert "Withdrawn" in body and "Duplicate" in body
     # An officer (not an admin) cannot withdraw.
-    other = services.initiative_create(organisation=world.org_a, actor=world["officer"], title="B",
-                                       summary="b", service_area="waste")
-    body = client_for(world["officer"]).post(f"/initiatives/{other.pk}/status/",
-                                             {"to_status": "withdrawn", "reason": "x"}).content.decode()
+    other = services.initiative_create(
+        organisation=world.org_a,
+        actor=world["officer"],
+        title="B",
+        summary="b",
+        service_area="waste",
+    )
+    body = (
+        client_for(world["officer"])
+        .post(f"/initiatives/{other.pk}/status/", {"to_status": "withdrawn", "reason": "x"})
+        .content.decode()
+    )
     assert "Select a valid choice" in body
 
 
 def test_it_asks_about_sustainability_once_when_due(pilot, world):
     MembershipFactory(organisation=world.org_a, role="admin")
-    check = SustainabilityCheck.objects.create(initiative=pilot, months_after=12,
-                                               due_on=timezone.localdate())
+    check = SustainabilityCheck.objects.create(
+        initiative=pilot, months_after=12, due_on=timezone.localdate()
+    )
     assert tasks.ask_sustainability_questions.call_local() == 1
-    recipients = set(Message.objects.filter(template="sustainability_check").values_list("recipient", flat=True))
+    recipients = set(
+        Message.objects.filter(template="sustainability_check").values_list("recipient", flat=True)
+    )
     assert world["admin"].email in recipients and world["officer"].email in recipients
     assert world["volunteer"].email not in recipients
     assert tasks.ask_sustainability_questions.call_local() == 0
@@ -145,12 +226,19 @@ def test_it_asks_about_sustainability_once_when_due(pilot, world):
 
 def test_it_chases_overdue_results_monthly_and_marks_them(pilot, world, client_for):
     for status in (Status.PLANNED, Status.STARTED):
-        services.initiative_change_status(initiative=pilot, to_status=status, actor=world["officer"])
-    Initiative.objects.filter(pk=pilot.pk).update(planned_end=timezone.localdate() - timedelta(days=120))
+        services.initiative_change_status(
+            initiative=pilot, to_status=status, actor=world["officer"]
+        )
+    Initiative.objects.filter(pk=pilot.pk).update(
+        planned_end=timezone.localdate() - timedelta(days=120)
+    )
     assert tasks.chase_overdue_results.call_local() == 1
     assert tasks.chase_overdue_results.call_local() == 0  # not again within a month
     assert Message.objects.filter(template="result_overdue").exists()
-    assert "Result overdue" in client_for(world["outsider"]).get(pilot.get_absolute_url()).content.decode()
+    assert (
+        "Result overdue"
+        in client_for(world["outsider"]).get(pilot.get_absolute_url()).content.decode()
+    )
 
 
 def test_it_adopts_a_record_into_the_readers_council(pilot, world, client_for):
@@ -163,14 +251,23 @@ def test_it_adopts_a_record_into_the_readers_council(pilot, world, client_for):
 
 
 def test_it_records_a_decision_informed_by_visible_records_only(pilot, world, client_for):
-    private = services.initiative_create(organisation=world.org_b, actor=world["outsider"],
-                                         title="Hidden", summary="h", service_area="waste")
+    private = services.initiative_create(
+        organisation=world.org_b,
+        actor=world["outsider"],
+        title="Hidden",
+        summary="h",
+        service_area="waste",
+    )
     client = client_for(world["officer"])
     data = {"subject": "Rent letters", "choice": "adopt", "reason": "It worked in a pilot"}
-    body = client.post(f"/organisations/{world.org_a.slug}/decisions/new/",
-                       {**data, "informed_by": [pilot.pk, private.pk]}).content.decode()
+    body = client.post(
+        f"/organisations/{world.org_a.slug}/decisions/new/",
+        {**data, "informed_by": [pilot.pk, private.pk]},
+    ).content.decode()
     assert "Select a valid choice" in body and not world.org_a.decisions.exists()
-    client.post(f"/organisations/{world.org_a.slug}/decisions/new/", {**data, "informed_by": [pilot.pk]})
+    client.post(
+        f"/organisations/{world.org_a.slug}/decisions/new/", {**data, "informed_by": [pilot.pk]}
+    )
     decision = world.org_a.decisions.get()
     assert list(decision.informed_by.all()) == [pilot]
     body = client.get(f"/organisations/{world.org_a.slug}/decisions/").content.decode()

@@ -22,14 +22,26 @@ from whatworks.initiatives.models import (
 @pytest.fixture
 def pilot(world):
     initiative = services.initiative_create(
-        organisation=world.org_a, actor=world["officer"], title="Rent arrears letters",
-        summary="Rewrote the letters", service_area="housing", visibility="public",
-        collaborations=["public"], mechanisms=["easy", "norms"], people_reached=400,
+        organisation=world.org_a,
+        actor=world["officer"],
+        title="Rent arrears letters",
+        summary="Rewrote the letters",
+        service_area="housing",
+        visibility="public",
+        collaborations=["public"],
+        mechanisms=["easy", "norms"],
+        people_reached=400,
     )
     services.goal_add(
-        initiative=initiative, actor=world["officer"], metric_name="Days to first contact",
-        unit="days", direction="lower", baseline_value=46, baseline_period="2015-16",
-        target_value=21, success_threshold=30,
+        initiative=initiative,
+        actor=world["officer"],
+        metric_name="Days to first contact",
+        unit="days",
+        direction="lower",
+        baseline_value=46,
+        baseline_period="2015-16",
+        target_value=21,
+        success_threshold=30,
     )
     return initiative
 
@@ -44,7 +56,9 @@ def start(initiative, world):
 
 def test_it_records_each_status_change_with_who_and_why(pilot, world):
     start(pilot, world)
-    history = list(StatusChange.objects.filter(initiative=pilot).values_list("from_status", "to_status"))
+    history = list(
+        StatusChange.objects.filter(initiative=pilot).values_list("from_status", "to_status")
+    )
     assert history == [("", "idea"), ("idea", "planned"), ("planned", "started")]
     with pytest.raises(ValueError, match="append-only"):
         change = StatusChange.objects.filter(initiative=pilot).first()
@@ -54,22 +68,37 @@ def test_it_records_each_status_change_with_who_and_why(pilot, world):
 
 def test_it_refuses_a_jump_the_lifecycle_does_not_allow(pilot, world):
     with pytest.raises(ValidationError, match="can move to: planned, stopped"):
-        services.initiative_change_status(initiative=pilot, to_status=Status.PUBLISHED, actor=world["officer"])
+        services.initiative_change_status(
+            initiative=pilot, to_status=Status.PUBLISHED, actor=world["officer"]
+        )
 
 
 def test_it_will_not_start_without_a_baseline(world):
     initiative = services.initiative_create(
-        organisation=world.org_a, actor=world["officer"], title="No baseline", summary="x",
-        service_area="waste", status=Status.PLANNED,
+        organisation=world.org_a,
+        actor=world["officer"],
+        title="No baseline",
+        summary="x",
+        service_area="waste",
+        status=Status.PLANNED,
     )
     with pytest.raises(ValidationError, match="Add at least one goal"):
-        services.initiative_change_status(initiative=initiative, to_status=Status.STARTED, actor=world["officer"])
+        services.initiative_change_status(
+            initiative=initiative, to_status=Status.STARTED, actor=world["officer"]
+        )
     services.goal_add(
-        initiative=initiative, actor=world["officer"], metric_name="Tonnage", unit="t",
-        direction="higher", target_value=10, success_threshold=8,
+        initiative=initiative,
+        actor=world["officer"],
+        metric_name="Tonnage",
+        unit="t",
+        direction="higher",
+        target_value=10,
+        success_threshold=8,
     )
     with pytest.raises(ValidationError, match="Record the baseline before starting, for: Tonnage"):
-        services.initiative_change_status(initiative=initiative, to_status=Status.STARTED, actor=world["officer"])
+        services.initiative_change_status(
+            initiative=initiative, to_status=Status.STARTED, actor=world["officer"]
+        )
 
 
 def test_it_locks_goals_at_the_start_and_keeps_amendments_with_both_versions(pilot, world):
@@ -77,14 +106,23 @@ def test_it_locks_goals_at_the_start_and_keeps_amendments_with_both_versions(pil
     goal = pilot.goals.get()
     assert goal.locked_at is not None
     with pytest.raises(ValidationError, match="Goals are locked"):
-        services.goal_add(initiative=pilot, actor=world["officer"], metric_name="New", unit="x",
-                          direction="higher", target_value=1, success_threshold=1)
+        services.goal_add(
+            initiative=pilot,
+            actor=world["officer"],
+            metric_name="New",
+            unit="x",
+            direction="higher",
+            target_value=1,
+            success_threshold=1,
+        )
     with pytest.raises(ValidationError) as error:
         services.goal_update(goal=goal, actor=world["officer"], success_threshold=35)
     assert "reason" in error.value.message_dict
     goal.refresh_from_db()
     assert goal.success_threshold == 30
-    services.goal_update(goal=goal, actor=world["officer"], success_threshold=35, reason="Bank holiday")
+    services.goal_update(
+        goal=goal, actor=world["officer"], success_threshold=35, reason="Bank holiday"
+    )
     amendment = goal.amendments.get()
     assert amendment.changed_fields() == [("success_threshold", 30, 35)]
     assert amendment.reason == "Bank holiday"
@@ -106,8 +144,14 @@ def test_it_judges_the_result_against_the_locked_criterion(pilot, world, value, 
     pilot = start(pilot, world)
     goal = pilot.goals.get()
     low, high = ci or (None, None)
-    result = services.result_record(goal=goal, actor=world["officer"], value=value, ci_low=low,
-                                    ci_high=high, design="randomised")
+    result = services.result_record(
+        goal=goal,
+        actor=world["officer"],
+        value=value,
+        ci_low=low,
+        ci_high=high,
+        design="randomised",
+    )
     assert result.verdict == verdict
     pilot.refresh_from_db()
     assert pilot.verdict == verdict
@@ -132,26 +176,40 @@ def test_it_refuses_results_before_the_start_and_bad_intervals(pilot, world):
         services.result_record(goal=goal, actor=world["officer"], value=1, design="before_after")
     start(pilot, world)
     with pytest.raises(ValidationError):
-        services.result_record(goal=goal, actor=world["officer"], value=50, ci_low=1, ci_high=2,
-                               design="randomised")
+        services.result_record(
+            goal=goal, actor=world["officer"], value=50, ci_low=1, ci_high=2, design="randomised"
+        )
 
 
 def test_it_publishes_only_with_a_primary_result_and_schedules_follow_ups(pilot, world):
     pilot = start(pilot, world)
-    pilot = services.initiative_change_status(initiative=pilot, to_status=Status.EVALUATING, actor=world["officer"])
+    pilot = services.initiative_change_status(
+        initiative=pilot, to_status=Status.EVALUATING, actor=world["officer"]
+    )
     with pytest.raises(ValidationError, match="Record the result"):
-        services.initiative_change_status(initiative=pilot, to_status=Status.PUBLISHED, actor=world["officer"])
-    services.result_record(goal=pilot.goals.get(), actor=world["officer"], value=21, design="before_after")
-    pilot = services.initiative_change_status(initiative=pilot, to_status=Status.PUBLISHED, actor=world["officer"])
+        services.initiative_change_status(
+            initiative=pilot, to_status=Status.PUBLISHED, actor=world["officer"]
+        )
+    services.result_record(
+        goal=pilot.goals.get(), actor=world["officer"], value=21, design="before_after"
+    )
+    pilot = services.initiative_change_status(
+        initiative=pilot, to_status=Status.PUBLISHED, actor=world["officer"]
+    )
     months = list(pilot.sustainability_checks.values_list("months_after", flat=True))
     assert months == [12, 24, 36]
 
 
 def test_it_withdraws_only_with_a_visible_reason(pilot, world):
     with pytest.raises(ValidationError):
-        services.initiative_change_status(initiative=pilot, to_status=Status.WITHDRAWN, actor=world["admin"])
+        services.initiative_change_status(
+            initiative=pilot, to_status=Status.WITHDRAWN, actor=world["admin"]
+        )
     pilot = services.initiative_change_status(
-        initiative=pilot, to_status=Status.WITHDRAWN, actor=world["admin"], reason="Data error found"
+        initiative=pilot,
+        to_status=Status.WITHDRAWN,
+        actor=world["admin"],
+        reason="Data error found",
     )
     assert pilot.withdrawn_reason == "Data error found"
     assert Initiative.objects.filter(pk=pilot.pk).exists()  # never deleted
@@ -161,12 +219,37 @@ def test_it_withdraws_only_with_a_visible_reason(pilot, world):
 
 def test_it_keeps_estimates_apart_from_realised_figures(pilot, world):
     add = lambda **kw: services.ledger_line_add(initiative=pilot, actor=world["officer"], **kw)  # noqa: E731
-    add(kind="cost", timing="upfront", basis="realised", description="Design", amount=Decimal("6000"))
-    add(kind="cost", timing="recurring", basis="realised", description="Postage", amount=Decimal("1000"))
-    add(kind="saving", timing="recurring", basis="realised", description="Fewer visits",
-        amount=Decimal("4000"), beneficiary="council", cashable=True)
-    add(kind="saving", timing="recurring", basis="estimated", description="Less arrears",
-        amount=Decimal("9000"), beneficiary="council")
+    add(
+        kind="cost",
+        timing="upfront",
+        basis="realised",
+        description="Design",
+        amount=Decimal("6000"),
+    )
+    add(
+        kind="cost",
+        timing="recurring",
+        basis="realised",
+        description="Postage",
+        amount=Decimal("1000"),
+    )
+    add(
+        kind="saving",
+        timing="recurring",
+        basis="realised",
+        description="Fewer visits",
+        amount=Decimal("4000"),
+        beneficiary="council",
+        cashable=True,
+    )
+    add(
+        kind="saving",
+        timing="recurring",
+        basis="estimated",
+        description="Less arrears",
+        amount=Decimal("9000"),
+        beneficiary="council",
+    )
     summary = summarise(pilot.ledger.all())
     assert summary.has_estimates
     assert summary.realised.recurring_savings == Decimal("4000")
@@ -183,7 +266,9 @@ def test_it_keeps_estimates_apart_from_realised_figures(pilot, world):
 
 
 def test_it_replicates_into_the_readers_council_without_the_baseline(pilot, world):
-    copy = services.initiative_replicate(original=pilot, organisation=world.org_b, actor=world["outsider"])
+    copy = services.initiative_replicate(
+        original=pilot, organisation=world.org_b, actor=world["outsider"]
+    )
     assert copy.status == Status.PLANNED and copy.replicated_from == pilot
     goal = copy.goals.get()
     assert goal.metric_name == "Days to first contact" and goal.success_threshold == 30
@@ -191,15 +276,23 @@ def test_it_replicates_into_the_readers_council_without_the_baseline(pilot, worl
     assert sorted(copy.tags.values_list("value", flat=True)) == ["easy", "norms", "public"]
     assert list(pilot.replications.all()) == [copy]
     with pytest.raises(ValidationError):
-        services.initiative_replicate(original=pilot, organisation=world.org_a, actor=world["officer"])
+        services.initiative_replicate(
+            original=pilot, organisation=world.org_a, actor=world["officer"]
+        )
 
 
 def test_it_limits_embargoes_to_twelve_months_and_hides_embargoed_records(pilot, world):
     with pytest.raises(ValidationError, match="12 months"):
-        services.initiative_update(initiative=pilot, actor=world["officer"],
-                                   embargo_until=timezone.localdate() + timedelta(days=400))
-    services.initiative_update(initiative=pilot, actor=world["officer"],
-                               embargo_until=timezone.localdate() + timedelta(days=30))
+        services.initiative_update(
+            initiative=pilot,
+            actor=world["officer"],
+            embargo_until=timezone.localdate() + timedelta(days=400),
+        )
+    services.initiative_update(
+        initiative=pilot,
+        actor=world["officer"],
+        embargo_until=timezone.localdate() + timedelta(days=30),
+    )
     assert Initiative.objects.visible_to(world["officer"]).filter(pk=pilot.pk).exists()
     assert not Initiative.objects.visible_to(world["outsider"]).filter(pk=pilot.pk).exists()
     assert not Initiative.objects.visible_to(None).filter(pk=pilot.pk).exists()
@@ -208,5 +301,7 @@ def test_it_limits_embargoes_to_twelve_months_and_hides_embargoed_records(pilot,
 
 
 def test_it_audits_the_writes(pilot, world):
-    actions = set(AuditEvent.objects.filter(organisation=world.org_a).values_list("action", flat=True))
+    actions = set(
+        AuditEvent.objects.filter(organisation=world.org_a).values_list("action", flat=True)
+    )
     assert {"initiative.created", "goal.added"} <= actions

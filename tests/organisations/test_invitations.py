@@ -49,7 +49,9 @@ def test_it_creates_the_account_and_membership_on_accepting(world, client):
 def test_it_refuses_a_used_link(world, client):
     _invite(world)
     token = _token_from_outbox()
-    client.post(f"/invitations/{token}/", {"full_name": "A", "password": "a long unusual passphrase"})
+    client.post(
+        f"/invitations/{token}/", {"full_name": "A", "password": "a long unusual passphrase"}
+    )
     client.logout()
     response = client.get(f"/invitations/{token}/")
     assert response.status_code == 410
@@ -58,7 +60,9 @@ def test_it_refuses_a_used_link(world, client):
 
 def test_it_refuses_an_expired_link(world, client):
     invitation = _invite(world)
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
     assert client.get(f"/invitations/{_token_from_outbox()}/").status_code == 410
     with pytest.raises(ValidationError):
         services.invitation_accept(invitation=invitation, full_name="A", password="x" * 12)
@@ -70,7 +74,9 @@ def test_it_refuses_a_wrong_token(world, client):
 
 def test_it_names_the_field_when_the_password_is_weak(world, client):
     _invite(world)
-    response = client.post(f"/invitations/{_token_from_outbox()}/", {"full_name": "", "password": "password"})
+    response = client.post(
+        f"/invitations/{_token_from_outbox()}/", {"full_name": "", "password": "password"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "There is a problem" in body
@@ -98,7 +104,9 @@ def test_it_refuses_to_invite_a_member_or_twice(world):
 
 def test_it_revokes_an_invitation(world, client_for):
     invitation = _invite(world)
-    client_for(world["admin"]).post(f"/organisations/wealden/manage/invitations/{invitation.pk}/revoke/")
+    client_for(world["admin"]).post(
+        f"/organisations/wealden/manage/invitations/{invitation.pk}/revoke/"
+    )
     invitation.refresh_from_db()
     assert invitation.status == "revoked"
 
@@ -115,7 +123,10 @@ def test_it_shows_errors_for_a_bad_invitation_form(world, client_for):
 
 def test_it_cannot_revoke_another_organisations_invitation(world, client_for):
     invitation = services.invitation_create(
-        organisation=world.org_b, email="x@example.org", role=Role.OFFICER, invited_by=world["outsider"]
+        organisation=world.org_b,
+        email="x@example.org",
+        role=Role.OFFICER,
+        invited_by=world["outsider"],
     )
     response = client_for(world["admin"]).post(
         f"/organisations/wealden/manage/invitations/{invitation.pk}/revoke/"

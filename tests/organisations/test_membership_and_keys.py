@@ -44,7 +44,9 @@ def test_it_cannot_reach_another_organisations_member(world, client_for):
 
 def test_it_removes_a_member(world, client_for):
     membership = Membership.objects.get(user=world["volunteer"])
-    client_for(world["admin"]).post(f"/organisations/wealden/manage/members/{membership.pk}/remove/")
+    client_for(world["admin"]).post(
+        f"/organisations/wealden/manage/members/{membership.pk}/remove/"
+    )
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert AuditEvent.objects.filter(action="membership.removed").exists()
 
@@ -80,7 +82,9 @@ def test_it_authenticates_the_api_with_a_key_and_records_last_use(world, client)
     response = client.get("/api/organisations", HTTP_AUTHORIZATION=f"Bearer {raw}")
     # A revoked key is not a credential; the request continues as anonymous.
     assert response.status_code == 200
-    response = client.get(f"/api/people/{world['volunteer'].pk}", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.get(
+        f"/api/people/{world['volunteer'].pk}", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
     assert response.status_code == 404
 
 

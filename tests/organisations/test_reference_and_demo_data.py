@@ -10,7 +10,10 @@ HEADER = (
     "local-authority-code,official-name,nice-name,gss-code,start-date,end-date,nation,region,"
     "local-authority-type,local-authority-type-name,current-authority,pop-2020,lat,long\n"
 )
-ROW = "WEA,Wealden District Council,Wealden,E07000065,,,England,South East,NMD,Non-metropolitan district,True,162733.0,50.9,0.25\n"
+ROW = (
+    "WEA,Wealden District Council,Wealden,E07000065,,,England,South East,NMD,"
+    "Non-metropolitan district,True,162733.0,50.9,0.25\n"
+)
 
 
 def _csv(tmp_path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -32,14 +35,19 @@ def test_it_loads_every_local_authority_from_the_register(db) -> None:
 
 def test_it_names_the_line_of_a_bad_row_and_writes_nothing(db, tmp_path) -> None:
     path = _csv(tmp_path, HEADER + ROW + ",No Code Council,,,,,,,,,,,,\n")
-    with pytest.raises(CommandError, match="line 3: missing local-authority-code, nice-name, nation"):
+    with pytest.raises(
+        CommandError, match="line 3: missing local-authority-code, nice-name, nation"
+    ):
         call_command("load_local_authorities", path=path, verbosity=0)
     assert not LocalAuthority.objects.exists()
 
 
 @pytest.mark.parametrize(
     ("text", "encoding", "message"),
-    [("", "utf-8", "no rows"), (HEADER + ROW.replace("Wealden", "Wéalden"), "latin-1", "Cannot read")],
+    [
+        ("", "utf-8", "no rows"),
+        (HEADER + ROW.replace("Wealden", "Wéalden"), "latin-1", "Cannot read"),
+    ],
 )
 def test_it_refuses_empty_or_wrongly_encoded_files(db, tmp_path, text, encoding, message) -> None:
     with pytest.raises(CommandError, match=message):

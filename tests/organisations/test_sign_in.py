@@ -1,5 +1,5 @@
-from whatworks.core.models import Message
 from tests.conftest import PASSWORD
+from whatworks.core.models import Message
 
 
 def test_it_signs_in_by_email(world, client):

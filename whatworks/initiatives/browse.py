@@ -27,6 +27,7 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -38,12 +39,16 @@ from django.db.models import (
 from whatworks.core.search import search
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives import similarity
+from whatworks.initiatives.ledger import LedgerSummary, summarise
 from whatworks.initiatives.models import (
     EAST,
     MARYLAND_LEVEL,
     MINDSPACE,
     Collaboration,
+    Direction,
     FailureCause,
+    Goal,
+    GoalResult,
     Initiative,
     InitiativeTag,
     LedgerLine,
@@ -52,6 +57,7 @@ from whatworks.initiatives.models import (
     ServiceArea,
     Status,
     Verdict,
+    owner_label,
 )
 from whatworks.initiatives.selectors import initiatives_visible_to
 from whatworks.organisations.models import LocalAuthority, Organisation, OrganisationKind
@@ -318,7 +324,7 @@ class FacetCounts:
     facet: Facet
     groups: list[OptionGroup]
     selected: list[Option]
-    has_errors: bool = False
+    errors: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -411,7 +417,7 @@ def facet_counts(
                 facet=facet,
                 groups=groups,
                 selected=[o for o in made.values() if o.selected],
-                has_errors=bool(errors and facet.name in errors),
+                errors=[str(e) for e in (errors or {}).get(facet.name, [])],
             )
         )
     return result
@@ -585,3 +591,108 @@ def find(
 def cost_band_label(key: str) -> str:
     return next((label for k, label, _, _ in COST_BANDS if k == key), "")
 
+
+
+# --- Compare -----------------------------------------------------------------------------
+
+MAX_COMPARE = 4
+
+
+@dataclass(frozen=True)
+class Column:
+    """One record in the side-by-side comparison."""
+
+    initiative: Initiative
+    owner: str
+    goal: Goal | None
+    result: GoalResult | None
+    criterion: str
+    ledger: LedgerSummary
+    replications: list[tuple[Initiative, str]]
+    replication_verdicts: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    columns: list[Column]
+    errors: list[str]
+    asked: int
+
+
+def parse_ids(raw: Sequence[str]) -> tuple[list[int], list[str]]:
+    """Record numbers from ?id=..., in order, without repeats; messages for the bad ones."""
+    ids: list[int] = []
+    errors: list[str] = []
+    for value in raw:
+        value = value.strip()
+        if not value.isdigit() or len(value) > 12:
+            errors.append(f"“{value[:20]}” is not a record number")
+            continue
+        if int(value) not in ids:
+            ids.append(int(value))
+    return ids, errors
+
+
+def criterion_text(goal: Goal) -> str:
+    comparison = "at least" if goal.direction == Direction.HIGHER else "at most"
+    return f"{comparison} {goal.success_threshold:,.4g} {goal.unit}".strip()
+
+
+def _replication_verdicts(replications: list[Initiative]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for replication in replications:
+        label = replication.get_verdict_display() if replication.verdict else "No result yet"
+        counts[label] = counts.get(label, 0) + 1
+    return sorted(counts.items())
+
+
+def comparison(user: Any, raw_ids: Sequence[str]) -> Comparison:
+    ids, errors = parse_ids(raw_ids)
+    if len(ids) > MAX_COMPARE:
+        errors.append(
+            f"You can compare up to {MAX_COMPARE} records at a time. You chose {len(ids)}: "
+            "untick some and try again."
+        )
+        return Comparison(columns=[], errors=errors, asked=len(ids))
+    if not ids:
+        return Comparison(columns=[], errors=errors, asked=0)
+    replications = initiatives_visible_to(user).order_by("created_at", "pk")
+    found = {
+        initiative.pk: initiative
+        for initiative in initiatives_visible_to(user)
+        .filter(pk__in=ids)
+        .prefetch_related(
+            Prefetch("goals", queryset=Goal.objects.select_related("result")),
+            "ledger",
+            Prefetch("replications", queryset=replications),
+        )
+    }
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        # The same words whether a record does not exist or the reader may not see it.
+        numbers = ", ".join(str(pk) for pk in missing)
+        errors.append(
+            f"We could not find record{'s' if len(missing) > 1 else ''} {numbers}, or you "
+            "do not have access to "
+            f"{'them' if len(missing) > 1 else 'it'}"
+        )
+    columns = []
+    for pk in ids:
+        initiative = found.get(pk)
+        if initiative is None:
+            continue
+        goal = initiative.primary_goal()
+        copies = list(initiative.replications.all())
+        columns.append(
+            Column(
+                initiative=initiative,
+                owner=owner_label(initiative, user),
+                goal=goal,
+                result=getattr(goal, "result", None) if goal else None,
+                criterion=criterion_text(goal) if goal else "",
+                ledger=summarise(initiative.ledger.all()),
+                replications=[(copy, owner_label(copy, user)) for copy in copies],
+                replication_verdicts=_replication_verdicts(copies),
+            )
+        )
+    return Comparison(columns=columns, errors=errors, asked=len(ids))

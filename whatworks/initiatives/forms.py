@@ -75,7 +75,8 @@ class InitiativeForm(forms.ModelForm):
         }
         help_texts = {
             "summary": "One or two sentences a peer can read in a list.",
-            "embargo_until": "Up to 12 months from today. Until then only your organisation sees it.",
+            "embargo_until": "Up to 12 months from today. "
+            "Until then only your organisation sees it.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -170,8 +171,13 @@ class ResultForm(forms.Form):
         data = super().clean() or {}
         low, high, value = data.get("ci_low"), data.get("ci_high"), data.get("value")
         if (low is None) != (high is None):
-            self.add_error("ci_high" if high is None else "ci_low", "Give both ends of the interval, or neither.")
-        elif low is not None and high is not None and value is not None and not low <= value <= high:
+            self.add_error(
+                "ci_high" if high is None else "ci_low",
+                "Give both ends of the interval, or neither.",
+            )
+        elif (
+            low is not None and high is not None and value is not None and not low <= value <= high
+        ):
             self.add_error("ci_low", "The interval must contain the result.")
         return data
 
@@ -225,7 +231,9 @@ class PartnerForm(forms.Form):
 class StatusForm(forms.Form):
     to_status = forms.ChoiceField(label="New status", widget=forms.RadioSelect)
     reason = forms.CharField(
-        label="Why?", widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label="Why?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
         help_text="Kept in the record's history. Needed to withdraw a record.",
     )
 

@@ -177,7 +177,10 @@ class Initiative(Shareable):
     evidence_level = models.PositiveSmallIntegerField(null=True, blank=True, db_index=True)
 
     failure_cause = models.CharField(
-        "why it didn't work", max_length=30, choices=FailureCause.choices, blank=True,
+        "why it didn't work",
+        max_length=30,
+        choices=FailureCause.choices,
+        blank=True,
         db_index=True,
     )
     lessons = models.TextField(blank=True)

@@ -43,9 +43,7 @@ def initiative_for_page(user: Any, pk: int) -> Initiative:
         Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
         "tags",
         "ledger",
-        Prefetch(
-            "status_changes", queryset=StatusChange.objects.select_related("changed_by")
-        ),
+        Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by")),
         "sustainability_checks",
     )
     initiative = qs.filter(pk=pk).first()

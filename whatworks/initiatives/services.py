@@ -99,7 +99,10 @@ def initiative_create(
     _set_tags(initiative, InitiativeTag.Kind.COLLABORATION, collaborations)
     _set_tags(initiative, InitiativeTag.Kind.MECHANISM, mechanisms)
     StatusChange.objects.create(
-        initiative=initiative, from_status="", to_status=status, changed_by=actor,
+        initiative=initiative,
+        from_status="",
+        to_status=status,
+        changed_by=actor,
         reason="Replicated from another record" if replicated_from else "Registered",
     )
     audit.record("initiative.created", actor=actor, obj=initiative, organisation=organisation)
@@ -131,31 +134,45 @@ def initiative_update(
     if mechanisms is not None:
         _set_tags(initiative, InitiativeTag.Kind.MECHANISM, mechanisms)
     audit.record(
-        "initiative.updated", actor=actor, obj=initiative,
-        organisation=initiative.organisation, detail={"fields": changed},
+        "initiative.updated",
+        actor=actor,
+        obj=initiative,
+        organisation=initiative.organisation,
+        detail={"fields": changed},
     )
     return initiative
 
 
 @transaction.atomic
-def partner_add(*, initiative: Initiative, organisation: Organisation, part: str, actor: User) -> Partner:
+def partner_add(
+    *, initiative: Initiative, organisation: Organisation, part: str, actor: User
+) -> Partner:
     _refuse_if_withdrawn(initiative)
     if organisation.pk == initiative.organisation_id:
         raise ValidationError({"organisation": "The owning organisation is not a partner."})
     if initiative.partners.filter(organisation=organisation).exists():
         raise ValidationError({"organisation": f"{organisation} is already a partner."})
     partner = Partner.objects.create(initiative=initiative, organisation=organisation, part=part)
-    audit.record("initiative.partner_added", actor=actor, obj=initiative,
-                 organisation=initiative.organisation, detail={"partner": organisation.name})
+    audit.record(
+        "initiative.partner_added",
+        actor=actor,
+        obj=initiative,
+        organisation=initiative.organisation,
+        detail={"partner": organisation.name},
+    )
     return partner
 
 
 @transaction.atomic
 def partner_remove(*, partner: Partner, actor: User) -> None:
     _refuse_if_withdrawn(partner.initiative)
-    audit.record("initiative.partner_removed", actor=actor, obj=partner.initiative,
-                 organisation=partner.initiative.organisation,
-                 detail={"partner": partner.organisation.name})
+    audit.record(
+        "initiative.partner_removed",
+        actor=actor,
+        obj=partner.initiative,
+        organisation=partner.initiative.organisation,
+        detail={"partner": partner.organisation.name},
+    )
     partner.delete()
 
 
@@ -200,7 +217,10 @@ def goal_update(*, goal: Goal, actor: User, reason: str = "", **fields: Any) -> 
     if goal.locked_at is not None:
         if not reason.strip():
             raise ValidationError(
-                {"reason": "Say why the goal is changing: it was locked when the initiative started."}
+                {
+                    "reason": "Say why the goal is changing: "
+                    "it was locked when the initiative started."
+                }
             )
         GoalAmendment.objects.create(
             goal=goal, before=before, after=after, reason=reason.strip(), amended_by=actor
@@ -210,7 +230,9 @@ def goal_update(*, goal: Goal, actor: User, reason: str = "", **fields: Any) -> 
         _apply_result(goal.result)  # the verdict follows the (amended) criterion
     audit.record(
         "goal.amended" if goal.locked_at else "goal.updated",
-        actor=actor, obj=goal, organisation=initiative.organisation,
+        actor=actor,
+        obj=goal,
+        organisation=initiative.organisation,
         detail={"reason": reason.strip()} if goal.locked_at else {},
     )
     return goal
@@ -234,12 +256,12 @@ def goal_remove(*, goal: Goal, actor: User) -> None:
 def _check_can_start(initiative: Initiative) -> None:
     goals = list(initiative.goals.all())
     if not goals:
-        raise ValidationError("Add at least one goal before starting: a pilot needs something to measure.")
+        raise ValidationError(
+            "Add at least one goal before starting: a pilot needs something to measure."
+        )
     missing = [g.metric_name for g in goals if g.baseline_value is None or not g.baseline_period]
     if missing:
-        raise ValidationError(
-            f"Record the baseline before starting, for: {', '.join(missing)}."
-        )
+        raise ValidationError(f"Record the baseline before starting, for: {', '.join(missing)}.")
 
 
 @transaction.atomic
@@ -252,7 +274,9 @@ def initiative_change_status(
         if current == Status.WITHDRAWN:
             raise ValidationError("This record is already withdrawn.")
         if not reason.strip():
-            raise ValidationError({"reason": "Say why the record is being withdrawn: readers will see it."})
+            raise ValidationError(
+                {"reason": "Say why the record is being withdrawn: readers will see it."}
+            )
         initiative.withdrawn_reason = reason.strip()
     elif to_status not in NEXT_STATUSES[current]:
         allowed = ", ".join(Status(s).label.lower() for s in NEXT_STATUSES[current]) or "nothing"
@@ -273,13 +297,18 @@ def initiative_change_status(
     if to_status == Status.STOPPED and not initiative.actual_end:
         initiative.actual_end = timezone.localdate()
     StatusChange.objects.create(
-        initiative=initiative, from_status=current, to_status=to_status,
-        reason=reason.strip(), changed_by=actor,
+        initiative=initiative,
+        from_status=current,
+        to_status=to_status,
+        reason=reason.strip(),
+        changed_by=actor,
     )
     initiative.status = to_status
     initiative.save()
     audit.record(
-        "initiative.status_changed", actor=actor, obj=initiative,
+        "initiative.status_changed",
+        actor=actor,
+        obj=initiative,
         organisation=initiative.organisation,
         detail={"from": current, "to": to_status, "reason": reason.strip()},
     )
@@ -290,7 +319,8 @@ def _schedule_sustainability_checks(initiative: Initiative) -> None:
     today = timezone.localdate()
     for months in SUSTAINABILITY_MONTHS:
         SustainabilityCheck.objects.get_or_create(
-            initiative=initiative, months_after=months,
+            initiative=initiative,
+            months_after=months,
             defaults={"due_on": today + timedelta(days=round(months * 30.44))},
         )
 
@@ -322,7 +352,9 @@ def result_record(
     initiative = goal.initiative
     _refuse_if_withdrawn(initiative)
     if not initiative.is_locked:
-        raise ValidationError("Start the initiative before recording a result: goals lock at the start.")
+        raise ValidationError(
+            "Start the initiative before recording a result: goals lock at the start."
+        )
     if (ci_low is None) != (ci_high is None):
         raise ValidationError({"ci_high": "Give both ends of the interval, or neither."})
     if ci_low is not None and ci_high is not None and not ci_low <= value <= ci_high:
@@ -330,14 +362,24 @@ def result_record(
     result, _ = GoalResult.objects.update_or_create(
         goal=goal,
         defaults={
-            "value": value, "ci_low": ci_low, "ci_high": ci_high, "design": design,
-            "sample_size": sample_size, "source": source, "recorded_by": actor,
-            "recorded_at": timezone.now(), "verdict": "", "verdict_reason": "",
+            "value": value,
+            "ci_low": ci_low,
+            "ci_high": ci_high,
+            "design": design,
+            "sample_size": sample_size,
+            "source": source,
+            "recorded_by": actor,
+            "recorded_at": timezone.now(),
+            "verdict": "",
+            "verdict_reason": "",
         },
     )
     _apply_result(result)
     audit.record(
-        "goal.result_recorded", actor=actor, obj=goal, organisation=initiative.organisation,
+        "goal.result_recorded",
+        actor=actor,
+        obj=goal,
+        organisation=initiative.organisation,
         detail={"value": value, "ci": [ci_low, ci_high], "verdict": result.verdict},
     )
     return result
@@ -353,8 +395,13 @@ def failure_record(
     initiative.do_differently = do_differently
     initiative.full_clean()
     initiative.save()
-    audit.record("initiative.lessons_recorded", actor=actor, obj=initiative,
-                 organisation=initiative.organisation, detail={"cause": cause})
+    audit.record(
+        "initiative.lessons_recorded",
+        actor=actor,
+        obj=initiative,
+        organisation=initiative.organisation,
+        detail={"cause": cause},
+    )
     return initiative
 
 
@@ -368,9 +415,13 @@ def ledger_line_add(*, initiative: Initiative, actor: User, **fields: Any) -> Le
         raise ValidationError({"beneficiary": "Say whose budget the saving falls in."})
     line.full_clean()
     line.save()
-    audit.record("ledger.line_added", actor=actor, obj=initiative,
-                 organisation=initiative.organisation,
-                 detail={"kind": line.kind, "basis": line.basis, "amount": str(line.amount)})
+    audit.record(
+        "ledger.line_added",
+        actor=actor,
+        obj=initiative,
+        organisation=initiative.organisation,
+        detail={"kind": line.kind, "basis": line.basis, "amount": str(line.amount)},
+    )
     return line
 
 
@@ -378,15 +429,21 @@ def ledger_line_add(*, initiative: Initiative, actor: User, **fields: Any) -> Le
 def ledger_line_remove(*, line: LedgerLine, actor: User) -> None:
     initiative = line.initiative
     _refuse_if_withdrawn(initiative)
-    audit.record("ledger.line_removed", actor=actor, obj=initiative,
-                 organisation=initiative.organisation,
-                 detail={"description": line.description, "amount": str(line.amount)})
+    audit.record(
+        "ledger.line_removed",
+        actor=actor,
+        obj=initiative,
+        organisation=initiative.organisation,
+        detail={"description": line.description, "amount": str(line.amount)},
+    )
     line.delete()
 
 
 @transaction.atomic
-def initiative_replicate(*, original: Initiative, organisation: Organisation, actor: User) -> Initiative:
-    """'Try this in our council': a planned copy in the reader's organisation, linked to the original.
+def initiative_replicate(
+    *, original: Initiative, organisation: Organisation, actor: User
+) -> Initiative:
+    """'Try this in our council': a planned copy in the reader's organisation, linked back.
 
     The goal metrics are copied; baselines are left empty, because they must be measured here.
     """
@@ -402,44 +459,76 @@ def initiative_replicate(*, original: Initiative, organisation: Organisation, ac
         service_area=original.service_area,
         problem=original.problem,
         what_was_done=original.what_was_done,
-        collaborations=original.tags.filter(kind=InitiativeTag.Kind.COLLABORATION).values_list("value", flat=True),
-        mechanisms=original.tags.filter(kind=InitiativeTag.Kind.MECHANISM).values_list("value", flat=True),
+        collaborations=original.tags.filter(kind=InitiativeTag.Kind.COLLABORATION).values_list(
+            "value", flat=True
+        ),
+        mechanisms=original.tags.filter(kind=InitiativeTag.Kind.MECHANISM).values_list(
+            "value", flat=True
+        ),
     )
     for goal in original.goals.all():
         Goal.objects.create(
-            initiative=copy, is_primary=goal.is_primary, metric_name=goal.metric_name,
-            unit=goal.unit, definition=goal.definition, data_source=goal.data_source,
-            direction=goal.direction, target_value=goal.target_value,
+            initiative=copy,
+            is_primary=goal.is_primary,
+            metric_name=goal.metric_name,
+            unit=goal.unit,
+            definition=goal.definition,
+            data_source=goal.data_source,
+            direction=goal.direction,
+            target_value=goal.target_value,
             success_threshold=goal.success_threshold,
         )
-    audit.record("initiative.replicated", actor=actor, obj=copy, organisation=organisation,
-                 detail={"original": original.pk})
+    audit.record(
+        "initiative.replicated",
+        actor=actor,
+        obj=copy,
+        organisation=organisation,
+        detail={"original": original.pk},
+    )
     return copy
 
 
 @transaction.atomic
 def sustainability_answer(
-    *, check: SustainabilityCheck, actor: User, still_running: bool, savings_persist: bool, note: str
+    *,
+    check: SustainabilityCheck,
+    actor: User,
+    still_running: bool,
+    savings_persist: bool,
+    note: str,
 ) -> SustainabilityCheck:
     check.still_running = still_running
     check.savings_persist = savings_persist
     check.note = note
     check.answered_at = timezone.now()
     check.save()
-    audit.record("initiative.sustainability_answered", actor=actor, obj=check.initiative,
-                 organisation=check.initiative.organisation,
-                 detail={"months": check.months_after, "still_running": still_running,
-                         "savings_persist": savings_persist})
+    audit.record(
+        "initiative.sustainability_answered",
+        actor=actor,
+        obj=check.initiative,
+        organisation=check.initiative.organisation,
+        detail={
+            "months": check.months_after,
+            "still_running": still_running,
+            "savings_persist": savings_persist,
+        },
+    )
     return check
 
 
 @transaction.atomic
 def decision_record(
-    *, organisation: Organisation, actor: User, subject: str, choice: str, reason: str,
+    *,
+    organisation: Organisation,
+    actor: User,
+    subject: str,
+    choice: str,
+    reason: str,
     informed_by: Iterable[Initiative] = (),
 ) -> Decision:
-    decision = Decision(organisation=organisation, subject=subject, choice=choice,
-                        reason=reason, decided_by=actor)
+    decision = Decision(
+        organisation=organisation, subject=subject, choice=choice, reason=reason, decided_by=actor
+    )
     decision.full_clean()
     decision.save()
     decision.informed_by.set(list(informed_by))

@@ -20,7 +20,7 @@ CHASE_EVERY = timedelta(days=30)
 
 
 def _owners(initiative: Initiative) -> list[User]:
-    """Who is asked: the person who registered it (if still a member) and the organisation's admins."""
+    """Who is asked: the organisation's admins and the person who registered it (if a member)."""
     people = list(
         User.objects.filter(
             is_active=True,
@@ -29,9 +29,12 @@ def _owners(initiative: Initiative) -> list[User]:
         )
     )
     creator = initiative.created_by
-    if creator and creator.is_active and creator.memberships.filter(
-        organisation=initiative.organisation_id
-    ).exists() and creator not in people:
+    if (
+        creator
+        and creator.is_active
+        and creator.memberships.filter(organisation=initiative.organisation_id).exists()
+        and creator not in people
+    ):
         people.append(creator)
     return people
 

@@ -10,7 +10,9 @@ urlpatterns = [
     path("initiatives/<int:pk>/edit/", views.initiative_edit, name="initiative-edit"),
     path("initiatives/<int:pk>/status/", views.initiative_status, name="initiative-status"),
     path("initiatives/<int:pk>/lessons/", views.initiative_lessons, name="initiative-lessons"),
-    path("initiatives/<int:pk>/replicate/", views.initiative_replicate, name="initiative-replicate"),
+    path(
+        "initiatives/<int:pk>/replicate/", views.initiative_replicate, name="initiative-replicate"
+    ),
     path("initiatives/<int:pk>/goals/new/", views.goal_edit, name="goal-new"),
     path("initiatives/<int:pk>/goals/<int:goal_id>/", views.goal_edit, name="goal-edit"),
     path("initiatives/<int:pk>/goals/<int:goal_id>/remove/", views.goal_remove, name="goal-remove"),

@@ -72,20 +72,34 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "initiative": initiative,
             "owner": owner_label(initiative, request.user),
-            "show_owner_link": owner_label(initiative, request.user) == initiative.organisation.name,
+            "show_owner_link": owner_label(initiative, request.user)
+            == initiative.organisation.name,
             "goals": goals,
             "ledger": ledger,
             "ledger_views": [
-                ("Realised (booked) figures only", ledger.realised,
-                 ledger.realised.cost_per_person(initiative.people_reached)),
-                ("Including estimates", ledger.with_estimates,
-                 ledger.with_estimates.cost_per_person(initiative.people_reached)),
-            ] if ledger.has_estimates else [
-                ("Realised (booked) figures", ledger.realised,
-                 ledger.realised.cost_per_person(initiative.people_reached)),
+                (
+                    "Realised (booked) figures only",
+                    ledger.realised,
+                    ledger.realised.cost_per_person(initiative.people_reached),
+                ),
+                (
+                    "Including estimates",
+                    ledger.with_estimates,
+                    ledger.with_estimates.cost_per_person(initiative.people_reached),
+                ),
+            ]
+            if ledger.has_estimates
+            else [
+                (
+                    "Realised (booked) figures",
+                    ledger.realised,
+                    ledger.realised.cost_per_person(initiative.people_reached),
+                ),
             ],
             "ledger_lines": list(initiative.ledger.all()),
-            "collaborations": [Collaboration(v).label for v in selectors.collaborations(initiative)],
+            "collaborations": [
+                Collaboration(v).label for v in selectors.collaborations(initiative)
+            ],
             "mechanisms": [Mechanism(v).label for v in selectors.mechanisms(initiative)],
             "replications": selectors.replications_visible_to(request.user, initiative),
             "can_change": can_change,
@@ -126,8 +140,13 @@ def initiative_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "initiatives/form.html",
-        {"form": form, "organisation": organisation, "mine": _my_organisations(request.user),
-         "east": EAST, "mindspace": MINDSPACE},
+        {
+            "form": form,
+            "organisation": organisation,
+            "mine": _my_organisations(request.user),
+            "east": EAST,
+            "mindspace": MINDSPACE,
+        },
     )
 
 
@@ -168,15 +187,25 @@ def goal_edit(request: HttpRequest, pk: int, goal_id: int | None = None) -> Http
     if request.method == "POST" and form.is_valid():
         try:
             if goal is None:
-                services.goal_add(initiative=initiative, actor=request.user,
-                                  is_primary=form.cleaned_data["is_primary"], **form.goal_fields())
+                services.goal_add(
+                    initiative=initiative,
+                    actor=request.user,
+                    is_primary=form.cleaned_data["is_primary"],
+                    **form.goal_fields(),
+                )
             else:
-                services.goal_update(goal=goal, actor=request.user,
-                                     reason=form.cleaned_data.get("reason", ""), **form.goal_fields())
+                services.goal_update(
+                    goal=goal,
+                    actor=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                    **form.goal_fields(),
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The goal has been amended." if locked else "The goal is saved.")
+            messages.success(
+                request, "The goal has been amended." if locked else "The goal is saved."
+            )
             return redirect("initiative-detail", pk=pk)
     return render(
         request,
@@ -205,8 +234,12 @@ def goal_result(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
     goal = get_object_or_404(initiative.goals, pk=goal_id)
     existing = getattr(goal, "result", None) if hasattr(goal, "result") else None
     initial = (
-        {k: getattr(existing, k) for k in ("value", "ci_low", "ci_high", "design", "sample_size", "source")}
-        if existing else {}
+        {
+            k: getattr(existing, k)
+            for k in ("value", "ci_low", "ci_high", "design", "sample_size", "source")
+        }
+        if existing
+        else {}
     )
     form = ResultForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -215,10 +248,14 @@ def goal_result(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Result recorded. Verdict: {result.get_verdict_display().lower()}.")
+            messages.success(
+                request, f"Result recorded. Verdict: {result.get_verdict_display().lower()}."
+            )
             return redirect("initiative-detail", pk=pk)
     return render(
-        request, "initiatives/result_form.html", {"form": form, "initiative": initiative, "goal": goal}
+        request,
+        "initiatives/result_form.html",
+        {"form": form, "initiative": initiative, "goal": goal},
     )
 
 
@@ -263,7 +300,9 @@ def partner_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "The partner has been added.")
             return redirect("initiative-detail", pk=pk)
-    return render(request, "initiatives/partner_form.html", {"form": form, "initiative": initiative})
+    return render(
+        request, "initiatives/partner_form.html", {"form": form, "initiative": initiative}
+    )
 
 
 @login_required
@@ -317,7 +356,9 @@ def initiative_lessons(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Thank you: the lessons are on the record.")
             return redirect("initiative-detail", pk=pk)
-    return render(request, "initiatives/lessons_form.html", {"form": form, "initiative": initiative})
+    return render(
+        request, "initiatives/lessons_form.html", {"form": form, "initiative": initiative}
+    )
 
 
 @login_required
@@ -341,9 +382,14 @@ def initiative_replicate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "initiatives/replicate.html",
-        {"initiative": original, "owner": owner_label(original, request.user),
-         "organisation": organisation,
-         "mine": [o for o in _my_organisations(request.user) if o.pk != original.organisation_id]},
+        {
+            "initiative": original,
+            "owner": owner_label(original, request.user),
+            "organisation": organisation,
+            "mine": [
+                o for o in _my_organisations(request.user) if o.pk != original.organisation_id
+            ],
+        },
     )
 
 
@@ -373,8 +419,11 @@ def sustainability_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access_organisation(request.user, slug, "organisations.view_members")
     decisions = organisation.decisions.select_related("decided_by").prefetch_related("informed_by")
-    visible = set(selectors.initiatives_visible_to(request.user).filter(
-        decisions__organisation=organisation).values_list("pk", flat=True))
+    visible = set(
+        selectors.initiatives_visible_to(request.user)
+        .filter(decisions__organisation=organisation)
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "initiatives/decision_list.html",
@@ -397,7 +446,10 @@ def decision_new(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         services.decision_record(
-            organisation=organisation, actor=request.user, informed_by=data.pop("informed_by"), **data
+            organisation=organisation,
+            actor=request.user,
+            informed_by=data.pop("informed_by"),
+            **data,
         )
         messages.success(request, "The decision is recorded.")
         return redirect("decision-list", slug=slug)

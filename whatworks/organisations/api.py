@@ -1,6 +1,5 @@
 """API endpoints for organisations and people, using the same selectors as the pages."""
 
-
 from datetime import datetime
 
 from django.http import HttpRequest

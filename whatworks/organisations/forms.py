@@ -10,6 +10,7 @@ from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
 from whatworks.organisations.models import ApiKeyScope, Organisation, OrganisationKind, Role, User
 
+
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
         label="Email address",
@@ -29,6 +30,7 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct email address and password.",
         "inactive": "This account has been switched off.",
     }
+
 
 class OutboxPasswordResetForm(PasswordResetForm):
     """Sends the reset link through the outbox instead of straight to SMTP."""
@@ -57,9 +59,11 @@ class OutboxPasswordResetForm(PasswordResetForm):
             personalisation={"name": context["user"].full_name, "link": link},
         )
 
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
+
 
 class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label="Full name", max_length=150)
@@ -79,16 +83,21 @@ class AcceptInvitationForm(forms.Form):
         password_validation.validate_password(password, candidate)
         return password
 
+
 class RoleForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
 
+
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
-        label="Name", max_length=100, help_text="What uses this key, e.g. 'Performance data import'."
+        label="Name",
+        max_length=100,
+        help_text="What uses this key, e.g. 'Performance data import'.",
     )
     scope = forms.ChoiceField(
         label="What can it do?", choices=ApiKeyScope.choices, widget=forms.RadioSelect
     )
+
 
 class ProfileForm(forms.ModelForm):
     class Meta:
@@ -97,11 +106,13 @@ class ProfileForm(forms.ModelForm):
         widgets = {"visibility": forms.RadioSelect}
         labels = {"visibility": "Who can see your profile?"}
 
+
 class OrganisationFilterForm(forms.Form):
     q = forms.CharField(label="Name or ONS code", required=False, max_length=100)
     kind = forms.ChoiceField(
         label="Kind", required=False, choices=[("", "All kinds"), *OrganisationKind.choices]
     )
+
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search", max_length=200, required=False)

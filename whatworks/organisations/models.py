@@ -241,9 +241,11 @@ class Invitation(models.Model):
 
     @classmethod
     def find_by_token(cls, token: str) -> Invitation | None:
-        return cls.objects.select_related("organisation").filter(
-            token_hash=_hash_secret(token)
-        ).first()
+        return (
+            cls.objects.select_related("organisation")
+            .filter(token_hash=_hash_secret(token))
+            .first()
+        )
 
     @property
     def status(self) -> str:
@@ -296,9 +298,11 @@ class ApiKey(models.Model):
         if not raw_key.startswith(cls.PREFIX) or raw_key.count("_") < 2:
             return None
         lookup, _, secret = raw_key[len(cls.PREFIX) :].partition("_")
-        key = cls.objects.select_related("organisation").filter(
-            lookup=lookup, revoked_at__isnull=True, organisation__is_active=True
-        ).first()
+        key = (
+            cls.objects.select_related("organisation")
+            .filter(lookup=lookup, revoked_at__isnull=True, organisation__is_active=True)
+            .first()
+        )
         if key is None or not secrets.compare_digest(key.secret_hash, _hash_secret(secret)):
             return None
         return key

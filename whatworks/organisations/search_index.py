@@ -1,4 +1,4 @@
-"""What of organisations and people is searchable. Visibility is applied by the caller's queryset."""
+"""What of organisations and people is searchable; the caller's queryset applies visibility."""
 
 from whatworks.core import search
 from whatworks.organisations.models import Organisation, User

@@ -51,9 +51,7 @@ def access_person(user: Any, pk: int) -> User:
     return person
 
 
-def organisation_members(
-    organisation: Organisation, viewer: Any
-) -> QuerySet[Membership]:
+def organisation_members(organisation: Organisation, viewer: Any) -> QuerySet[Membership]:
     """Members of an organisation whose profiles the viewer may see."""
     visible = people_visible_to(viewer).values("pk")
     return (
@@ -93,6 +91,4 @@ def access_api_key(organisation: Organisation, key_id: int) -> ApiKey:
 
 
 def member_organisations(user: Any) -> QuerySet[Organisation]:
-    return Organisation.objects.active().filter(
-        memberships__user=user.pk
-    ).order_by("name")
+    return Organisation.objects.active().filter(memberships__user=user.pk).order_by("name")

@@ -129,7 +129,9 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, "The organisation's details have been updated.")
         return redirect("organisation-manage", slug=slug)
     return render(
-        request, "organisations/organisation_edit.html", {"organisation": organisation, "form": form}
+        request,
+        "organisations/organisation_edit.html",
+        {"organisation": organisation, "form": form},
     )
 
 

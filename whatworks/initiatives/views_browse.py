@@ -1,0 +1,216 @@
+"""Finding and comparing records: browse and search, what worked / what didn't, compare,
+exports and the open-data feed.
+
+Every read goes through `browse.find()` or `browse.comparison()`, which start from
+`initiatives_visible_to(user)`: what a page, an export and the API show cannot differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from whatworks.initiatives import browse, exports, similarity
+from whatworks.initiatives.models import Initiative, owner_label
+from whatworks.initiatives.selectors import initiatives_visible_to
+
+# What the URL says, for the two views with equal prominence.
+OUTCOME_PAGES = {
+    browse.Outcome.WORKED: ("initiative-what-worked", "What worked"),
+    browse.Outcome.DID_NOT_WORK: ("initiative-what-did-not-work", "What didn't work"),
+}
+FEED_FORMATS = ("csv", "json")
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    initiative: Initiative
+    owner: str
+    similarity: int | None
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+def _query(params: QueryDict, *, drop: tuple[str, ...] = ("page",), **changes: Any) -> str:
+    """The current query string without `drop` (and with `changes`), for links."""
+    pairs = [(k, v) for k, values in params.lists() if k not in drop for v in values]
+    pairs += [(k, v) for k, v in changes.items() if v]
+    return urlencode(pairs)
+
+
+def _chips(params: QueryDict, facets: list[browse.FacetCounts], q: str) -> list[Chip]:
+    """A 'remove this filter' link for each thing the reader chose."""
+    chips = []
+    if q:
+        chips.append(Chip(f"Search: {q}", "?" + _query(params, drop=("page", "q"))))
+    for facet in facets:
+        for option in facet.selected:
+            pairs = [
+                (k, v)
+                for k, values in params.lists()
+                if k != "page"
+                for v in values
+                if not (k == facet.name and v == option.value)
+            ]
+            chips.append(Chip(f"{facet.label}: {option.label}", "?" + urlencode(pairs)))
+    return chips
+
+
+def _sort_choices(filters: browse.Filters, reader: similarity.CouncilProfile | None) -> list:
+    return [
+        (value, label)
+        for value, label in browse.Sort.choices
+        if (value != browse.Sort.RELEVANCE or filters.q)
+        and (value != browse.Sort.SIMILAR or reader is not None)
+    ]
+
+
+@require_safe
+def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
+    filters, form = browse.filters_from_query(request.GET, outcome=outcome)
+    reader = browse.reader_council(request.user)
+    found = browse.find(request.user, filters, reader=reader)
+    page = found.page(request.GET.get("page"))
+    facets = found.facets(form.errors)
+    rows = [
+        ResultRow(
+            initiative=initiative,
+            owner=owner_label(initiative, request.user),
+            similarity=round(initiative.similarity) if hasattr(initiative, "similarity") else None,
+        )
+        for initiative in page.object_list
+    ]
+    base_query = _query(request.GET, drop=("page", "outcome"))
+    title, heading = "Find initiatives", "Find initiatives"
+    if filters.outcome in OUTCOME_PAGES:
+        title = heading = OUTCOME_PAGES[filters.outcome][1]
+    return render(
+        request,
+        "initiatives/browse/list.html",
+        {
+            "form": form,
+            "filters": filters,
+            "facets": facets,
+            "page": page,
+            "rows": rows,
+            "sort": found.sort,
+            "sort_choices": _sort_choices(filters, reader),
+            "similarity_method": similarity.METHOD if reader is not None else "",
+            "chips": _chips(request.GET, facets, filters.q),
+            "title": title,
+            "heading": heading,
+            "outcome": filters.outcome,
+            "outcome_links": {
+                "all": reverse("initiative-list") + (f"?{base_query}" if base_query else ""),
+                "worked": reverse("initiative-what-worked")
+                + (f"?{base_query}" if base_query else ""),
+                "did_not_work": reverse("initiative-what-did-not-work")
+                + (f"?{base_query}" if base_query else ""),
+            },
+            "export_query": _query(request.GET, drop=("page",), outcome=filters.outcome),
+            "export_limit": exports.EXPORT_LIMIT,
+            "max_compare": browse.MAX_COMPARE,
+        },
+    )
+
+
+@require_safe
+def what_worked(request: HttpRequest) -> HttpResponse:
+    return initiative_list(request, outcome=browse.Outcome.WORKED)
+
+
+@require_safe
+def what_did_not_work(request: HttpRequest) -> HttpResponse:
+    return initiative_list(request, outcome=browse.Outcome.DID_NOT_WORK)
+
+
+@require_safe
+def initiative_compare(request: HttpRequest) -> HttpResponse:
+    result = browse.comparison(request.user, request.GET.getlist("id"))
+    return render(
+        request,
+        "initiatives/browse/compare.html",
+        {
+            "comparison": result,
+            "columns": result.columns,
+            "errors": result.errors,
+            "max_compare": browse.MAX_COMPARE,
+        },
+    )
+
+
+def _filename(stem: str) -> str:
+    return f"{stem}-{timezone.localdate().isoformat()}"
+
+
+@require_safe
+def initiative_export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
+    """Everything the reader may see under the current filters, up to EXPORT_LIMIT records."""
+    if fmt not in exports.FORMATS:
+        raise Http404("We export CSV, XLSX and JSON.")
+    filters, _ = browse.filters_from_query(request.GET)
+    reader = browse.reader_council(request.user) if filters.sort == browse.Sort.SIMILAR else None
+    found = browse.find(request.user, filters, reader=reader, fields=None)
+    total = len(found.results) if isinstance(found.results, list) else found.results.count()
+    limit = exports.EXPORT_LIMIT
+    note = (
+        f"{min(total, limit)} of {total} records matching your filters "
+        f"(exports hold at most {limit:,}). Records private to an organisation or shared "
+        "with peers are for use within the public sector, not for republication."
+    )
+    meta = {
+        "exported_at": timezone.now().isoformat(),
+        "total_matching": total,
+        "limit": limit,
+        "truncated": total > limit,
+        "note": note,
+    }
+    data = exports.rows(exports.iterate(found.results, limit), request.user)
+    response = exports.response(
+        fmt, data, filename=_filename("initiatives"), meta=meta, note=note
+    )
+    response["X-Row-Limit"] = str(limit)
+    response["X-Total-Matching"] = str(total)
+    # A personal selection (private and peer records): never kept by shared caches.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def open_data_initiatives(request: HttpRequest, fmt: str) -> StreamingHttpResponse:
+    """Public records only, for anyone: the same for every reader, so caches may keep it.
+
+    Deliberately reads nothing from the request's user or session (that would add
+    `Vary: Cookie` and make the feed uncacheable).
+    """
+    if fmt not in FEED_FORMATS:
+        raise Http404("The open-data feed is CSV or JSON.")
+    public = AnonymousUser()
+    records = initiatives_visible_to(public).order_by("pk")
+    meta = {
+        **exports.LICENCE,
+        "generated_at": timezone.now().isoformat(),
+        "source": request.build_absolute_uri(reverse("initiative-list")),
+    }
+    data = exports.rows(exports.iterate(records, None), public)
+    response = exports.response(
+        fmt, data, filename="what-works-initiatives", meta=meta, note=exports.LICENCE["attribution"]
+    )
+    response["Content-Disposition"] = response["Content-Disposition"].replace(
+        "attachment", "inline"
+    )
+    return response  # type: ignore[return-value]
