@@ -6,6 +6,7 @@ that names the variable, not surface later as a confusing error deep in a reques
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -37,6 +38,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_json_object(name: str) -> dict[str, str]:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(f"{name} must be a JSON object: {error}.") from error
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigurationError(f'{name} must be a JSON object of strings, like {{"a": "b"}}.')
+    return value
 
 
 def env_url(name: str, schemes: set[str]) -> str | None:

@@ -9,7 +9,14 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from config.env import ConfigurationError, env_bool, env_list, env_url, secret_key
+from config.env import (
+    ConfigurationError,
+    env_bool,
+    env_json_object,
+    env_list,
+    env_url,
+    secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WHATWORKS_VAR_DIR", BASE_DIR / "var"))
@@ -120,7 +127,8 @@ HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
 # --- Messages: outbox-only by default; SMTP or GOV.UK Notify when configured.
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "").strip() or None
-NOTIFY_TEMPLATE_IDS: dict[str, str] = {}  # template name -> Notify template id, set per deployment
+# Template name -> Notify template id, as JSON: {"invitation": "f33517ff-..."}.
+NOTIFY_TEMPLATE_IDS: dict[str, str] = env_json_object("NOTIFY_TEMPLATE_IDS")
 # The generic Notify template ((subject)) / ((body)) used for any template without a mapping.
 NOTIFY_DEFAULT_TEMPLATE_ID = os.environ.get("NOTIFY_DEFAULT_TEMPLATE_ID", "").strip() or None
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip() or None

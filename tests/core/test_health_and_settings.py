@@ -282,3 +282,14 @@ def test_it_reads_the_notify_settings_from_the_environment(tmp_path):
     result = _manage(env, "shell", "-v", "0", "-c", script)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["notify", "33333333-aaaa-bbbb-cccc-000000000003"]
+
+
+def test_it_reads_notify_template_ids_as_a_json_object(monkeypatch):
+    from config.env import ConfigurationError, env_json_object
+
+    monkeypatch.setenv("NOTIFY_TEMPLATE_IDS", '{"invitation": "abc"}')
+    assert env_json_object("NOTIFY_TEMPLATE_IDS") == {"invitation": "abc"}
+    for bad in ["[1]", "{not json", '{"a": 1}']:
+        monkeypatch.setenv("NOTIFY_TEMPLATE_IDS", bad)
+        with pytest.raises(ConfigurationError, match="NOTIFY_TEMPLATE_IDS"):
+            env_json_object("NOTIFY_TEMPLATE_IDS")

@@ -140,11 +140,16 @@ def what_did_not_work(request: HttpRequest) -> HttpResponse:
 @require_safe
 def initiative_compare(request: HttpRequest) -> HttpResponse:
     result = browse.comparison(request.user, request.GET.getlist("id"))
+    shown = [str(column.initiative.pk) for column in result.columns]
+    entries = [
+        (column, urlencode([("id", pk) for pk in shown if pk != str(column.initiative.pk)]))
+        for column in result.columns
+    ]
     return render(
         request,
         "initiatives/browse/compare.html",
         {
-            "comparison": result,
+            "entries": entries,
             "columns": result.columns,
             "errors": result.errors,
             "max_compare": browse.MAX_COMPARE,
