@@ -21,3 +21,4 @@ api = WhatWorksAPI(
 )
 install_problem_handlers(api)
 api.add_router("/", organisations_router)
+api.add_router("/", "whatworks.initiatives.api.router")

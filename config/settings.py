@@ -125,6 +125,16 @@ else:
     }
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
+# Caches hold only data that a write invalidates (whatworks.core.cache): Redis when there
+# is one, so all app servers share it; local memory otherwise.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL and not TESTING
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Messages: outbox-only by default; SMTP or GOV.UK Notify when configured.
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "").strip() or None
 # Template name -> Notify template id, as JSON: {"invitation": "f33517ff-..."}.

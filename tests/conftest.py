@@ -66,6 +66,14 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # Rolled-back test transactions send no signals, so nothing would invalidate entries.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _outbox_backend_reset():
     yield
     messaging.use_backend(None)

@@ -234,6 +234,13 @@ MATRIX: dict[str, Entry] = {
     "sustainability-answer": Entry(editors(200), _check),
     "decision-list": Entry(only([*MEMBERS_OF_A, "staff"], 200), _slug_a),
     "decision-new": Entry(only([*MEMBERS_OF_A, "staff"], 200), _slug_a),
+    # Finding and comparing: open to all; each reader gets only what they may see.
+    "initiative-list": Entry(expect(200)),
+    "initiative-what-worked": Entry(expect(200)),
+    "initiative-what-did-not-work": Entry(expect(200)),
+    "initiative-compare": Entry(expect(200), data={"id": ["1", "2"]}),
+    "initiative-export": Entry(expect(200), lambda w: {"fmt": "csv"}),
+    "open-data-initiatives": Entry(expect(200), lambda w: {"fmt": "json"}),
     # API: public data needs no credentials; people follow profile visibility.
     "api:api-root": Entry(expect(404)),  # ninja's bare /api/: nothing there
     "api:openapi-json": Entry(expect(200)),
@@ -245,6 +252,10 @@ MATRIX: dict[str, Entry] = {
         expect(404, **PROFILE_SEEN_BY), lambda w: {"person_id": w["officer"].pk}
     ),
     "api:me": Entry(expect(200, anonymous=401)),
+    "api:list_initiatives": Entry(expect(200)),
+    "api:get_initiative": Entry(
+        expect(404, **PROFILE_SEEN_BY), lambda w: {"id": _initiative(w).pk}
+    ),
 }
 
 

@@ -233,3 +233,28 @@ def test_it_shows_aware_datetimes_in_london_time() -> None:
     # 14:29 UTC in summer is 3:29pm in London.
     value = dt.datetime(2026, 7, 30, 14, 29, tzinfo=ZoneInfo("UTC"))
     assert render("{{ value|govuk_date }}", value=value) == "30 July 2026 at 3:29pm"
+
+
+class _FastPathForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=20, help_text="Hint")
+    email = forms.EmailField(label="Email", required=False)
+    count = forms.IntegerField(label="Count", min_value=1)
+    when = forms.DateField(label="When", widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label="Kind", choices=[("", "All"), ("a", "A & <b>"), ("b", "B")])
+    secret = forms.CharField(label="Secret", widget=forms.PasswordInput)
+
+
+@pytest.mark.parametrize("name", ["name", "email", "count", "when", "kind", "secret"])
+@pytest.mark.parametrize("data", [None, {"name": '"x" <y>', "count": "0", "kind": "a", "when": "bad"}])
+def test_it_renders_fast_path_controls_exactly_as_django_would(name, data) -> None:
+    from django.test.html import parse_html
+
+    from whatworks.ui.templatetags.govuk import _fast_control
+
+    bound = _FastPathForm(data)[name]
+    if data:
+        bound.form.is_valid()
+    attrs = {"class": "govuk-input", "aria-describedby": "x-hint"}
+    fast = _fast_control(bound, bound.field.widget, attrs)
+    assert fast is not None
+    assert parse_html(fast) == parse_html(bound.as_widget(attrs=attrs))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -35,6 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 
 from whatworks.core.search import search
 from whatworks.core.visibility import member_organisation_ids
@@ -158,7 +160,8 @@ class _AnyValuesField(forms.MultipleChoiceField):
     """Options that come from the data: any short value is acceptable (it just matches nothing)."""
 
     def valid_value(self, value: str) -> bool:
-        return 0 < len(value) <= 100
+        # No NUL: PostgreSQL refuses it in a query parameter.
+        return 0 < len(value) <= 100 and "\x00" not in value
 
 
 class BrowseForm(forms.Form):
@@ -166,11 +169,15 @@ class BrowseForm(forms.Form):
 
     q = forms.CharField(label="Search the register", max_length=200, required=False)
     outcome = forms.ChoiceField(
-        label="Outcome", choices=[("", "All records"), *Outcome.choices], required=False,
+        label="Outcome",
+        choices=[("", "All records"), *Outcome.choices],
+        required=False,
         error_messages={"invalid_choice": "Choose ‘what worked’ or ‘what didn't work’"},
     )
     sort = forms.ChoiceField(
-        label="Sort by", choices=Sort.choices, required=False,
+        label="Sort by",
+        choices=Sort.choices,
+        required=False,
         error_messages={"invalid_choice": "Choose a sort order from the list"},
     )
 
@@ -184,7 +191,9 @@ class BrowseForm(forms.Form):
             }
             field_class = forms.MultipleChoiceField if facet.choices else _AnyValuesField
             self.fields[facet.name] = field_class(
-                label=facet.label, choices=facet.choices, required=False,
+                label=facet.label,
+                choices=facet.choices,
+                required=False,
                 error_messages=messages,
             )
 
@@ -219,39 +228,45 @@ def filters_from_query(params: Any, *, outcome: str = "") -> tuple[Filters, Brow
 # --- Turning filters into SQL ----------------------------------------------------------
 
 
-def _total_cost() -> Subquery:
-    # Upfront plus a year of recurring cost, estimated or realised: the size of the thing.
-    # (A denormalised column on Initiative would make this a plain indexed read.)
-    return Subquery(
-        LedgerLine.objects.filter(initiative_id=OuterRef("pk"), kind=LedgerLine.Kind.COST)
-        .order_by()
-        .values("initiative_id")
-        .annotate(total=Sum("amount"))
-        .values("total")[:1]
-    )
-
-
-def cost_band_expression() -> Case:
-    whens = [When(total_cost__isnull=True, then=Value("none"))]
+def _band_case(column: str) -> Case:
+    whens = []
     for key, _, low, high in COST_BANDS:
         if key == "none":
             continue
         condition = Q()
         if low is not None:
-            condition &= Q(total_cost__gte=low)
+            condition &= Q(**{f"{column}__gte": low})
         if high is not None:
-            condition &= Q(total_cost__lt=high)
+            condition &= Q(**{f"{column}__lt": high})
         whens.append(When(condition, then=Value(key)))
     return Case(*whens, default=Value("none"), output_field=CharField())
+
+
+def cost_band_expression() -> Coalesce:
+    """The record's cost band, from its ledger: one correlated subquery per record.
+
+    Total cost is upfront plus a year of recurring cost, estimated or realised: the size
+    of the thing. The band is worked out inside the subquery so that the sum is computed
+    once per record (a CASE outside would repeat the subquery for every band). A
+    denormalised, indexed `Initiative.total_cost` would make this a plain column read.
+    """
+    per_record = (
+        LedgerLine.objects.filter(initiative_id=OuterRef("pk"), kind=LedgerLine.Kind.COST)
+        .order_by()
+        .values("initiative_id")
+        .annotate(total=Sum("amount"))
+        .annotate(band=_band_case("total"))
+        .values("band")[:1]
+    )
+    return Coalesce(Subquery(per_record, output_field=CharField()), Value("none"))
 
 
 def _with_cost_band(qs: QuerySet[Initiative], *, select: bool) -> QuerySet[Initiative]:
     # alias() keeps the subquery out of the SELECT list (and the GROUP BY) when only
     # filtering; annotate() when the band itself is wanted.
-    qs = qs.alias(total_cost=_total_cost())
-    return qs.annotate(cost_band=cost_band_expression()) if select else qs.alias(
-        cost_band=cost_band_expression()
-    )
+    if select:
+        return qs.annotate(cost_band=cost_band_expression())
+    return qs.alias(cost_band=cost_band_expression())
 
 
 def _tagged(kind: str, values: Sequence[str]) -> Q:
@@ -335,7 +350,7 @@ class FacetCounts:
         return self.facet.label
 
 
-def _ids(qs: QuerySet[Initiative]) -> QuerySet[Initiative]:
+def _ids(qs: QuerySet[Initiative]) -> QuerySet[Any]:
     return qs.order_by().values("pk")
 
 
@@ -580,17 +595,20 @@ def find(
         rows = list(qs)
         rows.sort(key=lambda obj: (-ranks.get(obj.pk, 0.0), obj.pk))
         for obj in rows:
-            obj.search_rank = ranks.get(obj.pk, 0.0)
+            obj.search_rank = ranks.get(obj.pk, 0.0)  # type: ignore[attr-defined]
         results = rows
     return Found(
-        filters=filters, results=results, sort=sort, searching=ranks is not None,
-        reader=reader, base=base,
+        filters=filters,
+        results=results,
+        sort=sort,
+        searching=ranks is not None,
+        reader=reader,
+        base=base,
     )
 
 
 def cost_band_label(key: str) -> str:
     return next((label for k, label, _, _ in COST_BANDS if k == key), "")
-
 
 
 # --- Compare -----------------------------------------------------------------------------
@@ -610,6 +628,7 @@ class Column:
     ledger: LedgerSummary
     replications: list[tuple[Initiative, str]]
     replication_verdicts: list[tuple[str, int]]
+    figures: dict[str, str] = field(default_factory=dict)  # the goal's numbers, for reading
 
 
 @dataclass(frozen=True)
@@ -633,9 +652,42 @@ def parse_ids(raw: Sequence[str]) -> tuple[list[int], list[str]]:
     return ids, errors
 
 
+def show_number(value: float | None) -> str:
+    """12,000 or 18.5: thousands separated, no trailing zeros, at most two decimals."""
+    if value is None:
+        return ""
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def show_net(value: Decimal) -> str:
+    if value < 0:
+        return f"−£{show_number(float(-value))} (a net cost)"
+    return f"£{show_number(float(value))}"
+
+
+def _figures(goal: Goal | None, result: GoalResult | None, ledger: LedgerSummary) -> dict[str, str]:
+    money = {
+        "net_realised": show_net(ledger.realised.first_year_net),
+        "net_with_estimates": show_net(ledger.with_estimates.first_year_net),
+    }
+    if goal is None:
+        return money
+    figures = {
+        **money,
+        "baseline": show_number(goal.baseline_value),
+        "target": show_number(goal.target_value),
+    }
+    if result is not None:
+        figures["result"] = show_number(result.value)
+        if result.ci_low is not None and result.ci_high is not None:
+            figures["interval"] = f"{show_number(result.ci_low)} to {show_number(result.ci_high)}"
+    return figures
+
+
 def criterion_text(goal: Goal) -> str:
     comparison = "at least" if goal.direction == Direction.HIGHER else "at most"
-    return f"{comparison} {goal.success_threshold:,.4g} {goal.unit}".strip()
+    return f"{comparison} {show_number(goal.success_threshold)} {goal.unit}".strip()
 
 
 def _replication_verdicts(replications: list[Initiative]) -> list[tuple[str, int]]:
@@ -682,17 +734,20 @@ def comparison(user: Any, raw_ids: Sequence[str]) -> Comparison:
         if initiative is None:
             continue
         goal = initiative.primary_goal()
+        result = getattr(goal, "result", None) if goal else None
         copies = list(initiative.replications.all())
+        ledger = summarise(initiative.ledger.all())
         columns.append(
             Column(
                 initiative=initiative,
                 owner=owner_label(initiative, user),
                 goal=goal,
-                result=getattr(goal, "result", None) if goal else None,
+                result=result,
                 criterion=criterion_text(goal) if goal else "",
-                ledger=summarise(initiative.ledger.all()),
+                ledger=ledger,
                 replications=[(copy, owner_label(copy, user)) for copy in copies],
                 replication_verdicts=_replication_verdicts(copies),
+                figures=_figures(goal, result, ledger),
             )
         )
     return Comparison(columns=columns, errors=errors, asked=len(ids))

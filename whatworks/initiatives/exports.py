@@ -127,18 +127,53 @@ def row_for(initiative: Initiative, viewer: Any) -> dict[str, Any]:
 
 # The order of the columns in every format (tests check that row_for gives exactly these).
 COLUMNS: list[str] = [
-    "id", "url", "title", "summary", "owner", "owner_type", "owner_region", "service_area",
-    "collaboration", "mechanism", "partner_kinds", "status", "verdict", "evidence_level",
-    "why_it_did_not_work", "lessons", "what_we_would_do_differently", "people_reached",
-    "planned_start", "planned_end", "actual_start", "actual_end", "goal_metric", "goal_unit",
-    "goal_direction", "baseline_value", "baseline_period", "target_value", "success_threshold",
-    "goal_changed_after_start", "result_value", "result_ci_low", "result_ci_high",
+    "id",
+    "url",
+    "title",
+    "summary",
+    "owner",
+    "owner_type",
+    "owner_region",
+    "service_area",
+    "collaboration",
+    "mechanism",
+    "partner_kinds",
+    "status",
+    "verdict",
+    "evidence_level",
+    "why_it_did_not_work",
+    "lessons",
+    "what_we_would_do_differently",
+    "people_reached",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "goal_metric",
+    "goal_unit",
+    "goal_direction",
+    "baseline_value",
+    "baseline_period",
+    "target_value",
+    "success_threshold",
+    "goal_changed_after_start",
+    "result_value",
+    "result_ci_low",
+    "result_ci_high",
     "result_design",
-    "realised_upfront_cost", "realised_recurring_cost_a_year", "realised_one_off_savings",
-    "realised_recurring_savings_a_year", "realised_first_year_net",
-    "with_estimates_upfront_cost", "with_estimates_recurring_cost_a_year",
-    "with_estimates_one_off_savings", "with_estimates_recurring_savings_a_year",
-    "with_estimates_first_year_net", "includes_estimates", "visibility", "withdrawn_reason",
+    "realised_upfront_cost",
+    "realised_recurring_cost_a_year",
+    "realised_one_off_savings",
+    "realised_recurring_savings_a_year",
+    "realised_first_year_net",
+    "with_estimates_upfront_cost",
+    "with_estimates_recurring_cost_a_year",
+    "with_estimates_one_off_savings",
+    "with_estimates_recurring_savings_a_year",
+    "with_estimates_first_year_net",
+    "includes_estimates",
+    "visibility",
+    "withdrawn_reason",
     "updated_at",
 ]
 
@@ -231,7 +266,7 @@ def xlsx_bytes(data: Iterable[dict[str, Any]], *, note: str) -> bytes:
 def json_chunks(data: Iterable[dict[str, Any]], meta: dict[str, Any]) -> Iterator[str]:
     """A JSON object streamed in pieces: the metadata, then the records one by one."""
     head = json.dumps(meta)[:-1]  # without the closing brace
-    yield head + (', ' if meta else '') + '"initiatives": ['
+    yield head + (", " if meta else "") + '"initiatives": ['
     first = True
     for row in data:
         yield ("" if first else ",") + json.dumps({k: _json_value(row[k]) for k in COLUMNS})
@@ -247,9 +282,7 @@ class Format:
 
 FORMATS = {
     "csv": Format("csv", "text/csv; charset=utf-8"),
-    "xlsx": Format(
-        "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    ),
+    "xlsx": Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "json": Format("json", "application/json"),
 }
 

@@ -108,8 +108,10 @@ def profile_of(local_authority: Any) -> CouncilProfile:
 
     `area_km2` is read when the model has it; until then rurality counts as unknown.
     """
-    get = local_authority.get if isinstance(local_authority, dict) else (
-        lambda name, default=None: getattr(local_authority, name, default)
+    get = (
+        local_authority.get
+        if isinstance(local_authority, dict)
+        else (lambda name, default=None: getattr(local_authority, name, default))
     )
     return CouncilProfile(
         authority_type=get("authority_type", "") or "",

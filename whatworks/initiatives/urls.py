@@ -1,10 +1,11 @@
 """Included at the site root."""
 
-from django.urls import path
+from django.urls import include, path
 
 from whatworks.initiatives import views
 
 urlpatterns = [
+    path("", include("whatworks.initiatives.urls_browse")),
     path("initiatives/new/", views.initiative_new, name="initiative-new"),
     path("initiatives/<int:pk>/", views.initiative_detail, name="initiative-detail"),
     path("initiatives/<int:pk>/edit/", views.initiative_edit, name="initiative-edit"),

@@ -15,9 +15,7 @@ urlpatterns = [
         name="initiative-what-did-not-work",
     ),
     path("initiatives/compare/", views_browse.initiative_compare, name="initiative-compare"),
-    path(
-        "initiatives/export.<str:fmt>", views_browse.initiative_export, name="initiative-export"
-    ),
+    path("initiatives/export.<str:fmt>", views_browse.initiative_export, name="initiative-export"),
     path(
         "open-data/initiatives.<str:fmt>",
         views_browse.open_data_initiatives,

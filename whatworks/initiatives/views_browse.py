@@ -120,7 +120,7 @@ def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
                 "did_not_work": reverse("initiative-what-did-not-work")
                 + (f"?{base_query}" if base_query else ""),
             },
-            "export_query": _query(request.GET, drop=("page",), outcome=filters.outcome),
+            "export_query": _query(request.GET, drop=("page", "outcome"), outcome=filters.outcome),
             "export_limit": exports.EXPORT_LIMIT,
             "max_compare": browse.MAX_COMPARE,
         },
@@ -184,9 +184,7 @@ def initiative_export(request: HttpRequest, fmt: str) -> HttpResponse | Streamin
         "note": note,
     }
     data = exports.rows(exports.iterate(found.results, limit), request.user)
-    response = exports.response(
-        fmt, data, filename=_filename("initiatives"), meta=meta, note=note
-    )
+    response = exports.response(fmt, data, filename=_filename("initiatives"), meta=meta, note=note)
     response["X-Row-Limit"] = str(limit)
     response["X-Total-Matching"] = str(total)
     # A personal selection (private and peer records): never kept by shared caches.

@@ -7,4 +7,4 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisations and people"
 
     def ready(self) -> None:
-        from whatworks.organisations import search_index  # noqa: F401  (registers searchable fields)
+        from whatworks.organisations import search_index, signals  # noqa: F401  (registrations)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
 
+from whatworks.core.cache import cached
 from whatworks.organisations.models import (
     ApiKey,
     Invitation,
@@ -24,7 +28,46 @@ def organisation_list(*, kind: str = "", query: str = "") -> QuerySet[Organisati
         qs = qs.filter(kind=kind)
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(local_authority__gss_code__iexact=query))
-    return qs.annotate(member_count=Count("memberships")).order_by("name")
+    # A correlated subquery, not a JOIN with GROUP BY: with the name index and LIMIT it runs
+    # only for the rows on the page, and count() drops it altogether.
+    members = (
+        Membership.objects.filter(organisation=OuterRef("pk"))
+        .order_by()
+        .values("organisation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(member_count=Coalesce(Subquery(members), 0)).order_by("name")
+
+
+def organisation_page(*, kind: str, query: str, number: Any, per_page: int) -> Page:
+    """One page of the organisation list as plain rows, cached until an organisation,
+    membership or local authority changes (the public list is read far more than written)."""
+    values = organisation_list(kind=kind, query=query).values(
+        "name", "slug", "kind", "member_count", "local_authority__gss_code", "local_authority__code"
+    )
+    paginator = Paginator(values, per_page)
+    paginator.count = cached("organisations", ("count", kind, query), lambda: values.count())
+    number = paginator.get_page(number).number  # clamps bad or out-of-range page numbers
+    prefix = reverse("organisation-list")
+    kinds = dict(OrganisationKind.choices)
+
+    def rows() -> list[dict[str, Any]]:
+        start = (number - 1) * per_page
+        return [
+            {
+                "name": o["name"],
+                "url": f"{prefix}{o['slug']}/",
+                "kind": kinds.get(o["kind"], o["kind"]),
+                "code": o["local_authority__gss_code"] or o["local_authority__code"] or "",
+                "members": o["member_count"],
+            }
+            for o in values[start : start + per_page]
+        ]
+
+    return Page(
+        cached("organisations", ("rows", kind, query, number, per_page), rows), number, paginator
+    )
 
 
 def access_organisation(user: Any, slug: str, perm: str | None = None) -> Organisation:

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -29,17 +28,23 @@ from whatworks.organisations.forms import (
 )
 from whatworks.organisations.models import Invitation, Organisation
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
     form = OrganisationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    organisations = selectors.organisation_list(
-        kind=filters.get("kind", ""), query=filters.get("q", "")
+    page = selectors.organisation_page(
+        kind=filters.get("kind", ""),
+        query=filters.get("q", ""),
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
     )
-    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "organisations/organisation_list.html", {"form": form, "page": page})
+    return render(
+        request,
+        "organisations/organisation_list.html",
+        {"form": form, "page": page, "rows": page.object_list},
+    )
 
 
 def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:

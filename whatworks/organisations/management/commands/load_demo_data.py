@@ -2,16 +2,22 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from whatworks.initiatives.demo import load_demo_initiatives
 from whatworks.organisations.demo import DemoDataRefused, load_demo_data
 
 
 class Command(BaseCommand):
-    help = "Create the demo organisations and people (only when DEBUG is on)."
+    help = "Create the demo organisations, people and initiatives (only when DEBUG is on)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             orgs, people = load_demo_data()
+            # The report's cases; they need the demo organisations and people above.
+            initiatives = load_demo_initiatives()
         except DemoDataRefused as error:
             raise CommandError(str(error)) from error
         if options["verbosity"]:
-            self.stdout.write(f"Demo data: {orgs} organisations and {people} people created.")
+            self.stdout.write(
+                f"Demo data: {orgs} organisations, {people} people and {initiatives} "
+                "initiatives created."
+            )

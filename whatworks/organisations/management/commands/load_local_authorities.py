@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from whatworks.core.cache import bump
 from whatworks.organisations.models import LocalAuthority
 
 DEFAULT_PATH = Path(settings.BASE_DIR) / "data" / "uk_local_authorities.csv"
@@ -82,6 +83,8 @@ class Command(BaseCommand):
                     changed.append(current)
             LocalAuthority.objects.bulk_create(new)
             LocalAuthority.objects.bulk_update(changed, [k for k in parsed[0] if k != "code"])
+            if new or changed:
+                bump("organisations")  # bulk writes send no signals
         if options["verbosity"]:
             self.stdout.write(
                 f"Local authorities: {len(new)} added, {len(changed)} updated, "
