@@ -82,3 +82,21 @@ def test_it_edits_your_own_profile(world, client_for):
     assert response.status_code == 302
     world["frontline"].refresh_from_db()
     assert world["frontline"].visibility == "public"
+
+
+def test_it_shows_changes_at_once_although_the_list_is_cached(world, client):
+    assert "Jersey Post" not in client.get("/organisations/").content.decode()
+    jersey = OrganisationFactory(name="Jersey Post", slug="jersey-post")
+    assert "Jersey Post" in client.get("/organisations/").content.decode()
+    MembershipFactory.create_batch(3, organisation=jersey)
+    body = client.get("/organisations/", {"q": "Jersey"}).content.decode()
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>' in body
+    jersey.delete()
+    assert "Jersey Post" not in client.get("/organisations/").content.decode()
+
+
+def test_it_clamps_a_bad_page_number(world, client):
+    OrganisationFactory.create_batch(30)
+    assert client.get("/organisations/", {"page": "999"}).status_code == 200
+    assert client.get("/organisations/", {"page": "-1"}).status_code == 200
+    assert client.get("/organisations/", {"page": "abc"}).status_code == 200
