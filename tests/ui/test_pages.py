@@ -53,10 +53,11 @@ def test_it_serves_the_layout_floor_without_touching_the_database(
 def test_it_renders_the_home_page_for_anonymous_visitors(
     client: Client, django_assert_num_queries
 ) -> None:
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(4):  # what worked and what didn't: a count and a list each
         response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
+    assert "What worked" in html and "What didn't work" in html
     assert "Find out what works, and share it – What Works</title>" in html
     assert "Trial it small" in html
     assert "Measure it against a baseline" in html
@@ -64,7 +65,7 @@ def test_it_renders_the_home_page_for_anonymous_visitors(
     for place in ("With the workforce", "With other sectors", "With the public"):
         assert place in html
     assert f'href="{reverse("sign-in")}" role="button"' in html
-    assert nav_links(html) == ["Home", "Organisations", "Search", "Sign in"]
+    assert nav_links(html) == ["Home", "Initiatives", "Organisations", "Search", "Sign in"]
     assert (
         'aria-current="page"><strong class="govuk-service-navigation__active-fallback">Home' in html
     )
@@ -76,6 +77,7 @@ def test_it_renders_the_layout_for_a_signed_in_person(client: Client, alice) -> 
     html = response.content.decode()
     assert nav_links(html) == [
         "Home",
+        "Initiatives",
         "Organisations",
         "Search",
         "Your organisation",
@@ -163,7 +165,7 @@ def test_it_skips_navigation_items_whose_url_does_not_exist(monkeypatch) -> None
     request = RequestFactory().get("/")
     request.user = type("Anon", (), {"is_authenticated": False})()
     texts = [item.text for item in service(request)["service_nav"]]
-    assert texts == ["Home", "Organisations", "Sign in"]
+    assert texts == ["Home", "Initiatives", "Organisations", "Sign in"]
 
 
 def test_it_shows_messages_as_notification_banners(rf: RequestFactory) -> None:

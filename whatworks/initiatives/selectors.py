@@ -13,7 +13,9 @@ from whatworks.initiatives.models import (
     Initiative,
     InitiativeTag,
     Partner,
+    Status,
     StatusChange,
+    Verdict,
 )
 
 
@@ -66,3 +68,20 @@ def collaborations(initiative: Initiative) -> list[str]:
 
 def mechanisms(initiative: Initiative) -> list[str]:
     return tag_values(initiative, InitiativeTag.Kind.MECHANISM)
+
+
+HIGHLIGHTS = 3
+
+
+def evidence_highlights(user: Any) -> dict[str, Any]:
+    """The newest results that met their goal, and those that did not or could not tell."""
+    visible = Initiative.objects.visible_to(user).exclude(status=Status.WITHDRAWN)
+    worked = visible.filter(verdict=Verdict.MET)
+    did_not = visible.what_did_not_work()
+    fields = ("pk", "title", "verdict", "status", "service_area")
+    return {
+        "worked_count": worked.count(),
+        "worked": list(worked.order_by("-updated_at").values(*fields)[:HIGHLIGHTS]),
+        "did_not_count": did_not.count(),
+        "did_not": list(did_not.order_by("-updated_at").values(*fields)[:HIGHLIGHTS]),
+    }

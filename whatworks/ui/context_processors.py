@@ -43,6 +43,7 @@ def _current_href(request: HttpRequest, candidates: list[tuple[str, str]]) -> st
 def service(request: HttpRequest) -> dict[str, Any]:
     entries: list[tuple[str, str, dict[str, Any], bool]] = [
         ("Home", "home", {}, False),
+        ("Initiatives", "initiative-list", {}, False),
         ("Organisations", "organisation-list", {}, False),
         ("Search", "search", {}, False),
     ]

@@ -9,8 +9,10 @@ from django.views.decorators.http import require_safe
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    # No queries beyond the layout's own (the signed-in user, from the session).
-    return render(request, "ui/home.html")
+    # What didn't work sits beside what worked, with the same weight (the report's ask).
+    from whatworks.initiatives.selectors import evidence_highlights
+
+    return render(request, "ui/home.html", {"evidence": evidence_highlights(request.user)})
 
 
 @require_safe
