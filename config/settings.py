@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "whatworks.organisations",
     "whatworks.ui",
     "whatworks.initiatives",
+    "whatworks.measures",
+    "whatworks.trials",
 ]
 
 MIDDLEWARE = [

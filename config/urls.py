@@ -119,6 +119,8 @@ urlpatterns = [
     *organisation_patterns,
     *core_patterns,
     path("", include("whatworks.initiatives.urls")),
+    path("", include("whatworks.measures.urls")),
+    path("", include("whatworks.trials.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("", include("whatworks.ui.urls")),

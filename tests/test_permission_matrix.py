@@ -7,8 +7,6 @@ the `world` fixture, which method to use, and the status each persona must get.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -16,39 +14,16 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PERSONAS, World
+from tests.matrix import APP_ENTRIES
+from tests.matrix.support import (
+    MEMBERS_OF_A,
+    Entry,
+    expect,
+    only,
+    signed_in,
+)
 from whatworks.organisations import services
 from whatworks.organisations.models import Invitation, Role
-
-MEMBERS_OF_A = ["admin", "officer", "analyst", "frontline", "volunteer"]
-SIGNED_IN = [p for p in PERSONAS if p != "anonymous"]
-LOGIN = 302  # login_required sends anonymous people to the sign-in page
-
-
-def expect(default: int, **overrides: int) -> dict[str, int]:
-    table = {persona: default for persona in PERSONAS}
-    table.update(overrides)
-    return table
-
-
-def signed_in(default: int, **overrides: int) -> dict[str, int]:
-    return expect(default, anonymous=LOGIN, **overrides)
-
-
-def only(personas: list[str], allowed: int, others: int = 403) -> dict[str, int]:
-    table = signed_in(others)
-    for persona in personas:
-        table[persona] = allowed
-    return table
-
-
-@dataclass
-class Entry:
-    expected: dict[str, int]
-    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
-    method: str = "get"
-    data: dict[str, Any] = field(default_factory=dict)
-    # Some requests change state (revoking a key); rebuild the state for each persona.
-    fresh_state_per_persona: bool = False
 
 
 def _membership(w: World) -> dict[str, Any]:
@@ -257,6 +232,12 @@ MATRIX: dict[str, Entry] = {
         expect(404, **PROFILE_SEEN_BY), lambda w: {"id": _initiative(w).pk}
     ),
 }
+
+
+# Later apps keep their entries in tests/matrix/<app>.py (see tests/matrix/__init__.py).
+overlap = MATRIX.keys() & APP_ENTRIES.keys()
+assert not overlap, f"URL names with two matrix entries: {sorted(overlap)}"
+MATRIX.update(APP_ENTRIES)
 
 
 def _walk(resolvers: list[Any], namespace: str = "") -> list[tuple[str, str]]:

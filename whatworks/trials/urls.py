@@ -1,0 +1,3 @@
+"""Included at the site root."""
+
+urlpatterns: list = []
