@@ -325,9 +325,11 @@ def _schedule_sustainability_checks(initiative: Initiative) -> None:
         )
 
 
-def _apply_result(result: GoalResult) -> None:
+def _apply_result(result: GoalResult, judged: tuple[str, str] | None = None) -> None:
     goal = result.goal
-    result.verdict, result.verdict_reason = judge(goal, result.value, result.ci_low, result.ci_high)
+    result.verdict, result.verdict_reason = judged or judge(
+        goal, result.value, result.ci_low, result.ci_high
+    )
     result.save()
     if goal.is_primary:
         Initiative.objects.filter(pk=goal.initiative_id).update(
@@ -348,7 +350,13 @@ def result_record(
     ci_high: float | None = None,
     sample_size: int | None = None,
     source: str = "",
+    judged: tuple[str, str] | None = None,
 ) -> GoalResult:
+    """Record a goal's result and its verdict against the locked criterion.
+
+    `judged` (verdict, reason) lets a trial's own analysis, which also knows where "no
+    effect" lies, give the verdict; otherwise the result is judged here.
+    """
     initiative = goal.initiative
     _refuse_if_withdrawn(initiative)
     if not initiative.is_locked:
@@ -374,7 +382,7 @@ def result_record(
             "verdict_reason": "",
         },
     )
-    _apply_result(result)
+    _apply_result(result, judged)
     audit.record(
         "goal.result_recorded",
         actor=actor,
