@@ -357,7 +357,7 @@ def result_record(
     `judged` (verdict, reason) lets a trial's own analysis, which also knows where "no
     effect" lies, give the verdict; otherwise the result is judged here.
     """
-    initiative = goal.initiative
+    initiative = Initiative.objects.get(pk=goal.initiative_id)  # its current status
     _refuse_if_withdrawn(initiative)
     if not initiative.is_locked:
         raise ValidationError(
