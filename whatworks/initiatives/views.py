@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from whatworks.core.forms import add_service_errors
@@ -66,6 +67,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     goals = list(initiative.goals.all())
     can_change = request.user.has_perm(CHANGE, initiative)
     ledger = summarise(initiative.ledger.all())
+    mine = _my_organisations(request.user)
     return render(
         request,
         "initiatives/detail.html",
@@ -105,6 +107,12 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change,
             "can_replicate": request.user.has_perm("initiatives.replicate_initiative")
             and not can_change,
+            "decision_url": (
+                reverse("decision-new", kwargs={"slug": mine[0].slug})
+                + f"?informed_by={initiative.pk}"
+                if mine
+                else None
+            ),
         },
     )
 
