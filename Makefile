@@ -53,7 +53,7 @@ bench: static
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy config whatworks
+	DEBUG=1 $(VENV)/bin/mypy config whatworks
 
 clean:
 	rm -rf $(VENV) node_modules whatworks/ui/static/build

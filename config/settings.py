@@ -101,7 +101,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "whatworks.sqlite3",
+            "NAME": str(VAR_DIR / "whatworks.sqlite3"),
             "OPTIONS": SQLITE_OPTIONS,
         }
     }

@@ -112,9 +112,12 @@ _backend_override: Backend | None = None
 def get_backend() -> Backend:
     if _backend_override is not None:
         return _backend_override
-    return {"outbox": OutboxOnlyBackend, "smtp": SmtpBackend, "notify": NotifyBackend}[
-        settings.MESSAGE_BACKEND
-    ]()
+    backends: dict[str, type[Backend]] = {
+        "outbox": OutboxOnlyBackend,
+        "smtp": SmtpBackend,
+        "notify": NotifyBackend,
+    }
+    return backends[settings.MESSAGE_BACKEND]()
 
 
 def use_backend(backend: Backend | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -54,7 +54,7 @@ def audit_events(
     if date_from:
         qs = qs.filter(at__gte=_day_start(date_from))
     if date_to:
-        qs = qs.filter(at__lt=_day_start(date_to) + timezone.timedelta(days=1))
+        qs = qs.filter(at__lt=_day_start(date_to) + timedelta(days=1))
     if personal_data_only:
         qs = qs.filter(personal_data=True)
     return qs.order_by("-at", "-id")

@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from whatworks.core import selectors
 from whatworks.core.forms import AuditFilterForm, OutboxFilterForm
+from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.messaging import message_retry, render_email
 from whatworks.core.models import Message, MessageStatus
 from whatworks.organisations.selectors import access_organisation
@@ -22,7 +24,9 @@ from whatworks.organisations.selectors import access_organisation
 PAGE_SIZE = 50
 
 
-def _audit_page(request: HttpRequest, organisation: object, template_context: dict) -> HttpResponse:
+def _audit_page(
+    request: HttpRequest, organisation: object, template_context: dict
+) -> HttpResponseBase:
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events(organisation=organisation, **filters)
@@ -44,13 +48,13 @@ def _audit_page(request: HttpRequest, organisation: object, template_context: di
 
 
 @login_required
-def organisation_audit_log(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_audit_log(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
     organisation = access_organisation(request.user, slug, "organisations.view_audit_log")
     return _audit_page(request, organisation, {"organisation": organisation})
 
 
 @login_required
-def site_audit_log(request: HttpRequest) -> HttpResponse:
+def site_audit_log(request: AuthenticatedRequest) -> HttpResponseBase:
     if not request.user.has_perm("core.view_site_audit_log"):
         raise PermissionDenied
     return _audit_page(request, None, {"organisation": None})
@@ -65,7 +69,7 @@ def _require_outbox_access(request: HttpRequest) -> None:
 
 
 @login_required
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox(request: AuthenticatedRequest) -> HttpResponse:
     _require_outbox_access(request)
     form = OutboxFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -76,7 +80,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
+def outbox_message(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_outbox_access(request)
     message = get_object_or_404(Message, pk=pk)
     subject, body = render_email(message)
@@ -87,7 +91,7 @@ def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def outbox_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     _require_outbox_access(request)
     message = get_object_or_404(Message, pk=pk, status=MessageStatus.FAILED)
     message_retry(message=message)

@@ -34,7 +34,7 @@ def member_organisation_ids(user: User | AnonymousUser | None) -> frozenset[int]
                 "organisation_id", flat=True
             )
         )
-        user._member_organisation_ids = cached  # type: ignore[union-attr]
+        setattr(user, "_member_organisation_ids", cached)  # noqa: B010 (a per-request cache)
     return cached
 
 

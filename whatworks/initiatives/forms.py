@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -81,9 +81,9 @@ class InitiativeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["visibility"].choices = Visibility.choices
-        self.fields["service_area"].choices = [("", "Choose a service area")] + list(
-            self.fields["service_area"].choices
+        cast(Any, self.fields["visibility"]).choices = Visibility.choices
+        cast(Any, self.fields["service_area"]).choices = [("", "Choose a service area")] + list(
+            cast(Any, self.fields["service_area"]).choices
         )[1:]
 
     def clean(self) -> dict[str, Any]:
@@ -142,7 +142,9 @@ class GoalForm(forms.ModelForm):
     def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.locked = locked
-        self.fields["direction"].choices = self.fields["direction"].choices[1:]
+        cast(Any, self.fields["direction"]).choices = cast(Any, self.fields["direction"]).choices[
+            1:
+        ]
         if locked:
             self.fields["reason"].required = True
             self.fields["reason"].error_messages["required"] = "Say why the goal is changing"
@@ -214,7 +216,8 @@ class LedgerLineForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("kind", "timing", "basis"):
-            self.fields[name].choices = self.fields[name].choices[1:]
+            field = cast(Any, self.fields[name])
+            field.choices = field.choices[1:]  # radios: no blank "---------" choice
 
 
 class PartnerForm(forms.Form):
@@ -225,7 +228,9 @@ class PartnerForm(forms.Form):
 
     def __init__(self, *args: Any, owner: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.active().exclude(pk=owner.pk)
+        cast(Any, self.fields["organisation"]).queryset = Organisation.objects.active().exclude(
+            pk=owner.pk
+        )
 
 
 class StatusForm(forms.Form):
@@ -242,7 +247,7 @@ class StatusForm(forms.Form):
         options = list(NEXT_STATUSES[current])
         if can_withdraw and current != Status.WITHDRAWN:
             options.append(Status.WITHDRAWN)
-        self.fields["to_status"].choices = [(s, Status(s).label) for s in options]
+        cast(Any, self.fields["to_status"]).choices = [(s, Status(s).label) for s in options]
 
 
 class LessonsForm(forms.ModelForm):
@@ -258,7 +263,7 @@ class LessonsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["failure_cause"].choices = FailureCause.choices
+        cast(Any, self.fields["failure_cause"]).choices = FailureCause.choices
         self.fields["failure_cause"].required = True
         self.fields["lessons"].required = True
 
@@ -294,5 +299,5 @@ class DecisionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["choice"].choices = Decision.Choice.choices
-        self.fields["informed_by"].queryset = candidates
+        cast(Any, self.fields["choice"]).choices = Decision.Choice.choices
+        cast(Any, self.fields["informed_by"]).queryset = candidates

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from whatworks.core.forms import add_service_errors
+from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives import selectors, services
 from whatworks.initiatives.forms import (
@@ -125,7 +126,7 @@ def _tag_initial(initiative: Any) -> dict[str, list[str]]:
 
 
 @login_required
-def initiative_new(request: HttpRequest) -> HttpResponse:
+def initiative_new(request: AuthenticatedRequest) -> HttpResponse:
     if not request.user.has_perm("initiatives.add_initiative"):
         raise PermissionDenied
     organisation = _choose_organisation(request)
@@ -159,7 +160,7 @@ def initiative_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def initiative_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     form = InitiativeForm(
         request.POST or None, instance=initiative, initial=_tag_initial(initiative)
@@ -187,7 +188,7 @@ def initiative_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def goal_edit(request: HttpRequest, pk: int, goal_id: int | None = None) -> HttpResponse:
+def goal_edit(request: AuthenticatedRequest, pk: int, goal_id: int | None = None) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     goal = get_object_or_404(initiative.goals, pk=goal_id) if goal_id else None
     locked = goal is not None and goal.locked_at is not None
@@ -224,7 +225,7 @@ def goal_edit(request: HttpRequest, pk: int, goal_id: int | None = None) -> Http
 
 @login_required
 @require_POST
-def goal_remove(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
+def goal_remove(request: AuthenticatedRequest, pk: int, goal_id: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     goal = get_object_or_404(initiative.goals, pk=goal_id)
     try:
@@ -237,7 +238,7 @@ def goal_remove(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
 
 
 @login_required
-def goal_result(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
+def goal_result(request: AuthenticatedRequest, pk: int, goal_id: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     goal = get_object_or_404(initiative.goals, pk=goal_id)
     existing = getattr(goal, "result", None) if hasattr(goal, "result") else None
@@ -268,7 +269,7 @@ def goal_result(request: HttpRequest, pk: int, goal_id: int) -> HttpResponse:
 
 
 @login_required
-def ledger_line_new(request: HttpRequest, pk: int) -> HttpResponse:
+def ledger_line_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     form = LedgerLineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -284,7 +285,7 @@ def ledger_line_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def ledger_line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def ledger_line_remove(request: AuthenticatedRequest, pk: int, line_id: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     line = get_object_or_404(initiative.ledger, pk=line_id)
     try:
@@ -297,7 +298,7 @@ def ledger_line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpRespo
 
 
 @login_required
-def partner_new(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     form = PartnerForm(request.POST or None, owner=initiative.organisation)
     if request.method == "POST" and form.is_valid():
@@ -315,7 +316,7 @@ def partner_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def partner_remove(request: HttpRequest, pk: int, partner_id: int) -> HttpResponse:
+def partner_remove(request: AuthenticatedRequest, pk: int, partner_id: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     partner = get_object_or_404(initiative.partners, pk=partner_id)
     try:
@@ -326,7 +327,7 @@ def partner_remove(request: HttpRequest, pk: int, partner_id: int) -> HttpRespon
 
 
 @login_required
-def initiative_status(request: HttpRequest, pk: int) -> HttpResponse:
+def initiative_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     form = StatusForm(
         request.POST or None,
@@ -347,7 +348,7 @@ def initiative_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def initiative_lessons(request: HttpRequest, pk: int) -> HttpResponse:
+def initiative_lessons(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     form = LessonsForm(request.POST or None, instance=initiative)
     if request.method == "POST" and form.is_valid():
@@ -370,7 +371,7 @@ def initiative_lessons(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def initiative_replicate(request: HttpRequest, pk: int) -> HttpResponse:
+def initiative_replicate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     original = selectors.access_initiative(request.user, pk, "initiatives.replicate_initiative")
     organisation = _choose_organisation(request, exclude=original.organisation_id)
     if request.method == "POST":
@@ -402,7 +403,7 @@ def initiative_replicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def sustainability_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def sustainability_answer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(SustainabilityCheck.objects.select_related("initiative"), pk=pk)
     initiative = selectors.access_initiative(request.user, check.initiative_id, CHANGE)
     form = SustainabilityForm(request.POST or None)
@@ -424,7 +425,7 @@ def sustainability_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
+def decision_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = access_organisation(request.user, slug, "organisations.view_members")
     decisions = organisation.decisions.select_related("decided_by").prefetch_related("informed_by")
     visible = set(
@@ -440,7 +441,7 @@ def decision_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def decision_new(request: HttpRequest, slug: str) -> HttpResponse:
+def decision_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = access_organisation(request.user, slug, "organisations.view_members")
     if not request.user.has_perm("initiatives.record_decision"):
         raise PermissionDenied

@@ -188,7 +188,7 @@ def load_demo_data() -> tuple[int, int]:
                 **flags,
             )
             new_people += 1
-        if org_name:
+        if org_name and role:
             organisation = Organisation.objects.get(name=org_name)
             if not Membership.objects.filter(user=user, organisation=organisation).exists():
                 services.membership_add(user=user, organisation=organisation, role=role)

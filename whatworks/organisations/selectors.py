@@ -43,7 +43,7 @@ def organisation_list(*, kind: str = "", query: str = "") -> QuerySet[Organisati
 def organisation_page(*, kind: str, query: str, number: Any, per_page: int) -> Page:
     """One page of the organisation list as plain rows, cached until an organisation,
     membership or local authority changes (the public list is read far more than written)."""
-    values = organisation_list(kind=kind, query=query).values(
+    values = organisation_list(kind=kind, query=query).values(  # type: ignore[misc]
         "name", "slug", "kind", "member_count", "local_authority__gss_code", "local_authority__code"
     )
     paginator = Paginator(values, per_page)

@@ -5,6 +5,8 @@ Views stay thin: an access helper fetches and checks, a form validates, a servic
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -14,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from whatworks.core.forms import add_service_errors
+from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.search import search as full_text_search
 from whatworks.organisations import selectors, services
 from whatworks.organisations.forms import (
@@ -26,7 +29,7 @@ from whatworks.organisations.forms import (
     RoleForm,
     SearchForm,
 )
-from whatworks.organisations.models import Invitation, Organisation
+from whatworks.organisations.models import Invitation, Organisation, User
 
 PAGE_SIZE = 25
 
@@ -73,7 +76,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, actor=request.user, **form.cleaned_data)
@@ -85,7 +88,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = {"organisations": [], "people": []}
+    results: dict[str, list[Any]] = {"organisations": [], "people": []}
     if query:
         results["organisations"] = full_text_search(Organisation.objects.active(), query)[:20]
         results["people"] = full_text_search(selectors.people_visible_to(request.user), query)[:20]
@@ -95,7 +98,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_organisation(request: HttpRequest) -> HttpResponse:
+def my_organisation(request: AuthenticatedRequest) -> HttpResponse:
     organisations = list(selectors.member_organisations(request.user))
     if len(organisations) == 1:
         return redirect("organisation-manage", slug=organisations[0].slug)
@@ -103,7 +106,7 @@ def my_organisation(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_manage(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_manage(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = selectors.access_organisation(request.user, slug, "organisations.view_members")
     can_manage = request.user.has_perm("organisations.manage_members", organisation)
     return render(
@@ -122,7 +125,7 @@ def organisation_manage(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_edit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = selectors.access_organisation(
         request.user, slug, "organisations.edit_organisation"
     )
@@ -141,7 +144,7 @@ def organisation_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def membership_role(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+def membership_role(request: AuthenticatedRequest, slug: str, membership_id: int) -> HttpResponse:
     organisation = selectors.access_organisation(request.user, slug, "organisations.manage_members")
     membership = selectors.access_membership(organisation, membership_id)
     form = RoleForm(request.POST or None, initial={"role": membership.role})
@@ -165,7 +168,7 @@ def membership_role(request: HttpRequest, slug: str, membership_id: int) -> Http
 
 
 @login_required
-def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedRequest, slug: str, membership_id: int) -> HttpResponse:
     organisation = selectors.access_organisation(request.user, slug, "organisations.manage_members")
     membership = selectors.access_membership(organisation, membership_id)
     error = None
@@ -185,7 +188,7 @@ def membership_remove(request: HttpRequest, slug: str, membership_id: int) -> Ht
 
 
 @login_required
-def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
+def invitation_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = selectors.access_organisation(
         request.user, slug, "organisations.manage_invitations"
     )
@@ -207,7 +210,7 @@ def invitation_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, slug: str, invitation_id: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedRequest, slug: str, invitation_id: int) -> HttpResponse:
     organisation = selectors.access_organisation(
         request.user, slug, "organisations.manage_invitations"
     )
@@ -237,7 +240,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         try:
             membership = services.invitation_accept(
                 invitation=invitation,
-                user=request.user if signed_in else None,
+                user=cast(User, request.user) if signed_in else None,
                 **({} if form is None else form.cleaned_data),
             )
         except ValidationError as exc:
@@ -258,7 +261,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def api_key_new(request: HttpRequest, slug: str) -> HttpResponse:
+def api_key_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     organisation = selectors.access_organisation(
         request.user, slug, "organisations.manage_api_keys"
     )
@@ -282,7 +285,7 @@ def api_key_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_key_revoke(request: HttpRequest, slug: str, key_id: int) -> HttpResponse:
+def api_key_revoke(request: AuthenticatedRequest, slug: str, key_id: int) -> HttpResponse:
     organisation = selectors.access_organisation(
         request.user, slug, "organisations.manage_api_keys"
     )
