@@ -27,9 +27,9 @@ import datetime as dt
 from typing import Any
 
 from django import forms, template
+from django.forms.utils import flatatt
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
