@@ -462,6 +462,18 @@ def wrk(url: str, seconds: float, script: Path) -> Sample:
     return _parse_wrk(_run(cmd, env, f"wrk {url}"), url)
 
 
+def _drain(base_url: str) -> None:
+    """Wait until the server is idle again.
+
+    When wrk stops after a slow page, gunicorn's sync workers still serve the requests
+    queued behind it; the next page measured would wait behind them. One floor request
+    answered means the backlog is gone.
+    """
+    timeout = REQUEST_TIMEOUT_S * CONNECTIONS
+    with urllib.request.urlopen(base_url + FRAMEWORK_FLOOR.path, timeout=timeout):  # noqa: S310
+        pass
+
+
 def measure(
     base_url: str, pages: Sequence[Page], options: Options, script: Path
 ) -> dict[Page, list[Sample]]:
@@ -470,12 +482,14 @@ def measure(
         # but still checked, so a broken page fails before minutes of measuring.
         for page in pages:
             wrk(base_url + page.path, options.warmup, script)
+            _drain(base_url)
     samples: dict[Page, list[Sample]] = {page: [] for page in pages}
     for round_no in range(options.rounds):
         # Rotate the order too, so no page is always the first after a pause.
         shift = round_no % len(pages)
         for page in [*pages[shift:], *pages[:shift]]:
             samples[page].append(wrk(base_url + page.path, options.seconds, script))
+            _drain(base_url)
         print(f"round {round_no + 1}/{options.rounds} done", file=sys.stderr)
     return samples
 
