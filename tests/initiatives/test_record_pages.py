@@ -272,3 +272,23 @@ def test_it_records_a_decision_informed_by_visible_records_only(pilot, world, cl
     assert list(decision.informed_by.all()) == [pilot]
     body = client.get(f"/organisations/{world.org_a.slug}/decisions/").content.decode()
     assert "It worked in a pilot" in body
+
+
+def test_it_serves_anonymous_readers_a_cached_page_that_follows_every_change(
+    pilot, world, client, django_assert_max_num_queries
+):
+    services.initiative_update(initiative=pilot, actor=world["officer"], visibility="public")
+    url = pilot.get_absolute_url()
+    assert "No costs or savings recorded" in client.get(url).content.decode()
+    with django_assert_max_num_queries(1):  # the visibility check; the body comes from cache
+        assert client.get(url).status_code == 200
+    services.ledger_line_add(initiative=pilot, actor=world["officer"], kind="cost",
+                             timing="upfront", basis="realised", description="Printing", amount=50)
+    assert "Printing" in client.get(url).content.decode()
+    goal = pilot.goals.get()
+    for status in (Status.PLANNED, Status.STARTED):
+        services.initiative_change_status(initiative=pilot, to_status=status, actor=world["officer"])
+    services.result_record(goal=goal, actor=world["officer"], value=22, design="before_after")
+    assert "Met its goal" in client.get(url).content.decode()
+    services.initiative_update(initiative=pilot, actor=world["officer"], visibility="private")
+    assert client.get(url).status_code == 404

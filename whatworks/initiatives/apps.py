@@ -7,4 +7,4 @@ class InitiativesConfig(AppConfig):
     verbose_name = "The initiative register"
 
     def ready(self) -> None:
-        from whatworks.initiatives import search_index, tasks  # noqa: F401
+        from whatworks.initiatives import search_index, signals, tasks  # noqa: F401

@@ -28,6 +28,7 @@ from whatworks.initiatives.models import (
     StatusChange,
     SustainabilityCheck,
 )
+from whatworks.initiatives.signals import touched
 from whatworks.initiatives.verdicts import judge
 from whatworks.organisations.models import Organisation, User
 
@@ -337,6 +338,7 @@ def _apply_result(result: GoalResult, judged: tuple[str, str] | None = None) -> 
             evidence_level=MARYLAND_LEVEL[EvaluationDesign(result.design)],
             updated_at=timezone.now(),
         )
+        touched(goal.initiative_id)  # update() sends no signal
 
 
 @transaction.atomic

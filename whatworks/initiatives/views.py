@@ -10,11 +10,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from whatworks.core.cache import cached
 from whatworks.core.forms import add_service_errors
 from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.visibility import member_organisation_ids
@@ -39,6 +43,7 @@ from whatworks.initiatives.models import (
     SustainabilityCheck,
     owner_label,
 )
+from whatworks.initiatives.signals import page_namespace
 from whatworks.organisations.models import Organisation
 from whatworks.organisations.selectors import access_organisation
 
@@ -63,58 +68,72 @@ def _choose_organisation(request: HttpRequest, exclude: int | None = None) -> Or
     return mine[0]
 
 
-def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     initiative = selectors.initiative_for_page(request.user, pk)
-    goals = list(initiative.goals.all())
     can_change = request.user.has_perm(CHANGE, initiative)
     ledger = summarise(initiative.ledger.all())
     mine = _my_organisations(request.user)
+    people = initiative.people_reached
+    return {
+        "initiative": initiative,
+        "owner": owner_label(initiative, request.user),
+        "show_owner_link": owner_label(initiative, request.user) == initiative.organisation.name,
+        "goals": list(initiative.goals.all()),
+        "ledger": ledger,
+        "ledger_views": [
+            (
+                "Realised (booked) figures only",
+                ledger.realised,
+                ledger.realised.cost_per_person(people),
+            ),
+            (
+                "Including estimates",
+                ledger.with_estimates,
+                ledger.with_estimates.cost_per_person(people),
+            ),
+        ]
+        if ledger.has_estimates
+        else [
+            ("Realised (booked) figures", ledger.realised, ledger.realised.cost_per_person(people)),
+        ],
+        "ledger_lines": list(initiative.ledger.all()),
+        "collaborations": [Collaboration(v).label for v in selectors.collaborations(initiative)],
+        "mechanisms": [Mechanism(v).label for v in selectors.mechanisms(initiative)],
+        "replications": selectors.replications_visible_to(request.user, initiative),
+        "can_change": can_change,
+        "can_replicate": request.user.has_perm("initiatives.replicate_initiative")
+        and not can_change,
+        "decision_url": (
+            reverse("decision-new", kwargs={"slug": mine[0].slug}) + f"?informed_by={pk}"
+            if mine
+            else None
+        ),
+    }
+
+
+def _render_body(request: HttpRequest, pk: int) -> tuple[str, str]:
+    context = _detail_context(request, pk)
+    body = render_to_string("initiatives/_detail_body.html", context, request=request)
+    return context["initiative"].title, body
+
+
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.user.is_authenticated:
+        title, body = _render_body(request, pk)
+    else:
+        # Every anonymous reader sees the same page, so its body is cached until the record
+        # or any of its parts changes (signals bump the version) or the day turns (overdue).
+        if not selectors.initiatives_visible_to(None).filter(pk=pk).exists():
+            raise Http404("No such initiative.")
+        title, body = cached(
+            page_namespace(pk),
+            ("anonymous", timezone.localdate()),
+            lambda: _render_body(request, pk),
+        )
     return render(
         request,
         "initiatives/detail.html",
-        {
-            "initiative": initiative,
-            "owner": owner_label(initiative, request.user),
-            "show_owner_link": owner_label(initiative, request.user)
-            == initiative.organisation.name,
-            "goals": goals,
-            "ledger": ledger,
-            "ledger_views": [
-                (
-                    "Realised (booked) figures only",
-                    ledger.realised,
-                    ledger.realised.cost_per_person(initiative.people_reached),
-                ),
-                (
-                    "Including estimates",
-                    ledger.with_estimates,
-                    ledger.with_estimates.cost_per_person(initiative.people_reached),
-                ),
-            ]
-            if ledger.has_estimates
-            else [
-                (
-                    "Realised (booked) figures",
-                    ledger.realised,
-                    ledger.realised.cost_per_person(initiative.people_reached),
-                ),
-            ],
-            "ledger_lines": list(initiative.ledger.all()),
-            "collaborations": [
-                Collaboration(v).label for v in selectors.collaborations(initiative)
-            ],
-            "mechanisms": [Mechanism(v).label for v in selectors.mechanisms(initiative)],
-            "replications": selectors.replications_visible_to(request.user, initiative),
-            "can_change": can_change,
-            "can_replicate": request.user.has_perm("initiatives.replicate_initiative")
-            and not can_change,
-            "decision_url": (
-                reverse("decision-new", kwargs={"slug": mine[0].slug})
-                + f"?informed_by={initiative.pk}"
-                if mine
-                else None
-            ),
-        },
+        {"initiative": {"title": title}, "body": mark_safe(body)},  # noqa: S308 (our own rendered template)
     )
 
 
