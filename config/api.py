@@ -22,3 +22,4 @@ api = WhatWorksAPI(
 install_problem_handlers(api)
 api.add_router("/", organisations_router)
 api.add_router("/", "whatworks.initiatives.api.router")
+api.add_router("/", "whatworks.measures.api.router")

@@ -303,3 +303,35 @@ def test_it_keeps_the_list_within_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(15):
         client.get(LIST, {"q": "rent", "service_area": "housing", "mechanism": "timely"})
+
+
+def _facet_table(found) -> dict[str, dict[str, int]]:
+    return {
+        f.name: {o.value: o.count for g in f.groups for o in g.options} for f in found.facets()
+    }
+
+
+@pytest.mark.parametrize(
+    "selected",
+    [
+        {},
+        {"mechanism": ("timely",)},
+        {"service_area": ("housing", "revenues"), "cost_band": ("under-10k", "100k-1m")},
+        {"partner_kind": ("charity",), "region": ("North East",)},
+        {"verdict": ("none",), "council_type": ("NMD",)},
+    ],
+)
+def test_it_counts_a_search_in_memory_exactly_as_the_database_does(varied, selected):
+    # "tried" is in every summary, so the search finds every record.
+    database = browse.find(None, browse.Filters(selected=selected))
+    memory = browse.find(None, browse.Filters(q="tried", selected=selected))
+    assert memory.searching and not database.searching
+    assert _facet_table(memory) == _facet_table(database)
+    assert {r.pk for r in memory.results} == {r.pk for r in database.results}
+
+
+def test_it_sorts_a_search_like_the_list(varied):
+    for sort in ("newest", "evidence"):
+        database = browse.find(None, browse.Filters(sort=sort))
+        memory = browse.find(None, browse.Filters(q="tried", sort=sort))
+        assert [r.pk for r in memory.results] == [r.pk for r in database.results]

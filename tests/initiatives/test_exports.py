@@ -145,3 +145,15 @@ def test_it_states_the_licence_in_the_json_feed(client, register):
     data = json.loads(_content(client.get("/open-data/initiatives.json")))
     assert data["licence_url"] == "https://creativecommons.org/licenses/by/4.0/"
     assert "attribution" in data
+
+
+def test_it_exports_a_search_in_a_fixed_number_of_queries(
+    client, register, django_assert_max_num_queries
+):
+    for _ in range(10):
+        InitiativeFactory(summary="Kerbside recycling, again")
+    # search, records, tags, partners, ledger totals (for the facets), then goals (with
+    # results), amendments, ledger, tags, partners for the rows
+    with django_assert_max_num_queries(10):
+        rows = _parse("csv", _content(client.get("/initiatives/export.csv", {"q": "kerbside"})))
+    assert len(rows) == 11

@@ -124,3 +124,12 @@ def test_it_offers_similarity_only_to_council_members(client_for, world, council
     assert anonymous.context["sort"] == "newest"
     member = client_for(councils).get("/initiatives/")
     assert ("similar", "Councils like mine") in member.context["sort_choices"]
+
+
+def test_it_scores_a_search_as_it_scores_the_list(client_for, councils):
+    client = client_for(councils)
+    listed = client.get("/initiatives/", {"sort": "similar"}).context["rows"]
+    searched = client.get("/initiatives/", {"sort": "similar", "q": "tried"}).context["rows"]
+    assert [(r.initiative.pk, r.similarity) for r in searched] == [
+        (r.initiative.pk, r.similarity) for r in listed
+    ]

@@ -14,7 +14,7 @@ are exactly what a pseudonymous record shows ("a district council in the South E
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -397,18 +397,21 @@ def _data_labels(name: str, values: set[str]) -> dict[str, str]:
     return {value: value for value in values}
 
 
-def facet_counts(
-    base: QuerySet[Initiative], filters: Filters, errors: Mapping[str, Any] | None = None
+def _build_facets(
+    counts_for: Callable[[str], dict[str, int]],
+    filters: Filters,
+    errors: Mapping[str, Any] | None,
+    labels_for: Callable[[str, set[str]], dict[str, str]],
 ) -> list[FacetCounts]:
     result = []
     for facet in FACETS:
-        counts = _raw_counts(facet.name, apply_filters(base, filters, skip=facet.name))
+        counts = counts_for(facet.name)
         chosen = set(filters.values(facet.name))
         if facet.choices:
             options = [(value, label) for value, label in facet.choices]
         else:
             present = {v for v, n in counts.items() if v and n} | chosen
-            labels = _data_labels(facet.name, present)
+            labels = labels_for(facet.name, present)
             options = sorted(((v, labels.get(v, v)) for v in present), key=lambda o: o[1])
         made = {
             value: Option(
@@ -436,6 +439,106 @@ def facet_counts(
             )
         )
     return result
+
+
+def facet_counts(
+    base: QuerySet[Initiative], filters: Filters, errors: Mapping[str, Any] | None = None
+) -> list[FacetCounts]:
+    """Counts over the database: one GROUP BY per facet."""
+    return _build_facets(
+        lambda name: _raw_counts(name, apply_filters(base, filters, skip=name)),
+        filters,
+        errors,
+        _data_labels,
+    )
+
+
+# --- Counting in memory, for a search (at most 200 records) --------------------------------
+
+
+def _attributes(records: list[Initiative]) -> dict[int, dict[str, set[str]]]:
+    """Each record's value(s) for every facet: three small queries for the related rows.
+
+    A search returns at most 200 records; reading their facets once and counting in
+    Python beats eleven GROUP BY queries whose plans the database may get wrong.
+    """
+    ids = [r.pk for r in records]
+    attrs: dict[int, dict[str, set[str]]] = {}
+    for r in records:
+        la = r.organisation.local_authority
+        attrs[r.pk] = {
+            "service_area": {r.service_area},
+            "verdict": {r.verdict or NO_VERDICT},
+            "failure_cause": {r.failure_cause} if r.failure_cause else set(),
+            "status": {r.status},
+            "evidence_level": {str(r.evidence_level)} if r.evidence_level else set(),
+            "council_type": {la.authority_type} if la and la.authority_type else set(),
+            "region": {la.region} if la and la.region else set(),
+            "collaboration": set(),
+            "mechanism": set(),
+            "partner_kind": set(),
+            "cost_band": {"none"},
+        }
+    for initiative_id, kind, value in InitiativeTag.objects.filter(
+        initiative_id__in=ids
+    ).values_list("initiative_id", "kind", "value"):
+        attrs[initiative_id][kind].add(value)
+    for initiative_id, kind in Partner.objects.filter(initiative_id__in=ids).values_list(
+        "initiative_id", "organisation__kind"
+    ):
+        attrs[initiative_id]["partner_kind"].add(kind)
+    totals = (
+        LedgerLine.objects.filter(initiative_id__in=ids, kind=LedgerLine.Kind.COST)
+        .order_by()
+        .values("initiative_id")
+        .annotate(total=Sum("amount"))
+        .values_list("initiative_id", "total")
+    )
+    for initiative_id, total in totals:
+        attrs[initiative_id]["cost_band"] = {band_for(total)}
+    return attrs
+
+
+def band_for(total: Decimal | None) -> str:
+    if total is None:
+        return "none"
+    for key, _, low, high in COST_BANDS:
+        if key != "none" and (low is None or total >= low) and (high is None or total < high):
+            return key
+    return "none"
+
+
+def _outcome_matches(record: Initiative, outcome: str) -> bool:
+    if outcome == Outcome.WORKED:
+        return record.verdict == Verdict.MET
+    if outcome == Outcome.DID_NOT_WORK:
+        return record.verdict in (Verdict.NOT_MET, Verdict.INCONCLUSIVE) or (
+            record.status == Status.STOPPED
+        )
+    return True
+
+
+def _matches(attrs: dict[str, set[str]], filters: Filters, skip: str | None = None) -> bool:
+    return all(
+        attrs[name] & set(values)
+        for name, values in filters.selected.items()
+        if name != skip and values and name in attrs
+    )
+
+
+def _memory_labels(records: list[Initiative]) -> Callable[[str, set[str]], dict[str, str]]:
+    """Labels for the facets whose options come from the data, from records in memory."""
+    type_names: dict[str, str] = {}
+    for record in records:
+        la = record.organisation.local_authority
+        if la is not None:
+            type_names[la.authority_type] = la.authority_type_name
+
+    def labels(name: str, values: set[str]) -> dict[str, str]:
+        known = type_names if name == "council_type" else {}
+        return {value: known.get(value, value) for value in values}
+
+    return labels
 
 
 # --- Councils like mine -----------------------------------------------------------------
@@ -526,6 +629,7 @@ LIST_FIELDS = [
     "organisation__local_authority__authority_type_name",
     "organisation__local_authority__region",
     "organisation__local_authority__nation",
+    "organisation__local_authority__population",
 ]
 
 
@@ -538,13 +642,13 @@ class Found:
     sort: str
     searching: bool
     reader: similarity.CouncilProfile | None
-    base: QuerySet[Initiative]
+    count_facets: Callable[[Mapping[str, Any] | None], list[FacetCounts]]
 
     def page(self, number: Any) -> Page:
         return Paginator(self.results, PAGE_SIZE).get_page(number)
 
     def facets(self, errors: Mapping[str, Any] | None = None) -> list[FacetCounts]:
-        return facet_counts(self.base, self.filters, errors)
+        return self.count_facets(errors)
 
 
 def effective_sort(filters: Filters, reader: similarity.CouncilProfile | None) -> str:
@@ -571,17 +675,12 @@ def find(
     records); it must come from `initiatives_visible_to`.
     """
     base = queryset if queryset is not None else initiatives_visible_to(user)
-    ranks: dict[int, float] | None = None
-    if filters.q:
-        # The search function returns at most 200 records, best first; facets then
-        # narrow those, so the two combine without a second search.
-        found = search(base.select_related(None).only("pk"), filters.q)
-        ranks = {obj.pk: obj.search_rank for obj in found}
-        base = base.filter(pk__in=list(ranks))
     sort = effective_sort(filters, reader)
-    qs = apply_filters(base, filters)
     if fields:
-        qs = qs.only(*fields)
+        base = base.only(*fields)
+    if filters.q:
+        return _find_in_search(user, filters, base, sort, reader)
+    qs = apply_filters(base, filters)
     if sort == Sort.SIMILAR and reader is not None:
         qs = qs.annotate(
             similarity=similarity_expression(reader, member_organisation_ids(user))
@@ -590,20 +689,75 @@ def find(
         qs = qs.order_by(F("evidence_level").desc(nulls_last=True), "-updated_at", "-id")
     else:
         qs = qs.order_by("-updated_at", "-id")
-    results: QuerySet[Initiative] | list[Initiative] = qs
-    if ranks is not None and sort == Sort.RELEVANCE:
-        rows = list(qs)
-        rows.sort(key=lambda obj: (-ranks.get(obj.pk, 0.0), obj.pk))
-        for obj in rows:
-            obj.search_rank = ranks.get(obj.pk, 0.0)  # type: ignore[attr-defined]
-        results = rows
+    return Found(
+        filters=filters,
+        results=qs,
+        sort=sort,
+        searching=False,
+        reader=reader,
+        count_facets=lambda errors: facet_counts(base, filters, errors),
+    )
+
+
+def _similarity_in_memory(
+    records: list[Initiative], reader: similarity.CouncilProfile, user: Any
+) -> None:
+    """The same score as `similarity_expression`, for records already in memory."""
+    own = member_organisation_ids(user)
+    for record in records:
+        la = record.organisation.local_authority
+        score = 0.0
+        if la is not None:
+            profile = similarity.CouncilProfile(
+                authority_type=la.authority_type or "",
+                region=la.region or la.nation or "",
+                population=la.population,
+                area_km2=getattr(la, "area_km2", None),
+            )
+            if record.pseudonymous and record.organisation_id not in own:
+                profile = similarity.pseudonym_profile(profile)
+            score = float(round(100 * similarity.similarity(reader, profile)))
+        record.similarity = score  # type: ignore[attr-defined]
+
+
+def _find_in_search(
+    user: Any,
+    filters: Filters,
+    base: QuerySet[Initiative],
+    sort: str,
+    reader: similarity.CouncilProfile | None,
+) -> Found:
+    """A search: at most 200 records, best first, then narrowed by the facets in memory."""
+    candidates = search(base, filters.q)
+    candidates = [r for r in candidates if _outcome_matches(r, filters.outcome)]
+    attrs = _attributes(candidates) if candidates else {}
+    results = [r for r in candidates if _matches(attrs[r.pk], filters)]
+    if sort == Sort.SIMILAR and reader is not None:
+        _similarity_in_memory(results, reader, user)
+        results.sort(key=lambda r: (-r.similarity, -r.updated_at.timestamp(), -r.pk))  # type: ignore[attr-defined]
+    elif sort == Sort.EVIDENCE:
+        results.sort(key=lambda r: (-(r.evidence_level or 0), -r.updated_at.timestamp(), -r.pk))
+    elif sort == Sort.NEWEST:
+        results.sort(key=lambda r: (-r.updated_at.timestamp(), -r.pk))
+    # Otherwise the search's own order: best match first.
+
+    def counts_for(name: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for record in candidates:
+            if _matches(attrs[record.pk], filters, skip=name):
+                for value in attrs[record.pk][name]:
+                    counts[value] = counts.get(value, 0) + 1
+        return counts
+
     return Found(
         filters=filters,
         results=results,
         sort=sort,
-        searching=ranks is not None,
+        searching=True,
         reader=reader,
-        base=base,
+        count_facets=lambda errors: _build_facets(
+            counts_for, filters, errors, _memory_labels(candidates)
+        ),
     )
 
 

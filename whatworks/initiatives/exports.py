@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -178,9 +178,8 @@ COLUMNS: list[str] = [
 ]
 
 
-def for_export(qs: QuerySet[Initiative]) -> QuerySet[Initiative]:
-    """Everything a row needs, in a fixed number of queries per chunk of records."""
-    return qs.prefetch_related(
+def _lookups() -> list[Any]:
+    return [
         Prefetch(
             "goals",
             queryset=Goal.objects.select_related("result").prefetch_related("amendments"),
@@ -188,7 +187,12 @@ def for_export(qs: QuerySet[Initiative]) -> QuerySet[Initiative]:
         "ledger",
         "tags",
         Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
-    )
+    ]
+
+
+def for_export(qs: QuerySet[Initiative]) -> QuerySet[Initiative]:
+    """Everything a row needs, in a fixed number of queries per chunk of records."""
+    return qs.prefetch_related(*_lookups())
 
 
 def rows(records: Iterable[Initiative], viewer: Any) -> Iterator[dict[str, Any]]:
@@ -198,8 +202,10 @@ def rows(records: Iterable[Initiative], viewer: Any) -> Iterator[dict[str, Any]]
 
 def iterate(qs: QuerySet[Initiative] | list[Initiative], limit: int | None) -> Iterable[Initiative]:
     """Records in chunks (prefetching per chunk), at most `limit` of them."""
-    if isinstance(qs, list):
-        return qs[:limit] if limit else qs
+    if isinstance(qs, list):  # a search's results, already in memory
+        records = qs[:limit] if limit else qs
+        prefetch_related_objects(records, *_lookups())
+        return records
     if limit:
         qs = qs[:limit]
     return for_export(qs).iterator(chunk_size=CHUNK)

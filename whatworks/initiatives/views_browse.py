@@ -16,11 +16,12 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict, Streaming
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from whatworks.initiatives import browse, exports, similarity
-from whatworks.initiatives.models import Initiative, owner_label
+from whatworks.initiatives.models import Initiative, Verdict, owner_label
 from whatworks.initiatives.selectors import initiatives_visible_to
 
 # What the URL says, for the two views with equal prominence.
@@ -31,11 +32,45 @@ OUTCOME_PAGES = {
 FEED_FORMATS = ("csv", "json")
 
 
+VERDICT_TAGS = {
+    Verdict.MET: "govuk-tag--green",
+    Verdict.NOT_MET: "govuk-tag--red",
+    Verdict.INCONCLUSIVE: "govuk-tag--yellow",
+}
+
+
 @dataclass(frozen=True)
 class ResultRow:
+    """One result, worked out here so the template only prints (50 rows render fast)."""
+
     initiative: Initiative
     owner: str
     similarity: int | None
+    url: str
+    summary: str
+    details: str
+    verdict: str
+    verdict_class: str
+    why: str
+
+    @classmethod
+    def of(cls, initiative: Initiative, viewer: Any) -> ResultRow:
+        owner = owner_label(initiative, viewer)
+        score = getattr(initiative, "similarity", None)
+        details = [owner, initiative.get_service_area_display(), initiative.get_status_display()]
+        if score is not None:
+            details.append(f"{round(score)}% like your council")
+        return cls(
+            initiative=initiative,
+            owner=owner,
+            similarity=None if score is None else round(score),
+            url=initiative.get_absolute_url(),
+            summary=Truncator(initiative.summary).chars(200),
+            details=" · ".join(details),
+            verdict=initiative.get_verdict_display() if initiative.verdict else "No result yet",
+            verdict_class=VERDICT_TAGS.get(initiative.verdict, "govuk-tag--grey"),
+            why=initiative.get_failure_cause_display().lower() if initiative.failure_cause else "",
+        )
 
 
 @dataclass(frozen=True)
@@ -85,14 +120,7 @@ def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
     found = browse.find(request.user, filters, reader=reader)
     page = found.page(request.GET.get("page"))
     facets = found.facets(form.errors)
-    rows = [
-        ResultRow(
-            initiative=initiative,
-            owner=owner_label(initiative, request.user),
-            similarity=round(initiative.similarity) if hasattr(initiative, "similarity") else None,
-        )
-        for initiative in page.object_list
-    ]
+    rows = [ResultRow.of(initiative, request.user) for initiative in page.object_list]
     base_query = _query(request.GET, drop=("page", "outcome"))
     title, heading = "Find initiatives", "Find initiatives"
     if filters.outcome in OUTCOME_PAGES:

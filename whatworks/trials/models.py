@@ -26,6 +26,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from whatworks.initiatives.models import Verdict
+
 
 class Design(models.TextChoices):
     RANDOMISED = "randomised", "Randomised: individual units"
@@ -68,6 +70,8 @@ NEXT_STATUSES: dict[str, set[str]] = {
 
 #: Fields fixed by the analysis plan lock.
 PLAN_FIELDS = ("primary_outcome", "analysis_date", "alpha", "sided", "judged_arm")
+#: Fixed once units are allocated: the allocation was made for them.
+DESIGN_FIELDS = ("design", "outcome_kind", "stratified", "cluster_column")
 
 
 class TrialQuerySet(models.QuerySet["Trial"]):
@@ -370,7 +374,7 @@ class TrialResult(models.Model):
     goal_value = models.FloatField()
     goal_ci_low = models.FloatField()
     goal_ci_high = models.FloatField()
-    verdict = models.CharField(max_length=20)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
     verdict_text = models.TextField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

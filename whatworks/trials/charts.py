@@ -1,0 +1,75 @@
+"""Server-rendered SVG charts (matplotlib, Agg): served from their own URLs as <img>, so the
+Content-Security-Policy needs no inline SVG or script. Each page puts a data table beside them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+BLUE = "#1d70b8"
+BLACK = "#0b0c0c"
+GREY = "#505a5f"
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text (smaller, selectable)
+# Arial where the machine has it (the service's font), else a metric-compatible or plain sans.
+_FONTS = {f.name for f in font_manager.fontManager.ttflist}
+matplotlib.rcParams["font.family"] = next(
+    (name for name in ("Arial", "Liberation Sans", "DejaVu Sans") if name in _FONTS), "sans-serif"
+)
+
+
+@dataclass(frozen=True)
+class Interval:
+    label: str
+    estimate: float
+    low: float | None
+    high: float | None
+    weight: float | None = None  # forest plots: marker size by weight
+    pooled: bool = False
+
+
+def interval_chart(
+    rows: Sequence[Interval],
+    *,
+    null_value: float,
+    xlabel: str,
+    prediction: tuple[float, float] | None = None,
+) -> bytes:
+    """One horizontal interval per row (estimate and interval), with a line at no effect."""
+    height = 1.0 + 0.55 * (len(rows) + (1 if prediction else 0))
+    figure = Figure(figsize=(7.0, max(2.2, height)), dpi=100)
+    axes = figure.add_subplot()
+    labels = []
+    for i, row in enumerate(rows):
+        y = len(rows) - i
+        labels.append((y, row.label))
+        if row.low is not None and row.high is not None:
+            axes.plot([row.low, row.high], [y, y], color=BLACK if row.pooled else BLUE, lw=2)
+        size = 8.0 if row.weight is None else 4.0 + 10.0 * row.weight
+        axes.plot(
+            [row.estimate],
+            [y],
+            marker="D" if row.pooled else "s",
+            color=BLACK if row.pooled else BLUE,
+            markersize=size,
+        )
+    if prediction is not None:
+        axes.plot(list(prediction), [0.2, 0.2], color=GREY, lw=2, linestyle="--")
+        labels.append((0.2, "Prediction interval"))
+    axes.axvline(null_value, color=GREY, lw=1)
+    axes.set_yticks([y for y, _ in labels], [text for _, text in labels])
+    axes.set_ylim(-0.4 if prediction else 0.4, len(rows) + 0.6)
+    axes.set_xlabel(xlabel)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()

@@ -1,0 +1,137 @@
+"""The allocation list (CSV, XLSX) and every number of a result (CSV rows, JSON)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import math
+from typing import Any
+
+from django.http import HttpResponse
+
+from whatworks.trials import analysis
+from whatworks.trials.models import Trial
+from whatworks.trials.selectors import AllocationView
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def allocation_response(trial: Trial, view: AllocationView, fmt: str) -> HttpResponse:
+    header = ["unit_id", "arm"]
+    extra: list[tuple[str, list[str]]] = []
+    if view.strata:
+        extra.append(("stratum", view.strata))
+    if view.clusters:
+        extra.append((trial.cluster_column or "cluster", view.clusters))
+    header += [name for name, _ in extra]
+    filename = f"trial-{trial.pk}-allocation.{fmt}"
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Allocation")
+        sheet.append(header)
+        for i, (unit, arm) in enumerate(zip(view.units, view.arms, strict=True)):
+            sheet.append([unit, arm, *(values[i] for _, values in extra)])
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(out.getvalue(), content_type=XLSX)
+    else:
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(header)
+        for i, (unit, arm) in enumerate(zip(view.units, view.arms, strict=True)):
+            writer.writerow([unit, arm, *(values[i] for _, values in extra)])
+        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def result_json(
+    trial: Trial, result: analysis.OutcomeAnalysis, verdict: analysis.Verdict | None
+) -> dict[str, Any]:
+    """Every number of the analysis, as the dataclasses hold them (survival curves included)."""
+    body = dataclasses.asdict(result)
+    return _clean(
+        {
+            "trial": {"id": trial.pk, "title": trial.title, "outcome_kind": trial.outcome_kind},
+            "analysis_date": trial.analysis_date.isoformat(),
+            "alpha": trial.alpha,
+            "sided": trial.sided,
+            "analysis": body,
+            "verdict": dataclasses.asdict(verdict) if verdict else None,
+        }
+    )
+
+
+def _flat(prefix: str, value: Any, out: list[tuple[str, Any]]) -> None:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            _flat(f"{prefix}{field.name}.", getattr(value, field.name), out)
+    elif isinstance(value, list | tuple):
+        if len(value) <= 12:  # survival curves are in the JSON, not the table
+            out.append((prefix.rstrip("."), "; ".join(str(v) for v in value)))
+    elif value is not None:
+        out.append((prefix.rstrip("."), value))
+
+
+def result_rows(trial: Trial, result: analysis.OutcomeAnalysis) -> list[dict[str, Any]]:
+    """Rows of (section, arm, measure, value): per arm, each comparison, attrition, check."""
+    rows: list[dict[str, Any]] = []
+    for row in result.attrition:
+        for name in ("allocated", "with_outcome", "missing", "percent_missing", "clusters"):
+            value = getattr(row, name)
+            if value is not None:
+                rows.append(
+                    {"section": "attrition", "arm": row.arm, "measure": name, "value": value}
+                )
+    for comparison in result.comparisons:
+        flat: list[tuple[str, Any]] = []
+        for name in (
+            "measure",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "p_adjusted",
+            "adjustment",
+            "method",
+            "randomisation_p",
+            "permutations",
+        ):
+            value = getattr(comparison, name)
+            if value is not None:
+                flat.append((name, value))
+        _flat("details.", comparison.details, flat)
+        if comparison.adjusted is not None:
+            _flat("adjusted.", comparison.adjusted, flat)
+        if comparison.cluster_robust is not None:
+            _flat("cluster_robust.", comparison.cluster_robust, flat)
+        for name, value in flat:
+            rows.append(
+                {"section": "comparison", "arm": comparison.arm, "measure": name, "value": value}
+            )
+    check = result.allocation_check
+    if check is not None:
+        for name in ("statistic", "df", "p_value", "failed"):
+            rows.append(
+                {
+                    "section": "allocation check",
+                    "arm": "",
+                    "measure": name,
+                    "value": getattr(check, name),
+                }
+            )
+    return rows

@@ -1,0 +1,370 @@
+"""Checking uploaded unit lists and outcome files, row by row, before anything is written.
+
+Files are read with ``whatworks.core.tabular.read_table`` (CSV or XLSX, encoding checks); this
+module checks each row and returns whole columns, or raises :class:`UploadRejected` listing the
+rows at fault. Nothing is written here: the services write only a file that passed every check
+(all or nothing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from numpy.typing import NDArray
+
+from whatworks.core.tabular import RowError, TableError, normalise_header, read_table
+
+#: Row errors shown to the person; the count of the rest is given.
+SHOWN_ERRORS = 50
+UNIT = "unit_id"
+
+
+class UploadRejected(ValidationError):
+    """The file cannot be imported. ``row_errors`` name the rows (the first SHOWN_ERRORS)."""
+
+    def __init__(self, message: str, row_errors: list[RowError] | None = None, total: int = 0):
+        super().__init__(message)
+        self.summary = message
+        self.row_errors = (row_errors or [])[:SHOWN_ERRORS]
+        self.total = total or len(row_errors or [])
+
+
+@contextlib.contextmanager
+def bulk_objects() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large file is read and checked.
+
+    A million-row file makes millions of small objects (rows, dicts, strings) and no reference
+    cycles, yet every collection pass walks all of them: on 1,000,000 rows those passes cost a
+    noticeable share of the import (bench/trials_import.py). Reference counting still frees
+    everything as usual; the collector is restored on the way out.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read(raw: bytes, filename: str, required: list[str], optional: list[str]) -> Any:
+    try:
+        return read_table(raw, required=required, optional=optional, filename=filename)
+    except TableError as error:
+        raise UploadRejected(error.message) from None
+
+
+def _reject(errors: list[RowError]) -> None:
+    if errors:
+        count = len(errors)
+        raise UploadRejected(
+            f"The file has {count:,} problem{'s' if count != 1 else ''}: nothing was imported. "
+            "Correct the rows below and upload the file again.",
+            errors,
+            count,
+        )
+
+
+def _number(text: str) -> float | None:
+    """A number as people type it: 1,234.5 and £12 are read; '' is None; else ValueError."""
+    try:
+        return float(text)
+    except ValueError:
+        cleaned = text.replace(",", "").replace("£", "").strip()
+        value = float(cleaned)  # raises ValueError: the caller names the row
+        return value
+
+
+# --------------------------------------------------------------------------------------------
+# Units
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitList:
+    units: list[str]
+    strata: list[str] | None
+    clusters: list[str] | None
+    baseline: dict[str, list[Any]] = field(default_factory=dict)
+    filename: str = ""
+
+    @property
+    def n(self) -> int:
+        return len(self.units)
+
+
+def check_units(
+    raw: bytes, *, filename: str = "", stratified: bool = False, cluster_column: str = ""
+) -> UnitList:
+    """The unit list: a ``unit_id`` column, ``stratum`` when stratified, the cluster column for
+    a cluster design; every other column is a baseline characteristic for the balance table."""
+    cluster = normalise_header(cluster_column) if cluster_column else ""
+    required = [UNIT] + (["stratum"] if stratified else []) + ([cluster] if cluster else [])
+    table = _read(raw, filename, required, [])
+    skip = {UNIT, "stratum", cluster, "arm"}
+    baseline_names = [c for c in table.columns if c not in skip]
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    units: list[str] = []
+    strata: list[str] = []
+    clusters: list[str] = []
+    for row in table.rows:
+        values = row.values
+        unit = values[UNIT]
+        if not unit:
+            errors.append(RowError(row.number, UNIT, "Enter the unit's id: it is empty."))
+        elif unit in seen:
+            errors.append(
+                RowError(
+                    row.number,
+                    UNIT,
+                    f"Unit {unit} appears more than once (first on row "
+                    f"{seen[unit]}); each unit must be listed once.",
+                )
+            )
+        else:
+            seen[unit] = row.number
+        if stratified and not values["stratum"]:
+            errors.append(RowError(row.number, "stratum", "Enter the unit's stratum."))
+        if cluster and not values[cluster]:
+            errors.append(RowError(row.number, cluster, "Enter the unit's cluster."))
+        units.append(unit)
+        if stratified:
+            strata.append(values["stratum"])
+        if cluster:
+            clusters.append(values[cluster])
+    _reject(errors)
+    baseline: dict[str, list[Any]] = {}
+    for name in baseline_names:
+        texts = [row.values[name] for row in table.rows]
+        baseline[name] = _baseline_column(texts)
+    # A cluster must lie in one stratum: randomise checks it too, but here the rows are named.
+    if cluster and stratified:
+        first: dict[str, tuple[str, int]] = {}
+        for row, c, s in zip(table.rows, clusters, strata, strict=True):
+            known = first.setdefault(c, (s, row.number))
+            if known[0] != s:
+                errors.append(
+                    RowError(
+                        row.number,
+                        "stratum",
+                        f"Cluster {c} is in stratum {known[0]} on row {known[1]} but "
+                        f"{s} here: a cluster must lie in one stratum.",
+                    )
+                )
+        _reject(errors)
+    return UnitList(
+        units=units,
+        strata=strata if stratified else None,
+        clusters=clusters if cluster else None,
+        baseline=baseline,
+        filename=filename,
+    )
+
+
+def _baseline_column(texts: list[str]) -> list[Any]:
+    """Numbers when every non-empty value is a number, else text; missing is None."""
+    numbers: list[float | None] = []
+    for text in texts:
+        if not text:
+            numbers.append(None)
+            continue
+        try:
+            value = _number(text)
+        except ValueError:
+            return [t or None for t in texts]
+        numbers.append(value if value is not None and math.isfinite(value) else None)
+    return numbers
+
+
+# --------------------------------------------------------------------------------------------
+# Outcomes
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OutcomeColumns:
+    """Outcome columns aligned to the allocation's units (NaN where a unit has no outcome)."""
+
+    outcome: NDArray[np.float64]
+    exposure: NDArray[np.float64] | None
+    events: NDArray[np.float64] | None
+    rows: int
+    filename: str = ""
+
+
+def columns_for(kind: str) -> tuple[list[str], list[str]]:
+    """(required, optional) columns of an outcome file for an outcome kind."""
+    if kind == "rate":
+        return [UNIT, "outcome", "exposure"], []
+    if kind == "time_to_event":
+        return [UNIT, "event"], ["duration", "start_date", "end_date"]
+    return [UNIT, "outcome"], []
+
+
+def _date(text: str) -> date:
+    """ISO (2017-03-31) or UK (31/03/2017) dates; anything else is a ValueError."""
+    if "/" in text:
+        day, month, year = (int(p) for p in text.split("/"))
+        return date(year, month, day)
+    return date.fromisoformat(text)
+
+
+def check_outcomes(
+    raw: bytes, *, kind: str, units: list[str], filename: str = ""
+) -> OutcomeColumns:
+    """Check every row of an outcome file against the allocated ``units``.
+
+    Errors named per row: empty, unknown or duplicate unit; a number that is not a number; an
+    outcome out of range (a proportion not 0 or 1, a negative count, exposure not above zero, a
+    negative duration, an event flag not 0 or 1); a date not in a date format.
+    """
+    required, optional = columns_for(kind)
+    table = _read(raw, filename, required, optional)
+    by_dates = kind == "time_to_event" and "duration" not in table.columns
+    if by_dates and not {"start_date", "end_date"} <= set(table.columns):
+        raise UploadRejected(
+            "The file needs a column named duration (days until the event or the end of "
+            "follow-up), or two columns named start_date and end_date."
+        )
+    index = {unit: i for i, unit in enumerate(units)}
+    n = len(units)
+    # The hot loop (a million rows) works on plain lists: indexing numpy arrays one element at
+    # a time costs several times more. Columns become arrays once, at the end.
+    first_row = [0] * n
+    positions: list[int] = []
+    values_out: list[float] = []
+    exposures: list[float] = []
+    flags: list[float] = []
+    rate, survival, proportion = kind == "rate", kind == "time_to_event", kind == "proportion"
+    errors: list[RowError] = []
+    add = errors.append
+    value_column = "duration" if survival else "outcome"
+    quick = {"0": 0.0, "1": 1.0}
+    for row in table.rows:
+        values = row.values
+        number = row.number
+        unit = values[UNIT]
+        position = index.get(unit)
+        if position is None:
+            if not unit:
+                add(RowError(number, UNIT, "Enter the unit's id: it is empty."))
+            else:
+                add(RowError(number, UNIT, f"Unit {unit} is not one of the allocated units."))
+            continue
+        if first_row[position]:
+            add(
+                RowError(
+                    number,
+                    UNIT,
+                    f"Unit {unit} appears more than once (first on row {first_row[position]}).",
+                )
+            )
+            continue
+        first_row[position] = number
+        # The value (or the duration from dates).
+        if by_dates:
+            try:
+                start, end = _date(values["start_date"]), _date(values["end_date"])
+            except ValueError:
+                bad = "start_date"
+                try:
+                    _date(values["start_date"])
+                    bad = "end_date"
+                except ValueError:
+                    pass
+                add(
+                    RowError(
+                        number,
+                        bad,
+                        f"'{values[bad]}' is not a date: use 2017-03-31 or 31/03/2017.",
+                    )
+                )
+                continue
+            value: float | None = float((end - start).days)
+        else:
+            text = values[value_column]
+            value = quick.get(text)
+            if value is None:
+                if not text:
+                    add(RowError(number, value_column, "Enter the outcome: it is empty."))
+                    continue
+                try:
+                    value = float(text)
+                except ValueError:
+                    try:
+                        value = _number(text)
+                    except ValueError:
+                        add(RowError(number, value_column, f"'{text}' is not a number."))
+                        continue
+                assert value is not None
+                if not math.isfinite(value):
+                    add(RowError(number, value_column, f"'{text}' is not a number."))
+                    continue
+                if proportion:
+                    add(
+                        RowError(
+                            number, "outcome", f"{value:g} is outside the range: enter 0 or 1."
+                        )
+                    )
+                    continue
+        assert value is not None
+        if (rate or survival) and value < 0:
+            message = (
+                "A count cannot be negative."
+                if rate
+                else "The time to the event cannot be negative."
+            )
+            add(RowError(number, value_column, message))
+            continue
+        if rate:
+            text = values["exposure"]
+            try:
+                exp = _number(text) if text else None
+            except ValueError:
+                add(RowError(number, "exposure", f"'{text}' is not a number."))
+                continue
+            if exp is None or not math.isfinite(exp) or exp <= 0:
+                add(RowError(number, "exposure", "The exposure must be a number above zero."))
+                continue
+            exposures.append(exp)
+        if survival:
+            flag = quick.get(values["event"])
+            if flag is None:
+                add(
+                    RowError(
+                        number,
+                        "event",
+                        "Enter 1 if the event happened or 0 if follow-up ended first.",
+                    )
+                )
+                continue
+            flags.append(flag)
+        positions.append(position)
+        values_out.append(value)
+    _reject(errors)
+    where = np.fromiter(positions, dtype=np.intp, count=len(positions))
+    outcome = np.full(n, np.nan)
+    outcome[where] = values_out
+    exposure = events = None
+    if rate:
+        exposure = np.full(n, np.nan)
+        exposure[where] = exposures
+    if survival:
+        events = np.full(n, np.nan)
+        events[where] = flags
+    return OutcomeColumns(
+        outcome=outcome,
+        exposure=exposure,
+        events=events,
+        rows=len(table.rows),
+        filename=filename,
+    )

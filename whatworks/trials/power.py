@@ -1,0 +1,285 @@
+"""The power page's answer: what a trial of this size can detect, in one plain sentence.
+
+Built on ``whatworks.stats`` (R's ``power.prop.test`` / ``power.t.test`` methods, and the
+design effect ``1 + (m - 1) ICC``). How the trial's shape enters:
+
+* Arms: each comparison is one arm against control. With unequal arms, a comparison of
+  ``n_c`` and ``n_j`` units has the variance of two equal arms of ``2 / (1/n_c + 1/n_j)``
+  (the harmonic mean), and the smallest such n across the comparisons is used (the worst case).
+* Several arms: the analysis uses Holm across arms, whose first step is Bonferroni, so power is
+  worked out at ``alpha / (arms - 1)`` (conservative).
+* One-sided plans: ``stats`` is two-sided; a one-sided test at alpha is the two-sided test at
+  2 alpha for power in the effect's direction.
+* Clusters: the units per arm are divided by the design effect.
+
+Not supported by ``whatworks.stats`` yet, so the page says so rather than guessing: power for
+rates (counts with exposure: a Poisson rate-ratio formula, e.g. Signorini 1991) and for time to
+event (Schoenfeld's number-of-events formula for the log-rank test).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+
+from scipy.optimize import brentq
+
+from whatworks import stats
+from whatworks.initiatives.ledger import summarise
+from whatworks.stats import StatsRefusal
+from whatworks.trials.models import Design, OutcomeKind, Trial
+
+UNSUPPORTED = {
+    OutcomeKind.RATE: (
+        "Power for counts with exposure (rates) is not in the statistics library yet: it needs "
+        "a rate-ratio power formula (for example Signorini 1991). Until then, plan with a "
+        "specialist tool and record the answer in the design."
+    ),
+    OutcomeKind.TIME_TO_EVENT: (
+        "Power for time to an event is not in the statistics library yet: it needs "
+        "Schoenfeld's formula for the number of events a log-rank test requires. As a rough "
+        "guide, plan on the share with the event by a fixed day (a proportion)."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class PowerAnswer:
+    sentence: str
+    details: list[str]
+    mde: float  # smallest detectable change, in the trial's units (proportion: absolute)
+    mde_goal_units: float
+    power_at_expected: float | None
+    needed_sentence: str
+    payback_warning: str
+    payback_note: str
+
+
+def _times_in_ten(power: float) -> str:
+    tenths = power * 10
+    if abs(tenths - round(tenths)) < 1e-9:
+        return f"{round(tenths)} times in 10"
+    return f"{power:.0%} of the time"
+
+
+def _pct(p: float) -> str:
+    value = 100 * p
+    return f"{value:.0f}%" if abs(value - round(value)) < 0.05 or value >= 10 else f"{value:.1f}%"
+
+
+def _num(x: float) -> str:
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    return f"{x:,.2g}" if abs(x) < 1 else f"{x:,.1f}".rstrip("0").rstrip(".")
+
+
+def effective_n(
+    trial: Trial, n_total: int, cluster_size: float | None, icc: float | None
+) -> tuple[float, float, list[float]]:
+    """(equal-arm n per arm with the same precision, design effect, units per arm)."""
+    ratios = [arm.ratio for arm in trial.arms.all()]
+    share = [r / sum(ratios) for r in ratios]
+    per_arm = [n_total * s for s in share]
+    effect = 1.0
+    if trial.design == Design.CLUSTER:
+        if not cluster_size or icc is None:
+            raise StatsRefusal("A cluster trial needs the average cluster size and the ICC.")
+        effect = stats.design_effect(cluster_size, icc)
+        per_arm = [n * cluster_size for n in per_arm]  # n_total counts clusters
+    n_c = per_arm[0]
+    worst = min(2.0 / (1.0 / n_c + 1.0 / n_j) for n_j in per_arm[1:])
+    return worst / effect, effect, per_arm
+
+
+def answer(
+    trial: Trial,
+    *,
+    n_total: int,
+    power: float,
+    control_rate: float | None = None,
+    sd: float | None = None,
+    expected: float | None = None,
+    cluster_size: float | None = None,
+    icc: float | None = None,
+) -> PowerAnswer:
+    """The sentence for a design of ``n_total`` units (clusters, for a cluster design).
+
+    ``control_rate`` (0-1) for proportions; ``sd`` for means. ``expected`` is the effect the
+    team hopes for: a treatment rate (0-1) for proportions, a difference for means. Raises
+    :class:`StatsRefusal` with the reason when the numbers cannot give an answer.
+    """
+    kind = trial.outcome_kind
+    if kind in UNSUPPORTED:
+        raise StatsRefusal(UNSUPPORTED[OutcomeKind(kind)])
+    arms = list(trial.arms.all())
+    k = len(arms)
+    alpha = trial.analysis_alpha / (k - 1)
+    n_eff, effect, per_arm = effective_n(trial, n_total, cluster_size, icc)
+    if n_eff < 2:
+        raise StatsRefusal("With so few units each arm would have fewer than two: add units.")
+    lower = trial.goal.direction == "lower"
+    cluster = trial.design == Design.CLUSTER
+    noun = (trial.cluster_noun or "clusters") if cluster else (trial.units_noun or "units")
+    per = n_total / k
+    opening = f"With {n_total:,} {noun} in {k} arms (about {per:,.0f} a arm)"
+    if cluster:
+        opening += f" and an ICC of {icc:g}"
+    scale = trial.goal_scale()
+    details = [
+        f"Each arm is compared with the control arm ({arms[0].name}) at a significance level "
+        f"of {alpha:.3g}"
+        + (
+            f" (the plan's {trial.analysis_alpha:g} shared across {k - 1} comparisons)"
+            if k > 2
+            else ""
+        )
+        + (", two-sided (a one-sided plan at half that level)" if trial.sided == "one" else "")
+        + "."
+    ]
+    if cluster:
+        details.append(
+            f"Clusters of about {cluster_size:g} {trial.units_noun} with an ICC of {icc:g} give a "
+            f"design effect of {effect:.2f}: the trial is as precise as an individually "
+            f"randomised one with about {n_eff:,.0f} {trial.units_noun} an arm."
+        )
+    needed = ""
+    at_expected = None
+    if kind == OutcomeKind.PROPORTION:
+        if control_rate is None or not 0 < control_rate < 1:
+            raise StatsRefusal("Give the expected rate in the control arm, between 0% and 100%.")
+        base = 1 - control_rate if lower else control_rate
+        mde = stats.mde_two_proportions(base, n_eff, alpha=alpha, power=power)
+        target = 1 - mde.p_treatment if lower else mde.p_treatment
+        sentence = (
+            f"{opening}, you can detect a change from {_pct(control_rate)} to {_pct(target)} "
+            f"or {'smaller' if lower else 'larger'}, {_times_in_ten(power)}."
+        )
+        mde_value = abs(target - control_rate)
+        if expected is not None:
+            if not 0 < expected < 1 or expected == control_rate:
+                raise StatsRefusal(
+                    "The hoped-for rate must be between 0% and 100% and differ from control."
+                )
+            at_expected = stats.power_two_proportions(
+                control_rate, expected, n_per_arm=n_eff, alpha=alpha
+            ).power
+            try:
+                n_needed = stats.power_two_proportions(
+                    control_rate, expected, power=power, alpha=alpha
+                ).n_per_arm
+                needed = _needed(trial, n_needed, effect, cluster_size, k, power, per_arm, n_eff)
+            except StatsRefusal as error:
+                needed = error.reason
+            details.append(
+                f"A change from {_pct(control_rate)} to {_pct(expected)} would be detected "
+                f"{at_expected:.0%} of the time."
+            )
+    else:
+        if sd is None or sd <= 0:
+            raise StatsRefusal("Give the standard deviation of the outcome (above zero).")
+
+        def gap(delta: float) -> float:
+            return stats.power_two_means(delta, sd, n_per_arm=n_eff, alpha=alpha).power - power
+
+        high = sd
+        while gap(high) < 0:
+            high *= 2
+            if high > 1e6 * sd:
+                raise StatsRefusal("No realistic difference would be detected with so few units.")
+        mde_value = float(brentq(gap, 1e-9 * sd, high, xtol=1e-10 * sd))
+        unit = f" {trial.measure_unit}" if trial.measure_unit else ""
+        sentence = (
+            f"{opening}, you can detect a difference of {_num(mde_value)}{unit} or more "
+            f"{'lower' if lower else 'higher'} (with a standard deviation of {_num(sd)}{unit}), "
+            f"{_times_in_ten(power)}."
+        )
+        if expected is not None and expected != 0:
+            at_expected = stats.power_two_means(expected, sd, n_per_arm=n_eff, alpha=alpha).power
+            try:
+                n_needed = stats.power_two_means(expected, sd, power=power, alpha=alpha).n_per_arm
+                needed = _needed(trial, n_needed, effect, cluster_size, k, power, per_arm, n_eff)
+            except StatsRefusal as error:
+                needed = error.reason
+            details.append(
+                f"A difference of {_num(abs(expected))}{unit} would be detected "
+                f"{at_expected:.0%} of the time."
+            )
+    warning, note = payback(trial, mde_value * scale)
+    return PowerAnswer(
+        sentence=sentence,
+        details=details,
+        mde=mde_value,
+        mde_goal_units=mde_value * scale,
+        power_at_expected=at_expected,
+        needed_sentence=needed,
+        payback_warning=warning,
+        payback_note=note,
+    )
+
+
+def _needed(
+    trial: Trial,
+    n_per_arm: float,
+    effect: float,
+    cluster_size: float | None,
+    k: int,
+    power: float,
+    per_arm: list[float],
+    n_eff: float,
+) -> str:
+    # Scale the total by the ratio of precision needed to precision at hand (arms keep shape).
+    total_units = sum(per_arm) * n_per_arm / n_eff
+    if trial.design == Design.CLUSTER and cluster_size:
+        clusters = math.ceil(total_units / cluster_size)
+        return (
+            f"To detect the hoped-for change {_times_in_ten(power)} you would need about "
+            f"{clusters:,} {trial.cluster_noun or 'clusters'} of {cluster_size:g} in all."
+        )
+    return (
+        f"To detect the hoped-for change {_times_in_ten(power)} you would need about "
+        f"{math.ceil(total_units):,} {trial.units_noun} in all."
+    )
+
+
+def payback(trial: Trial, mde_goal_units: float) -> tuple[str, str]:
+    """(warning, note): is the smallest detectable change bigger than the change that pays back?
+
+    Assumption (said on the page): the savings in the register's ledger (realised and
+    estimated, first year) are what reaching the goal's *target* would bring, and savings grow
+    in proportion to the change. Then the change that pays back the first year's costs is
+    ``|target - baseline| * costs / savings``.
+    """
+    goal = trial.goal
+    if goal.baseline_value is None or goal.target_value == goal.baseline_value:
+        return "", "No payback check: the goal has no baseline, or its target equals it."
+    ledger = summarise(trial.initiative.ledger.all()).with_estimates
+    costs = ledger.upfront_cost + ledger.recurring_cost
+    savings = ledger.one_off_savings + ledger.recurring_savings
+    if costs <= 0 or savings <= 0:
+        return "", (
+            "No payback check: the register records no costs or no savings for this initiative."
+        )
+    full = abs(goal.target_value - goal.baseline_value)
+    needed = full * float(costs / savings)
+    unit = goal.unit
+    note = (
+        f"Payback assumes the first year's savings in the register (£{_money(savings)}, "
+        f"including estimates) come from reaching the target ({_num(goal.baseline_value)} to "
+        f"{_num(goal.target_value)} {unit}) and grow in proportion to the change; the first "
+        f"year's costs are £{_money(costs)}, so a change of about {_num(needed)} {unit} pays "
+        "them back."
+    )
+    if mde_goal_units > needed:
+        return (
+            f"The smallest change this trial can reliably detect ({_num(mde_goal_units)} {unit}) "
+            f"is larger than the change needed to pay back the costs (about {_num(needed)} "
+            f"{unit}). A change big enough to pay for itself could come out as inconclusive: "
+            "consider more units, or a longer trial.",
+            note,
+        )
+    return "", note
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.0f}"

@@ -1,0 +1,543 @@
+"""Writes for trials. Each is atomic, audited, and raises ValidationError on bad input.
+
+How a trial's estimate lands on the goal
+----------------------------------------
+The register's goal is a *level* ("days until the tenant gets in touch", baseline 46, success
+at most 30); a trial estimates a *difference* between arms (or a rate ratio). The verdict is the
+trial's own (``analysis.verdict``: it knows where "no effect" lies and says "inconclusive" when
+the interval spans both the criterion and no effect), against a criterion read off the goal:
+
+* criterion = the improvement the goal asks for over its baseline, in the better direction:
+  ``max(0, (success_threshold - baseline) * (+1 if higher is better else -1))``, divided by
+  the scale (100 when a proportion is recorded on a goal measured in %). For a rate ratio, the
+  relative improvement ``|success_threshold / baseline - 1|`` in the better direction.
+* the goal's value = ``baseline + scale * difference`` (``baseline * ratio`` for rates), and the
+  interval is shifted (scaled) the same way.
+
+So the register shows "what the level would be with the change, from the baseline the goal was
+set against", and its own reading of that value against the threshold agrees with the trial's
+verdict: value >= threshold exactly when the difference >= the criterion. The trial's raw
+estimate is kept in ``TrialResult`` (for pooling across councils).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from whatworks.core import audit
+from whatworks.initiatives import services as register
+from whatworks.initiatives.models import Direction, Goal, Initiative, Status, Verdict
+from whatworks.organisations.models import User
+from whatworks.stats import StatsRefusal
+from whatworks.trials import analysis, columns, imports, randomise, selectors
+from whatworks.trials.models import (
+    DESIGN_FIELDS,
+    NEXT_STATUSES,
+    PLAN_FIELDS,
+    Allocation,
+    Design,
+    OutcomeKind,
+    OutcomeSet,
+    PendingUpload,
+    Trial,
+    TrialArm,
+    TrialResult,
+    TrialStatus,
+    TrialStatusChange,
+    UploadKind,
+)
+
+TRIAL_FIELDS = [
+    "title",
+    "design",
+    "outcome_kind",
+    "stratified",
+    "cluster_column",
+    "units_noun",
+    "cluster_noun",
+    "outcome_phrase",
+    "measure_unit",
+    "primary_outcome",
+    "analysis_date",
+    "alpha",
+    "sided",
+    "judged_arm",
+    "within_days",
+]
+VERDICT = {"met": Verdict.MET, "not met": Verdict.NOT_MET, "inconclusive": Verdict.INCONCLUSIVE}
+
+
+def _change_status(trial: Trial, to: str, actor: User | None, reason: str = "") -> None:
+    current = trial.status
+    if to not in NEXT_STATUSES[current]:
+        raise ValidationError(
+            f"A trial that is {TrialStatus(current).label.lower()} cannot become "
+            f"{TrialStatus(to).label.lower()}."
+        )
+    if to != current:
+        TrialStatusChange.objects.create(
+            trial=trial, from_status=current, to_status=to, reason=reason, changed_by=actor
+        )
+        trial.status = to
+        Trial.objects.filter(pk=trial.pk).update(status=to)
+
+
+def _refuse_if_stopped(trial: Trial) -> None:
+    if trial.status == TrialStatus.STOPPED:
+        raise ValidationError("This trial has been stopped and can no longer be changed.")
+    if trial.initiative.status == Status.WITHDRAWN:
+        raise ValidationError("The initiative has been withdrawn; its trials cannot change.")
+
+
+def _check_arms(arms: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    cleaned = [(name.strip(), int(ratio)) for name, ratio in arms if name.strip()]
+    if len(cleaned) < 2:
+        raise ValidationError({"arms": "A trial needs at least two arms: control first."})
+    names = [name for name, _ in cleaned]
+    if len(set(names)) != len(names):
+        raise ValidationError({"arms": "Each arm needs a different name."})
+    if any(ratio < 1 for _, ratio in cleaned):
+        raise ValidationError({"arms": "Every arm's share of the allocation must be at least 1."})
+    return cleaned
+
+
+def _set_arms(trial: Trial, arms: list[tuple[str, int]]) -> None:
+    trial.arms.all().delete()
+    TrialArm.objects.bulk_create(
+        TrialArm(trial=trial, position=i, name=name, ratio=ratio)
+        for i, (name, ratio) in enumerate(arms)
+    )
+
+
+def _check_judged_arm(trial: Trial, names: list[str]) -> None:
+    if trial.judged_arm and trial.judged_arm not in names[1:]:
+        raise ValidationError(
+            {"judged_arm": f"Name one of the arms after control: {', '.join(names[1:])}."}
+        )
+
+
+@transaction.atomic
+def trial_create(
+    *,
+    initiative: Initiative,
+    goal: Goal,
+    actor: User,
+    arms: Sequence[tuple[str, int]],
+    **fields: Any,
+) -> Trial:
+    unknown = set(fields) - set(TRIAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown trial fields: {sorted(unknown)}")
+    if initiative.status == Status.WITHDRAWN:
+        raise ValidationError("The initiative has been withdrawn.")
+    cleaned = _check_arms(arms)
+    trial = Trial(initiative=initiative, goal=goal, created_by=actor, **fields)
+    trial.full_clean()
+    _check_judged_arm(trial, [n for n, _ in cleaned])
+    trial.save()
+    _set_arms(trial, cleaned)
+    TrialStatusChange.objects.create(
+        trial=trial,
+        from_status="",
+        to_status=TrialStatus.DESIGNING,
+        changed_by=actor,
+        reason="Designed",
+    )
+    audit.record("trial.created", actor=actor, obj=trial, organisation=initiative.organisation)
+    return trial
+
+
+@transaction.atomic
+def trial_update(
+    *,
+    trial: Trial,
+    actor: User,
+    arms: Sequence[tuple[str, int]] | None = None,
+    **fields: Any,
+) -> Trial:
+    """Change the design. Plan fields are fixed once the plan is locked; the design and arms
+    once units are allocated. Refusals name the field."""
+    _refuse_if_stopped(trial)
+    unknown = set(fields) - set(TRIAL_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown trial fields: {sorted(unknown)}")
+    stored = Trial.objects.get(pk=trial.pk)
+    changed = sorted(k for k, v in fields.items() if getattr(stored, k) != v)
+    if stored.plan_locked:
+        locked = [k for k in changed if k in PLAN_FIELDS]
+        if locked:
+            raise ValidationError(
+                {k: "The analysis plan is locked: this can no longer change." for k in locked}
+            )
+    allocated = stored.status != TrialStatus.DESIGNING
+    current_arms = [(a.name, a.ratio) for a in stored.arms.all()]
+    new_arms = _check_arms(arms) if arms is not None else current_arms
+    if allocated:
+        fixed = [k for k in changed if k in DESIGN_FIELDS]
+        if fixed or new_arms != current_arms:
+            errors = {k: "Units are allocated: the design can no longer change." for k in fixed}
+            if new_arms != current_arms:
+                errors["arms"] = "Units are allocated: the arms can no longer change."
+            raise ValidationError(errors)
+    for name, value in fields.items():
+        setattr(trial, name, value)
+    trial.full_clean()
+    _check_judged_arm(trial, [n for n, _ in new_arms])
+    trial.save()
+    if new_arms != current_arms:
+        _set_arms(trial, new_arms)
+        changed.append("arms")
+    audit.record(
+        "trial.updated",
+        actor=actor,
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        detail={"fields": changed},
+    )
+    return trial
+
+
+@transaction.atomic
+def trial_lock_plan(*, trial: Trial, actor: User) -> Trial:
+    """Fix the primary outcome, analysis date, alpha and sidedness (and the judged arm)."""
+    _refuse_if_stopped(trial)
+    stored = Trial.objects.select_for_update().get(pk=trial.pk)
+    if stored.plan_locked:
+        raise ValidationError("The analysis plan is already locked.")
+    trial.plan_locked_at = timezone.now()
+    Trial.objects.filter(pk=trial.pk).update(plan_locked_at=trial.plan_locked_at)
+    audit.record(
+        "trial.plan_locked",
+        actor=actor,
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        detail={
+            name: (v.isoformat() if isinstance(v, date) else v)
+            for name in PLAN_FIELDS
+            for v in [getattr(trial, name)]
+        },
+    )
+    return trial
+
+
+@transaction.atomic
+def trial_stop(*, trial: Trial, actor: User, reason: str) -> Trial:
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the trial is stopping: readers will see it."})
+    _change_status(trial, TrialStatus.STOPPED, actor, reason.strip())
+    audit.record(
+        "trial.stopped",
+        actor=actor,
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        detail={"reason": reason.strip()},
+    )
+    return trial
+
+
+# --------------------------------------------------------------------------------------------
+# Uploads: check, keep for confirmation, then import
+# --------------------------------------------------------------------------------------------
+
+
+def _stage(
+    trial: Trial, kind: str, raw: bytes, filename: str, rows: int, actor: User
+) -> PendingUpload:
+    # One waiting file of each kind per trial: an older one is replaced.
+    PendingUpload.objects.filter(trial=trial, kind=kind).delete()
+    return PendingUpload.objects.create(
+        trial=trial, kind=kind, filename=filename[:255], content=raw, rows=rows, uploaded_by=actor
+    )
+
+
+def _refuse_allocation_locked(trial: Trial) -> None:
+    _refuse_if_stopped(trial)
+    if not trial.is_randomised:
+        raise ValidationError("Only randomised designs allocate units here.")
+    if selectors.has_outcomes(trial):
+        raise ValidationError(
+            "Outcomes have been uploaded, so the allocation is locked: it cannot be rerun or "
+            "changed."
+        )
+
+
+def units_check(*, trial: Trial, raw: bytes, filename: str = "") -> imports.UnitList:
+    with imports.bulk_objects():
+        return imports.check_units(
+            raw,
+            filename=filename,
+            stratified=trial.stratified,
+            cluster_column=trial.cluster_column if trial.design == Design.CLUSTER else "",
+        )
+
+
+@transaction.atomic
+def units_stage(*, trial: Trial, actor: User, raw: bytes, filename: str) -> PendingUpload:
+    """Check a unit list and keep it for the person to confirm (raises UploadRejected)."""
+    _refuse_allocation_locked(trial)
+    units = units_check(trial=trial, raw=raw, filename=filename)
+    return _stage(trial, UploadKind.UNITS, raw, filename, units.n, actor)
+
+
+@transaction.atomic
+def trial_allocate(
+    *, trial: Trial, actor: User, upload: PendingUpload, seed: int | None = None
+) -> Allocation:
+    """Allocate the units of a confirmed upload with ``randomise.allocate`` (seed and method
+    stored). Rerunning replaces the allocation until outcomes exist; then it is locked."""
+    trial = Trial.objects.select_for_update().select_related("initiative", "goal").get(pk=trial.pk)
+    _refuse_allocation_locked(trial)
+    if upload.trial_id != trial.pk or upload.kind != UploadKind.UNITS:
+        raise ValidationError("That upload is not this trial's unit list.")
+    units = units_check(trial=trial, raw=bytes(upload.content), filename=upload.filename)
+    arms = list(trial.arms.all())
+    try:
+        result = randomise.allocate(
+            units.units,
+            [a.name for a in arms],
+            ratio=[a.ratio for a in arms],
+            method=trial.method_name(),  # type: ignore[arg-type]
+            strata=units.strata,
+            clusters=units.clusters,
+            seed=seed,
+        )
+    except StatsRefusal as error:
+        raise ValidationError(error.reason) from None
+    position = {a.name: a.position for a in arms}
+    codes = [position[name] for name in result.arms]
+    rerun = Allocation.objects.filter(trial=trial).exists()
+    Allocation.objects.filter(trial=trial).delete()
+    allocation = Allocation.objects.create(
+        trial=trial,
+        seed=result.seed,
+        method=result.method,
+        kind=result.kind,
+        block_size=result.block_size,
+        n_units=units.n,
+        n_clusters=len(set(units.clusters)) if units.clusters else None,
+        counts=list(result.counts().values()),
+        filename=units.filename[:255],
+        units=columns.pack_text(result.units),
+        arms=columns.pack_codes(codes),
+        strata=columns.pack_text(units.strata) if units.strata is not None else None,
+        clusters=columns.pack_text(units.clusters) if units.clusters is not None else None,
+        baseline=columns.pack_table(units.baseline) if units.baseline else None,
+        baseline_columns=list(units.baseline),
+        allocated_by=actor,
+    )
+    upload.delete()
+    _change_status(trial, TrialStatus.ALLOCATED, actor, "Allocated again" if rerun else "")
+    audit.record(
+        "trial.reallocated" if rerun else "trial.allocated",
+        actor=actor,
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        detail={"seed": result.seed, "method": result.method, "units": units.n},
+    )
+    return allocation
+
+
+def _outcomes_ready(trial: Trial) -> Allocation:
+    _refuse_if_stopped(trial)
+    if not trial.plan_locked:
+        raise ValidationError(
+            "Lock the analysis plan first: the primary outcome, analysis date, significance "
+            "level and sidedness are fixed before any outcome is seen."
+        )
+    allocation = selectors.allocation_of(trial)
+    if allocation is None:
+        raise ValidationError("Allocate the units before uploading outcomes.")
+    if trial.status == TrialStatus.ANALYSED:
+        raise ValidationError("The verdict is on the register: outcomes can no longer be replaced.")
+    return allocation
+
+
+def outcomes_check(
+    *, trial: Trial, allocation: Allocation, raw: bytes, filename: str = ""
+) -> imports.OutcomeColumns:
+    with imports.bulk_objects():
+        return imports.check_outcomes(
+            raw,
+            kind=trial.outcome_kind,
+            units=columns.unpack_text(allocation.units),
+            filename=filename,
+        )
+
+
+@transaction.atomic
+def outcomes_stage(*, trial: Trial, actor: User, raw: bytes, filename: str) -> PendingUpload:
+    allocation = _outcomes_ready(trial)
+    checked = outcomes_check(trial=trial, allocation=allocation, raw=raw, filename=filename)
+    return _stage(trial, UploadKind.OUTCOMES, raw, filename, checked.rows, actor)
+
+
+def outcomes_import(
+    *, trial: Trial, actor: User | None, raw: bytes, filename: str = ""
+) -> OutcomeSet:
+    """Check every row and store the outcomes as columns, all or nothing.
+
+    The file is read and checked before the transaction opens, so a long check of a large file
+    holds no lock; the write is one row (see models.py, "Storage").
+    """
+    allocation = _outcomes_ready(trial)
+    checked = outcomes_check(trial=trial, allocation=allocation, raw=raw, filename=filename)
+    return _store_outcomes(trial, actor, checked, hashlib.sha256(raw).hexdigest())
+
+
+@transaction.atomic
+def _store_outcomes(
+    trial: Trial, actor: User | None, checked: imports.OutcomeColumns, digest: str
+) -> OutcomeSet:
+    trial = Trial.objects.select_for_update().select_related("initiative").get(pk=trial.pk)
+    _outcomes_ready(trial)
+    outcome_set = OutcomeSet.objects.create(
+        trial=trial,
+        filename=checked.filename[:255],
+        rows=checked.rows,
+        outcome=columns.pack_floats(checked.outcome),
+        exposure=columns.pack_floats(checked.exposure) if checked.exposure is not None else None,
+        events=columns.pack_floats(checked.events) if checked.events is not None else None,
+        uploaded_by=actor,
+    )
+    PendingUpload.objects.filter(trial=trial, kind=UploadKind.OUTCOMES).delete()
+    _change_status(trial, TrialStatus.OUTCOMES, actor)
+    audit.record(
+        "trial.outcomes_uploaded",
+        actor=actor,
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        detail={"rows": checked.rows, "file": checked.filename, "sha256": digest},
+    )
+    return outcome_set
+
+
+def outcomes_confirm(*, trial: Trial, actor: User, upload: PendingUpload) -> OutcomeSet:
+    if upload.trial_id != trial.pk or upload.kind != UploadKind.OUTCOMES:
+        raise ValidationError("That upload is not this trial's outcome file.")
+    return outcomes_import(
+        trial=trial, actor=actor, raw=bytes(upload.content), filename=upload.filename
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The verdict on the register
+# --------------------------------------------------------------------------------------------
+
+
+def criterion_for(trial: Trial) -> tuple[float, str]:
+    """The locked success criterion as an effect size on the trial's scale (module docstring)."""
+    goal = trial.goal
+    if goal.baseline_value is None:
+        raise ValidationError(
+            "Record the goal's baseline first: the success criterion is measured from it."
+        )
+    sign = 1.0 if goal.direction == Direction.HIGHER else -1.0
+    if trial.outcome_kind == OutcomeKind.RATE:
+        if goal.baseline_value <= 0:
+            raise ValidationError("A rate goal needs a baseline above zero.")
+        return max(0.0, sign * (goal.success_threshold / goal.baseline_value - 1.0)), goal.direction
+    improvement = sign * (goal.success_threshold - goal.baseline_value)
+    return max(0.0, improvement) / trial.goal_scale(), goal.direction
+
+
+def goal_value(
+    trial: Trial, estimate: float, low: float, high: float
+) -> tuple[float, float, float]:
+    """The goal's level implied by the trial's estimate (module docstring)."""
+    base = float(trial.goal.baseline_value or 0.0)
+    if trial.outcome_kind == OutcomeKind.RATE:
+        return base * estimate, base * low, base * high
+    scale = trial.goal_scale()
+    return base + scale * estimate, base + scale * low, base + scale * high
+
+
+def trial_verdict(
+    trial: Trial, result: analysis.OutcomeAnalysis
+) -> tuple[analysis.Comparison, analysis.Verdict]:
+    comparison = selectors.judged_comparison(trial, result)
+    criterion, direction = criterion_for(trial)
+    design = "cluster randomised" if trial.design == Design.CLUSTER else "randomised"
+    verdict = analysis.verdict_for(
+        result,
+        criterion=criterion,
+        direction=direction,  # type: ignore[arg-type]
+        design=design,  # type: ignore[arg-type]
+        arm=comparison.arm,
+        words=selectors.wording(trial),
+    )
+    return comparison, verdict
+
+
+@transaction.atomic
+def trial_record_verdict(*, trial: Trial, actor: User, today: date | None = None) -> TrialResult:
+    """Write the trial's verdict to its goal through ``initiatives.services.result_record``.
+
+    Refused before the analysis date (an interim look never decides), when the allocation
+    check failed, or when the analysis refuses the data.
+    """
+    trial = Trial.objects.select_for_update().select_related("initiative", "goal").get(pk=trial.pk)
+    _refuse_if_stopped(trial)
+    today = today or timezone.localdate()
+    if trial.is_interim(today):
+        raise ValidationError(
+            f"The analysis date is {trial.analysis_date:%d %B %Y}: before it, results are "
+            "interim and cannot give the verdict."
+        )
+    results = selectors.trial_results(trial, today)
+    if results.analysis is None:
+        raise ValidationError(results.refusal)
+    try:
+        comparison, verdict = trial_verdict(trial, results.analysis)
+    except StatsRefusal as error:
+        raise ValidationError(error.reason) from None
+    assert comparison.ci_low is not None and comparison.ci_high is not None
+    value, low, high = goal_value(trial, comparison.estimate, comparison.ci_low, comparison.ci_high)
+    n_units = sum(row.allocated for row in results.analysis.attrition)
+    level = f"{100 * (1 - trial.analysis_alpha):g}%"
+    register.result_record(
+        goal=trial.goal,
+        actor=actor,
+        value=value,
+        ci_low=min(low, high),
+        ci_high=max(low, high),
+        design="randomised",
+        sample_size=n_units,
+        source=f"Trial: {trial.title} ({comparison.measure}, {level} interval)"[:300],
+        judged=(VERDICT[verdict.outcome], verdict.text),
+    )
+    stored, _ = TrialResult.objects.update_or_create(
+        trial=trial,
+        defaults={
+            "arm": comparison.arm,
+            "measure": comparison.measure,
+            "estimate": comparison.estimate,
+            "ci_low": comparison.ci_low,
+            "ci_high": comparison.ci_high,
+            "alpha": trial.analysis_alpha,
+            "p_value": comparison.p_value,
+            "n_units": n_units,
+            "goal_value": value,
+            "goal_ci_low": min(low, high),
+            "goal_ci_high": max(low, high),
+            "verdict": VERDICT[verdict.outcome],
+            "verdict_text": verdict.text,
+            "recorded_by": actor,
+            "recorded_at": timezone.now(),
+        },
+    )
+    _change_status(trial, TrialStatus.ANALYSED, actor)
+    audit.record(
+        "trial.verdict_recorded",
+        actor=actor,
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        detail={"verdict": verdict.outcome, "estimate": comparison.estimate},
+    )
+    return stored

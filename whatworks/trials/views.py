@@ -1,0 +1,547 @@
+"""Trial pages: design, power, allocation, analysis plan, outcomes, results, verdict.
+
+Thin views: an access helper fetches and checks, a form validates, a service writes.
+The allocation list names units (which can identify residents): every view and export of it
+is written to the audit log as personal data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from whatworks.core import audit
+from whatworks.core.forms import add_service_errors
+from whatworks.initiatives.selectors import access_initiative
+from whatworks.stats import StatsRefusal
+from whatworks.trials import charts, exports, power, selectors, services
+from whatworks.trials.forms import AllocateForm, PowerForm, StopForm, TrialForm, UploadForm
+from whatworks.trials.imports import UploadRejected, columns_for
+from whatworks.trials.models import (
+    DESIGN_FIELDS,
+    PLAN_FIELDS,
+    PendingUpload,
+    TrialStatus,
+    UploadKind,
+)
+
+CHANGE = "trials.change_trial"
+VIEW_ALLOCATION = "trials.view_allocation"
+ALLOCATION_PAGE = 100
+
+
+def _upload_bytes(form: UploadForm) -> tuple[bytes, str]:
+    upload = form.cleaned_data["file"]
+    return upload.read(), upload.name or ""
+
+
+def _rejected(form: UploadForm, error: ValidationError) -> list[Any]:
+    if isinstance(error, UploadRejected):
+        form.add_error("file", error.summary)
+        return list(error.row_errors)
+    add_service_errors(form, error)
+    return []
+
+
+# --- Design ----------------------------------------------------------------------------
+
+
+def trial_list(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    trials = list(selectors.trials_for_initiative(initiative))
+    return render(
+        request,
+        "trials/list.html",
+        {
+            "initiative": initiative,
+            "trials": trials,
+            "can_add": request.user.has_perm(CHANGE, initiative),
+        },
+    )
+
+
+@login_required
+def trial_new(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    if not request.user.has_perm(CHANGE, initiative):
+        raise PermissionDenied
+    form = TrialForm(request.POST or None, initiative=initiative)
+    if not initiative.goals.exists():
+        messages.error(request, "Add a goal to the initiative first: a trial measures a goal.")
+        return redirect("initiative-detail", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            trial = services.trial_create(
+                initiative=initiative,
+                goal=form.cleaned_data["goal"],
+                actor=request.user,
+                arms=form.cleaned_data["arms"],
+                **form.trial_fields(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The trial is designed. Next, check what it can detect.")
+            return redirect("trial-detail", pk=trial.pk)
+    return render(request, "trials/form.html", {"form": form, "initiative": initiative})
+
+
+@login_required
+def trial_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    locked: tuple[str, ...] = ()
+    if trial.plan_locked:
+        locked += PLAN_FIELDS
+    if trial.status != TrialStatus.DESIGNING:
+        locked += (*DESIGN_FIELDS, "arms", "goal")
+    form = TrialForm(
+        request.POST or None, instance=trial, initiative=trial.initiative, locked=locked
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trial_update(
+                trial=trial,
+                actor=request.user,
+                arms=None if "arms" in locked else form.cleaned_data["arms"],
+                **form.trial_fields(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The design is saved.")
+            return redirect("trial-detail", pk=pk)
+    return render(
+        request,
+        "trials/form.html",
+        {"form": form, "initiative": trial.initiative, "trial": trial, "locked": locked},
+    )
+
+
+def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk)
+    allocation = selectors.allocation_of(trial)
+    return render(
+        request,
+        "trials/detail.html",
+        {
+            "trial": trial,
+            "initiative": trial.initiative,
+            "arms": list(trial.arms.all()),
+            "allocation": allocation,
+            "outcomes": selectors.latest_outcomes(trial),
+            "history": list(trial.status_changes.select_related("changed_by")),
+            "can_change": request.user.has_perm(CHANGE, trial),
+            "can_view_allocation": request.user.has_perm(VIEW_ALLOCATION, trial),
+            "interim": trial.is_interim(),
+        },
+    )
+
+
+@login_required
+def trial_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    if request.method == "POST":
+        try:
+            services.trial_lock_plan(trial=trial, actor=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "The analysis plan is locked.")
+        return redirect("trial-detail", pk=pk)
+    return render(request, "trials/plan.html", {"trial": trial, "initiative": trial.initiative})
+
+
+@login_required
+def trial_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    form = StopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trial_stop(trial=trial, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The trial is stopped.")
+            return redirect("trial-detail", pk=pk)
+    return render(
+        request, "trials/stop.html", {"form": form, "trial": trial, "initiative": trial.initiative}
+    )
+
+
+# --- Power -----------------------------------------------------------------------------
+
+
+def trial_power(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk)
+    form = PowerForm(request.GET or None, trial=trial, initial={"power": 80})
+    answer, refusal = None, ""
+    if trial.outcome_kind in power.UNSUPPORTED:
+        refusal = power.UNSUPPORTED[trial.outcome_kind]  # type: ignore[index]
+    elif form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            answer = power.answer(
+                trial,
+                n_total=data["n_total"],
+                power=data["power"] / 100,
+                control_rate=(data["control_rate"] / 100)
+                if data.get("control_rate") is not None
+                else None,
+                sd=data.get("sd"),
+                expected=(
+                    data["expected"] / 100
+                    if data.get("expected") is not None and trial.outcome_kind == "proportion"
+                    else data.get("expected")
+                ),
+                cluster_size=data.get("cluster_size"),
+                icc=data.get("icc"),
+            )
+        except StatsRefusal as error:
+            form.add_error(None, error.reason)
+    return render(
+        request,
+        "trials/power.html",
+        {
+            "trial": trial,
+            "initiative": trial.initiative,
+            "form": form,
+            "answer": answer,
+            "refusal": refusal,
+        },
+    )
+
+
+# --- Units and allocation --------------------------------------------------------------
+
+
+@login_required
+def trial_units(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    row_errors: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        raw, name = _upload_bytes(form)
+        try:
+            upload = services.units_stage(trial=trial, actor=request.user, raw=raw, filename=name)
+        except ValidationError as error:
+            row_errors = _rejected(form, error)
+        else:
+            return redirect("trial-units-confirm", pk=pk, upload_id=upload.pk)
+    return render(
+        request,
+        "trials/units.html",
+        {
+            "trial": trial,
+            "initiative": trial.initiative,
+            "form": form,
+            "row_errors": row_errors,
+            "locked": selectors.has_outcomes(trial),
+        },
+    )
+
+
+@login_required
+def trial_units_confirm(request: HttpRequest, pk: int, upload_id: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    upload = get_object_or_404(
+        PendingUpload.objects.defer("content"), pk=upload_id, trial=trial, kind=UploadKind.UNITS
+    )
+    form = AllocateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        upload = PendingUpload.objects.get(pk=upload.pk)
+        try:
+            services.trial_allocate(
+                trial=trial, actor=request.user, upload=upload, seed=form.cleaned_data["seed"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The units are allocated. Check the balance table.")
+            return redirect("trial-allocation", pk=pk)
+    return render(
+        request,
+        "trials/units_confirm.html",
+        {
+            "trial": trial,
+            "initiative": trial.initiative,
+            "upload": upload,
+            "form": form,
+            "arms": list(trial.arms.all()),
+            "rerun": selectors.allocation_of(trial) is not None,
+        },
+    )
+
+
+@login_required
+def trial_allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, VIEW_ALLOCATION)
+    allocation = selectors.allocation_of(trial)
+    if allocation is None:
+        raise Http404("No allocation yet.")
+    view = selectors.allocation_view(trial, allocation)
+    rows = list(zip(view.units, view.arms, strict=True))
+    page = Paginator(rows, ALLOCATION_PAGE).get_page(request.GET.get("page"))
+    audit.record(
+        "trial.allocation_viewed",
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        personal_data=True,
+        detail={"page": page.number, "units": len(page.object_list)},
+    )
+    return render(
+        request,
+        "trials/allocation.html",
+        {
+            "trial": trial,
+            "initiative": trial.initiative,
+            "view": view,
+            "page": page,
+            "arms": list(trial.arms.all()),
+            "counts": list(zip([a.name for a in trial.arms.all()], allocation.counts, strict=True)),
+            "locked": selectors.has_outcomes(trial),
+            "can_change": request.user.has_perm(CHANGE, trial),
+        },
+    )
+
+
+@login_required
+def trial_allocation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, VIEW_ALLOCATION)
+    allocation = selectors.allocation_of(trial)
+    if allocation is None or fmt not in ("csv", "xlsx"):
+        raise Http404
+    view = selectors.allocation_view(trial, allocation)
+    audit.record(
+        "trial.allocation_exported",
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        personal_data=True,
+        detail={"format": fmt, "units": len(view.units)},
+    )
+    return exports.allocation_response(trial, view, fmt)
+
+
+# --- Outcomes --------------------------------------------------------------------------
+
+
+@login_required
+def trial_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    row_errors: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        raw, name = _upload_bytes(form)
+        try:
+            upload = services.outcomes_stage(
+                trial=trial, actor=request.user, raw=raw, filename=name
+            )
+        except ValidationError as error:
+            row_errors = _rejected(form, error)
+        else:
+            return redirect("trial-outcomes-confirm", pk=pk, upload_id=upload.pk)
+    required, optional = columns_for(trial.outcome_kind)
+    return render(
+        request,
+        "trials/outcomes.html",
+        {
+            "trial": trial,
+            "initiative": trial.initiative,
+            "form": form,
+            "row_errors": row_errors,
+            "required": required,
+            "optional": optional,
+            "allocation": selectors.allocation_of(trial),
+        },
+    )
+
+
+@login_required
+def trial_outcomes_confirm(request: HttpRequest, pk: int, upload_id: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    upload = get_object_or_404(
+        PendingUpload.objects.defer("content"), pk=upload_id, trial=trial, kind=UploadKind.OUTCOMES
+    )
+    error_message = ""
+    if request.method == "POST":
+        upload = PendingUpload.objects.get(pk=upload.pk)
+        try:
+            services.outcomes_confirm(trial=trial, actor=request.user, upload=upload)
+        except ValidationError as error:
+            error_message = error.messages[0]
+        else:
+            messages.success(request, "The outcomes are imported.")
+            return redirect("trial-results", pk=pk)
+    return render(
+        request,
+        "trials/outcomes_confirm.html",
+        {
+            "trial": trial,
+            "initiative": trial.initiative,
+            "upload": upload,
+            "error_message": error_message,
+            "allocation": selectors.allocation_of(trial),
+        },
+    )
+
+
+# --- Results ---------------------------------------------------------------------------
+
+
+def _results_context(request: HttpRequest, pk: int) -> dict[str, Any]:
+    trial = selectors.access_trial(request.user, pk)
+    results = selectors.trial_results(trial)
+    context: dict[str, Any] = {
+        "trial": trial,
+        "initiative": trial.initiative,
+        "results": results,
+        "analysis": results.analysis,
+        "verdict": None,
+        "verdict_refusal": "",
+    }
+    if results.analysis is not None:
+        try:
+            comparison, verdict = services.trial_verdict(trial, results.analysis)
+        except (StatsRefusal, ValidationError) as error:
+            context["verdict_refusal"] = getattr(error, "reason", None) or error.messages[0]  # type: ignore[union-attr]
+        else:
+            context.update(verdict=verdict, judged=comparison)
+    return context
+
+
+def trial_results(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _results_context(request, pk)
+    trial = context["trial"]
+    context.update(
+        can_change=request.user.has_perm(CHANGE, trial),
+        recorded=getattr(trial, "result", None) if hasattr(trial, "result") else None,
+        rows=exports.result_rows(trial, context["analysis"]) if context["analysis"] else [],
+    )
+    if context["analysis"] is not None:
+        comparisons = context["analysis"].comparisons
+        context["chart_measure"] = comparisons[0].measure + (
+            ", percentage points" if comparisons[0].kind == "proportion" else ""
+        )
+        context["chart_rows"] = [
+            {
+                "label": f"{c.arm} vs {c.control}",
+                "estimate": _fmt(_scaled(c.kind, c.estimate)),
+                "low": "–" if c.ci_low is None else _fmt(_scaled(c.kind, c.ci_low)),
+                "high": "–" if c.ci_high is None else _fmt(_scaled(c.kind, c.ci_high)),
+            }
+            for c in comparisons
+        ]
+    return render(request, "trials/results.html", context)
+
+
+def trial_results_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _results_context(request, pk)
+    result = context["analysis"]
+    if result is None:
+        raise Http404("No results yet.")
+    rows = [
+        charts.Interval(
+            label=f"{c.arm} vs {c.control}",
+            estimate=_scaled(c.kind, c.estimate),
+            low=None if c.ci_low is None else _scaled(c.kind, c.ci_low),
+            high=None if c.ci_high is None else _scaled(c.kind, c.ci_high),
+        )
+        for c in result.comparisons
+    ]
+    first = result.comparisons[0]
+    label = first.measure + (" (percentage points)" if first.kind == "proportion" else "")
+    svg = charts.interval_chart(rows, null_value=first.null_value, xlabel=label)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+
+
+def _scaled(kind: str, value: float) -> float:
+    return 100.0 * value if kind == "proportion" else value
+
+
+def trial_results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "json"):
+        raise Http404
+    context = _results_context(request, pk)
+    trial = context["trial"]
+    if context["analysis"] is None:
+        raise Http404("No results yet.")
+    rows = exports.result_rows(trial, context["analysis"])
+    filename = f"trial-{trial.pk}-results.{fmt}"
+    if fmt == "json":
+        body = exports.result_json(trial, context["analysis"], context.get("verdict"))
+        response: HttpResponse = JsonResponse(body, json_dumps_params={"indent": 1})
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["section", "arm", "measure", "value"])
+        for row in rows:
+            writer.writerow([row["section"], row["arm"], row["measure"], row["value"]])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def trial_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    try:
+        result = services.trial_record_verdict(trial=trial, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("trial-results", pk=pk)
+    messages.success(
+        request, f"The verdict ({result.get_verdict_display()}) is on the initiative's goal."
+    )
+    return redirect("initiative-detail", pk=trial.initiative_id)
+
+
+# --- Pooled evidence -------------------------------------------------------------------
+
+
+def pooled_forest(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = access_initiative(request.user, pk)
+    pooled = selectors.pooled_evidence(request.user, initiative)
+    if pooled["result"] is None:
+        raise Http404("Nothing pooled yet.")
+    scale = pooled["scale"]
+    total = sum(1 / max(((s.ci_high - s.ci_low) ** 2), 1e-12) for s in pooled["studies"])
+    rows = [
+        charts.Interval(
+            label=s.label,
+            estimate=s.estimate * scale,
+            low=s.ci_low * scale,
+            high=s.ci_high * scale,
+            weight=(1 / max((s.ci_high - s.ci_low) ** 2, 1e-12)) / total,
+        )
+        for s in pooled["studies"]
+    ]
+    rows.append(
+        charts.Interval(
+            label="Pooled",
+            estimate=pooled["pooled_estimate"],
+            low=pooled["pooled_low"],
+            high=pooled["pooled_high"],
+            pooled=True,
+        )
+    )
+    null = 1.0 if pooled["measure"] == "rate ratio" else 0.0
+    label = pooled["measure"] + (" (percentage points)" if scale == 100 else "")
+    svg = charts.interval_chart(
+        rows, null_value=null, xlabel=label, prediction=pooled["prediction"]
+    )
+    return HttpResponse(svg, content_type="image/svg+xml")
