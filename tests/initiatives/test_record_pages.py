@@ -292,3 +292,17 @@ def test_it_serves_anonymous_readers_a_cached_page_that_follows_every_change(
     assert "Met its goal" in client.get(url).content.decode()
     services.initiative_update(initiative=pilot, actor=world["officer"], visibility="private")
     assert client.get(url).status_code == 404
+
+
+def test_it_refreshes_cached_lists_for_anonymous_readers_on_every_change(world, client):
+    assert "Cached list record" not in client.get("/initiatives/").content.decode()
+    record = services.initiative_create(
+        organisation=world.org_a, actor=world["officer"], title="Cached list record",
+        summary="s", service_area="waste", visibility="public",
+    )
+    assert "Cached list record" in client.get("/initiatives/").content.decode()
+    world.org_a.name = "Renamed District Council"
+    world.org_a.save()
+    assert "Renamed District Council" in client.get("/initiatives/").content.decode()
+    services.initiative_update(initiative=record, actor=world["officer"], visibility="peers")
+    assert "Cached list record" not in client.get("/initiatives/").content.decode()

@@ -338,7 +338,7 @@ def _apply_result(result: GoalResult, judged: tuple[str, str] | None = None) -> 
             evidence_level=MARYLAND_LEVEL[EvaluationDesign(result.design)],
             updated_at=timezone.now(),
         )
-        touched(goal.initiative_id)  # update() sends no signal
+        touched()  # update() sends no signal
 
 
 @transaction.atomic

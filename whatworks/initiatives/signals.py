@@ -1,12 +1,14 @@
-"""Keep cached initiative pages fresh: any change to a record or its parts bumps its version."""
+"""Keep cached initiative pages and lists fresh: any change to a record or any of its parts
+bumps the "initiatives" cache version (writes are rare next to reads, so one version for
+the whole register keeps this simple and safe)."""
 
 from typing import Any
 
-from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from whatworks.core.cache import bump
 from whatworks.initiatives.models import (
+    Decision,
     Goal,
     GoalAmendment,
     GoalResult,
@@ -18,28 +20,16 @@ from whatworks.initiatives.models import (
     SustainabilityCheck,
 )
 
-
-def page_namespace(initiative_id: int) -> str:
-    return f"initiative-page:{initiative_id}"
+NAMESPACE = "initiatives"
 
 
-def _initiative_id(instance: Model) -> int | None:
-    if isinstance(instance, Initiative):
-        return instance.pk
-    if isinstance(instance, GoalAmendment | GoalResult):
-        return instance.goal.initiative_id
-    return getattr(instance, "initiative_id", None)
+def touched() -> None:
+    """Call after writes that send no signal (QuerySet.update)."""
+    bump(NAMESPACE)
 
 
-def touched(initiative_id: int | None) -> None:
-    if initiative_id is not None:
-        bump(page_namespace(initiative_id))
-
-
-def _changed(sender: type, instance: Model, **kwargs: Any) -> None:
-    touched(_initiative_id(instance))
-    if isinstance(instance, Initiative) and instance.replicated_from_id:
-        touched(instance.replicated_from_id)  # the original lists its replications
+def _changed(sender: type, **kwargs: Any) -> None:
+    touched()
 
 
 PARTS = (
@@ -52,7 +42,8 @@ PARTS = (
     Partner,
     StatusChange,
     SustainabilityCheck,
+    Decision,
 )
 for model in PARTS:
-    post_save.connect(_changed, sender=model, dispatch_uid=f"page-{model.__name__}-save")
-    post_delete.connect(_changed, sender=model, dispatch_uid=f"page-{model.__name__}-delete")
+    post_save.connect(_changed, sender=model, dispatch_uid=f"cache-{model.__name__}-save")
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"cache-{model.__name__}-delete")

@@ -43,7 +43,7 @@ from whatworks.initiatives.models import (
     SustainabilityCheck,
     owner_label,
 )
-from whatworks.initiatives.signals import page_namespace
+from whatworks.initiatives.signals import NAMESPACE
 from whatworks.organisations.models import Organisation
 from whatworks.organisations.selectors import access_organisation
 
@@ -121,13 +121,13 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.is_authenticated:
         title, body = _render_body(request, pk)
     else:
-        # Every anonymous reader sees the same page, so its body is cached until the record
-        # or any of its parts changes (signals bump the version) or the day turns (overdue).
+        # Every anonymous reader sees the same page, so its body is cached until anything in
+        # the register changes (signals bump the version) or the day turns (overdue, embargo).
         if not selectors.initiatives_visible_to(None).filter(pk=pk).exists():
             raise Http404("No such initiative.")
         title, body = cached(
-            page_namespace(pk),
-            ("anonymous", timezone.localdate()),
+            NAMESPACE,
+            ("page", pk, timezone.localdate()),
             lambda: _render_body(request, pk),
         )
     return render(

@@ -7,6 +7,7 @@ Every read goes through `browse.find()` or `browse.comparison()`, which start fr
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -14,15 +15,19 @@ from urllib.parse import urlencode
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from whatworks.core.cache import cached
 from whatworks.initiatives import browse, exports, similarity
 from whatworks.initiatives.models import Initiative, Verdict, owner_label
 from whatworks.initiatives.selectors import initiatives_visible_to
+from whatworks.initiatives.signals import NAMESPACE
 
 # What the URL says, for the two views with equal prominence.
 OUTCOME_PAGES = {
@@ -115,6 +120,26 @@ def _sort_choices(filters: browse.Filters, reader: similarity.CouncilProfile | N
 
 @require_safe
 def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
+    if request.user.is_authenticated:
+        title, has_errors, body = _render_list(request, outcome)
+    else:
+        # Every anonymous reader sees the same public records, so the body is cached per
+        # address until any record changes (signals bump "initiatives") or the day turns
+        # (embargoes end at midnight).
+        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        title, has_errors, body = cached(
+            NAMESPACE,
+            ("list", outcome, address, timezone.localdate()),
+            lambda: _render_list(request, outcome),
+        )
+    return render(
+        request,
+        "initiatives/browse/list.html",
+        {"title": title, "has_errors": has_errors, "body": mark_safe(body)},  # noqa: S308
+    )
+
+
+def _render_list(request: HttpRequest, outcome: str) -> tuple[str, bool, str]:
     filters, form = browse.filters_from_query(request.GET, outcome=outcome)
     reader = browse.reader_council(request.user)
     found = browse.find(request.user, filters, reader=reader)
@@ -125,9 +150,8 @@ def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
     title, heading = "Find initiatives", "Find initiatives"
     if filters.outcome in OUTCOME_PAGES:
         title = heading = OUTCOME_PAGES[filters.outcome][1]
-    return render(
-        request,
-        "initiatives/browse/list.html",
+    body = render_to_string(
+        "initiatives/browse/_list_body.html",
         {
             "form": form,
             "filters": filters,
@@ -152,7 +176,9 @@ def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
             "export_limit": exports.EXPORT_LIMIT,
             "max_compare": browse.MAX_COMPARE,
         },
+        request=request,
     )
+    return title, bool(form.errors), body
 
 
 @require_safe

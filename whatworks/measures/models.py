@@ -188,6 +188,8 @@ class Observation(models.Model):
 
         from whatworks.measures.figures import check_figures
 
+        if self.metric_id is None:
+            return  # the form reports the missing metric
         result = check_figures(self.metric, self.value, self.numerator, self.denominator)
         if result.errors:
             raise ValidationError(dict(result.errors))

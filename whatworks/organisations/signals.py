@@ -1,4 +1,4 @@
-"""Any change to organisations, memberships or local authorities invalidates the cached list."""
+"""Any change to organisations, memberships or local authorities invalidates cached lists."""
 
 from typing import Any
 
@@ -10,6 +10,7 @@ from whatworks.organisations.models import LocalAuthority, Membership, Organisat
 
 def _invalidate(sender: type, **kwargs: Any) -> None:
     bump("organisations")
+    bump("initiatives")  # initiative lists show owners' names, council types and regions
 
 
 for model in (Organisation, Membership, LocalAuthority):
