@@ -9,6 +9,20 @@ from config.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # schemathesis calls the WSGI app directly, which fires request_finished and would close
+    # the test's database connection (and its transaction) on PostgreSQL.
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def some_data(db):
     from tests.factories import MembershipFactory
