@@ -11,12 +11,17 @@ EXPECTED = {
     "initiatives.record_decision",
     "initiatives.replicate_initiative",
     "initiatives.withdraw_initiative",
+    "measures.add_metric",
+    "measures.change_metric",
+    "measures.import_observations",
     "organisations.edit_organisation",
     "organisations.manage_api_keys",
     "organisations.manage_invitations",
     "organisations.manage_members",
     "organisations.view_audit_log",
     "organisations.view_members",
+    "trials.change_trial",
+    "trials.view_allocation",
 }
 
 

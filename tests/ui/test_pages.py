@@ -80,6 +80,7 @@ def test_it_renders_the_layout_for_a_signed_in_person(client: Client, alice) -> 
         "Initiatives",
         "Organisations",
         "Search",
+        "Measures",
         "Your organisation",
         "Alice Ashby",
         "Sign out",

@@ -353,6 +353,10 @@ class Goal(models.Model):
     """
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="goals")
+    # The shared definition in measures, when the goal uses one (its figures feed the evidence).
+    metric = models.ForeignKey(
+        "measures.Metric", null=True, blank=True, on_delete=models.SET_NULL, related_name="goals"
+    )
     is_primary = models.BooleanField(default=False)
     metric_name = models.CharField(max_length=200)
     unit = models.CharField(max_length=50, help_text="For example: days, %, £, visits")

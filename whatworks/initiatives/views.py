@@ -5,6 +5,7 @@ Thin views: an access helper fetches and checks, a form validates, a service wri
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -46,6 +47,7 @@ from whatworks.initiatives.models import (
 from whatworks.initiatives.signals import NAMESPACE
 from whatworks.organisations.models import Organisation
 from whatworks.organisations.selectors import access_organisation
+from whatworks.trials.selectors import pooled_evidence
 
 CHANGE = "initiatives.change_initiative"
 
@@ -100,6 +102,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "collaborations": [Collaboration(v).label for v in selectors.collaborations(initiative)],
         "mechanisms": [Mechanism(v).label for v in selectors.mechanisms(initiative)],
         "replications": selectors.replications_visible_to(request.user, initiative),
+        "pooled": pooled_evidence(request.user, initiative),
         "can_change": can_change,
         "can_replicate": request.user.has_perm("initiatives.replicate_initiative")
         and not can_change,
@@ -242,18 +245,37 @@ def goal_edit(request: AuthenticatedRequest, pk: int, goal_id: int | None = None
     )
 
 
-@login_required
-@require_POST
-def goal_remove(request: AuthenticatedRequest, pk: int, goal_id: int) -> HttpResponse:
+def _remove_part(
+    request: AuthenticatedRequest,
+    pk: int,
+    related_name: str,
+    part_id: int,
+    remove: Callable[[Any], None],
+    done: str,
+) -> HttpResponse:
+    """Remove one part of a record (a goal, a ledger line, a partner) through its service."""
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
-    goal = get_object_or_404(initiative.goals, pk=goal_id)
+    part = get_object_or_404(getattr(initiative, related_name), pk=part_id)
     try:
-        services.goal_remove(goal=goal, actor=request.user)
+        remove(part)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "The goal has been removed.")
+        messages.success(request, done)
     return redirect("initiative-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def goal_remove(request: AuthenticatedRequest, pk: int, goal_id: int) -> HttpResponse:
+    return _remove_part(
+        request,
+        pk,
+        "goals",
+        goal_id,
+        lambda goal: services.goal_remove(goal=goal, actor=request.user),
+        "The goal has been removed.",
+    )
 
 
 @login_required
@@ -305,15 +327,14 @@ def ledger_line_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def ledger_line_remove(request: AuthenticatedRequest, pk: int, line_id: int) -> HttpResponse:
-    initiative = selectors.access_initiative(request.user, pk, CHANGE)
-    line = get_object_or_404(initiative.ledger, pk=line_id)
-    try:
-        services.ledger_line_remove(line=line, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, "The line has been removed.")
-    return redirect("initiative-detail", pk=pk)
+    return _remove_part(
+        request,
+        pk,
+        "ledger",
+        line_id,
+        lambda line: services.ledger_line_remove(line=line, actor=request.user),
+        "The line has been removed.",
+    )
 
 
 @login_required
@@ -336,13 +357,14 @@ def partner_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def partner_remove(request: AuthenticatedRequest, pk: int, partner_id: int) -> HttpResponse:
-    initiative = selectors.access_initiative(request.user, pk, CHANGE)
-    partner = get_object_or_404(initiative.partners, pk=partner_id)
-    try:
-        services.partner_remove(partner=partner, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    return redirect("initiative-detail", pk=pk)
+    return _remove_part(
+        request,
+        pk,
+        "partners",
+        partner_id,
+        lambda partner: services.partner_remove(partner=partner, actor=request.user),
+        "The partner has been removed.",
+    )
 
 
 @login_required

@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class TrialsConfig(AppConfig):
     name = "whatworks.trials"
     label = "trials"
+
+    def ready(self) -> None:
+        # Trials show on initiative pages, which are cached: a trial's changes bump them too.
+        from django.db.models.signals import post_delete, post_save
+
+        from whatworks.initiatives.signals import touched
+        from whatworks.trials import models
+
+        def changed(sender: type, **kwargs: object) -> None:
+            touched()
+
+        for model in (models.Trial, models.TrialArm, models.TrialStatusChange, models.TrialResult):
+            post_save.connect(changed, sender=model, dispatch_uid=f"cache-{model.__name__}-save")
+            post_delete.connect(
+                changed, sender=model, dispatch_uid=f"cache-{model.__name__}-delete"
+            )

@@ -46,7 +46,7 @@ def interval_chart(
     height = 1.0 + 0.55 * (len(rows) + (1 if prediction else 0))
     figure = Figure(figsize=(7.0, max(2.2, height)), dpi=100)
     axes = figure.add_subplot()
-    labels = []
+    labels: list[tuple[float, str]] = []
     for i, row in enumerate(rows):
         y = len(rows) - i
         labels.append((y, row.label))

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from whatworks.initiatives.models import Goal, Initiative
-from whatworks.trials.models import Design, Trial
+from whatworks.trials.models import Design, OutcomeKind, Sided, Trial
 
 DATE = forms.DateInput(attrs={"type": "date"})
 MAX_ARMS = 8
@@ -90,11 +90,20 @@ class TrialForm(forms.ModelForm):
         self, *args: Any, initiative: Initiative, locked: tuple[str, ...] = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = Goal.objects.filter(initiative=initiative)
-        self.fields["goal"].empty_label = None
-        self.fields["design"].choices = Design.choices
-        for name in ("outcome_kind", "sided"):
-            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+        goal = self.fields["goal"]
+        assert isinstance(goal, forms.ModelChoiceField)
+        goal.queryset = Goal.objects.filter(initiative=initiative)
+        goal.empty_label = None
+        # Radios without the blank "---------" option.
+        choices = {
+            "design": Design.choices,
+            "outcome_kind": OutcomeKind.choices,
+            "sided": Sided.choices,
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = options
         if self.instance.pk:
             self.fields["arms"].initial = arms_text(self.instance)
         for name in locked:
@@ -181,7 +190,7 @@ class PowerForm(forms.Form):
         if self.trial.design == Design.CLUSTER:
             for name in ("cluster_size", "icc"):
                 if name in self.fields and data.get(name) is None and name not in self.errors:
-                    self.add_error(name, f"Enter the {self.fields[name].label.lower()}.")
+                    self.add_error(name, f"Enter the {str(self.fields[name].label).lower()}.")
         rate = data.get("control_rate")
         if (
             "control_rate" in self.fields

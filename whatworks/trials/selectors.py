@@ -124,6 +124,7 @@ def trial_results(trial: Trial, today: date | None = None) -> Results:
     names = arm_names(trial)
     codes = columns.unpack_codes(allocation.arms).astype(np.intp)
     y = columns.unpack_floats(outcomes.outcome)
+    assert y is not None
     baseline = None
     table = (
         columns.unpack_table(allocation.baseline)

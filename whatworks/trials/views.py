@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from whatworks.core import audit
 from whatworks.core.forms import add_service_errors
+from whatworks.core.http import AuthenticatedRequest
 from whatworks.initiatives.selectors import access_initiative
 from whatworks.stats import StatsRefusal
 from whatworks.trials import charts, exports, power, selectors, services
@@ -70,7 +71,7 @@ def trial_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def trial_new(request: HttpRequest, pk: int) -> HttpResponse:
+def trial_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initiative = access_initiative(request.user, pk)
     if not request.user.has_perm(CHANGE, initiative):
         raise PermissionDenied
@@ -96,7 +97,7 @@ def trial_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def trial_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def trial_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     locked: tuple[str, ...] = ()
     if trial.plan_locked:
@@ -147,7 +148,7 @@ def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def trial_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def trial_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     if request.method == "POST":
         try:
@@ -161,7 +162,7 @@ def trial_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def trial_stop(request: HttpRequest, pk: int) -> HttpResponse:
+def trial_stop(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     form = StopForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -224,7 +225,7 @@ def trial_power(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def trial_units(request: HttpRequest, pk: int) -> HttpResponse:
+def trial_units(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     form = UploadForm(request.POST or None, request.FILES or None)
     row_errors: list[Any] = []
@@ -250,7 +251,7 @@ def trial_units(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def trial_units_confirm(request: HttpRequest, pk: int, upload_id: int) -> HttpResponse:
+def trial_units_confirm(request: AuthenticatedRequest, pk: int, upload_id: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     upload = get_object_or_404(
         PendingUpload.objects.defer("content"), pk=upload_id, trial=trial, kind=UploadKind.UNITS
@@ -282,7 +283,7 @@ def trial_units_confirm(request: HttpRequest, pk: int, upload_id: int) -> HttpRe
 
 
 @login_required
-def trial_allocation(request: HttpRequest, pk: int) -> HttpResponse:
+def trial_allocation(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, VIEW_ALLOCATION)
     allocation = selectors.allocation_of(trial)
     if allocation is None:
@@ -314,7 +315,7 @@ def trial_allocation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def trial_allocation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def trial_allocation_export(request: AuthenticatedRequest, pk: int, fmt: str) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, VIEW_ALLOCATION)
     allocation = selectors.allocation_of(trial)
     if allocation is None or fmt not in ("csv", "xlsx"):
@@ -334,7 +335,7 @@ def trial_allocation_export(request: HttpRequest, pk: int, fmt: str) -> HttpResp
 
 
 @login_required
-def trial_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+def trial_outcomes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     form = UploadForm(request.POST or None, request.FILES or None)
     row_errors: list[Any] = []
@@ -365,7 +366,7 @@ def trial_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def trial_outcomes_confirm(request: HttpRequest, pk: int, upload_id: int) -> HttpResponse:
+def trial_outcomes_confirm(request: AuthenticatedRequest, pk: int, upload_id: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     upload = get_object_or_404(
         PendingUpload.objects.defer("content"), pk=upload_id, trial=trial, kind=UploadKind.OUTCOMES
@@ -497,7 +498,7 @@ def trial_results_export(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
 
 @login_required
 @require_POST
-def trial_verdict(request: HttpRequest, pk: int) -> HttpResponse:
+def trial_verdict(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     try:
         result = services.trial_record_verdict(trial=trial, actor=request.user)

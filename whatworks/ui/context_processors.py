@@ -50,6 +50,7 @@ def service(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         entries += [
+            ("Measures", "metric-list", {}, False),
             ("Your organisation", "my-organisation", {}, False),
             (user.get_full_name() or str(user), "person-detail", {"pk": user.pk}, False),
             ("Sign out", "sign-out", {}, True),
