@@ -28,6 +28,7 @@ def test_it_loads_every_local_authority_from_the_register(db) -> None:
     wealden = LocalAuthority.objects.get(gss_code="E07000065")
     assert wealden.official_name == "Wealden District Council"
     assert wealden.is_current and wealden.region == "South East"
+    assert wealden.area_km2 == 833.0
     assert LocalAuthority.objects.get(code="SUF").is_current is False
     call_command("load_local_authorities", verbosity=0)  # again: nothing duplicated
     assert LocalAuthority.objects.count() == 470

@@ -543,10 +543,7 @@ def _memory_labels(records: list[Initiative]) -> Callable[[str, set[str]], dict[
 
 # --- Councils like mine -----------------------------------------------------------------
 
-_HAS_AREA = any(f.name == "area_km2" for f in LocalAuthority._meta.get_fields())
-_LA_FIELDS = ["authority_type", "region", "nation", "population"] + (
-    ["area_km2"] if _HAS_AREA else []
-)
+_LA_FIELDS = ["authority_type", "region", "nation", "population", "area_km2"]
 
 
 def _profile(row: Mapping[str, Any], prefix: str = "") -> similarity.CouncilProfile:
@@ -712,7 +709,7 @@ def _similarity_in_memory(
                 authority_type=la.authority_type or "",
                 region=la.region or la.nation or "",
                 population=la.population,
-                area_km2=getattr(la, "area_km2", None),
+                area_km2=la.area_km2,
             )
             if record.pseudonymous and record.organisation_id not in own:
                 profile = similarity.pseudonym_profile(profile)

@@ -104,10 +104,7 @@ def pseudonym_profile(profile: CouncilProfile) -> CouncilProfile:
 
 
 def profile_of(local_authority: Any) -> CouncilProfile:
-    """A profile from a LocalAuthority (or a values() dict with the same keys).
-
-    `area_km2` is read when the model has it; until then rurality counts as unknown.
-    """
+    """A profile from a LocalAuthority (or a values() dict with the same keys)."""
     get = (
         local_authority.get
         if isinstance(local_authority, dict)

@@ -30,6 +30,7 @@ class LocalAuthority(models.Model):
     nation = models.CharField(max_length=50)
     region = models.CharField(max_length=100, blank=True)
     population = models.PositiveIntegerField(null=True, blank=True)
+    area_km2 = models.FloatField("area (km²)", null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     start_date = models.DateField(null=True, blank=True)

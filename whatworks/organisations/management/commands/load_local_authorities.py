@@ -41,6 +41,7 @@ def parse_row(row: dict[str, str]) -> dict[str, Any]:
         "nation": row["nation"].strip(),
         "region": row.get("region", "").strip(),
         "population": int(population) if population is not None else None,
+        "area_km2": _float(row.get("area", "")),
         "latitude": _float(row.get("lat", "")),
         "longitude": _float(row.get("long", "")),
         "start_date": _date(row.get("start-date", "").strip()),
