@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scipy import stats as sps
-from scipy.optimize import brentq
+from scipy.optimize import brentq, minimize_scalar
 
 from ._checks import as_real, check_alpha, check_positive, check_probability, refuse
 
@@ -251,3 +251,393 @@ def design_effect(cluster_size: float, icc: float) -> float:
         raise refuse("The cluster size must be at least 1.")
     rho = check_probability(icc, "The intra-cluster correlation", open_interval=False)
     return 1.0 + (m - 1.0) * rho
+
+
+# --- Counts with exposure (Poisson rates) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatePower:
+    """Result of :func:`power_two_rates`.
+
+    Rates are events per unit of exposure (e.g. missed payments per tenant-month);
+    ``exposure_per_arm`` is the total exposure in each arm in the same unit (e.g. 300 tenants
+    followed for 6 months = 1,800 tenant-months), equal in both arms.
+    """
+
+    rate_control: float
+    rate_treatment: float
+    exposure_per_arm: float
+    power: float
+    alpha: float
+    null_ratio: float = 1.0
+
+    @property
+    def rate_ratio(self) -> float:
+        """Treatment over control."""
+        return self.rate_treatment / self.rate_control
+
+    @property
+    def events_control(self) -> float:
+        """Expected events in the control arm: ``rate_control * exposure_per_arm``."""
+        return self.rate_control * self.exposure_per_arm
+
+    @property
+    def events_treatment(self) -> float:
+        """Expected events in the treatment arm: ``rate_treatment * exposure_per_arm``."""
+        return self.rate_treatment * self.exposure_per_arm
+
+
+@dataclass(frozen=True)
+class RateMinimumDetectableEffect:
+    """Result of :func:`mde_two_rates`: the treatment rate nearest control that is detected."""
+
+    rate_control: float
+    rate_treatment: float
+    rate_ratio: float
+    absolute: float
+    exposure_per_arm: float
+    power: float
+    alpha: float
+
+
+def _check_rate(value: float, label: str) -> float:
+    rate = as_real(value, label)
+    if rate <= 0:
+        raise refuse(
+            f"{label} must be greater than zero: with no events expected there is nothing to "
+            "compare."
+        )
+    return rate
+
+
+def _rate_power(exposure: float, rate_c: float, rate_t: float, alpha: float, null: float) -> float:
+    # Two-sided test at alpha counting only the tail in the effect's direction (as R's
+    # strict = FALSE) = statsmodels' one-sided test at alpha / 2.
+    from statsmodels.stats.rates import power_poisson_ratio_2indep
+
+    alternative = "larger" if rate_t / rate_c > null else "smaller"
+    value = power_poisson_ratio_2indep(
+        rate_t,
+        rate_c,
+        exposure,
+        nobs_ratio=1,
+        exposure=1,
+        value=null,
+        alpha=alpha / 2.0,
+        dispersion=1,
+        alternative=alternative,
+        method_var="alt",
+        return_results=False,
+    )
+    return float(value)
+
+
+def _rate_exposure(rate_c: float, rate_t: float, alpha: float, power: float, null: float) -> float:
+    # Closed-form inverse of the same power function (variance at the alternative):
+    # T = (z_{1-a/2} + z_{power})^2 (1/rate_c + 1/rate_t) / (log(rate_t/rate_c) - log(null))^2.
+    z = float(sps.norm.isf(alpha / 2.0) + sps.norm.ppf(power))
+    effect = math.log(rate_t / rate_c) - math.log(null)
+    return z**2 * (1.0 / rate_c + 1.0 / rate_t) / effect**2
+
+
+def power_two_rates(
+    rate_control: float,
+    rate_treatment: float,
+    exposure_per_arm: float | None = None,
+    power: float | None = None,
+    alpha: float = 0.05,
+    *,
+    null_ratio: float = 1.0,
+) -> RatePower:
+    """Power or exposure per arm for comparing two Poisson rates (two-sided, rate ratio).
+
+    Give exactly one of ``exposure_per_arm`` (total exposure in each arm, in the unit the
+    rates are "per") and ``power``; the other is computed. The test is the Wald test on the log
+    rate ratio with its variance at the alternative, ``Var(log RR) = (1/rate_c + 1/rate_t) /
+    T``, so::
+
+        power = Phi(|log(rate_t / rate_c) - log(null_ratio)| sqrt(T / (1/rate_c + 1/rate_t))
+                    - z_{1-a/2})
+        T     = (z_{1-a/2} + z_{power})^2 (1/rate_c + 1/rate_t)
+                / (log(rate_t / rate_c) - log(null_ratio))^2
+
+    Only the tail in the effect's direction is counted, as R's ``power.prop.test``
+    (``strict = FALSE``) and the rest of this module. The power is computed by
+    ``statsmodels.stats.rates.power_poisson_ratio_2indep(method_var="alt")`` (one-sided at
+    ``alpha / 2``); the exposure is its closed-form inverse. ``null_ratio`` other than 1 gives a
+    non-inferiority (or superiority-by-a-margin) test, one-sided at ``alpha / 2``.
+
+    The approximation needs enough events: check :attr:`RatePower.events_control` (a handful of
+    expected events per arm is too few for any normal approximation).
+
+    References:
+        Gu K, Ng HKT, Tang ML, Schucany WR (2008). Testing the ratio of two Poisson rates.
+        Biometrical Journal 50(2):283-298 (the Wald test on the log rate ratio).
+        Zhu H, Lakkis H (2014). Sample size calculation for comparing two negative binomial
+        rates. Statistics in Medicine 33(3):376-387 (the Poisson case is dispersion 0);
+        Zhu H (2017). Statistics in Biopharmaceutical Research 9(1):107-115.
+        statsmodels ``stats.rates.power_poisson_ratio_2indep``; PASS, chapter "Tests for the
+        Ratio of Two Poisson Rates".
+    """
+    alpha = check_alpha(alpha)
+    rate_c = _check_rate(rate_control, "The rate in the control arm")
+    rate_t = _check_rate(rate_treatment, "The rate in the treatment arm")
+    null = check_positive(null_ratio, "The rate ratio under the null hypothesis")
+    if math.isclose(rate_t / rate_c, null, rel_tol=1e-12):
+        raise refuse(
+            "The two rates are equal, so there is no difference to detect."
+            if null == 1.0
+            else "The rate ratio equals the margin, so there is no difference to detect."
+        )
+    _one_of(exposure_per_arm, power)
+    if exposure_per_arm is not None:
+        exposure = check_positive(exposure_per_arm, "The exposure per arm")
+        return RatePower(
+            rate_c,
+            rate_t,
+            exposure,
+            _rate_power(exposure, rate_c, rate_t, alpha, null),
+            alpha,
+            null,
+        )
+    assert power is not None
+    target = _check_power(power)
+    exposure = _rate_exposure(rate_c, rate_t, alpha, target, null)
+    if not math.isfinite(exposure):
+        raise refuse("The difference is too small to detect reliably with any realistic trial.")
+    return RatePower(
+        rate_c, rate_t, exposure, _rate_power(exposure, rate_c, rate_t, alpha, null), alpha, null
+    )
+
+
+def mde_two_rates(
+    rate_control: float,
+    exposure_per_arm: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    *,
+    direction: str = "higher",
+) -> RateMinimumDetectableEffect:
+    """Treatment rate nearest ``rate_control`` detectable with the given power.
+
+    ``direction`` is ``"higher"`` (a rise in the rate) or ``"lower"`` (a fall). Solves
+    ``power_two_rates(rate_control, r, exposure_per_arm).power == power`` for ``r`` with
+    ``scipy.optimize.brentq``, as :func:`mde_two_proportions` does for proportions.
+
+    With the variance at the alternative the power of a *fall* does not keep rising as the
+    treatment rate goes to zero (fewer events, less information), so for ``"lower"`` the root is
+    sought between the rate of greatest power and ``rate_control``; when even that rate is not
+    detected reliably the function refuses.
+
+    Reference: as :func:`power_two_rates`; Bloom HS (1995). Minimum detectable effects.
+    Evaluation Review 19:547-556.
+    """
+    alpha = check_alpha(alpha)
+    rate_c = _check_rate(rate_control, "The rate in the control arm")
+    exposure = check_positive(exposure_per_arm, "The exposure per arm")
+    target = _check_power(power)
+    if direction not in ("higher", "lower"):
+        raise refuse('The direction must be "higher" or "lower".')
+
+    def gap_at_log_ratio(log_ratio: float) -> float:
+        return _rate_power(exposure, rate_c, rate_c * math.exp(log_ratio), alpha, 1.0) - target
+
+    # Near log ratio 0 the power is about alpha/2 < target, so the bracket starts below zero.
+    start = 1e-12
+    if direction == "higher":
+        high = 1.0
+        while gap_at_log_ratio(high) < 0:
+            high *= 2.0
+            if high > 50:  # a rate ratio beyond e^50: no realistic trial needs it
+                raise refuse(
+                    "No realistic rise in the rate would be detected with so little exposure."
+                )
+        log_ratio = float(brentq(gap_at_log_ratio, start, high, xtol=1e-13))
+    else:
+        # The power of a fall peaks at an interior rate; find it on the log-ratio scale.
+        best = minimize_scalar(
+            lambda x: -gap_at_log_ratio(-x),
+            bounds=(1e-9, 50.0),
+            method="bounded",
+            options={"xatol": 1e-10},
+        )
+        peak = float(best.x)
+        if gap_at_log_ratio(-peak) < 0:
+            raise refuse(
+                f"With an exposure of {exposure:g} per arm, not even a large fall in the rate "
+                f"would be detected with {target:.0%} power: too few events are expected."
+            )
+        log_ratio = -float(brentq(lambda x: gap_at_log_ratio(-x), start, peak, xtol=1e-13))
+    rate_t = rate_c * math.exp(log_ratio)
+    return RateMinimumDetectableEffect(
+        rate_control=rate_c,
+        rate_treatment=rate_t,
+        rate_ratio=rate_t / rate_c,
+        absolute=rate_t - rate_c,
+        exposure_per_arm=exposure,
+        power=target,
+        alpha=alpha,
+    )
+
+
+# --- Time to event (log-rank / Cox, Schoenfeld) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeToEventPower:
+    """Result of :func:`power_time_to_event`. ``n_total`` and ``events`` may be fractional."""
+
+    hazard_ratio: float
+    p_event: float
+    n_total: float
+    events: float
+    power: float
+    alpha: float
+    allocation: float
+
+    @property
+    def n_total_needed(self) -> int:
+        """Whole people in all: ``n_total`` rounded up."""
+        return math.ceil(self.n_total - 1e-9)
+
+    @property
+    def events_needed(self) -> int:
+        """Whole events: ``events`` rounded up (the figure usually printed in tables)."""
+        return math.ceil(self.events - 1e-9)
+
+
+@dataclass(frozen=True)
+class TimeToEventMinimumDetectableEffect:
+    """Result of :func:`mde_time_to_event`."""
+
+    hazard_ratio: float
+    p_event: float
+    n_total: float
+    events: float
+    power: float
+    alpha: float
+    allocation: float
+
+
+def _check_tte(
+    hazard_ratio: float | None, p_event: float, allocation: float
+) -> tuple[float | None, float, float]:
+    hr = None
+    if hazard_ratio is not None:
+        hr = check_positive(hazard_ratio, "The hazard ratio")
+        if hr == 1.0:
+            raise refuse("A hazard ratio of 1 means no difference, so there is nothing to detect.")
+    p = as_real(p_event, "The share expected to have the event")
+    if not 0.0 < p <= 1.0:
+        raise refuse(
+            "The share expected to have the event must be above 0 and at most 1: with no events "
+            "a log-rank test has nothing to compare."
+        )
+    share = check_probability(allocation, "The share allocated to treatment")
+    return hr, p, share
+
+
+def _schoenfeld_power(events: float, hr: float, alpha: float, share: float) -> float:
+    # Phi(sqrt(d pi (1 - pi)) |log HR| - z_{1-a/2}): the tail in the effect's direction only.
+    z = float(sps.norm.isf(alpha / 2.0))
+    return float(sps.norm.cdf(math.sqrt(events * share * (1.0 - share)) * abs(math.log(hr)) - z))
+
+
+def _tte_minimum_n(share: float) -> float:
+    # At least two people in the smaller arm.
+    return _N_MIN / min(share, 1.0 - share)
+
+
+def power_time_to_event(
+    hazard_ratio: float,
+    p_event: float,
+    n_total: float | None = None,
+    power: float | None = None,
+    alpha: float = 0.05,
+    allocation: float = 0.5,
+) -> TimeToEventPower:
+    """Power or total sample size for comparing time to an event (log-rank test, two-sided).
+
+    Give exactly one of ``n_total`` (people in both arms) and ``power``. Schoenfeld's formula for
+    the number of events ``d`` a log-rank (or Cox score) test needs, with a share ``pi`` of
+    people in the treatment arm::
+
+        d = (z_{1-a/2} + z_{power})^2 / (pi (1 - pi) (log HR)^2),   n = d / p_event
+
+    and inversely ``power = Phi(sqrt(n p_event pi (1 - pi)) |log HR| - z_{1-a/2})``, counting
+    only the tail in the effect's direction (as the rest of this module). ``hazard_ratio`` is
+    treatment over control; ``p_event`` the share of all people expected to have the event by
+    the analysis (both arms together). The formula assumes proportional hazards and is
+    symmetric in ``HR`` and ``1 / HR``.
+
+    References:
+        Schoenfeld DA (1983). Sample-size formula for the proportional-hazards regression
+        model. Biometrics 39(2):499-503.
+        Schoenfeld D (1981). The asymptotic properties of nonparametric tests for comparing
+        survival distributions. Biometrika 68(1):316-319.
+        Collett D (2015). Modelling Survival Data in Medical Research, 3rd ed., ch. 10.
+    """
+    alpha = check_alpha(alpha)
+    hr, p, share = _check_tte(hazard_ratio, p_event, allocation)
+    assert hr is not None
+    _one_of(n_total, power)
+    smallest = _tte_minimum_n(share)
+    if n_total is not None:
+        n = as_real(n_total, "The total sample size")
+        if n < smallest:
+            raise refuse("Each arm needs at least two people.")
+        events = n * p
+        return TimeToEventPower(
+            hr, p, n, events, _schoenfeld_power(events, hr, alpha, share), alpha, share
+        )
+    assert power is not None
+    target = _check_power(power)
+    z = float(sps.norm.isf(alpha / 2.0) + sps.norm.ppf(target))
+    events = z**2 / (share * (1.0 - share) * math.log(hr) ** 2)
+    n = events / p
+    if n < smallest:
+        # Even the smallest sensible trial reaches the target; report that size honestly.
+        n, events = smallest, smallest * p
+    if n > _N_MAX:
+        raise refuse(
+            "The difference is too small to detect reliably with any realistic trial "
+            "(more than ten million people would be needed)."
+        )
+    return TimeToEventPower(
+        hr, p, n, events, _schoenfeld_power(events, hr, alpha, share), alpha, share
+    )
+
+
+def mde_time_to_event(
+    p_event: float,
+    n_total: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    allocation: float = 0.5,
+    *,
+    direction: str = "lower",
+) -> TimeToEventMinimumDetectableEffect:
+    """Hazard ratio nearest 1 detectable with the given power (Schoenfeld's formula inverted).
+
+    ``direction="lower"`` gives the ratio below 1 (the event later, or rarer, in treatment);
+    ``"higher"`` its reciprocal above 1. Schoenfeld's power is a closed form in ``log HR``, so
+    the inverse is exact rather than found with a root-finder::
+
+        HR = exp(-/+ (z_{1-a/2} + z_{power}) / sqrt(n p_event pi (1 - pi)))
+
+    References: as :func:`power_time_to_event`.
+    """
+    alpha = check_alpha(alpha)
+    _, p, share = _check_tte(None, p_event, allocation)
+    target = _check_power(power)
+    if direction not in ("higher", "lower"):
+        raise refuse('The direction must be "higher" or "lower".')
+    n = as_real(n_total, "The total sample size")
+    if n < _tte_minimum_n(share):
+        raise refuse("Each arm needs at least two people.")
+    events = n * p
+    z = float(sps.norm.isf(alpha / 2.0) + sps.norm.ppf(target))
+    log_hr = z / math.sqrt(events * share * (1.0 - share))
+    hr = math.exp(log_hr if direction == "higher" else -log_hr)
+    return TimeToEventMinimumDetectableEffect(hr, p, n, events, target, alpha, share)

@@ -1,20 +1,27 @@
 """The power page's answer: what a trial of this size can detect, in one plain sentence.
 
-Built on ``whatworks.stats`` (R's ``power.prop.test`` / ``power.t.test`` methods, and the
-design effect ``1 + (m - 1) ICC``). How the trial's shape enters:
+Built on ``whatworks.stats`` (R's ``power.prop.test`` / ``power.t.test`` methods for
+proportions and means; the Wald test on the log rate ratio for counts with exposure,
+``stats.power_two_rates``; Schoenfeld's number-of-events formula for the log-rank test,
+``stats.power_time_to_event``; and the design effect ``1 + (m - 1) ICC``). How the trial's shape
+enters:
 
 * Arms: each comparison is one arm against control. With unequal arms, a comparison of
   ``n_c`` and ``n_j`` units has the variance of two equal arms of ``2 / (1/n_c + 1/n_j)``
   (the harmonic mean), and the smallest such n across the comparisons is used (the worst case).
+  This holds for rates (exposure per arm = units x exposure per unit) and for Schoenfeld's
+  formula too, whose variance ``1 / (d pi (1 - pi))`` with ``d = p (n_c + n_j)`` events equals
+  ``(1/n_c + 1/n_j) / p``.
 * Several arms: the analysis uses Holm across arms, whose first step is Bonferroni, so power is
   worked out at ``alpha / (arms - 1)`` (conservative).
 * One-sided plans: ``stats`` is two-sided; a one-sided test at alpha is the two-sided test at
   2 alpha for power in the effect's direction.
-* Clusters: the units per arm are divided by the design effect.
+* Clusters: the units per arm are divided by the design effect (for rates, counts are assumed
+  to share the ICC; for time to event, the events are, as an approximation).
 
-Not supported by ``whatworks.stats`` yet, so the page says so rather than guessing: power for
-rates (counts with exposure: a Poisson rate-ratio formula, e.g. Signorini 1991) and for time to
-event (Schoenfeld's number-of-events formula for the log-rank test).
+Directions: for rates, "lower" on the goal means a fall in the rate; for time to event, the goal
+is a time ("days until ..."), so "lower" means the event comes sooner (a hazard ratio above 1,
+treatment over control) and "higher" later (below 1).
 """
 
 from __future__ import annotations
@@ -30,26 +37,19 @@ from whatworks.initiatives.ledger import summarise
 from whatworks.stats import StatsRefusal
 from whatworks.trials.models import Design, OutcomeKind, Trial
 
-UNSUPPORTED = {
-    OutcomeKind.RATE: (
-        "Power for counts with exposure (rates) is not in the statistics library yet: it needs "
-        "a rate-ratio power formula (for example Signorini 1991). Until then, plan with a "
-        "specialist tool and record the answer in the design."
-    ),
-    OutcomeKind.TIME_TO_EVENT: (
-        "Power for time to an event is not in the statistics library yet: it needs "
-        "Schoenfeld's formula for the number of events a log-rank test requires. As a rough "
-        "guide, plan on the share with the event by a fixed day (a proportion)."
-    ),
-}
+# Outcome kinds the page cannot answer for (kept for the view, which shows the reason instead of
+# the form). Every kind is answered now.
+UNSUPPORTED: dict[OutcomeKind, str] = {}
 
 
 @dataclass(frozen=True)
 class PowerAnswer:
     sentence: str
     details: list[str]
-    mde: float  # smallest detectable change, in the trial's units (proportion: absolute)
-    mde_goal_units: float
+    # Smallest detectable change, in the trial's units: proportion, absolute; mean, difference;
+    # rate, the change in the rate (treatment minus control); time to event, the hazard ratio.
+    mde: float
+    mde_goal_units: float | None  # None when it cannot be put in the goal's units (time to event)
     power_at_expected: float | None
     needed_sentence: str
     payback_warning: str
@@ -102,12 +102,24 @@ def answer(
     expected: float | None = None,
     cluster_size: float | None = None,
     icc: float | None = None,
+    rate_control: float | None = None,
+    exposure: float | None = None,
+    event_share: float | None = None,
 ) -> PowerAnswer:
     """The sentence for a design of ``n_total`` units (clusters, for a cluster design).
 
-    ``control_rate`` (0-1) for proportions; ``sd`` for means. ``expected`` is the effect the
-    team hopes for: a treatment rate (0-1) for proportions, a difference for means. Raises
-    :class:`StatsRefusal` with the reason when the numbers cannot give an answer.
+    What each outcome kind needs, and what ``expected`` (the effect the team hopes for) means:
+
+    * proportions: ``control_rate`` (0-1); ``expected`` a treatment rate (0-1);
+    * means: ``sd``; ``expected`` a difference;
+    * rates: ``rate_control``, the events per unit of exposure in the control arm (e.g. 0.5
+      missed payments a month), and ``exposure``, the average exposure of one unit in the same
+      unit (e.g. 6 months; default 1, when the rate is per unit over the whole trial);
+      ``expected`` a treatment rate;
+    * time to event: ``event_share`` (0-1), the share of units expected to have the event by the
+      analysis date; ``expected`` a hazard ratio (treatment over control).
+
+    Raises :class:`StatsRefusal` with the reason when the numbers cannot give an answer.
     """
     kind = trial.outcome_kind
     if kind in UNSUPPORTED:
@@ -145,6 +157,7 @@ def answer(
         )
     needed = ""
     at_expected = None
+    mde_goal: float | None
     if kind == OutcomeKind.PROPORTION:
         if control_rate is None or not 0 < control_rate < 1:
             raise StatsRefusal("Give the expected rate in the control arm, between 0% and 100%.")
@@ -156,6 +169,7 @@ def answer(
             f"or {'smaller' if lower else 'larger'}, {_times_in_ten(power)}."
         )
         mde_value = abs(target - control_rate)
+        mde_goal = mde_value * scale
         if expected is not None:
             if not 0 < expected < 1 or expected == control_rate:
                 raise StatsRefusal(
@@ -175,6 +189,36 @@ def answer(
                 f"A change from {_pct(control_rate)} to {_pct(expected)} would be detected "
                 f"{at_expected:.0%} of the time."
             )
+    elif kind == OutcomeKind.RATE:
+        sentence, mde_value, mde_goal, needed, at_expected = _rate_answer(
+            trial,
+            opening=opening,
+            details=details,
+            power=power,
+            alpha=alpha,
+            n_eff=n_eff,
+            effect=effect,
+            per_arm=per_arm,
+            cluster_size=cluster_size,
+            rate_control=rate_control,
+            exposure=exposure,
+            expected=expected,
+        )
+    elif kind == OutcomeKind.TIME_TO_EVENT:
+        sentence, mde_value, needed, at_expected = _time_to_event_answer(
+            trial,
+            opening=opening,
+            details=details,
+            power=power,
+            alpha=alpha,
+            n_eff=n_eff,
+            effect=effect,
+            per_arm=per_arm,
+            cluster_size=cluster_size,
+            event_share=event_share,
+            expected=expected,
+        )
+        mde_goal = None
     else:
         if sd is None or sd <= 0:
             raise StatsRefusal("Give the standard deviation of the outcome (above zero).")
@@ -188,6 +232,7 @@ def answer(
             if high > 1e6 * sd:
                 raise StatsRefusal("No realistic difference would be detected with so few units.")
         mde_value = float(brentq(gap, 1e-9 * sd, high, xtol=1e-10 * sd))
+        mde_goal = mde_value * scale
         unit = f" {trial.measure_unit}" if trial.measure_unit else ""
         sentence = (
             f"{opening}, you can detect a difference of {_num(mde_value)}{unit} or more "
@@ -205,17 +250,178 @@ def answer(
                 f"A difference of {_num(abs(expected))}{unit} would be detected "
                 f"{at_expected:.0%} of the time."
             )
-    warning, note = payback(trial, mde_value * scale)
+    if mde_goal is None:
+        warning, note = (
+            "",
+            (
+                "No payback check: a hazard ratio cannot be turned into the goal's units without "
+                "knowing how long the control arm takes to have the event."
+            ),
+        )
+    else:
+        warning, note = payback(trial, mde_goal)
     return PowerAnswer(
         sentence=sentence,
         details=details,
         mde=mde_value,
-        mde_goal_units=mde_value * scale,
+        mde_goal_units=mde_goal,
         power_at_expected=at_expected,
         needed_sentence=needed,
         payback_warning=warning,
         payback_note=note,
     )
+
+
+def _rate_answer(
+    trial: Trial,
+    *,
+    opening: str,
+    details: list[str],
+    power: float,
+    alpha: float,
+    n_eff: float,
+    effect: float,
+    per_arm: list[float],
+    cluster_size: float | None,
+    rate_control: float | None,
+    exposure: float | None,
+    expected: float | None,
+) -> tuple[str, float, float, str, float | None]:
+    """(sentence, mde as a change in the rate, mde in goal units, needed, power at expected)."""
+    if rate_control is None or not rate_control > 0:
+        raise StatsRefusal(
+            "Give the expected rate of events in the control arm (events per unit of exposure, "
+            "above zero)."
+        )
+    per_unit = 1.0 if exposure is None else exposure
+    if not per_unit > 0:
+        raise StatsRefusal("Give the average exposure of one unit (above zero).")
+    lower = trial.goal.direction == "lower"
+    k = len(per_arm)
+    exposure_eff = n_eff * per_unit  # equal-arm exposure with the same precision
+    mde = stats.mde_two_rates(
+        rate_control,
+        exposure_eff,
+        alpha=alpha,
+        power=power,
+        direction="lower" if lower else "higher",
+    )
+    unit = f" {trial.measure_unit}" if trial.measure_unit else ""
+    sentence = (
+        f"{opening}, you can detect a rate ratio of {mde.rate_ratio:.2f} or "
+        f"{'lower' if lower else 'higher'} (the rate going from {_num(rate_control)} to "
+        f"{_num(mde.rate_treatment)}{unit}), {_times_in_ten(power)}."
+    )
+    events_c = per_arm[0] * per_unit * rate_control
+    details.append(
+        f"About {_num(events_c)} events are expected in the control arm "
+        f"({_num(per_unit)} of exposure a unit at {_num(rate_control)}{unit})"
+        + (", before allowing for clustering" if trial.design == Design.CLUSTER else "")
+        + "."
+    )
+    mde_value = mde.absolute
+    baseline = trial.goal.baseline_value
+    # The register puts a rate ratio on the goal as baseline * ratio (services.goal_value).
+    mde_goal = (
+        abs(mde.rate_ratio - 1.0) * float(baseline)
+        if baseline is not None and baseline > 0
+        else abs(mde_value)
+    )
+    needed, at_expected = "", None
+    if expected is not None:
+        if not expected > 0 or expected == rate_control:
+            raise StatsRefusal("The hoped-for rate must be above zero and differ from control.")
+        at_expected = stats.power_two_rates(
+            rate_control, expected, exposure_per_arm=exposure_eff, alpha=alpha
+        ).power
+        try:
+            exposure_needed = stats.power_two_rates(
+                rate_control, expected, power=power, alpha=alpha
+            ).exposure_per_arm
+            needed = _needed(
+                trial, exposure_needed / per_unit, effect, cluster_size, k, power, per_arm, n_eff
+            )
+        except StatsRefusal as error:
+            needed = error.reason
+        details.append(
+            f"A change in the rate from {_num(rate_control)} to {_num(expected)}{unit} (a rate "
+            f"ratio of {expected / rate_control:.2f}) would be detected {at_expected:.0%} of "
+            "the time."
+        )
+    return sentence, mde_value, mde_goal, needed, at_expected
+
+
+def _time_to_event_answer(
+    trial: Trial,
+    *,
+    opening: str,
+    details: list[str],
+    power: float,
+    alpha: float,
+    n_eff: float,
+    effect: float,
+    per_arm: list[float],
+    cluster_size: float | None,
+    event_share: float | None,
+    expected: float | None,
+) -> tuple[str, float, str, float | None]:
+    """(sentence, mde as a hazard ratio, needed, power at expected)."""
+    if event_share is None or not 0 < event_share <= 1:
+        raise StatsRefusal(
+            "Give the share of units you expect to have the event by the analysis date, "
+            "above 0% and at most 100%."
+        )
+    # Goal "lower" = a shorter time = the event sooner = a hazard ratio above 1.
+    sooner = trial.goal.direction == "lower"
+    k = len(per_arm)
+    n_equal = 2.0 * n_eff  # equal allocation, same precision (module docstring)
+    mde = stats.mde_time_to_event(
+        event_share,
+        n_equal,
+        alpha=alpha,
+        power=power,
+        direction="higher" if sooner else "lower",
+    )
+    with_event = sum(per_arm) * event_share
+    phrase = trial.outcome_phrase or "had the event"
+    if trial.design == Design.CLUSTER:
+        who = (
+            f"with about {_num(with_event)} {trial.units_noun or 'units'} expected to have {phrase}"
+        )
+    else:
+        who = f"about {_num(with_event)} of whom you expect to have {phrase}"
+    sentence = (
+        f"{opening}, {who}, you can detect a hazard ratio of {mde.hazard_ratio:.2f} or "
+        f"{'more' if sooner else 'less'} (the event {'sooner' if sooner else 'later'} than in "
+        f"the control arm), {_times_in_ten(power)}."
+    )
+    details.append(
+        f"The hazard ratio is the treatment arm's chance of the event on any day divided by the "
+        f"control arm's: {mde.hazard_ratio:.2f} means "
+        + (
+            f"{abs(mde.hazard_ratio - 1):.0%} more likely on any day."
+            if sooner
+            else f"{abs(1 - mde.hazard_ratio):.0%} less likely on any day."
+        )
+    )
+    needed, at_expected = "", None
+    if expected is not None:
+        if not expected > 0 or expected == 1:
+            raise StatsRefusal("The hoped-for hazard ratio must be above zero and not 1.")
+        at_expected = stats.power_time_to_event(
+            expected, event_share, n_total=n_equal, alpha=alpha
+        ).power
+        try:
+            n_needed = stats.power_time_to_event(
+                expected, event_share, power=power, alpha=alpha
+            ).n_total
+            needed = _needed(trial, n_needed / 2.0, effect, cluster_size, k, power, per_arm, n_eff)
+        except StatsRefusal as error:
+            needed = error.reason
+        details.append(
+            f"A hazard ratio of {expected:.2f} would be detected {at_expected:.0%} of the time."
+        )
+    return sentence, mde.hazard_ratio, needed, at_expected
 
 
 def _needed(

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from whatworks.initiatives.demo import load_demo_initiatives
 from whatworks.organisations.demo import DemoDataRefused, load_demo_data
+from whatworks.trials.demo import load_demo_trials
 
 
 class Command(BaseCommand):
@@ -14,10 +15,12 @@ class Command(BaseCommand):
             orgs, people = load_demo_data()
             # The report's cases; they need the demo organisations and people above.
             initiatives = load_demo_initiatives()
+            # Synthetic trials (each on its own labelled record); idempotent, DEBUG only.
+            trials = load_demo_trials()
         except DemoDataRefused as error:
             raise CommandError(str(error)) from error
         if options["verbosity"]:
             self.stdout.write(
                 f"Demo data: {orgs} organisations, {people} people and {initiatives} "
-                "initiatives created."
+                f"initiatives created; {trials} synthetic demo trials created."
             )
