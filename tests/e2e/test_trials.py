@@ -116,7 +116,7 @@ def test_it_runs_a_two_arm_trial_to_a_verdict_on_the_initiative(
         trial,
         units_file(400),
         {"How many units in all?": "400", "Expected rate in the control arm (%)": "30"},
-        "With 400 tenants in 2 arms (about 200 a arm), you can detect a change from 30% to",
+        "With 400 tenants in 2 arms (about 200 an arm), you can detect a change from 30% to",
     )
 
 
@@ -147,6 +147,6 @@ def test_it_runs_a_four_arm_cluster_trial_to_a_verdict(
             "Intra-cluster correlation (ICC)": "0.05",
             "Expected rate in the control arm (%)": "30",
         },
-        "With 170 streets in 4 arms (about 42 a arm) and an ICC of 0.05, you can detect a change "
+        "With 170 streets in 4 arms (about 42 an arm) and an ICC of 0.05, you can detect a change "
         "from 30% to",
     )

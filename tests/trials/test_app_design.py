@@ -79,7 +79,7 @@ def test_it_gives_the_power_answer_in_one_sentence(world, client_for, initiative
     body = response.content.decode()
     assert response.status_code == 200
     assert (
-        "With 400 tenants in 2 arms (about 200 a arm), you can detect a change from 30% to " in body
+        "With 400 tenants in 2 arms (about 200 an arm), you can detect a change from 30% to " in body
     )
     assert "or larger, 8 times in 10." in body
 
@@ -98,7 +98,7 @@ def test_it_gives_the_cluster_sentence_with_the_icc(world, initiative):
         trial, n_total=170, power=0.8, control_rate=0.30, cluster_size=10, icc=0.05
     )
     assert answer.sentence.startswith(
-        "With 170 streets in 4 arms (about 42 a arm) and an ICC of 0.05, you can detect a change "
+        "With 170 streets in 4 arms (about 42 an arm) and an ICC of 0.05, you can detect a change "
         "from 30% to "
     )
     assert answer.sentence.endswith("or larger, 8 times in 10.")
@@ -136,10 +136,11 @@ def test_it_warns_when_the_trial_cannot_see_an_effect_that_pays_back(world, init
     assert "grow in proportion to the change" in answer.payback_note
 
 
-def test_it_says_what_is_missing_for_rates_and_time_to_event(world, client_for, initiative):
+def test_it_names_the_method_for_time_to_event_power(world, client_for, initiative):
     trial = trial_for(world, initiative, outcome_kind="time_to_event")
     body = client_for(world["analyst"]).get(f"/trials/{trial.pk}/power/").content.decode()
     assert "Schoenfeld" in body
+    assert "not available" not in body
 
 
 def test_it_refuses_design_changes_by_people_who_cannot_edit(world, client_for, initiative):

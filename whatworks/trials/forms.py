@@ -163,10 +163,31 @@ class PowerForm(forms.Form):
         min_value=0,
         help_text="Number outcomes: how much it varies between units, from past data.",
     )
+    rate_control = forms.FloatField(
+        label="Expected rate in the control arm",
+        required=False,
+        min_value=0,
+        help_text="Counts: events per unit of exposure, for example 0.5 missed payments a month.",
+    )
+    exposure = forms.FloatField(
+        label="Average exposure of one unit",
+        required=False,
+        min_value=0,
+        help_text="Counts: in the same unit as the rate, for example 6 (months). "
+        "Leave empty if the rate is per unit over the whole trial.",
+    )
+    event_share = forms.FloatField(
+        label="Share expected to have the event by the analysis date (%)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="Time to an event: for example 70 if 7 in 10 usually do it by then.",
+    )
     expected = forms.FloatField(
         label="The change you hope for (optional)",
         required=False,
-        help_text="Yes/no outcomes: the hoped-for rate in %. Numbers: the hoped-for difference.",
+        help_text="Yes/no outcomes: the hoped-for rate in %. Numbers: the hoped-for difference. "
+        "Counts: the hoped-for rate. Time to an event: the hoped-for hazard ratio.",
     )
     power = forms.IntegerField(
         label="How often should the trial detect it (%)",
@@ -180,10 +201,16 @@ class PowerForm(forms.Form):
         self.trial = trial
         if trial.design != Design.CLUSTER:
             del self.fields["cluster_size"], self.fields["icc"]
-        if trial.outcome_kind == "proportion":
-            del self.fields["sd"]
-        else:
-            del self.fields["control_rate"]
+        kind = trial.outcome_kind
+        keep = {
+            "proportion": {"control_rate"},
+            "mean": {"sd"},
+            "rate": {"rate_control", "exposure"},
+            "time_to_event": {"event_share"},
+        }.get(kind, set())
+        for name in ("control_rate", "sd", "rate_control", "exposure", "event_share"):
+            if name not in keep:
+                del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -200,6 +227,18 @@ class PowerForm(forms.Form):
             self.add_error("control_rate", "Enter a rate between 0% and 100%.")
         if "sd" in self.fields and not data.get("sd") and "sd" not in self.errors:
             self.add_error("sd", "Enter the standard deviation (above zero).")
+        if (
+            "rate_control" in self.fields
+            and not data.get("rate_control")
+            and "rate_control" not in self.errors
+        ):
+            self.add_error("rate_control", "Enter the rate in the control arm (above zero).")
+        if (
+            "event_share" in self.fields
+            and not data.get("event_share")
+            and "event_share" not in self.errors
+        ):
+            self.add_error("event_share", "Enter a share above 0% and at most 100%.")
         return data
 
 

@@ -134,7 +134,7 @@ def answer(
     cluster = trial.design == Design.CLUSTER
     noun = (trial.cluster_noun or "clusters") if cluster else (trial.units_noun or "units")
     per = n_total / k
-    opening = f"With {n_total:,} {noun} in {k} arms (about {per:,.0f} a arm)"
+    opening = f"With {n_total:,} {noun} in {k} arms (about {per:,.0f} an arm)"
     if cluster:
         opening += f" and an ICC of {icc:g}"
     scale = trial.goal_scale()

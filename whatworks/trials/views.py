@@ -205,6 +205,11 @@ def trial_power(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 cluster_size=data.get("cluster_size"),
                 icc=data.get("icc"),
+                rate_control=data.get("rate_control"),
+                exposure=data.get("exposure"),
+                event_share=(data["event_share"] / 100)
+                if data.get("event_share") is not None
+                else None,
             )
         except StatsRefusal as error:
             form.add_error(None, error.reason)
