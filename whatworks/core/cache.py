@@ -5,10 +5,12 @@ The cache is Redis when REDIS_URL is set (shared by every app server), else loca
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.http import HttpRequest
 
 T = TypeVar("T")
 TIMEOUT = 300
@@ -24,6 +26,11 @@ def bump(namespace: str) -> None:
         cache.incr(_version_key(namespace))
     except ValueError:  # not set yet (or evicted): any new value differs from the old ones
         cache.set(_version_key(namespace), 2, None)
+
+
+def address_key(request: HttpRequest) -> str:
+    """A fixed-length key for the page's full address (path and query string)."""
+    return hashlib.sha256(request.get_full_path().encode()).hexdigest()
 
 
 def cached(namespace: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:

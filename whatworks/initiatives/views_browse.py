@@ -7,7 +7,6 @@ Every read goes through `browse.find()` or `browse.comparison()`, which start fr
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +22,7 @@ from django.utils.text import Truncator
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from whatworks.core.cache import cached
+from whatworks.core.cache import address_key, cached
 from whatworks.initiatives import browse, exports, similarity
 from whatworks.initiatives.models import Initiative, Verdict, owner_label
 from whatworks.initiatives.selectors import initiatives_visible_to
@@ -126,10 +125,9 @@ def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
         # Every anonymous reader sees the same public records, so the body is cached per
         # address until any record changes (signals bump "initiatives") or the day turns
         # (embargoes end at midnight).
-        address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         title, has_errors, body = cached(
             NAMESPACE,
-            ("list", outcome, address, timezone.localdate()),
+            ("list", outcome, address_key(request), timezone.localdate()),
             lambda: _render_list(request, outcome),
         )
     return render(

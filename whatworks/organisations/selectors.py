@@ -11,7 +11,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 
-from whatworks.core.cache import cached
 from whatworks.organisations.models import (
     ApiKey,
     Invitation,
@@ -41,13 +40,11 @@ def organisation_list(*, kind: str = "", query: str = "") -> QuerySet[Organisati
 
 
 def organisation_page(*, kind: str, query: str, number: Any, per_page: int) -> Page:
-    """One page of the organisation list as plain rows, cached until an organisation,
-    membership or local authority changes (the public list is read far more than written)."""
+    """One page of the organisation list as plain rows (values, not model instances)."""
     values = organisation_list(kind=kind, query=query).values(  # type: ignore[misc]
         "name", "slug", "kind", "member_count", "local_authority__gss_code", "local_authority__code"
     )
     paginator = Paginator(values, per_page)
-    paginator.count = cached("organisations", ("count", kind, query), lambda: values.count())
     number = paginator.get_page(number).number  # clamps bad or out-of-range page numbers
     prefix = reverse("organisation-list")
     kinds = dict(OrganisationKind.choices)
@@ -65,9 +62,7 @@ def organisation_page(*, kind: str, query: str, number: Any, per_page: int) -> P
             for o in values[start : start + per_page]
         ]
 
-    return Page(
-        cached("organisations", ("rows", kind, query, number, per_page), rows), number, paginator
-    )
+    return Page(rows(), number, paginator)
 
 
 def access_organisation(user: Any, slug: str, perm: str | None = None) -> Organisation:

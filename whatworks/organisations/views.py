@@ -13,8 +13,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from whatworks.core.cache import address_key, cached
 from whatworks.core.forms import add_service_errors
 from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.search import search as full_text_search
@@ -35,6 +38,17 @@ PAGE_SIZE = 25
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
+    # The list is the same for everyone: its body is cached per address until an
+    # organisation, membership or local authority changes (signals bump the version).
+    body = cached("organisations", ("list", address_key(request)), lambda: _list_body(request))
+    return render(
+        request,
+        "organisations/organisation_list.html",
+        {"body": mark_safe(body)},  # noqa: S308
+    )
+
+
+def _list_body(request: HttpRequest) -> str:
     form = OrganisationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = selectors.organisation_page(
@@ -43,10 +57,10 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         number=request.GET.get("page"),
         per_page=PAGE_SIZE,
     )
-    return render(
-        request,
-        "organisations/organisation_list.html",
+    return render_to_string(
+        "organisations/_organisation_list_body.html",
         {"form": form, "page": page, "rows": page.object_list},
+        request=request,
     )
 
 
