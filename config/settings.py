@@ -265,4 +265,3 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50  # whatworks.core.api.Pages bounds page and page_size
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: "example.org" means https

@@ -151,6 +151,7 @@ MATRIX: dict[str, Entry] = {
     "home": Entry(expect(200)),
     "about": Entry(expect(200)),
     "about-data": Entry(expect(200)),
+    "favicon": Entry(expect(301)),
     "floor-text": Entry(expect(200)),
     "floor-layout": Entry(expect(200)),
     "healthz": Entry(expect(200)),

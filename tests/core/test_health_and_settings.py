@@ -171,6 +171,8 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
             "MESSAGE_BACKEND",
             "SECURE_SSL_REDIRECT",
             "HUEY_IMMEDIATE",
+            # Set by the browser tests' conftest for Playwright's event loop; never in production.
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     env.update(

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("about/", views.about, name="about"),
     path("about/data/", views.about_data, name="about-data"),
+    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the admin, files).
+    path("favicon.ico", views.favicon, name="favicon"),
     # Benchmark references (see DESIGN.md "Benchmarks"); harmless to expose.
     path("_floor/text", views.floor_text, name="floor-text"),
     path("_floor/layout", views.floor_layout, name="floor-layout"),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -44,3 +45,12 @@ def floor_text(request: HttpRequest) -> HttpResponse:
 def floor_layout(request: HttpRequest) -> HttpResponse:
     """The layout floor for benchmarks: the full base layout, no database work of its own."""
     return render(request, "ui/floor_layout.html")
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the admin, say).
+
+    Resolved per request: the static manifest only exists after collectstatic.
+    """
+    return HttpResponsePermanentRedirect(static("ui/favicon.svg"))
