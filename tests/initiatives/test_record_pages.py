@@ -306,3 +306,23 @@ def test_it_refreshes_cached_lists_for_anonymous_readers_on_every_change(world, 
     assert "Renamed District Council" in client.get("/initiatives/").content.decode()
     services.initiative_update(initiative=record, actor=world["officer"], visibility="peers")
     assert "Cached list record" not in client.get("/initiatives/").content.decode()
+
+
+def test_it_links_a_goal_to_a_shared_metric_visible_to_the_editor(pilot, world, client_for):
+    from whatworks.measures.models import Metric
+
+    mine = Metric.objects.create(organisation=world.org_a, name="Days to contact", kind="mean",
+                                 unit="days", direction="lower", visibility="private")
+    theirs = Metric.objects.create(organisation=world.org_b, name="Hidden", kind="mean",
+                                   unit="days", direction="lower", visibility="private")
+    goal = pilot.goals.get()
+    data = {k: v for k, v in goal.snapshot().items() if v is not None}
+    client = client_for(world["officer"])
+    body = client.post(f"/initiatives/{pilot.pk}/goals/{goal.pk}/", {**data, "metric": theirs.pk}).content.decode()
+    assert "Select a valid choice" in body
+    response = client.post(f"/initiatives/{pilot.pk}/goals/{goal.pk}/", {**data, "metric": mine.pk})
+    assert response.status_code == 302
+    goal.refresh_from_db()
+    assert goal.metric == mine
+    copy = services.initiative_replicate(original=pilot, organisation=world.org_b, actor=world["outsider"])
+    assert copy.goals.get().metric == mine

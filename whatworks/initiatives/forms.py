@@ -17,6 +17,7 @@ from whatworks.initiatives.models import (
     Mechanism,
     Status,
 )
+from whatworks.measures.models import Metric
 from whatworks.organisations.models import Organisation
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -106,6 +107,7 @@ class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = [
+            "metric",
             "metric_name",
             "unit",
             "definition",
@@ -125,6 +127,7 @@ class GoalForm(forms.ModelForm):
             "definition": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
+            "metric": "Shared metric (optional)",
             "metric_name": "What will you measure?",
             "baseline_value": "Baseline value",
             "baseline_period": "Baseline period",
@@ -133,15 +136,21 @@ class GoalForm(forms.ModelForm):
             "is_primary": "This is the primary goal",
         }
         help_texts = {
+            "metric": "A metric defined in Measures, so its figures and this goal line up.",
             "baseline_value": "The value before the initiative starts. Needed before it starts.",
             "baseline_period": "For example: April 2016 to March 2017.",
             "success_threshold": "The result must reach this value, in the better direction, "
             "for the goal to be met.",
         }
 
-    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, locked: bool = False, metrics: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.locked = locked
+        cast(Any, self.fields["metric"]).queryset = (
+            metrics if metrics is not None else (Metric.objects.none())
+        )
         cast(Any, self.fields["direction"]).choices = cast(Any, self.fields["direction"]).choices[
             1:
         ]

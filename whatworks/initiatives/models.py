@@ -332,6 +332,7 @@ class Direction(models.TextChoices):
 
 
 GOAL_FIELDS = [
+    "metric",
     "metric_name",
     "unit",
     "definition",
@@ -387,11 +388,10 @@ class Goal(models.Model):
         return self.metric_name
 
     def snapshot(self) -> dict[str, Any]:
-        return {
-            name: (value.isoformat() if isinstance(value, date) else value)
-            for name in GOAL_FIELDS
-            for value in [getattr(self, name)]
-        }
+        """The goal's fields as JSON values (the shared metric by its id)."""
+        values = {name: getattr(self, name) for name in GOAL_FIELDS if name != "metric"}
+        values["metric"] = self.metric_id
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
 
     def meets(self, value: float) -> bool:
         if self.direction == Direction.HIGHER:

@@ -479,6 +479,7 @@ def initiative_replicate(
     for goal in original.goals.all():
         Goal.objects.create(
             initiative=copy,
+            metric=goal.metric,
             is_primary=goal.is_primary,
             metric_name=goal.metric_name,
             unit=goal.unit,

@@ -45,6 +45,7 @@ from whatworks.initiatives.models import (
     owner_label,
 )
 from whatworks.initiatives.signals import NAMESPACE
+from whatworks.measures.models import Metric
 from whatworks.organisations.models import Organisation
 from whatworks.organisations.selectors import access_organisation
 from whatworks.trials.selectors import pooled_evidence
@@ -214,7 +215,12 @@ def goal_edit(request: AuthenticatedRequest, pk: int, goal_id: int | None = None
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     goal = get_object_or_404(initiative.goals, pk=goal_id) if goal_id else None
     locked = goal is not None and goal.locked_at is not None
-    form = GoalForm(request.POST or None, instance=goal, locked=locked)
+    form = GoalForm(
+        request.POST or None,
+        instance=goal,
+        locked=locked,
+        metrics=Metric.objects.visible_to(request.user).order_by("name"),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             if goal is None:
