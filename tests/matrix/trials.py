@@ -49,6 +49,15 @@ def _pk(w: World) -> dict[str, Any]:
     return {"pk": _trial(w).pk}
 
 
+def _series_pk(w: World) -> dict[str, Any]:
+    """A before-and-after trial with its plan locked and a series imported."""
+    from tests.trials.test_app_fixtures import series_trial
+
+    if not hasattr(w, "series_trial"):
+        w.series_trial = series_trial(w)
+    return {"pk": w.series_trial.pk}
+
+
 def _initiative_pk(w: World) -> dict[str, Any]:
     return {"pk": _trial(w).initiative_id}
 
@@ -87,4 +96,7 @@ ENTRIES: dict[str, Entry] = {
     "trial-results-chart": Entry(viewers(), _pk),
     "trial-results-export": Entry(viewers(), lambda w: {**_pk(w), "fmt": "json"}),
     "trial-verdict": Entry(editors(302), _pk, method="post"),
+    "trial-series": Entry(editors(200), _series_pk),
+    "trial-series-results": Entry(viewers(), _series_pk),
+    "trial-series-chart": Entry(viewers(), _series_pk),
 }

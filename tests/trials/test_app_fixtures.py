@@ -133,3 +133,49 @@ def today() -> date:
 
 def future() -> date:
     return timezone.localdate() + timedelta(days=60)
+
+
+def months(n: int, first: date = date(2015, 1, 1)) -> list[date]:
+    out = []
+    for i in range(n):
+        year, month = divmod(first.month - 1 + i, 12)
+        out.append(date(first.year + year, month + 1, 1))
+    return out
+
+
+def series_file(
+    n_before: int = 12, n_after: int = 12, *, step: float = 12.0, comparison: bool = False
+) -> bytes:
+    """A monthly series from 2015-01 with a step of `step` at month n_before (deterministic)."""
+    rng = np.random.default_rng(3)
+    periods = months(n_before + n_after)
+    rows: list[list[Any]] = []
+    for group in ("treated", "comparison") if comparison else ("",):
+        for i, p in enumerate(periods):
+            after = i >= n_before
+            value = 30 + 0.2 * i + (step if after and group != "comparison" else 0.0)
+            value += float(rng.normal(0, 1))
+            rows.append([p.isoformat(), round(value, 2)] + ([group] if group else []))
+    return csv_bytes(["period", "value"] + (["group"] if comparison else []), rows)
+
+
+def series_trial(world: Any, design: str = "before_after", **fields: Any) -> Trial:
+    """A locked non-randomised trial (analysis date passed) with a series imported."""
+    trial = trial_for(
+        world,
+        initiative_for(world),
+        design=design,
+        outcome_kind="mean",
+        outcome_phrase="the share in touch",
+        **fields,
+    )
+    locked(world, trial)
+    services.series_import(
+        trial=trial,
+        actor=world["analyst"],
+        raw=series_file(comparison=design == "comparison"),
+        start=months(24)[12],
+        filename="series.csv",
+    )
+    trial.refresh_from_db()
+    return trial

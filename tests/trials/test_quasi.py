@@ -6,13 +6,13 @@ a known step.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
-import pandas as pd
 
 from whatworks.stats import StatsRefusal
 from whatworks.trials import quasi
@@ -129,7 +129,10 @@ def test_its_refuses_repeated_periods_and_exact_lines():
 def test_its_unclear_headline_says_the_series_cannot_tell():
     periods, y = series(step=0.0, seed=11)
     result = quasi.interrupted_time_series(
-        periods, y, intervention=periods[12], words=Wording(outcome="arrears", measure_unit="pounds")
+        periods,
+        y,
+        intervention=periods[12],
+        words=Wording(outcome="arrears", measure_unit="pounds"),
     )
     assert result.ci_low < 0 < result.ci_high
     assert result.headline.startswith(
@@ -206,9 +209,7 @@ def test_did_hand_checked_two_by_two():
     treated = [30, 31, 29, 34, 35, 33]
     comparison = [25, 25.5, 24.5, 25, 26, 24]
     groups = ["treated"] * 6 + ["comparison"] * 6
-    result = quasi.difference_in_differences(
-        periods, treated + comparison, groups, intervention=4
-    )
+    result = quasi.difference_in_differences(periods, treated + comparison, groups, intervention=4)
     # gaps: 5, 5.5, 4.5 | 9, 9, 9  -> before 5, after 9
     assert result.mean_gap_before == pytest.approx(5.0)
     assert result.mean_gap_after == pytest.approx(9.0)
@@ -234,9 +235,15 @@ def test_did_refusals_and_dropped_periods():
         )
     with pytest.raises(StatsRefusal, match="at least 3 periods"):
         quasi.difference_in_differences(periods, values, groups, intervention=months(20)[18])
-    keep = [i for i, (p, g) in enumerate(zip(periods, groups)) if not (p == months(20)[0] and g == "comparison")]
+    keep = [
+        i
+        for i, (p, g) in enumerate(zip(periods, groups, strict=True))
+        if not (p == months(20)[0] and g == "comparison")
+    ]
     result = quasi.difference_in_differences(
-        [periods[i] for i in keep], values[keep], [groups[i] for i in keep],
+        [periods[i] for i in keep],
+        values[keep],
+        [groups[i] for i in keep],
         intervention=months(20)[10],
     )
     assert result.dropped_periods == (months(20)[0],)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import matplotlib
 
@@ -69,6 +70,39 @@ def interval_chart(
     axes.set_xlabel(xlabel)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def series_chart(
+    periods: Sequence[Any],
+    lines: Sequence[tuple[str, Sequence[float], str]],
+    *,
+    start: Any,
+    ylabel: str,
+) -> bytes:
+    """A time series: each line is (label, values, style) with style "points" (observed
+    values, joined), "fit" (a solid fitted line) or "dashed" (the earlier trend carried on);
+    a vertical line marks the start of the initiative."""
+    figure = Figure(figsize=(7.0, 3.6), dpi=100)
+    axes = figure.add_subplot()
+    colours = [BLUE, BLACK, GREY]
+    for i, (label, values, style) in enumerate(lines):
+        colour = colours[i % len(colours)]
+        if style == "points":
+            axes.plot(periods, values, marker="o", markersize=4, lw=1, color=colour, label=label)
+        elif style == "fit":
+            axes.plot(periods, values, lw=2, color=colour, label=label)
+        else:
+            axes.plot(periods, values, lw=1.5, linestyle="--", color=colour, label=label)
+    axes.axvline(start, color=GREY, lw=1, linestyle=":")
+    axes.set_ylabel(ylabel)
+    axes.legend(frameon=False, fontsize="small")
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    figure.autofmt_xdate()
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format="svg", metadata={"Date": None})

@@ -246,6 +246,13 @@ class UploadForm(forms.Form):
     file = forms.FileField(label="Upload a file", help_text="CSV or XLSX, up to 200 MB.")
 
 
+class SeriesForm(UploadForm):
+    start = forms.DateField(
+        label="First period with the initiative in place",
+        help_text="Periods on or after this date count as after. For example, 2017-04-01.",
+    )
+
+
 class AllocateForm(forms.Form):
     seed = forms.IntegerField(
         label="Seed (optional)",

@@ -368,3 +368,74 @@ def check_outcomes(
         rows=len(table.rows),
         filename=filename,
     )
+
+
+# --- Time series (before and after, comparison group) -------------------------------------
+
+SERIES_GROUPS = ("treated", "comparison")
+
+
+@dataclass
+class SeriesRows:
+    """A checked time series: ``groups`` is empty for a before-and-after series."""
+
+    periods: list[date]
+    values: list[float]
+    groups: list[str]
+
+
+def check_series(raw: bytes, *, with_groups: bool, filename: str = "") -> SeriesRows:
+    """Check a time-series file: columns ``period`` (a date) and ``value``, and ``group``
+    ("treated" or "comparison") for a comparison-group design.
+
+    Errors named per row: a date not in a date format, a value that is not a finite number, an
+    unknown group, a period given twice (for the same group).
+    """
+    required = ["period", "value"] + (["group"] if with_groups else [])
+    table = _read(raw, filename, required, [])
+    errors: list[RowError] = []
+    out = SeriesRows(periods=[], values=[], groups=[])
+    seen: dict[tuple[str, date], int] = {}
+    for row in table.rows:
+        text = row["period"]
+        try:
+            period = _date(text)
+        except ValueError:
+            errors.append(
+                RowError(
+                    row.number, "period", f"'{text}' is not a date: use 2017-03-31 or 31/03/2017."
+                )
+            )
+            continue
+        try:
+            value = float(row["value"].replace(",", ""))
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            errors.append(RowError(row.number, "value", f"'{row['value']}' is not a number."))
+            continue
+        group = row["group"].strip().lower() if with_groups else ""
+        if with_groups and group not in SERIES_GROUPS:
+            errors.append(
+                RowError(row.number, "group", f"'{row['group']}' must be treated or comparison.")
+            )
+            continue
+        key = (group, period)
+        if key in seen:
+            where = f" for the {group} group" if group else ""
+            errors.append(
+                RowError(
+                    row.number,
+                    "period",
+                    f"{period.isoformat()} appears more than once{where} "
+                    f"(first on row {seen[key]}).",
+                )
+            )
+            continue
+        seen[key] = row.number
+        out.periods.append(period)
+        out.values.append(value)
+        if with_groups:
+            out.groups.append(group)
+    _reject(errors)
+    return out

@@ -60,7 +60,8 @@ class TrialStatus(models.TextChoices):
 
 
 NEXT_STATUSES: dict[str, set[str]] = {
-    TrialStatus.DESIGNING: {TrialStatus.ALLOCATED, TrialStatus.STOPPED},
+    # A before-and-after or comparison-group trial has no allocation: its series goes straight in.
+    TrialStatus.DESIGNING: {TrialStatus.ALLOCATED, TrialStatus.OUTCOMES, TrialStatus.STOPPED},
     # Re-allocation (allowed until outcomes exist) keeps the status.
     TrialStatus.ALLOCATED: {TrialStatus.ALLOCATED, TrialStatus.OUTCOMES, TrialStatus.STOPPED},
     TrialStatus.OUTCOMES: {TrialStatus.OUTCOMES, TrialStatus.ANALYSED, TrialStatus.STOPPED},
@@ -383,3 +384,33 @@ class TrialResult(models.Model):
 
     def __str__(self) -> str:
         return f"Result of {self.trial}"
+
+
+class SeriesSet(models.Model):
+    """One confirmed upload of a time series for a before-and-after or comparison-group trial.
+
+    ``data`` holds the rows as ``{"periods": [ISO dates], "values": [...], "groups": [...]}``
+    (``groups`` empty for before and after); ``start`` is the first period the initiative was in
+    place. Append-only: a corrected file adds a new set and the newest is the one analysed.
+    """
+
+    trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="series_sets")
+    filename = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField()
+    start = models.DateField()
+    data = models.JSONField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Series for {self.trial} ({self.rows} rows)"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("Series uploads are append-only: upload a corrected file instead.")
+        super().save(*args, **kwargs)

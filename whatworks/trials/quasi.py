@@ -31,8 +31,9 @@ same HAC errors as above. The pre-trend check regresses the pre-period gap on ti
 equal to the ``treated x time`` interaction of ``value ~ treated * time`` fitted to the pre-period
 means, tested with the classical OLS error (t on n - 2 df). Not HAC: on the short pre-periods
 councils have (5 to 20 points) Newey-West errors reject a true null about 10 to 17% of the time
-at alpha 0.05 (checked by simulation), which would raise false alarms. A clear difference (p < alpha) is reported as a warning beside
-the headline: the parallel-trends assumption the estimate rests on looks doubtful.
+at alpha 0.05 (checked by simulation), which would raise false alarms. A clear difference
+(p < alpha) is reported as a warning beside the headline: the parallel-trends assumption the
+estimate rests on looks doubtful.
 
 References:
     Wagner AK, Soumerai SB, Zhang F, Ross-Degnan D (2002). Segmented regression analysis of

@@ -15,8 +15,8 @@ from django.utils import timezone
 from whatworks.initiatives.models import Initiative
 from whatworks.initiatives.selectors import access_initiative
 from whatworks.stats import StatsRefusal
-from whatworks.trials import analysis, columns, randomise
-from whatworks.trials.models import Allocation, OutcomeKind, OutcomeSet, Trial
+from whatworks.trials import analysis, columns, quasi, randomise
+from whatworks.trials.models import Allocation, Design, OutcomeKind, OutcomeSet, SeriesSet, Trial
 
 
 def access_trial(user: Any, pk: int, perm: str | None = None) -> Trial:
@@ -330,3 +330,54 @@ def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
         heterogeneity=f"{100 * pooled.i2:.0f}%",
     )
     return context
+
+
+# --- Before and after, comparison group -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesResults:
+    """The newest series of a non-randomised trial and its analysis (or the reason for none)."""
+
+    series: SeriesSet | None
+    result: quasi.TimeSeriesResult | quasi.DiDResult | None
+    refusal: str
+    interim: bool
+
+
+def latest_series(trial: Trial) -> SeriesSet | None:
+    return SeriesSet.objects.filter(trial=trial).order_by("-uploaded_at", "-id").first()
+
+
+def series_results(trial: Trial, today: date | None = None) -> SeriesResults:
+    """Interrupted time series (before and after) or difference-in-differences (comparison)."""
+    today = today or timezone.localdate()
+    interim = trial.is_interim(today)
+    series = latest_series(trial)
+    if series is None:
+        return SeriesResults(None, None, "No time series has been uploaded yet.", interim)
+    periods = [date.fromisoformat(p) for p in series.data["periods"]]
+    values = series.data["values"]
+    words = wording(trial)
+    try:
+        result: quasi.TimeSeriesResult | quasi.DiDResult
+        if trial.design == Design.COMPARISON:
+            result = quasi.difference_in_differences(
+                periods,
+                values,
+                series.data["groups"],
+                intervention=series.start,
+                alpha=trial.analysis_alpha,
+                words=words,
+            )
+        else:
+            result = quasi.interrupted_time_series(
+                periods,
+                values,
+                intervention=series.start,
+                alpha=trial.analysis_alpha,
+                words=words,
+            )
+    except StatsRefusal as error:
+        return SeriesResults(series, None, error.reason, interim)
+    return SeriesResults(series, result, "", interim)

@@ -36,7 +36,7 @@ from whatworks.initiatives import services as register
 from whatworks.initiatives.models import Direction, Goal, Initiative, Status, Verdict
 from whatworks.organisations.models import User
 from whatworks.stats import StatsRefusal
-from whatworks.trials import analysis, columns, imports, randomise, selectors
+from whatworks.trials import analysis, columns, imports, quasi, randomise, selectors
 from whatworks.trials.models import (
     DESIGN_FIELDS,
     NEXT_STATUSES,
@@ -46,6 +46,7 @@ from whatworks.trials.models import (
     OutcomeKind,
     OutcomeSet,
     PendingUpload,
+    SeriesSet,
     Trial,
     TrialArm,
     TrialResult,
@@ -541,3 +542,120 @@ def trial_record_verdict(*, trial: Trial, actor: User, today: date | None = None
         detail={"verdict": verdict.outcome, "estimate": comparison.estimate},
     )
     return stored
+
+
+# --------------------------------------------------------------------------------------------
+# Before and after, comparison group: a time series instead of units
+# --------------------------------------------------------------------------------------------
+
+
+def _refuse_if_randomised(trial: Trial) -> None:
+    if trial.is_randomised:
+        raise ValidationError(
+            "A randomised trial is analysed from its units and outcomes, not a time series."
+        )
+
+
+@transaction.atomic
+def series_import(
+    *, trial: Trial, actor: User, raw: bytes, start: date, filename: str = ""
+) -> SeriesSet:
+    """Check a time-series file (``imports.check_series``: raises UploadRejected with the rows at
+    fault, nothing written) and store it whole as the trial's newest series."""
+    trial = Trial.objects.select_for_update().select_related("initiative").get(pk=trial.pk)
+    _refuse_if_stopped(trial)
+    _refuse_if_randomised(trial)
+    if not trial.plan_locked:
+        raise ValidationError("Lock the analysis plan before uploading the series.")
+    if trial.status == TrialStatus.ANALYSED:
+        raise ValidationError(
+            "The verdict is on the register: the series can no longer be replaced."
+        )
+    rows = imports.check_series(
+        raw, with_groups=trial.design == Design.COMPARISON, filename=filename
+    )
+    stored = SeriesSet.objects.create(
+        trial=trial,
+        filename=filename[:255],
+        rows=len(rows.values),
+        start=start,
+        data={
+            "periods": [p.isoformat() for p in rows.periods],
+            "values": rows.values,
+            "groups": rows.groups,
+        },
+        uploaded_by=actor,
+    )
+    _change_status(trial, TrialStatus.OUTCOMES, actor, "Time series uploaded")
+    audit.record(
+        "trial.series_imported",
+        actor=actor,
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        detail={"rows": stored.rows, "start": start.isoformat()},
+    )
+    return stored
+
+
+def series_verdict(
+    trial: Trial, result: quasi.TimeSeriesResult | quasi.DiDResult
+) -> analysis.Verdict:
+    """The honest verdict on a before-and-after or comparison-group result (always with its
+    design's caveat). The criterion is the goal's improvement in the goal's own unit."""
+    criterion, direction = criterion_for(trial)
+    return quasi.quasi_verdict(
+        result,
+        criterion=criterion,
+        direction=direction,  # type: ignore[arg-type]
+        words=selectors.wording(trial),
+    )
+
+
+@transaction.atomic
+def series_record_verdict(*, trial: Trial, actor: User, today: date | None = None) -> Verdict:
+    """Write a non-randomised trial's verdict to its goal through ``result_record``, with the
+    evidence level of its design (before and after: 2; comparison group: 3)."""
+    trial = Trial.objects.select_for_update().select_related("initiative", "goal").get(pk=trial.pk)
+    _refuse_if_stopped(trial)
+    _refuse_if_randomised(trial)
+    today = today or timezone.localdate()
+    if trial.is_interim(today):
+        raise ValidationError(
+            f"The analysis date is {trial.analysis_date:%d %B %Y}: before it, results are "
+            "interim and cannot give the verdict."
+        )
+    results = selectors.series_results(trial, today)
+    if results.result is None:
+        raise ValidationError(results.refusal)
+    result = results.result
+    try:
+        verdict = series_verdict(trial, result)
+    except StatsRefusal as error:
+        raise ValidationError(error.reason) from None
+    value, low, high = goal_value(trial, result.estimate, result.ci_low, result.ci_high)
+    level = f"{100 * (1 - trial.analysis_alpha):g}%"
+    measure = (
+        "change in level"
+        if isinstance(result, quasi.TimeSeriesResult)
+        else "difference-in-differences"
+    )
+    register.result_record(
+        goal=trial.goal,
+        actor=actor,
+        value=value,
+        ci_low=min(low, high),
+        ci_high=max(low, high),
+        design=str(trial.design),
+        sample_size=result.n_before + result.n_after,
+        source=f"Trial: {trial.title} ({measure}, {level} interval)"[:300],
+        judged=(VERDICT[verdict.outcome], verdict.text),
+    )
+    _change_status(trial, TrialStatus.ANALYSED, actor)
+    audit.record(
+        "trial.verdict_recorded",
+        actor=actor,
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        detail={"verdict": verdict.outcome, "estimate": result.estimate},
+    )
+    return VERDICT[verdict.outcome]

@@ -41,4 +41,11 @@ urlpatterns = [
         name="trial-results-export",
     ),
     path("trials/<int:pk>/verdict/", views.trial_verdict, name="trial-verdict"),
+    path("trials/<int:pk>/series/", views.trial_series, name="trial-series"),
+    path(
+        "trials/<int:pk>/series/results/",
+        views.trial_series_results,
+        name="trial-series-results",
+    ),
+    path("trials/<int:pk>/series.svg", views.trial_series_chart, name="trial-series-chart"),
 ]

@@ -24,8 +24,15 @@ from whatworks.core.forms import add_service_errors
 from whatworks.core.http import AuthenticatedRequest
 from whatworks.initiatives.selectors import access_initiative
 from whatworks.stats import StatsRefusal
-from whatworks.trials import charts, exports, power, selectors, services
-from whatworks.trials.forms import AllocateForm, PowerForm, StopForm, TrialForm, UploadForm
+from whatworks.trials import charts, exports, power, quasi, selectors, services
+from whatworks.trials.forms import (
+    AllocateForm,
+    PowerForm,
+    SeriesForm,
+    StopForm,
+    TrialForm,
+    UploadForm,
+)
 from whatworks.trials.imports import UploadRejected, columns_for
 from whatworks.trials.models import (
     DESIGN_FIELDS,
@@ -139,6 +146,7 @@ def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "arms": list(trial.arms.all()),
             "allocation": allocation,
             "outcomes": selectors.latest_outcomes(trial),
+            "series": None if trial.is_randomised else selectors.latest_series(trial),
             "history": list(trial.status_changes.select_related("changed_by")),
             "can_change": request.user.has_perm(CHANGE, trial),
             "can_view_allocation": request.user.has_perm(VIEW_ALLOCATION, trial),
@@ -505,6 +513,8 @@ def trial_results_export(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
 @require_POST
 def trial_verdict(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
+    if not trial.is_randomised:
+        return _series_verdict(request, trial)
     try:
         result = services.trial_record_verdict(trial=trial, actor=request.user)
     except ValidationError as error:
@@ -514,6 +524,123 @@ def trial_verdict(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request, f"The verdict ({result.get_verdict_display()}) is on the initiative's goal."
     )
     return redirect("initiative-detail", pk=trial.initiative_id)
+
+
+# --- Before and after, comparison group -----------------------------------------------
+
+
+def _series_verdict(request: AuthenticatedRequest, trial: Any) -> HttpResponse:
+    try:
+        outcome = services.series_record_verdict(trial=trial, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("trial-series-results", pk=trial.pk)
+    messages.success(request, f"The verdict ({outcome.label}) is on the initiative's goal.")
+    return redirect("initiative-detail", pk=trial.initiative_id)
+
+
+def _non_randomised(request: Any, pk: int, perm: str | None = None) -> Any:
+    trial = selectors.access_trial(request.user, pk, perm)
+    if trial.is_randomised:
+        raise Http404("A randomised trial has no time series.")
+    return trial
+
+
+@login_required
+def trial_series(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    trial = _non_randomised(request, pk, CHANGE)
+    form = SeriesForm(request.POST or None, request.FILES or None)
+    row_errors: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        raw, name = _upload_bytes(form)
+        try:
+            services.series_import(
+                trial=trial,
+                actor=request.user,
+                raw=raw,
+                start=form.cleaned_data["start"],
+                filename=name,
+            )
+        except ValidationError as error:
+            row_errors = _rejected(form, error)
+        else:
+            messages.success(request, "The time series is imported.")
+            return redirect("trial-series-results", pk=pk)
+    return render(
+        request,
+        "trials/series.html",
+        {
+            "trial": trial,
+            "initiative": trial.initiative,
+            "form": form,
+            "row_errors": row_errors,
+            "comparison": trial.design == "comparison",
+            "series": selectors.latest_series(trial),
+        },
+    )
+
+
+def trial_series_results(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = _non_randomised(request, pk)
+    results = selectors.series_results(trial)
+    context: dict[str, Any] = {
+        "trial": trial,
+        "initiative": trial.initiative,
+        "results": results,
+        "result": results.result,
+        "can_change": request.user.has_perm(CHANGE, trial),
+        "verdict": None,
+        "verdict_refusal": "",
+        "its": isinstance(results.result, quasi.TimeSeriesResult),
+        "table": _series_table(results.result),
+    }
+    if results.result is not None:
+        try:
+            context["verdict"] = services.series_verdict(trial, results.result)
+        except (StatsRefusal, ValidationError) as error:
+            context["verdict_refusal"] = getattr(error, "reason", None) or error.messages[0]  # type: ignore[union-attr]
+    return render(request, "trials/series_results.html", context)
+
+
+def _series_table(result: Any) -> list[list[str]]:
+    if isinstance(result, quasi.TimeSeriesResult):
+        return [
+            [p.isoformat(), _fmt(v), _fmt(f), _fmt(c)]
+            for p, v, f, c in zip(
+                result.periods, result.values, result.fitted, result.counterfactual, strict=True
+            )
+        ]
+    if isinstance(result, quasi.DiDResult):
+        return [
+            [p.isoformat(), _fmt(t), _fmt(c), _fmt(t - c)]
+            for p, t, c in zip(result.periods, result.treated, result.comparison, strict=True)
+        ]
+    return []
+
+
+def trial_series_chart(request: HttpRequest, pk: int) -> HttpResponse:
+    trial = _non_randomised(request, pk)
+    results = selectors.series_results(trial)
+    result = results.result
+    if result is None or results.series is None:
+        raise Http404("No results yet.")
+    label = trial.outcome_phrase + (f" ({trial.measure_unit})" if trial.measure_unit else "")
+    lines: list[tuple[str, Any, str]]
+    if isinstance(result, quasi.TimeSeriesResult):
+        lines = [
+            ("Observed", result.values, "points"),
+            ("Fitted trend before and after", result.fitted, "fit"),
+            ("Earlier trend carried on", result.counterfactual, "dashed"),
+        ]
+    else:
+        lines = [
+            ("Treated group", result.treated, "points"),
+            ("Comparison group", result.comparison, "points"),
+        ]
+    svg = charts.series_chart(list(result.periods), lines, start=results.series.start, ylabel=label)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 # --- Pooled evidence -------------------------------------------------------------------
