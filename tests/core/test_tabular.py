@@ -17,9 +17,14 @@ def xlsx(rows) -> bytes:
 
 
 def test_it_reads_csv_with_a_bom_and_normalised_headers():
-    table = read_table("\ufeffUnit ID,Arm\nA1,control\n\nA2,letter\n".encode(), required=["unit id", "arm"])
+    table = read_table(
+        "\ufeffUnit ID,Arm\nA1,control\n\nA2,letter\n".encode(), required=["unit id", "arm"]
+    )
     assert table.columns == ["unit_id", "arm"]
-    assert [(r.number, r["unit_id"], r["arm"]) for r in table.rows] == [(2, "A1", "control"), (4, "A2", "letter")]
+    assert [(r.number, r["unit_id"], r["arm"]) for r in table.rows] == [
+        (2, "A1", "control"),
+        (4, "A2", "letter"),
+    ]
 
 
 def test_it_reads_windows_1252_and_semicolons():
@@ -30,7 +35,9 @@ def test_it_reads_windows_1252_and_semicolons():
 def test_it_reads_xlsx_with_numbers_and_dates():
     import datetime
 
-    table = read_table(xlsx([["Unit", "When", "Score"], ["u1", datetime.date(2017, 4, 1), 3.0]]), required=["unit"])
+    table = read_table(
+        xlsx([["Unit", "When", "Score"], ["u1", datetime.date(2017, 4, 1), 3.0]]), required=["unit"]
+    )
     assert table.rows[0].values == {"unit": "u1", "when": "2017-04-01", "score": "3"}
 
 

@@ -18,14 +18,24 @@ from .test_journeys import sign_in
 
 def _published_peer_record(world: Any, title: str, value: float) -> Initiative:
     initiative = services.initiative_create(
-        organisation=world.org_b, actor=world["outsider"], title=title,
-        summary="Reminder letters", service_area="housing", visibility="peers",
+        organisation=world.org_b,
+        actor=world["outsider"],
+        title=title,
+        summary="Reminder letters",
+        service_area="housing",
+        visibility="peers",
         collaborations=["public"],
     )
     goal = services.goal_add(
-        initiative=initiative, actor=world["outsider"], metric_name="Days to first contact",
-        unit="days", direction="lower", baseline_value=40, baseline_period="2016",
-        target_value=20, success_threshold=30,
+        initiative=initiative,
+        actor=world["outsider"],
+        metric_name="Days to first contact",
+        unit="days",
+        direction="lower",
+        baseline_value=40,
+        baseline_period="2016",
+        target_value=20,
+        success_threshold=30,
     )
     for status in (Status.PLANNED, Status.STARTED):
         initiative = services.initiative_change_status(

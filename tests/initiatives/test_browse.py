@@ -306,9 +306,7 @@ def test_it_keeps_the_list_within_a_fixed_number_of_queries(
 
 
 def _facet_table(found) -> dict[str, dict[str, int]]:
-    return {
-        f.name: {o.value: o.count for g in f.groups for o in g.options} for f in found.facets()
-    }
+    return {f.name: {o.value: o.count for g in f.groups for o in g.options} for f in found.facets()}
 
 
 @pytest.mark.parametrize(

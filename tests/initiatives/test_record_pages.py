@@ -282,12 +282,21 @@ def test_it_serves_anonymous_readers_a_cached_page_that_follows_every_change(
     assert "No costs or savings recorded" in client.get(url).content.decode()
     with django_assert_max_num_queries(1):  # the visibility check; the body comes from cache
         assert client.get(url).status_code == 200
-    services.ledger_line_add(initiative=pilot, actor=world["officer"], kind="cost",
-                             timing="upfront", basis="realised", description="Printing", amount=50)
+    services.ledger_line_add(
+        initiative=pilot,
+        actor=world["officer"],
+        kind="cost",
+        timing="upfront",
+        basis="realised",
+        description="Printing",
+        amount=50,
+    )
     assert "Printing" in client.get(url).content.decode()
     goal = pilot.goals.get()
     for status in (Status.PLANNED, Status.STARTED):
-        services.initiative_change_status(initiative=pilot, to_status=status, actor=world["officer"])
+        services.initiative_change_status(
+            initiative=pilot, to_status=status, actor=world["officer"]
+        )
     services.result_record(goal=goal, actor=world["officer"], value=22, design="before_after")
     assert "Met its goal" in client.get(url).content.decode()
     services.initiative_update(initiative=pilot, actor=world["officer"], visibility="private")
@@ -297,8 +306,12 @@ def test_it_serves_anonymous_readers_a_cached_page_that_follows_every_change(
 def test_it_refreshes_cached_lists_for_anonymous_readers_on_every_change(world, client):
     assert "Cached list record" not in client.get("/initiatives/").content.decode()
     record = services.initiative_create(
-        organisation=world.org_a, actor=world["officer"], title="Cached list record",
-        summary="s", service_area="waste", visibility="public",
+        organisation=world.org_a,
+        actor=world["officer"],
+        title="Cached list record",
+        summary="s",
+        service_area="waste",
+        visibility="public",
     )
     assert "Cached list record" in client.get("/initiatives/").content.decode()
     world.org_a.name = "Renamed District Council"
@@ -311,18 +324,34 @@ def test_it_refreshes_cached_lists_for_anonymous_readers_on_every_change(world, 
 def test_it_links_a_goal_to_a_shared_metric_visible_to_the_editor(pilot, world, client_for):
     from whatworks.measures.models import Metric
 
-    mine = Metric.objects.create(organisation=world.org_a, name="Days to contact", kind="mean",
-                                 unit="days", direction="lower", visibility="private")
-    theirs = Metric.objects.create(organisation=world.org_b, name="Hidden", kind="mean",
-                                   unit="days", direction="lower", visibility="private")
+    mine = Metric.objects.create(
+        organisation=world.org_a,
+        name="Days to contact",
+        kind="mean",
+        unit="days",
+        direction="lower",
+        visibility="private",
+    )
+    theirs = Metric.objects.create(
+        organisation=world.org_b,
+        name="Hidden",
+        kind="mean",
+        unit="days",
+        direction="lower",
+        visibility="private",
+    )
     goal = pilot.goals.get()
     data = {k: v for k, v in goal.snapshot().items() if v is not None}
     client = client_for(world["officer"])
-    body = client.post(f"/initiatives/{pilot.pk}/goals/{goal.pk}/", {**data, "metric": theirs.pk}).content.decode()
+    body = client.post(
+        f"/initiatives/{pilot.pk}/goals/{goal.pk}/", {**data, "metric": theirs.pk}
+    ).content.decode()
     assert "Select a valid choice" in body
     response = client.post(f"/initiatives/{pilot.pk}/goals/{goal.pk}/", {**data, "metric": mine.pk})
     assert response.status_code == 302
     goal.refresh_from_db()
     assert goal.metric == mine
-    copy = services.initiative_replicate(original=pilot, organisation=world.org_b, actor=world["outsider"])
+    copy = services.initiative_replicate(
+        original=pilot, organisation=world.org_b, actor=world["outsider"]
+    )
     assert copy.goals.get().metric == mine

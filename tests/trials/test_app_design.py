@@ -79,7 +79,8 @@ def test_it_gives_the_power_answer_in_one_sentence(world, client_for, initiative
     body = response.content.decode()
     assert response.status_code == 200
     assert (
-        "With 400 tenants in 2 arms (about 200 an arm), you can detect a change from 30% to " in body
+        "With 400 tenants in 2 arms (about 200 an arm), you can detect a change from 30% to "
+        in body
     )
     assert "or larger, 8 times in 10." in body
 

@@ -245,7 +245,9 @@ class _FastPathForm(forms.Form):
 
 
 @pytest.mark.parametrize("name", ["name", "email", "count", "when", "kind", "secret"])
-@pytest.mark.parametrize("data", [None, {"name": '"x" <y>', "count": "0", "kind": "a", "when": "bad"}])
+@pytest.mark.parametrize(
+    "data", [None, {"name": '"x" <y>', "count": "0", "kind": "a", "when": "bad"}]
+)
 def test_it_renders_fast_path_controls_exactly_as_django_would(name, data) -> None:
     from django.test.html import parse_html
 

@@ -36,7 +36,7 @@ OUTCOME_PAGES = {
 FEED_FORMATS = ("csv", "json")
 
 
-VERDICT_TAGS = {
+VERDICT_TAGS: dict[str, str] = {
     Verdict.MET: "govuk-tag--green",
     Verdict.NOT_MET: "govuk-tag--red",
     Verdict.INCONCLUSIVE: "govuk-tag--yellow",

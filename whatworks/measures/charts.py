@@ -72,10 +72,12 @@ def series_svg(series: Series) -> bytes:
                     linewidth=2,
                     markersize=5,
                 )
-            locator = mdates.AutoDateLocator(maxticks=8)
-            if len(series.periods) < 2:
-                # One period gives AutoDateLocator no range to choose ticks from.
-                locator = mdates.DayLocator()
+            # One period gives AutoDateLocator no range to choose ticks from.
+            locator: mdates.DateLocator = (
+                mdates.AutoDateLocator(maxticks=8)
+                if len(series.periods) > 1
+                else mdates.DayLocator()
+            )
             axes.xaxis.set_major_locator(locator)
             axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             axes.set_ylabel(metric.axis_label)
