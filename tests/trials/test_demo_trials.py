@@ -9,7 +9,15 @@ from whatworks.initiatives.demo import load_demo_initiatives
 from whatworks.initiatives.models import Initiative, Status, Verdict
 from whatworks.organisations.demo import DemoDataRefused, load_demo_data
 from whatworks.trials import analysis, selectors
-from whatworks.trials.demo import DEMO_TRIALS, HARROW, LAMBETH, SYNTHETIC, WEALDEN, load_demo_trials
+from whatworks.trials.demo import (
+    BEFORE_AFTER_TITLE,
+    DEMO_TRIALS,
+    HARROW,
+    LAMBETH,
+    SYNTHETIC,
+    WEALDEN,
+    load_demo_trials,
+)
 from whatworks.trials.models import Trial, TrialStatus
 
 
@@ -27,21 +35,25 @@ def _trial(title: str) -> Trial:
 
 
 def test_it_creates_each_trial_once_all_the_way_to_a_verdict(loaded: int) -> None:
-    assert loaded == len(DEMO_TRIALS) == Trial.objects.count() == 3
+    assert loaded == len(DEMO_TRIALS) + 1 == Trial.objects.count() == 4  # + before-and-after
     initiatives = Initiative.objects.count()
     assert load_demo_trials() == 0
-    assert Trial.objects.count() == 3
+    assert Trial.objects.count() == 4
     assert Initiative.objects.count() == initiatives
     for trial in Trial.objects.select_related("initiative", "goal"):
         assert trial.status == TrialStatus.ANALYSED
         assert trial.plan_locked
-        assert trial.allocation.seed  # a fixed seed, stored
+        if trial.design != "before_after":
+            assert trial.allocation.seed  # a fixed seed, stored
         assert trial.title.startswith("SYNTHETIC")
         assert trial.initiative.title.startswith("SYNTHETIC")
         assert SYNTHETIC in trial.initiative.summary
         assert trial.goal.locked_at is not None
-        assert trial.goal.result.design == "randomised"
-        assert trial.goal.result.verdict == trial.result.verdict
+        if trial.design == "before_after":
+            assert trial.goal.result.design == "before_after"
+        else:
+            assert trial.goal.result.design == "randomised"
+            assert trial.goal.result.verdict == trial.result.verdict
         assert trial.initiative.status == Status.PUBLISHED
         assert not trial.is_interim()
 
@@ -110,9 +122,21 @@ def test_harrows_small_pilot_is_inconclusive(loaded: int) -> None:
     assert "power check" in trial.initiative.lessons
 
 
+def test_the_before_and_after_pilot_is_inconclusive_and_says_it_cannot_show_cause(
+    loaded: int,
+) -> None:
+    trial = _trial(BEFORE_AFTER_TITLE)
+    result = trial.goal.result
+    assert result.verdict == Verdict.INCONCLUSIVE
+    assert result.evidence_level == 2
+    assert "cannot show that the initiative caused" in result.verdict_reason
+    assert trial.initiative in Initiative.objects.what_did_not_work()
+
+
 def test_anyone_can_read_the_results_pages(loaded: int, client) -> None:
     for trial in Trial.objects.select_related("initiative"):
-        page = client.get(reverse("trial-results", kwargs={"pk": trial.pk}))
+        name = "trial-series-results" if trial.design == "before_after" else "trial-results"
+        page = client.get(reverse(name, kwargs={"pk": trial.pk}))
         assert page.status_code == 200
         assert "SYNTHETIC" in page.content.decode()
         record = client.get(trial.initiative.get_absolute_url())
@@ -130,4 +154,4 @@ def test_the_command_loads_them_too(db, settings) -> None:
     settings.DEBUG = True
     call_command("load_local_authorities", verbosity=0)
     call_command("load_demo_data", verbosity=0)
-    assert Trial.objects.filter(status=TrialStatus.ANALYSED).count() == len(DEMO_TRIALS)
+    assert Trial.objects.filter(status=TrialStatus.ANALYSED).count() == len(DEMO_TRIALS) + 1

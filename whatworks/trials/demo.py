@@ -551,10 +551,102 @@ def _load(spec: DemoTrial) -> bool:
     return True
 
 
+# A before-and-after pilot that turns out inconclusive: the hoped-for drop in missed bins
+# after a round-planning app is real in the data, but month-to-month noise over 12 months
+# each side hides it (the interval spans both no change and the criterion).
+BEFORE_AFTER_TITLE = f"{LABEL}: missed bin reports before and after a round-planning app"
+BEFORE_AFTER_MONTHS = 12
+
+
+def _before_after_series(rng: Generator) -> tuple[bytes, date]:
+    periods = [date(2015 + (m // 12), m % 12 + 1, 1) for m in range(2 * BEFORE_AFTER_MONTHS)]
+    rows = []
+    for i, period in enumerate(periods):
+        drop = 10.0 if i >= BEFORE_AFTER_MONTHS else 0.0  # the hoped-for drop, in real noise
+        rows.append([period.isoformat(), round(120.0 - drop + float(rng.normal(0, 9)), 1)])
+    return csv_bytes(["period", "value"], rows), periods[BEFORE_AFTER_MONTHS]
+
+
+def _load_before_after() -> bool:
+    if Trial.objects.filter(title=BEFORE_AFTER_TITLE).exists():
+        return False
+    organisation = Organisation.objects.get(name="London Borough of Haringey")
+    actor = _actor(organisation)
+    initiative = register.initiative_create(
+        organisation=organisation,
+        actor=actor,
+        status=Status.PLANNED,
+        collaborations=[Collaboration.WORKFORCE],
+        mechanisms=[Mechanism.EASY],
+        title=BEFORE_AFTER_TITLE,
+        summary=f"{SYNTHETIC} Crews planned rounds with an app; missed bins were counted "
+        "for a year before and a year after.",
+        service_area="waste",
+        what_was_done=f"{SYNTHETIC} A before-and-after pilot: monthly reports of missed bins, "
+        "12 months each side, analysed as an interrupted time series.",
+        visibility=Visibility.PUBLIC,
+    )
+    goal = register.goal_add(
+        initiative=initiative,
+        actor=actor,
+        is_primary=True,
+        metric_name="Missed bin reports a month",
+        unit="reports",
+        definition=f"Reports of missed collections a month. {SYNTHETIC}",
+        data_source=SYNTHETIC,
+        direction=Direction.LOWER,
+        baseline_value=120.0,
+        baseline_period="2015 (synthetic)",
+        baseline_source=SYNTHETIC,
+        target_value=100.0,
+        success_threshold=110.0,  # at most 110 a month: at least 10 fewer than the baseline
+    )
+    trial = services.trial_create(
+        initiative=initiative,
+        goal=goal,
+        actor=actor,
+        arms=[("Before", 1), ("After", 1)],
+        title=BEFORE_AFTER_TITLE,
+        design="before_after",
+        outcome_kind="mean",
+        units_noun="months",
+        outcome_phrase="missed bin reports",
+        primary_outcome="Missed bin reports a month",
+        analysis_date=date(2017, 3, 1),
+        alpha=0.05,
+        sided="two",
+    )
+    services.trial_lock_plan(trial=trial, actor=actor)
+    initiative = register.initiative_change_status(
+        initiative=initiative, to_status=Status.STARTED, actor=actor
+    )
+    raw, start = _before_after_series(np.random.default_rng(2017))
+    services.series_import(
+        trial=_fresh(trial), actor=actor, raw=raw, start=start, filename="synthetic-series.csv"
+    )
+    services.series_record_verdict(trial=_fresh(trial), actor=actor)
+    for status in (Status.EVALUATING, Status.PUBLISHED):
+        initiative = register.initiative_change_status(
+            initiative=initiative,
+            to_status=status,
+            actor=actor,
+            reason=f"Synthetic before-and-after pilot analysed. {SYNTHETIC}",
+        )
+    register.failure_record(
+        initiative=initiative,
+        actor=actor,
+        cause=FailureCause.TOO_SMALL,
+        lessons=f"{SYNTHETIC} Month-to-month variation hid any change of the size hoped for; "
+        "and a before-and-after comparison could not have shown the app caused it anyway.",
+        do_differently="Use a comparison group of rounds without the app, or randomise rounds.",
+    )
+    return True
+
+
 @transaction.atomic
 def load_demo_trials() -> int:
     """Create the synthetic demo trials that are missing; safe to run again. Returns how many."""
     if not settings.DEBUG:
         raise DemoDataRefused("Demo data is only created when DEBUG is on.")
     load_demo_initiatives()  # the organisations and people; creates only what is missing
-    return sum(_load(spec) for spec in DEMO_TRIALS)
+    return sum(_load(spec) for spec in DEMO_TRIALS) + _load_before_after()
