@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "whatworks.initiatives",
     "whatworks.measures",
     "whatworks.trials",
+    "whatworks.forum",
+    "whatworks.ideas",
+    "whatworks.checkins",
 ]
 
 MIDDLEWARE = [
@@ -265,3 +268,10 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50  # whatworks.core.api.Pages bounds page and page_size
+
+# --- Forum (issue 5): attachments live outside the web root and are served only by a view.
+FORUM_ATTACHMENTS_DIR = Path(os.environ.get("FORUM_ATTACHMENTS_DIR", VAR_DIR / "attachments"))
+
+# --- Ideas (issue 6)
+
+# --- Checkins (issue 7)

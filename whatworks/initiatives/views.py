@@ -44,6 +44,7 @@ from whatworks.initiatives.models import (
     SustainabilityCheck,
     owner_label,
 )
+from whatworks.initiatives.panels import panels_for
 from whatworks.initiatives.signals import NAMESPACE
 from whatworks.measures.models import Metric
 from whatworks.organisations.models import Organisation
@@ -104,6 +105,7 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "mechanisms": [Mechanism(v).label for v in selectors.mechanisms(initiative)],
         "replications": selectors.replications_visible_to(request.user, initiative),
         "pooled": pooled_evidence(request.user, initiative),
+        "panels": panels_for(initiative, request.user),
         "can_change": can_change,
         "can_replicate": request.user.has_perm("initiatives.replicate_initiative")
         and not can_change,

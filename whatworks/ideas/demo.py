@@ -1,0 +1,6 @@
+"""Demo data for the ideas app (DEBUG only; idempotent)."""
+
+
+def load_demo() -> str:
+    """Create the demo records; returns a one-line summary for load_demo_data."""
+    return ""
