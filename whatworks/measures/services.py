@@ -340,3 +340,79 @@ def staged_imports_purge() -> int:
     """Delete uploads whose preview has expired (a day old); they hold people's files."""
     deleted, _ = StagedImport.objects.expired().delete()
     return deleted
+
+
+@transaction.atomic
+def metric_ensure(
+    *, organisation: Organisation, name: str, defaults: dict[str, Any], actor: User
+) -> Metric:
+    """The organisation's metric of this name, created from `defaults` the first time.
+
+    For apps that write their own figures (an ideas campaign, a welfare-check scheme): they
+    keep one series per thing they measure, named by them, and never change its definition.
+    """
+    existing = Metric.objects.filter(organisation=organisation, name=name).first()
+    if existing is not None:
+        return existing
+    fields = {k: v for k, v in defaults.items() if k in METRIC_FIELDS and k != "name"}
+    if fields.get("kind") != MetricKind.COUNT:
+        fields["rate_per"] = 1
+    metric = Metric(organisation=organisation, name=name, created_by=actor, **fields)
+    metric.full_clean()
+    metric.save()
+    audit.record(
+        "metric.created",
+        actor=actor,
+        obj=metric,
+        organisation=organisation,
+        detail={"kind": metric.kind, "visibility": metric.visibility, "by": "app"},
+    )
+    return metric
+
+
+@transaction.atomic
+def observation_record(
+    *,
+    metric: Metric,
+    period_start: Any,
+    value: float,
+    period_end: Any = None,
+    label: str = "",
+    numerator: float | None = None,
+    denominator: float | None = None,
+    actor: User | None = None,
+) -> Observation:
+    """Write (or overwrite) the metric's figure for one period, checked like an import row.
+
+    Apps recompute a period's figure from their own records, so a later run replaces an
+    earlier one rather than adding to it.
+    """
+    observation = Observation(
+        metric=metric,
+        organisation=metric.organisation,
+        period_start=period_start,
+        period_end=period_end,
+        label=label,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        recorded_by=actor,
+    )
+    observation.full_clean(exclude=["metric", "organisation", "period_start", "recorded_by"])
+    Observation.objects.update_or_create(
+        metric=metric,
+        organisation=metric.organisation,
+        period_start=period_start,
+        defaults={
+            "period_end": observation.period_end,
+            "label": label,
+            "value": observation.value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "recorded_by": actor,
+            "recorded_at": timezone.now(),
+        },
+    )
+    return Observation.objects.get(
+        metric=metric, organisation=metric.organisation, period_start=period_start
+    )
