@@ -8,10 +8,12 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.utils.crypto import salted_hmac
 
 from config.env import (
     ConfigurationError,
     env_bool,
+    env_int,
     env_json_object,
     env_list,
     env_url,
@@ -272,6 +274,14 @@ NINJA_PAGINATION_PER_PAGE = 50  # whatworks.core.api.Pages bounds page and page_
 # --- Forum (issue 5): attachments live outside the web root and are served only by a view.
 FORUM_ATTACHMENTS_DIR = Path(os.environ.get("FORUM_ATTACHMENTS_DIR", VAR_DIR / "attachments"))
 
-# --- Ideas (issue 6)
+# --- Ideas (issue 6): the key for the keyed hashes that stand in for anonymous authors and
+# voters. Kept out of the database, so its readers cannot link an idea to a person. Set it
+# on every app server alike; changing it means people can no longer edit their old ideas.
+IDEAS_AUTHOR_KEY = (
+    os.environ.get("IDEAS_AUTHOR_KEY", "").strip()
+    or salted_hmac("whatworks.ideas.author-key", "ideas", secret=SECRET_KEY).hexdigest()
+)
+# Join-code attempts allowed per address per 10 minutes (wrong or right), in the cache.
+IDEAS_JOIN_ATTEMPTS = env_int("IDEAS_JOIN_ATTEMPTS", 20, minimum=1)
 
 # --- Checkins (issue 7)

@@ -295,3 +295,21 @@ def test_it_reads_notify_template_ids_as_a_json_object(monkeypatch):
         monkeypatch.setenv("NOTIFY_TEMPLATE_IDS", bad)
         with pytest.raises(ConfigurationError, match="NOTIFY_TEMPLATE_IDS"):
             env_json_object("NOTIFY_TEMPLATE_IDS")
+
+
+@pytest.mark.parametrize("raw", ["x", "0", "-3", "2.5"])
+def test_it_refuses_a_bad_whole_number(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    from config.env import ConfigurationError, env_int
+
+    monkeypatch.setenv("SOME_LIMIT", raw)
+    with pytest.raises(ConfigurationError, match=r"^SOME_LIMIT must be a whole number"):
+        env_int("SOME_LIMIT", 20, minimum=1)
+
+
+def test_it_reads_a_whole_number_or_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config.env import env_int
+
+    monkeypatch.delenv("SOME_LIMIT", raising=False)
+    assert env_int("SOME_LIMIT", 20) == 20
+    monkeypatch.setenv("SOME_LIMIT", " 7 ")
+    assert env_int("SOME_LIMIT", 20) == 7

@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class IdeasConfig(AppConfig):
     name = "whatworks.ideas"
+
+    def ready(self) -> None:
+        from whatworks.ideas import panels, rules  # noqa: F401
+        from whatworks.initiatives.panels import register
+
+        register(panels.came_from_staff_idea)

@@ -1,0 +1,128 @@
+"""CSV and XLSX exports of a campaign's ideas, votes and decisions, for its organisers and
+panel. They never carry a person behind an anonymous idea: no key, no account, only the
+label everyone sees ("Anonymous"). Votes are counted per idea, never per person."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Sum
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from whatworks.ideas.models import Campaign, Decision, Idea, Vote
+
+KINDS = ("ideas", "votes", "decisions")
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Spreadsheets run a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def ideas_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
+    columns = [
+        "id", "title", "author", "process", "problem", "proposal", "benefit_time",
+        "benefit_money", "benefit_quality", "cost", "tags", "status", "duplicate_of",
+        "initiative_id", "votes", "comments", "submitted_at",
+    ]  # fmt: skip
+    ideas = (
+        Idea.objects.filter(campaign=campaign)
+        .select_related("author")
+        .annotate(dot_total=Sum("votes__dots", default=0))
+        .annotate(comment_total=Count("comments", distinct=True))
+        .order_by("id")
+    )
+    rows = (
+        [
+            i.pk,
+            i.title,
+            i.author_label,
+            i.process,
+            i.problem,
+            i.proposal,
+            i.benefit_time,
+            i.benefit_money,
+            i.benefit_quality,
+            i.cost,
+            i.tags,
+            i.get_status_display(),
+            i.duplicate_of_id or "",
+            i.initiative_id or "",
+            i.dot_total,
+            i.comment_total,
+            i.created_at.isoformat(timespec="seconds"),
+        ]  # fmt: skip
+        for i in ideas
+    )
+    return columns, rows
+
+
+def votes_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
+    columns = ["idea_id", "idea_title", "voters", "dots"]
+    tallies = (
+        Vote.objects.filter(campaign=campaign)
+        .values("idea_id", "idea__title")
+        .annotate(voters=Count("pk"), dots=Sum("dots"))
+        .order_by("idea_id")
+    )
+    return columns, ([t["idea_id"], t["idea__title"], t["voters"], t["dots"]] for t in tallies)
+
+
+def decisions_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
+    columns = ["idea_id", "idea_title", "outcome", "reason", "decided_by", "decided_at"]
+    decisions = (
+        Decision.objects.filter(idea__campaign=campaign)
+        .select_related("idea", "decided_by")
+        .order_by("decided_at", "id")
+    )
+    return columns, (
+        [
+            d.idea_id,
+            d.idea.title,
+            d.get_outcome_display(),
+            d.reason,
+            d.decided_by.full_name if d.decided_by else "",
+            d.decided_at.isoformat(timespec="seconds"),
+        ]
+        for d in decisions
+    )
+
+
+BUILDERS = {"ideas": ideas_rows, "votes": votes_rows, "decisions": decisions_rows}
+
+
+def response(campaign: Campaign, kind: str, fmt: str) -> HttpResponse:
+    columns, rows = BUILDERS[kind](campaign)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows([_safe(v) for v in row] for row in rows)
+        content: bytes | str = buffer.getvalue()
+    else:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(kind.capitalize())
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([_safe(v) for v in row])
+        out = io.BytesIO()
+        workbook.save(out)
+        content = out.getvalue()
+    result = HttpResponse(content, content_type=FORMATS[fmt])
+    result["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{kind}.{fmt}"'
+    return result

@@ -1,0 +1,108 @@
+"""Who is taking part, as the campaign may know it: a keyed hash, never a person.
+
+A signed-in member is `user:<id>`; someone who came in with a join code carries a random
+token in a signed cookie. Either is turned into keys with HMAC-SHA256 under
+`settings.IDEAS_AUTHOR_KEY`, which is not in the database: whoever reads the tables (an
+organisation admin, site staff, a database reader) sees only the keys and cannot turn them
+back into a person. The campaign's id is part of the message, so keys in two campaigns
+cannot be matched up; the purpose ("author" or "voter") is too, so an anonymous idea
+cannot be linked to its author's votes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+
+COOKIE_SALT = "whatworks.ideas.participant"
+COOKIE_MAX_AGE = 60 * 60 * 24 * 60  # the longest campaign we expect; codes expire sooner
+
+
+def cookie_name(campaign_id: int) -> str:
+    return f"ideas_p{campaign_id}"
+
+
+def keyed(purpose: str, campaign_id: int, subject: str) -> str:
+    message = f"{purpose}|{campaign_id}|{subject}".encode()
+    return hmac.new(settings.IDEAS_AUTHOR_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One person taking part in one campaign."""
+
+    campaign_id: int
+    subject: str  # "user:12" or "participant:<token>"; never stored
+    user: Any = None  # the signed-in person, or None for a join-code participant
+    name: str = ""  # the optional name a join-code participant gave
+    code_id: int | None = None  # the join code a participant came in with
+
+    @property
+    def author_key(self) -> str:
+        return keyed("author", self.campaign_id, self.subject)
+
+    @property
+    def voter_key(self) -> str:
+        return keyed("voter", self.campaign_id, self.subject)
+
+    @property
+    def person_key(self) -> str:
+        return keyed("person", self.campaign_id, self.subject)
+
+    @property
+    def is_participant(self) -> bool:
+        return self.user is None
+
+
+def for_user(campaign_id: int, user: Any) -> Identity:
+    return Identity(campaign_id=campaign_id, subject=f"user:{user.pk}", user=user)
+
+
+def participant_from_cookie(request: HttpRequest, campaign_id: int) -> Identity | None:
+    """The join-code participant of this campaign in this browser, if any."""
+    try:
+        value = request.get_signed_cookie(
+            cookie_name(campaign_id), salt=COOKIE_SALT, max_age=COOKIE_MAX_AGE
+        )
+    except (KeyError, signing.BadSignature):
+        return None
+    if not value:
+        return None
+    token, _, rest = value.partition("|")
+    code, _, name = rest.partition("|")
+    if not token or not code.isdigit():
+        return None
+    return Identity(
+        campaign_id=campaign_id, subject=f"participant:{token}", name=name, code_id=int(code)
+    )
+
+
+def participant_cookie_value(code_id: int, name: str = "") -> str:
+    """A new participant: a random token, the code they used and their optional name."""
+    return f"{secrets.token_urlsafe(18)}|{code_id}|{name.replace('|', ' ')[:100]}"
+
+
+def set_participant_cookie(response: HttpResponse, campaign_id: int, value: str) -> None:
+    response.set_signed_cookie(
+        cookie_name(campaign_id),
+        value,
+        salt=COOKIE_SALT,
+        max_age=COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=not settings.DEBUG and getattr(settings, "SESSION_COOKIE_SECURE", False),
+    )
+
+
+def signed_participant_cookie(campaign_id: int, value: str) -> str:
+    """The cookie's value as a browser holds it, signed as `set_signed_cookie` signs it (the
+    benchmark pre-issues participants this way, as if they had used the join form)."""
+    name = cookie_name(campaign_id)
+    return signing.get_cookie_signer(salt=name + COOKIE_SALT).sign(value)

@@ -1,0 +1,271 @@
+"""Reads for campaigns and ideas, shared by the pages, exports and the API.
+
+`access_campaign` fetches and checks in one call: a signed-in member or panel member by the
+rules, a join-code participant by their signed cookie (and only while their code is valid).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest
+
+from whatworks.core.visibility import member_organisation_ids
+from whatworks.ideas import identity as ids
+from whatworks.ideas.models import (
+    Action,
+    Campaign,
+    Decision,
+    Idea,
+    IdeaStatus,
+    JoinCode,
+    Participation,
+    Vote,
+)
+from whatworks.ideas.rules import allowed, panel_campaign_ids
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A campaign as one reader sees it, and what they may do there."""
+
+    campaign: Campaign
+    identity: ids.Identity | None  # None: sees, but does not take part (a panel member)
+    is_organiser: bool = False
+    is_panel: bool = False
+
+    @property
+    def can_review(self) -> bool:
+        return self.is_organiser or self.is_panel
+
+    def may(self, action: str) -> bool:
+        return self.identity is not None and self.campaign.allows(action)
+
+    @property
+    def may_submit(self) -> bool:
+        return self.may(Action.SUBMIT)
+
+    @property
+    def may_vote(self) -> bool:
+        return self.may(Action.VOTE)
+
+    @property
+    def may_comment(self) -> bool:
+        return self.may(Action.COMMENT)
+
+    @property
+    def sees_results(self) -> bool:
+        return self.campaign.results_visible or self.can_review
+
+
+def campaigns_visible_to(user: Any) -> QuerySet[Campaign]:
+    return (
+        Campaign.objects.filter(
+            Q(organisation_id__in=member_organisation_ids(user))
+            | Q(pk__in=panel_campaign_ids(user))
+        )
+        .select_related("organisation")
+        .annotate(idea_count=Count("ideas"))
+    )
+
+
+MAX_JOINED = 10  # bounds the work a request full of cookies can cause
+
+
+def joined_campaigns(request: HttpRequest) -> list[Campaign]:
+    """Campaigns this browser joined with a code that still works."""
+    prefix = ids.cookie_name(0)[:-1]
+    numbers = [
+        int(number)
+        for name in request.COOKIES
+        if name.startswith(prefix)
+        and (number := name.removeprefix(prefix)).isdigit()
+        and len(number) < 10
+    ][:MAX_JOINED]
+    joined = []
+    for campaign_id in numbers:
+        who = ids.participant_from_cookie(request, campaign_id)  # the signature first: no query
+        if who is None:
+            continue
+        campaign = Campaign.objects.select_related("organisation").filter(pk=campaign_id).first()
+        if campaign and participant_code_valid(who, campaign):
+            joined.append(campaign)
+    return joined
+
+
+def access_campaign(request: HttpRequest, pk: int, perm: str | None = None) -> Visit:
+    """The campaign as this reader may see it: 404 if they may not, 403 without `perm`."""
+    campaign = Campaign.objects.select_related("organisation").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404("No such campaign.")
+    user = request.user
+    if allowed("ideas.view_campaign", user, campaign):
+        if perm is not None and not allowed(perm, user, campaign):
+            raise PermissionDenied
+        takes_part = allowed("ideas.take_part", user, campaign)
+        return Visit(
+            campaign=campaign,
+            identity=ids.for_user(campaign.pk, user) if takes_part else None,
+            is_organiser=allowed("ideas.manage_campaign", user, campaign),
+            is_panel=campaign.pk in panel_campaign_ids(user),
+        )
+    participant = ids.participant_from_cookie(request, campaign.pk)
+    if participant is not None and participant_code_valid(participant, campaign):
+        if perm is not None:
+            raise PermissionDenied
+        return Visit(campaign=campaign, identity=participant)
+    raise Http404("No such campaign.")
+
+
+def participant_code_valid(participant: ids.Identity, campaign: Campaign) -> bool:
+    """The code the participant joined with still works (not withdrawn, campaign running)."""
+    if participant.code_id is None:
+        return False
+    code = JoinCode.objects.filter(pk=participant.code_id, campaign_id=campaign.pk).first()
+    if code is None:
+        return False
+    code.campaign = campaign  # already loaded: the dates come from it
+    return code.refusal() is None
+
+
+def access_idea(visit: Visit, idea_pk: int) -> Idea:
+    idea = (
+        Idea.objects.select_related("author", "duplicate_of", "initiative")
+        .filter(pk=idea_pk, campaign=visit.campaign)
+        .first()
+    )
+    if idea is None:
+        raise Http404("No such idea.")
+    return idea
+
+
+def campaign_ideas(campaign: Campaign, *, order: str = "new") -> QuerySet[Idea]:
+    qs = Idea.objects.filter(campaign=campaign).select_related("author", "initiative")
+    qs = qs.annotate(
+        dots=Coalesce(Sum("votes__dots"), 0),
+    )
+    if order == "votes":
+        return qs.order_by("-dots", "-created_at", "-id")
+    return qs.order_by("-created_at", "-id")
+
+
+def is_author(visit: Visit, idea: Idea) -> bool:
+    who = visit.identity
+    if who is None:
+        return False
+    if who.user is not None and idea.author_id == who.user.pk:
+        return True
+    return bool(idea.author_key) and idea.author_key == who.author_key
+
+
+def my_ideas(visit: Visit) -> QuerySet[Idea]:
+    who = visit.identity
+    if who is None:
+        return Idea.objects.none()
+    mine = Q(author_key=who.author_key)
+    if who.user is not None:
+        mine |= Q(author=who.user)
+    return Idea.objects.filter(mine, campaign=visit.campaign).order_by("-created_at")
+
+
+def my_votes(visit: Visit) -> dict[int, int]:
+    """Idea id -> dots this reader placed."""
+    if visit.identity is None:
+        return {}
+    return dict(
+        Vote.objects.filter(
+            campaign=visit.campaign, voter_key=visit.identity.voter_key
+        ).values_list("idea_id", "dots")
+    )
+
+
+def dots_left(visit: Visit) -> int | None:
+    from whatworks.ideas.models import Ballot, VoteMode
+
+    if visit.identity is None or visit.campaign.vote_mode != VoteMode.DOTS:
+        return None
+    used = (
+        Ballot.objects.filter(campaign=visit.campaign, voter_key=visit.identity.voter_key)
+        .values_list("dots_used", flat=True)
+        .first()
+    )
+    return visit.campaign.dot_budget - (used or 0)
+
+
+def latest_decision(idea: Idea) -> Decision | None:
+    return idea.decisions.order_by("-decided_at", "-id").first()
+
+
+def outcomes(campaign: Campaign) -> list[Idea]:
+    """Every idea with its latest decision (as `decision`) and initiative: "you said, we did"."""
+    ideas = list(
+        Idea.objects.filter(campaign=campaign)
+        .select_related("initiative", "duplicate_of")
+        .prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at", "-id"))
+        )
+        .order_by("title", "id")
+    )
+    for idea in ideas:
+        decisions = list(idea.decisions.all())
+        idea.decision = decisions[0] if decisions else None  # type: ignore[attr-defined]
+    return ideas
+
+
+def initiative_status_text(idea: Idea) -> str:
+    """The adopted idea's place in the register, in words: "now being piloted"."""
+    from whatworks.initiatives.models import Status, StatusChange
+
+    initiative = idea.initiative
+    if initiative is None:
+        return ""
+    words = {
+        Status.IDEA: "registered as an initiative, not started yet",
+        Status.PLANNED: "planned",
+        Status.STARTED: "now being piloted",
+        Status.EVALUATING: "piloted: the results are being evaluated",
+        Status.PUBLISHED: "piloted: the result is published",
+        Status.CONTINUED: "piloted and continued",
+        Status.SCALED_UP: "piloted and scaled up",
+        Status.WITHDRAWN: "withdrawn from the register",
+    }
+    if initiative.status == Status.STOPPED:
+        change = (
+            StatusChange.objects.filter(initiative=initiative, to_status=Status.STOPPED)
+            .order_by("-changed_at")
+            .first()
+        )
+        why = change.reason if change and change.reason else "no reason given"
+        return f"stopped: {why}"
+    return words.get(Status(initiative.status), initiative.get_status_display())
+
+
+def live_summary(campaign: Campaign) -> dict[str, Any]:
+    """What the facilitator's live view shows; also its JSON."""
+    top = campaign_ideas(campaign, order="votes")[:50]
+    people = participant_count(campaign)
+    return {
+        "phase": campaign.get_phase_display(),
+        "ideas": Idea.objects.filter(campaign=campaign).count(),
+        "votes": Vote.objects.filter(campaign=campaign).aggregate(n=Coalesce(Sum("dots"), 0))["n"],
+        "comments": Idea.objects.filter(campaign=campaign).aggregate(n=Count("comments"))["n"],
+        "people": people,
+        "top": [
+            {
+                "id": idea.pk,
+                "title": idea.title,
+                "dots": idea.dots,  # type: ignore[attr-defined]
+                "status": IdeaStatus(idea.status).label,
+            }
+            for idea in top
+        ],
+    }
+
+
+def participant_count(campaign: Campaign) -> int:
+    """Distinct people who put forward, commented on or voted for an idea (by key)."""
+    return Participation.objects.filter(campaign=campaign).count()
