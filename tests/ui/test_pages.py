@@ -67,7 +67,9 @@ def test_it_renders_the_home_page_for_anonymous_visitors(
     for place in ("With the workforce", "With other sectors", "With the public"):
         assert place in html
     assert f'href="{reverse("sign-in")}" role="button"' in html
-    assert nav_links(html) == ["Home", "Initiatives", "Organisations", "Search", "Sign in"]
+    assert nav_links(html) == [
+        "Home", "Initiatives", "Organisations", "Forum", "Search", "Sign in"
+    ]  # fmt: skip
     assert (
         'aria-current="page"><strong class="govuk-service-navigation__active-fallback">Home' in html
     )
@@ -81,8 +83,11 @@ def test_it_renders_the_layout_for_a_signed_in_person(client: Client, alice) -> 
         "Home",
         "Initiatives",
         "Organisations",
+        "Forum",
         "Search",
         "Measures",
+        "Ideas",
+        "Welfare checks",
         "Your organisation",
         "Alice Ashby",
         "Sign out",
@@ -168,7 +173,7 @@ def test_it_skips_navigation_items_whose_url_does_not_exist(monkeypatch) -> None
     request = RequestFactory().get("/")
     request.user = type("Anon", (), {"is_authenticated": False})()
     texts = [item.text for item in service(request)["service_nav"]]
-    assert texts == ["Home", "Initiatives", "Organisations", "Sign in"]
+    assert texts == ["Home", "Initiatives", "Organisations", "Forum", "Sign in"]
 
 
 def test_it_shows_messages_as_notification_banners(rf: RequestFactory) -> None:

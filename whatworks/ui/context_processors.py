@@ -45,12 +45,15 @@ def service(request: HttpRequest) -> dict[str, Any]:
         ("Home", "home", {}, False),
         ("Initiatives", "initiative-list", {}, False),
         ("Organisations", "organisation-list", {}, False),
+        ("Forum", "forum-home", {}, False),
         ("Search", "search", {}, False),
     ]
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         entries += [
             ("Measures", "metric-list", {}, False),
+            ("Ideas", "ideas-home", {}, False),
+            ("Welfare checks", "checkins-home", {}, False),
             ("Your organisation", "my-organisation", {}, False),
             (user.get_full_name() or str(user), "person-detail", {"pk": user.pk}, False),
             ("Sign out", "sign-out", {}, True),
