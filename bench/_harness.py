@@ -76,6 +76,9 @@ class BenchError(RuntimeError):
 class Page:
     name: str  # used in metric names: "<name> p95"
     path: str
+    # Extra request headers ("Cookie: sessionid=..."), passed to wrk as -H options, so a page
+    # behind sign-in can be measured with a session the seed created.
+    headers: tuple[str, ...] = ()
 
 
 FRAMEWORK_FLOOR = Page("framework floor", "/_floor/text")
@@ -446,9 +449,10 @@ def _parse_wrk(stdout: str, url: str) -> Sample:
     )
 
 
-def wrk(url: str, seconds: float, script: Path) -> Sample:
+def wrk(url: str, seconds: float, script: Path, headers: Sequence[str] = ()) -> Sample:
     cmd = [
         "wrk",
+        *[option for header in headers for option in ("-H", header)],
         "-t1",
         f"-c{CONNECTIONS}",
         f"-d{seconds:g}s",
@@ -481,14 +485,14 @@ def measure(
         # Warms the workers' template and query caches and the database's buffers; discarded
         # but still checked, so a broken page fails before minutes of measuring.
         for page in pages:
-            wrk(base_url + page.path, options.warmup, script)
+            wrk(base_url + page.path, options.warmup, script, page.headers)
             _drain(base_url)
     samples: dict[Page, list[Sample]] = {page: [] for page in pages}
     for round_no in range(options.rounds):
         # Rotate the order too, so no page is always the first after a pause.
         shift = round_no % len(pages)
         for page in [*pages[shift:], *pages[:shift]]:
-            samples[page].append(wrk(base_url + page.path, options.seconds, script))
+            samples[page].append(wrk(base_url + page.path, options.seconds, script, page.headers))
             _drain(base_url)
         print(f"round {round_no + 1}/{options.rounds} done", file=sys.stderr)
     return samples

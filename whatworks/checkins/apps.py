@@ -3,3 +3,22 @@ from django.apps import AppConfig
 
 class CheckinsConfig(AppConfig):
     name = "whatworks.checkins"
+
+    def ready(self) -> None:
+        from whatworks.checkins import rules, tasks  # noqa: F401  (permissions, periodic jobs)
+        from whatworks.checkins.outcomes import initiative_panel
+        from whatworks.initiatives import panels
+
+        panels.register(initiative_panel)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from whatworks.checkins.models import Question, QuestionModule
+        from whatworks.core import cache
+
+        def questions_changed(sender: type, **kwargs: object) -> None:
+            cache.bump("checkins-forms")  # the worker's list caches its rendered visit forms
+
+        for model in (Question, QuestionModule):
+            post_save.connect(questions_changed, sender=model, dispatch_uid=f"checkins-{model}")
+            post_delete.connect(questions_changed, sender=model, dispatch_uid=f"checkins-d-{model}")

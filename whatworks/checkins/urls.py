@@ -1,3 +1,77 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from whatworks.checkins import views, views_manage, views_referral
+
+urlpatterns: list[URLPattern] = [
+    path("checkins/", views.home, name="checkins-home"),
+    path("checkins/two-factor/set-up/", views.two_factor_setup, name="checkins-2fa-setup"),
+    path("checkins/two-factor/verify/", views.two_factor_verify, name="checkins-2fa-verify"),
+    path("checkins/schemes/new/", views.scheme_new, name="checkins-scheme-new"),
+    path("checkins/schemes/<int:pk>/", views.scheme_detail, name="checkins-scheme"),
+    path("checkins/schemes/<int:pk>/residents/", views.residents, name="checkins-residents"),
+    path("checkins/schemes/<int:pk>/rounds/new/", views.round_new, name="checkins-round-new"),
+    path(
+        "checkins/schemes/<int:pk>/agreements/new/",
+        views.agreement_new,
+        name="checkins-agreement-new",
+    ),
+    path("checkins/schemes/<int:pk>/rules/", views.rules_list, name="checkins-rules"),
+    path("checkins/schemes/<int:pk>/people/", views_manage.people, name="checkins-people"),
+    path(
+        "checkins/schemes/<int:pk>/questions/new/",
+        views_manage.question_new,
+        name="checkins-question-new",
+    ),
+    path(
+        "checkins/schemes/<int:pk>/retention/",
+        views_manage.retention_page,
+        name="checkins-retention",
+    ),
+    path("checkins/rounds/<int:pk>/cover/new/", views_manage.cover_new, name="checkins-cover-new"),
+    path("checkins/schemes/<int:scheme_pk>/rules/new/", views.rule_edit, name="checkins-rule-new"),
+    path("checkins/rules/<int:pk>/", views.rule_edit, name="checkins-rule-edit"),
+    path("checkins/referrals/<int:pk>/", views.referral_detail, name="checkins-referral"),
+    path("checkins/residents/<int:pk>/", views.resident_detail, name="checkins-resident"),
+    path(
+        "checkins/residents/<int:pk>/export.json",
+        views.resident_export,
+        name="checkins-resident-export",
+    ),
+    path(
+        "checkins/residents/<int:pk>/print/", views.resident_print, name="checkins-resident-print"
+    ),
+    path(
+        "checkins/residents/<int:pk>/erase/", views.resident_erase, name="checkins-resident-erase"
+    ),
+    path(
+        "checkins/residents/<int:pk>/pause/", views.resident_pause, name="checkins-resident-pause"
+    ),
+    path(
+        "checkins/residents/<int:pk>/resume/",
+        views.resident_resume,
+        name="checkins-resident-resume",
+    ),
+    path(
+        "checkins/residents/<int:pk>/consent/withdraw/",
+        views.consent_withdraw,
+        name="checkins-consent-withdraw",
+    ),
+    path("checkins/rounds/<int:pk>/today/", views.round_today, name="checkins-round-today"),
+    path("checkins/rounds/<int:pk>/visits/", views.visit_record, name="checkins-visit-record"),
+    path(
+        "checkins/rounds/<int:pk>/visits/new/<int:resident_id>/",
+        views.visit_new,
+        name="checkins-visit-new",
+    ),
+    path("checkins/escalations/<int:pk>/", views.escalation_detail, name="checkins-escalation"),
+    path("checkins/refer/<str:token>/", views_referral.refer_start, name="checkins-refer-start"),
+    path(
+        "checkins/refer/<str:token>/check/", views_referral.refer_check, name="checkins-refer-check"
+    ),
+    path("checkins/refer/<str:token>/done/", views_referral.refer_done, name="checkins-refer-done"),
+    path(
+        "checkins/refer/<str:token>/<slug:step>/",
+        views_referral.refer_step,
+        name="checkins-refer-step",
+    ),
+]

@@ -1,0 +1,265 @@
+"""Call & Check end to end in a real browser.
+
+A GP refers a person through the scheme's public link; the coordinator sets up two-factor
+sign-in, accepts the referral and places the person on a round; the postal worker, on a
+phone-sized screen, records a concern while the connection is down, and the visit is sent
+when it returns; the nominated contact's message is in the outbox and the coordinator's task
+is open; the coordinator closes it; the outcome shows on the scheme's initiative. Every page
+is checked with axe-core.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyotp
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.checkins.conftest import make_round, make_scheme
+from whatworks.checkins.models import Escalation, Resident, Visit
+from whatworks.core.models import Message
+
+from .browser import assert_accessible, assert_no_console_errors, assert_no_horizontal_scroll
+from .test_journeys import sign_in
+
+PHONE = {"width": 320, "height": 640}
+
+
+def _set_up_two_factor(page: Any) -> None:
+    expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
+    assert_accessible(page)
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill("000000")
+    page.get_by_role("button", name="Confirm the code").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the 6-digit code")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Confirm the code").click()
+
+
+def _refer(page: Any, base_url: str, token: str) -> None:
+    page.goto(f"{base_url}/checkins/refer/{token}/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_role("button", name="Continue").click()  # empty: errors name the fields
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter your name")
+    assert_accessible(page)
+    page.get_by_label("GP", exact=True).check()
+    page.get_by_label("Your name").fill("Dr Amara Okafor")
+    page.get_by_label("Your organisation or GP practice").fill("Beacon Surgery")
+    page.get_by_label("Why should this person be visited?").fill("Lives alone since a fall.")
+    page.get_by_role("button", name="Continue").click()
+    assert_accessible(page)
+    page.get_by_label("First name").fill("Edith")
+    page.get_by_label("Last name").fill("Marsh")
+    page.get_by_label("Date of birth").fill("1936-05-02")
+    page.get_by_label("Address line 1").fill("3 Beacon Road")
+    page.get_by_label("Postcode").fill("NOT A POSTCODE")
+    page.get_by_label("NHS number").fill("943 476 5918")
+    page.get_by_role("button", name="Continue").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("Enter a real postcode")
+    expect(summary).to_contain_text("Enter a valid NHS number")
+    assert_accessible(page)
+    page.get_by_label("Postcode").fill("tn61aa")
+    page.get_by_label("NHS number").fill("943 476 5919")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("The person agrees to be referred").check()
+    page.get_by_label("Date they agreed").fill(timezone.localdate().isoformat())
+    page.get_by_label("Spoken, to the referrer").check()
+    page.get_by_role("button", name="Continue").click()
+    assert_accessible(page)
+    page.get_by_label("Nominated contact's name").fill("Ruth Marsh")
+    page.get_by_label("Relationship to the person").fill("daughter")
+    page.get_by_label("Contact's mobile phone number").fill("07912 345678")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("must live locally")
+    page.get_by_label("The contact lives locally").check()
+    page.get_by_role("button", name="Continue").click()
+    assert_accessible(page)
+    page.get_by_label("GP practice ODS code").fill("g81001")
+    page.get_by_label("GP practice name").fill("Beacon Surgery")
+    page.get_by_label("GP practice email address").fill("beacon.surgery@example.nhs.uk")
+    page.get_by_label("Diabetes").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(
+        page.get_by_role("heading", name="Check your answers before sending the referral")
+    ).to_be_visible()
+    expect(page.locator(".govuk-summary-list")).to_contain_text(["Dr Amara Okafor"])
+    expect(page.get_by_text("TN6 1AA")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send the referral").click()
+    expect(page.get_by_role("heading", name="Referral sent")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_it_runs_call_and_check_from_referral_to_evidence(
+    page_factory: Any, base_url: str, world: Any
+) -> None:
+    from whatworks.initiatives import services as register
+
+    initiative = register.initiative_create(
+        organisation=world.org_a,
+        actor=world["officer"],
+        title="Call and Check in Wealden",
+        summary="Postal workers check on older people",
+        service_area="adult_care",
+        visibility="peers",
+        collaborations=["sectors"],
+    )
+    scheme = make_scheme(world)
+    scheme.initiative = initiative
+    scheme.save()
+    round_ = make_round(scheme, world["frontline"])
+
+    # 1. A GP refers Edith through the scheme's link: no account needed.
+    gp = page_factory()
+    _refer(gp, base_url, scheme.referral_token)
+    resident = Resident.objects.get(family_name="Marsh")
+    assert resident.postcode == "TN6 1AA" and resident.nhs_number == "9434765919"
+
+    # 2. The coordinator signs in, sets up two-factor sign-in, accepts and places her.
+    coordinator = page_factory()
+    sign_in(coordinator, base_url, world["officer"].email)
+    coordinator.goto(f"{base_url}/checkins/schemes/{scheme.pk}/")
+    _set_up_two_factor(coordinator)
+    expect(coordinator.get_by_role("heading", name=scheme.name)).to_be_visible()
+    assert_accessible(coordinator)
+    coordinator.get_by_role("link", name="Edith Marsh").click()
+    assert_accessible(coordinator)
+    coordinator.get_by_label("Round", exact=True).select_option(label=round_.name)
+    today = timezone.localdate().weekday()
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    for offset in range(6):  # six days a week, today among them
+        coordinator.get_by_label(days[(today + offset) % 7]).check()
+    coordinator.get_by_role("button", name="Accept the referral").click()
+    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("is on Walk 12")
+    assert_accessible(coordinator)
+
+    # 3. The postal worker, on a phone, records a concern while the connection is down.
+    worker = page_factory(**PHONE)
+    sign_in(worker, base_url, world["frontline"].email)
+    worker.goto(f"{base_url}/checkins/rounds/{round_.pk}/today/")
+    _set_up_two_factor(worker)
+    expect(worker.get_by_role("heading", name="1. Edith Marsh")).to_be_visible()
+    expect(worker.get_by_text("Have you checked your blood sugar today?")).to_be_hidden()
+    assert_accessible(worker)
+    assert_no_horizontal_scroll(worker, 320)
+    assert_no_console_errors(worker)
+    worker.context.set_offline(True)
+    worker.get_by_text("Record the visit to Edith").click()
+    worker.get_by_label("Seen, with a concern").check()
+    worker.get_by_role("group", name="How are you today?").get_by_label("Unwell").check()
+    worker.get_by_role("group", name="Have you checked your blood sugar today?").get_by_label(
+        "No"
+    ).check()
+    worker.get_by_label("Note").fill("Seemed confused; had not eaten.")
+    assert_no_horizontal_scroll(worker, 320)  # the open form reflows too
+    worker.get_by_role("button", name="Save the visit to Edith").click()
+    expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Saved on this phone")
+    expect(worker.locator("#checkins-sync")).to_contain_text("1 visit is saved on this phone")
+    assert Visit.objects.count() == 0
+    assert (
+        worker.evaluate(f"JSON.parse(localStorage.getItem('checkins-outbox-{round_.pk}')).length")
+        == 1
+    )
+    assert_accessible(worker)
+    worker.context.set_offline(False)  # the browser fires "online": the queue is sent
+    expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Recorded", timeout=15_000)
+    expect(worker.locator("#checkins-sync")).to_contain_text("All visits are sent")
+    assert worker.evaluate(f"localStorage.getItem('checkins-outbox-{round_.pk}')") == "[]"
+    worker.reload()  # after a reload the list shows the visit as done, and nothing is resent
+    expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Recorded")
+    assert_no_horizontal_scroll(worker, 320)
+    assert Visit.objects.count() == 1
+    visit = Visit.objects.get()
+    assert visit.outcome == "concern" and visit.answers.count() == 2
+
+    # 4. The nominated contact's message is in the outbox; the coordinator's task is open.
+    assert Message.objects.filter(channel="sms", recipient="+447912345678").exists()
+    assert Message.objects.filter(recipient="beacon.surgery@example.nhs.uk").exists()
+    escalation = Escalation.objects.get(status="open")
+
+    # 5. The coordinator closes the task.
+    coordinator.goto(f"{base_url}/checkins/schemes/{scheme.pk}/")
+    expect(coordinator.locator("#count-open")).to_have_text("1")
+    coordinator.get_by_role("link", name=escalation.summary).click()
+    assert_accessible(coordinator)
+    coordinator.get_by_role("button", name="Close the task").click()
+    expect(coordinator.locator(".govuk-error-summary")).to_contain_text("Enter what was done")
+    coordinator.get_by_label("What was done?").fill("Ruth visited; GP called back the same day.")
+    coordinator.get_by_role("button", name="Close the task").click()
+    expect(coordinator.locator("#count-open")).to_have_text("0")
+    assert_accessible(coordinator)
+
+    # 6. The outcome shows on the initiative, as aggregates only.
+    coordinator.goto(f"{base_url}/initiatives/{initiative.pk}/")
+    panel = coordinator.locator("section[aria-labelledby=checkins-outcomes]")
+    expect(panel).to_contain_text("Visits delivered")
+    expect(panel).to_contain_text("Concerns raised")
+    expect(panel).not_to_contain_text("Edith")
+    assert_accessible(coordinator)
+
+
+def test_it_keeps_every_coordinator_page_accessible(
+    page_factory: Any, base_url: str, world: Any
+) -> None:
+    import uuid as uuid_module
+
+    from tests.checkins.conftest import make_resident
+    from whatworks.checkins import services
+
+    scheme = make_scheme(world)
+    round_ = make_round(scheme, world["frontline"])
+    resident = make_resident(round_)
+    visit, _ = services.visit_record(
+        round_=round_,
+        worker=world["frontline"],
+        client_uuid=uuid_module.uuid4(),
+        resident_id=resident.pk,
+        visited_on=timezone.localdate(),
+        outcome="concern",
+    )
+    escalation = visit.escalation_set.get()
+    page = page_factory(width=320, height=640)
+    sign_in(page, base_url, world["officer"].email)
+    page.goto(f"{base_url}/checkins/")
+    _set_up_two_factor(page)
+    paths = [
+        "/checkins/",
+        f"/checkins/schemes/{scheme.pk}/",
+        f"/checkins/schemes/{scheme.pk}/residents/",
+        f"/checkins/schemes/{scheme.pk}/people/",
+        f"/checkins/schemes/{scheme.pk}/rules/",
+        f"/checkins/schemes/{scheme.pk}/rules/new/",
+        f"/checkins/schemes/{scheme.pk}/questions/new/",
+        f"/checkins/schemes/{scheme.pk}/retention/",
+        f"/checkins/schemes/{scheme.pk}/rounds/new/",
+        f"/checkins/schemes/{scheme.pk}/agreements/new/",
+        f"/checkins/rounds/{round_.pk}/cover/new/",
+        f"/checkins/rounds/{round_.pk}/visits/new/{resident.pk}/",
+        f"/checkins/residents/{resident.pk}/",
+        f"/checkins/residents/{resident.pk}/print/",
+        f"/checkins/residents/{resident.pk}/pause/",
+        f"/checkins/residents/{resident.pk}/erase/",
+        f"/checkins/escalations/{escalation.pk}/",
+        *[
+            f"/checkins/refer/{scheme.referral_token}/{step}"
+            for step in ["", "referrer/", "person/", "consent/", "contact/", "health/"]
+        ],
+    ]
+    for path in paths:
+        page.goto(base_url + path)
+        expect(page.locator("h1")).to_be_visible()
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page, 320)
+    # Forms with errors: the summary names the field and links to it.
+    page.goto(f"{base_url}/checkins/schemes/{scheme.pk}/agreements/new/")
+    page.get_by_role("button", name="Record the agreement").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the lawful basis")
+    assert_accessible(page)
+    page.goto(f"{base_url}/checkins/schemes/{scheme.pk}/people/")
+    page.get_by_role("button", name="Add the role").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter their email address")
+    assert_accessible(page)
+    assert_no_console_errors(page)

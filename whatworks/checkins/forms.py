@@ -1,0 +1,477 @@
+"""Forms: the referral question pages, the coordinator's decisions, and the visit record."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from whatworks.checkins import validation
+from whatworks.checkins.models import (
+    WEEKDAYS,
+    AgreementScope,
+    AnswerKind,
+    ConsentMethod,
+    EscalationRule,
+    Outcome,
+    QuestionModule,
+    Referral,
+    Round,
+    RoundKind,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+DAY_CHOICES = [(str(i), name) for i, name in enumerate(WEEKDAYS)]
+
+
+class ReferrerForm(forms.Form):
+    referrer_kind = forms.ChoiceField(
+        label="Who is making the referral?",
+        choices=Referral.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who is making the referral"},
+    )
+    referrer_name = forms.CharField(
+        label="Your name", max_length=200, error_messages={"required": "Enter your name"}
+    )
+    referrer_organisation = forms.CharField(
+        label="Your organisation or GP practice", max_length=200, required=False
+    )
+    referrer_email = forms.EmailField(
+        label="Your email address",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    referrer_phone = forms.CharField(label="Your phone number", max_length=30, required=False)
+    reason = forms.CharField(
+        label="Why should this person be visited?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: lives alone since a fall, no family nearby.",
+        error_messages={"required": "Enter why this person should be visited"},
+    )
+
+    def clean_referrer_phone(self) -> str:
+        return validation.clean_phone(self.cleaned_data["referrer_phone"], "your phone number")
+
+
+class PersonForm(forms.Form):
+    given_name = forms.CharField(
+        label="First name",
+        max_length=100,
+        error_messages={"required": "Enter the person's first name"},
+    )
+    family_name = forms.CharField(
+        label="Last name",
+        max_length=100,
+        error_messages={"required": "Enter the person's last name"},
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        widget=DATE,
+        error_messages={
+            "required": "Enter the person's date of birth",
+            "invalid": "Date of birth must be a real date",
+        },
+    )
+    address_line_1 = forms.CharField(
+        label="Address line 1", max_length=200, error_messages={"required": "Enter address line 1"}
+    )
+    address_line_2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    town = forms.CharField(label="Town or city", max_length=100, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    phone = forms.CharField(label="Their phone number", max_length=30, required=False)
+    nhs_number = forms.CharField(
+        label="NHS number", max_length=14, required=False, help_text="10 digits, like 943 476 5919"
+    )
+
+    def clean_date_of_birth(self) -> date:
+        born: date = self.cleaned_data["date_of_birth"]
+        if born >= timezone.localdate():
+            raise ValidationError("Date of birth must be in the past")
+        if born.year < 1900:
+            raise ValidationError("Date of birth must be after 1900")
+        return born
+
+    def clean_postcode(self) -> str:
+        return validation.clean_postcode(self.cleaned_data["postcode"])
+
+    def clean_phone(self) -> str:
+        return validation.clean_phone(self.cleaned_data["phone"], "their phone number")
+
+    def clean_nhs_number(self) -> str:
+        return validation.clean_nhs_number(self.cleaned_data["nhs_number"])
+
+
+class ConsentForm(forms.Form):
+    consent = forms.BooleanField(
+        label="The person agrees to be referred and visited, and to their details being shared "
+        "with the scheme's partners",
+        error_messages={"required": "Confirm that the person agrees to be referred"},
+    )
+    consent_given_on = forms.DateField(
+        label="Date they agreed",
+        widget=DATE,
+        error_messages={
+            "required": "Enter the date they agreed",
+            "invalid": "Date they agreed must be a real date",
+        },
+    )
+    consent_method = forms.ChoiceField(
+        label="How did they agree?",
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how they agreed"},
+    )
+
+    def clean_consent_given_on(self) -> date:
+        given: date = self.cleaned_data["consent_given_on"]
+        if given > timezone.localdate():
+            raise ValidationError("Date they agreed must be today or in the past")
+        return given
+
+
+class ContactForm(forms.Form):
+    contact_name = forms.CharField(
+        label="Nominated contact's name",
+        max_length=200,
+        error_messages={"required": "Enter the nominated contact's name"},
+    )
+    contact_relationship = forms.CharField(
+        label="Relationship to the person",
+        max_length=100,
+        help_text="For example: daughter, neighbour, GP.",
+        error_messages={"required": "Enter the nominated contact's relationship to the person"},
+    )
+    contact_phone = forms.CharField(
+        label="Contact's mobile phone number", max_length=30, required=False
+    )
+    contact_email = forms.EmailField(
+        label="Contact's email address",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    contact_lives_locally = forms.BooleanField(
+        label="The contact lives locally and could call round the same day",
+        required=False,
+    )
+
+    def clean_contact_phone(self) -> str:
+        return validation.clean_phone(self.cleaned_data["contact_phone"], "contact's phone number")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not (data.get("contact_phone") or data.get("contact_email")):
+            self.add_error("contact_phone", "Enter the contact's phone number or email address")
+        if not self.errors and not data.get("contact_lives_locally"):
+            self.add_error(
+                "contact_lives_locally", "At least one nominated contact must live locally"
+            )
+        return data
+
+
+class HealthForm(forms.Form):
+    gp_practice_ods = forms.CharField(
+        label="GP practice ODS code",
+        max_length=10,
+        required=False,
+        help_text="A letter and 5 numbers, like A81001.",
+    )
+    gp_practice_name = forms.CharField(label="GP practice name", max_length=200, required=False)
+    gp_practice_email = forms.EmailField(
+        label="GP practice email address",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+    modules = forms.MultipleChoiceField(
+        label="Reminders and questions the visits should include",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    health_notes = forms.CharField(
+        label="Health details the questions need",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Only what the visits need, such as 'takes insulin'. Not a medical history.",
+    )
+    appointment_on = forms.DateField(
+        label="Date of their next appointment",
+        widget=DATE,
+        required=False,
+        error_messages={"invalid": "Date of their next appointment must be a real date"},
+    )
+    appointment_what = forms.CharField(
+        label="What the appointment is",
+        max_length=200,
+        required=False,
+        help_text="For example: eye clinic at the county hospital.",
+    )
+
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["modules"].choices = [  # type: ignore[attr-defined]
+            (str(m.pk), m.name) for m in QuestionModule.objects.filter(scheme=scheme, generic=False)
+        ]
+
+    def clean_gp_practice_ods(self) -> str:
+        return validation.clean_ods_code(self.cleaned_data["gp_practice_ods"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("appointment_on") and not data.get("appointment_what"):
+            self.add_error("appointment_what", "Enter what the appointment is")
+        return data
+
+
+class AcceptForm(forms.Form):
+    round = forms.ModelChoiceField(
+        label="Round", queryset=Round.objects.none(), error_messages={"required": "Select a round"}
+    )
+    visit_days = forms.MultipleChoiceField(
+        label="Visit days",
+        choices=DAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="1 to 6 days a week.",
+        error_messages={"required": "Select the days of the week to visit"},
+    )
+    visit_order = forms.IntegerField(
+        label="Position on the round",
+        min_value=0,
+        initial=0,
+        help_text="Where the address comes in the walk: lower comes first.",
+        error_messages={"required": "Enter the position on the round"},
+    )
+
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = Round.objects.filter(scheme=scheme)  # type: ignore[attr-defined]
+
+    def clean_visit_days(self) -> list[str]:
+        days: list[str] = self.cleaned_data["visit_days"]
+        if len(days) > 6:
+            raise ValidationError("Select between 1 and 6 visit days")
+        return days
+
+
+class DeclineForm(forms.Form):
+    note = forms.CharField(
+        label="Why is the referral declined?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter why the referral is declined"},
+    )
+
+
+class CloseForm(forms.Form):
+    note = forms.CharField(
+        label="What was done?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what was done"},
+    )
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is the record erased?",
+        help_text="For example: the person asked on 3 March.",
+        error_messages={"required": "Enter why the record is erased"},
+    )
+
+
+class PauseForm(forms.Form):
+    start_date = forms.DateField(
+        label="Pause from",
+        widget=DATE,
+        error_messages={
+            "required": "Enter the date to pause from",
+            "invalid": "Pause from must be a real date",
+        },
+    )
+    end_date = forms.DateField(
+        label="Pause until",
+        widget=DATE,
+        required=False,
+        help_text="Leave empty if not known.",
+        error_messages={"invalid": "Pause until must be a real date"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=200,
+        help_text="For example: in hospital, away with family.",
+        error_messages={"required": "Enter the reason for the pause"},
+    )
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = EscalationRule
+        fields = [
+            "name",
+            "trigger",
+            "outcome",
+            "question_code",
+            "answer_value",
+            "streak",
+            "notify_contact",
+            "notify_gp",
+            "notify_coordinator",
+            "channel",
+            "deadline_hours",
+            "is_active",
+        ]
+        labels = {
+            "question_code": "Question (short name)",
+            "answer_value": "Answer that triggers the rule",
+            "streak": "Visits in a row (for no answer)",
+            "deadline_hours": "Deadline for the coordinator's task (hours)",
+            "notify_contact": "Tell the nominated contacts",
+            "notify_gp": "Tell the GP practice",
+            "notify_coordinator": "Email the coordinators",
+            "is_active": "The rule is on",
+        }
+        widgets = {"trigger": forms.RadioSelect, "channel": forms.RadioSelect}
+        error_messages = {
+            "name": {"required": "Enter a name for the rule"},
+            "trigger": {"required": "Select what triggers the rule"},
+            "deadline_hours": {"required": "Enter the deadline in hours"},
+        }
+
+
+class SchemeForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the scheme",
+        max_length=200,
+        error_messages={"required": "Enter a name for the scheme"},
+    )
+    initiative: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Initiative in the register",
+        queryset=None,
+        required=False,  # type: ignore[arg-type]
+        help_text="Its outcomes become this initiative's evidence.",
+    )
+    cost_per_visit = forms.DecimalField(
+        label="Cost per visit (£)",
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        initial="6.75",
+        error_messages={
+            "required": "Enter the cost per visit",
+            "invalid": "Cost per visit must be a number, like 6.75",
+        },
+    )
+    coordinator_phone = forms.CharField(label="Coordinator's phone number", required=False)
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from whatworks.initiatives.models import Initiative
+
+        self.fields["initiative"].queryset = Initiative.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
+
+    def clean_coordinator_phone(self) -> str:
+        return validation.clean_phone(
+            self.cleaned_data["coordinator_phone"], "coordinator's phone number"
+        )
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the round",
+        max_length=200,
+        error_messages={"required": "Enter a name for the round"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of round",
+        choices=RoundKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of round"},
+    )
+    worker_email = forms.EmailField(
+        label="Worker's email address",
+        required=False,
+        help_text="They must already have an account.",
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )
+
+    def clean_worker_email(self) -> Any:
+        from whatworks.organisations.models import User
+
+        email = self.cleaned_data["worker_email"]
+        if not email:
+            return None
+        user = User.objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise ValidationError("Worker's email address must belong to someone with an account")
+        return user
+
+
+class AgreementForm(forms.Form):
+    purpose = forms.CharField(
+        label="Purpose",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter the purpose of the sharing"},
+    )
+    lawful_basis = forms.CharField(
+        label="Lawful basis",
+        max_length=300,
+        help_text="For example: UK GDPR 6(1)(e) public task; 9(2)(h) health or social care.",
+        error_messages={"required": "Enter the lawful basis"},
+    )
+    parties = forms.CharField(
+        label="Partner organisations (their web address names, one a line)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The short names in their What Works addresses, like 'jersey-post'.",
+        error_messages={"required": "Enter the partner organisations"},
+    )
+    partner_scope = forms.ChoiceField(
+        label="What partners may see",
+        choices=AgreementScope.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what partners may see"},
+    )
+    start_date = forms.DateField(
+        label="Start date",
+        widget=DATE,
+        error_messages={
+            "required": "Enter the start date",
+            "invalid": "Start date must be a real date",
+        },
+    )
+    review_date = forms.DateField(
+        label="Review date",
+        widget=DATE,
+        error_messages={
+            "required": "Enter the review date",
+            "invalid": "Review date must be a real date",
+        },
+    )
+
+    def clean_parties(self) -> list[Any]:
+        from whatworks.organisations.models import Organisation
+
+        slugs = [s.strip() for s in self.cleaned_data["parties"].splitlines() if s.strip()]
+        found = {o.slug: o for o in Organisation.objects.filter(slug__in=slugs)}
+        missing = [s for s in slugs if s not in found]
+        if missing:
+            raise ValidationError(f"Partner organisations not found: {', '.join(missing)}")
+        return list(found.values())
+
+
+def visit_form_answers(data: Any) -> dict[str, str]:
+    """answer_<question id> fields of a posted visit, as {question id: value}."""
+    return {
+        key[len("answer_") :]: value for key, value in data.items() if key.startswith("answer_")
+    }
+
+
+OUTCOME_CHOICES = Outcome.choices
+ANSWER_KINDS = AnswerKind

@@ -1,0 +1,611 @@
+"""Welfare checks on existing rounds (Call & Check).
+
+A scheme is run by one organisation with named partners under a data-sharing agreement.
+People hold roles in a scheme (coordinator, worker, partner viewer), not in an organisation:
+a postal worker is a member of the postal operator, yet works a round of the council's scheme.
+Residents are referred, accepted onto a round with set visit days, and visited; visits are
+deduplicated on a UUID the worker's browser makes, so a visit sent twice is stored once.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from whatworks.core.visibility import Visibility
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def day_bit(day: date) -> int:
+    """The bit of `Resident.visit_days` for this date's weekday (Monday is bit 0)."""
+    return 1 << day.weekday()
+
+
+def days_from_mask(mask: int) -> list[int]:
+    return [i for i in range(7) if mask & (1 << i)]
+
+
+def mask_from_days(days: list[int]) -> int:
+    return sum(1 << int(d) for d in set(days))
+
+
+def new_referral_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Scheme(models.Model):
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="checkin_schemes"
+    )
+    name = models.CharField(max_length=200)
+    initiative = models.ForeignKey(
+        "initiatives.Initiative",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checkin_schemes",
+        help_text="The register record whose evidence the scheme's outcomes become.",
+    )
+    cost_per_visit = models.DecimalField(
+        "cost per visit (£)", max_digits=8, decimal_places=2, default=Decimal("6.75")
+    )
+    coordinator_phone = models.CharField(max_length=30, blank=True)
+    referral_token = models.CharField(max_length=40, unique=True, default=new_referral_token)
+    evidence_visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PEERS
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("checkins-scheme", kwargs={"pk": self.pk})
+
+
+class AgreementScope(models.TextChoices):
+    RECORDS = "records", "Residents' records (contact details, visits and concerns)"
+    CONCERNS = "concerns", "Only residents with a concern, and the concern"
+
+
+class DataSharingAgreement(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="agreements")
+    parties = models.ManyToManyField("organisations.Organisation", related_name="+")
+    purpose = models.TextField()
+    lawful_basis = models.CharField(max_length=300)
+    partner_scope = models.CharField(
+        max_length=10, choices=AgreementScope.choices, default=AgreementScope.CONCERNS
+    )
+    start_date = models.DateField()
+    review_date = models.DateField()
+
+    class Meta:
+        ordering = ["-start_date", "id"]
+
+    def __str__(self) -> str:
+        return f"Agreement for {self.scheme} from {self.start_date}"
+
+    def in_force(self, on: date | None = None) -> bool:
+        on = on or timezone.localdate()
+        return self.start_date <= on <= self.review_date
+
+
+class SchemeRoleKind(models.TextChoices):
+    COORDINATOR = "coordinator", "Coordinator"
+    WORKER = "worker", "Worker (visits a round)"
+    PARTNER = "partner", "Partner viewer"
+
+
+class SchemeRole(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_roles"
+    )
+    role = models.CharField(max_length=20, choices=SchemeRoleKind.choices)
+    # A partner viewer sees on behalf of one party to the agreement.
+    organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.CASCADE
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "user", "role"], name="one_scheme_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} of {self.scheme}"
+
+
+class TotpDevice(models.Model):
+    """A person's authenticator app. Confirmed once they have typed a first valid code."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_totp"
+    )
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last time step accepted: a code cannot be replayed within its window.
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Authenticator of {self.user}"
+
+
+class RoundKind(models.TextChoices):
+    POSTAL = "postal", "Postal walk"
+    BUS = "bus", "Bus route"
+    PHARMACY = "pharmacy", "Pharmacy delivery"
+    VOLUNTEER = "volunteer", "Volunteer's area"
+
+
+class Round(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=RoundKind.choices, default=RoundKind.POSTAL)
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checkin_rounds",
+    )
+    work_days = models.PositiveSmallIntegerField(default=0b0111111, help_text="Weekday bits")
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("checkins-round-today", kwargs={"pk": self.pk})
+
+
+class Cover(models.Model):
+    """A holiday or absence on a round: someone covers it, or (no one) visits are off."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="covers")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="cover_dates_in_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Cover of {self.round_id} from {self.start_date} to {self.end_date}"
+
+
+class ResidentStatus(models.TextChoices):
+    REFERRED = "referred", "Referral waiting"
+    ACTIVE = "active", "Visited"
+    DECLINED = "declined", "Referral declined"
+    CLOSED = "closed", "Visits ended"
+    ERASED = "erased", "Erased on request"
+
+
+class ConsentMethod(models.TextChoices):
+    WRITTEN = "written", "In writing"
+    VERBAL = "verbal", "Spoken, to the referrer"
+    PHONE = "phone", "On the phone, to the scheme"
+
+
+class Resident(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="residents")
+    status = models.CharField(
+        max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.REFERRED
+    )
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField(null=True)
+    address_line_1 = models.CharField(max_length=200)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10)
+    phone = models.CharField(max_length=20, blank=True)  # E.164
+    nhs_number = models.CharField(max_length=10, blank=True)
+    gp_practice_ods = models.CharField("GP practice ODS code", max_length=10, blank=True)
+    gp_practice_name = models.CharField(max_length=200, blank=True)
+    gp_practice_email = models.EmailField(blank=True)
+    # Only what today's questions need (such as "takes insulin"): never a medical history.
+    health_notes = models.TextField(blank=True)
+    consent_given_on = models.DateField(null=True, blank=True)
+    consent_method = models.CharField(max_length=20, choices=ConsentMethod.choices, blank=True)
+    consent_withdrawn_on = models.DateField(null=True, blank=True)
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.SET_NULL, related_name="residents"
+    )
+    visit_days = models.PositiveSmallIntegerField(default=0)  # weekday bits, Monday = 1
+    visit_order = models.PositiveIntegerField(default=0)
+    modules: models.ManyToManyField = models.ManyToManyField(
+        "QuestionModule", blank=True, related_name="residents"
+    )
+    periodic_last_asked = models.DateField(null=True, blank=True)
+    legal_hold = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        indexes = [
+            models.Index(fields=["round", "status", "visit_order"]),
+            models.Index(fields=["scheme", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visit_days__gte=0) & Q(visit_days__lt=128), name="visit_days_bits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("checkins-resident", kwargs={"pk": self.pk})
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def address(self) -> str:
+        parts = [self.address_line_1, self.address_line_2, self.town, self.postcode]
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def visit_day_names(self) -> list[str]:
+        return [WEEKDAYS[i] for i in days_from_mask(self.visit_days)]
+
+    @property
+    def has_consent(self) -> bool:
+        return self.consent_given_on is not None and self.consent_withdrawn_on is None
+
+
+class Referral(models.Model):
+    class Kind(models.TextChoices):
+        GP = "gp", "GP"
+        NURSE = "nurse", "Nurse or health professional"
+        SOCIAL_WORKER = "social_worker", "Social worker"
+        CARER = "carer", "Carer"
+        FAMILY = "family", "Family member or friend"
+        SELF = "self", "The person themselves"
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="referrals")
+    resident = models.OneToOneField(Resident, on_delete=models.CASCADE, related_name="referral")
+    referrer_kind = models.CharField(max_length=20, choices=Kind.choices)
+    referrer_name = models.CharField(max_length=200)
+    referrer_organisation = models.CharField(max_length=200, blank=True)
+    referrer_email = models.EmailField(blank=True)
+    referrer_phone = models.CharField(max_length=20, blank=True)
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    possible_duplicate_of = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Referral of {self.resident} by {self.referrer_name}"
+
+
+class NominatedContact(models.Model):
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    lives_locally = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship})"
+
+
+class Appointment(models.Model):
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="appointments")
+    on = models.DateField()
+    time = models.TimeField(null=True, blank=True)
+    what = models.CharField(max_length=200)
+    attended = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["on", "time", "id"]
+        indexes = [models.Index(fields=["resident", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.what} on {self.on}"
+
+
+class Pause(models.Model):
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="pauses")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)  # open: until someone resumes visits
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["-start_date", "id"]
+
+    def __str__(self) -> str:
+        return f"Pause from {self.start_date}: {self.reason}"
+
+
+class QuestionModule(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="modules")
+    name = models.CharField(max_length=100)
+    # Generic modules are asked of everyone; the others only of residents given them.
+    generic = models.BooleanField(default=False)
+    # 0: at every visit; otherwise at the first visit and then every this many weeks.
+    every_weeks = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AnswerKind(models.TextChoices):
+    YES_NO = "yes_no", "Yes or no"
+    CHOICE = "choice", "One of a list"
+    TEXT = "text", "Free text"
+
+
+class Question(models.Model):
+    module = models.ForeignKey(QuestionModule, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(max_length=40, help_text="A short name rules and outcomes refer to.")
+    text = models.CharField(max_length=300)
+    kind = models.CharField(max_length=10, choices=AnswerKind.choices)
+    choices = models.JSONField(default=list, blank=True)  # for CHOICE: the options in order
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def options(self) -> list[str]:
+        if self.kind == AnswerKind.YES_NO:
+            return ["Yes", "No"]
+        return [str(c) for c in self.choices]
+
+
+class Outcome(models.TextChoices):
+    WELL = "well", "Seen and well"
+    CONCERN = "concern", "Seen, with a concern"
+    NO_ANSWER = "no_answer", "No answer"
+    DECLINED = "declined", "Declined the visit"
+    NOT_VISITED = "not_visited", "Not visited"
+
+
+class Visit(models.Model):
+    # Made by the worker's browser before the first attempt to send: resending is harmless.
+    client_uuid = models.UUIDField(unique=True, default=uuid.uuid4)
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="visits")
+    round = models.ForeignKey(Round, null=True, on_delete=models.SET_NULL, related_name="visits")
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    visited_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    reason = models.CharField(max_length=200, blank=True)  # why not visited
+    note = models.TextField(blank=True)
+    answer_count = models.PositiveSmallIntegerField(default=0)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        indexes = [
+            models.Index(fields=["resident", "visited_on"]),
+            models.Index(fields=["round", "visited_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on {self.visited_on}"
+
+
+class Answer(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(max_length=500)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "question"], name="one_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class PlannedVisit(models.Model):
+    """A visit on a day's list, generated the evening before: 'planned' for the dashboard."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+    on = models.DateField()
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["resident", "on"], name="one_planned_visit_a_day")
+        ]
+        indexes = [models.Index(fields=["on", "round"])]
+
+    def __str__(self) -> str:
+        return f"Visit {self.position} on round {self.round_id} on {self.on}"
+
+
+class Trigger(models.TextChoices):
+    OUTCOME = "outcome", "A visit's outcome is"
+    ANSWER = "answer", "An answer is"
+    NO_ANSWER_STREAK = "no_answer_streak", "No answer on visits in a row"
+    MISSED = "missed", "A planned visit was missed"
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+
+
+class EscalationRule(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="rules")
+    name = models.CharField(max_length=200)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    question_code = models.SlugField(max_length=40, blank=True)
+    answer_value = models.CharField(max_length=100, blank=True)
+    streak = models.PositiveSmallIntegerField(default=2)
+    notify_contact = models.BooleanField(default=False)
+    notify_gp = models.BooleanField(default=False)
+    notify_coordinator = models.BooleanField(default=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SMS)
+    deadline_hours = models.PositiveSmallIntegerField(default=24)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Escalation(models.Model):
+    """A coordinator's task raised by a rule; tracked until someone closes it."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="escalations")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="escalations")
+    visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.SET_NULL)
+    rule = models.ForeignKey(EscalationRule, null=True, blank=True, on_delete=models.SET_NULL)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    summary = models.CharField(max_length=300)
+    status = models.CharField(
+        max_length=10, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    last_chased_at = models.DateTimeField(null=True, blank=True)
+    chase_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["scheme", "status", "due_at"])]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def get_absolute_url(self) -> str:
+        return reverse("checkins-escalation", kwargs={"pk": self.pk})
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == EscalationStatus.OPEN and self.due_at < timezone.now()
+
+    @property
+    def age(self) -> timedelta:
+        return (self.closed_at or timezone.now()) - self.created_at
+
+
+class EscalationStatusChange(models.Model):
+    """Append-only history of an escalation: opened, chased, closed (with a note)."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="changes")
+    status = models.CharField(max_length=10, choices=EscalationStatus.choices)
+    note = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.status} at {self.at}"
+
+
+class RecordType(models.TextChoices):
+    CLOSED_RESIDENT = "closed_resident", "Residents whose visits ended"
+    DECLINED_REFERRAL = "declined_referral", "Declined referrals"
+    VISIT_NOTE = "visit_note", "Visit notes and answers"
+
+
+class RetentionPolicy(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="retention")
+    record_type = models.CharField(max_length=20, choices=RecordType.choices)
+    keep_days = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "record_type"], name="one_policy_per_type")
+        ]
+
+    def __str__(self) -> str:
+        return f"Keep {self.record_type} for {self.keep_days} days"
+
+
+class DisposalReview(models.Model):
+    """A record past its retention period, waiting for the coordinator to confirm disposal."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="disposals")
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="+")
+    record_type = models.CharField(max_length=20, choices=RecordType.choices)
+    due_on = models.DateField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=20, blank=True)  # "disposed" or "kept"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "record_type"],
+                condition=Q(decided_at__isnull=True),
+                name="one_open_review_per_record",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.record_type} due {self.due_on}"

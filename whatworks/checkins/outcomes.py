@@ -1,0 +1,266 @@
+"""The scheme's outcomes as evidence: monthly figures written to `measures`, and a panel of
+aggregates on the linked initiative's page (never a resident's details).
+
+Missed appointments and emergency admissions come from the NHS partners' systems: their
+metrics are created here, and the figures are imported through the measures import pages.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+from whatworks.checkins.models import Answer, Escalation, EscalationStatus, Outcome, Scheme, Visit
+from whatworks.initiatives.panels import Panel
+from whatworks.measures.models import Metric, Observation
+from whatworks.measures.services import metric_ensure, observation_record
+
+SEEN = [Outcome.WELL, Outcome.CONCERN]
+METRICS: dict[str, dict[str, Any]] = {
+    "visits delivered": {
+        "kind": "count",
+        "unit": "visits",
+        "direction": "higher",
+        "definition": "Visits where the worker saw the person (well or with a concern), a month.",
+    },
+    "concerns raised": {
+        "kind": "count",
+        "unit": "concerns",
+        "direction": "lower",
+        "definition": (
+            "Tasks raised by the scheme's rules (concerns, no answers, missed visits), a month."
+        ),
+    },
+    "days to close a concern": {
+        "kind": "mean",
+        "unit": "days",
+        "direction": "lower",
+        "definition": "Mean days from raising a task to closing it, for tasks closed in the month.",
+    },
+    "UCLA-3 change from baseline": {
+        "kind": "mean",
+        "unit": "points",
+        "direction": "lower",
+        "definition": "Mean change in the UCLA 3-item loneliness score (3 to 9) from each person's "
+        "first score to their latest, for people scored at least twice by the month's end.",
+    },
+    "cost per visit": {
+        "kind": "mean",
+        "unit": "£",
+        "direction": "lower",
+        "definition": "The scheme's rate per visit (set by the scheme) over the visits delivered.",
+    },
+    "missed appointments": {
+        "kind": "count",
+        "unit": "appointments",
+        "direction": "lower",
+        "definition": "Missed GP and hospital appointments of people on the scheme (imported).",
+    },
+    "emergency admissions": {
+        "kind": "count",
+        "unit": "admissions",
+        "direction": "lower",
+        "definition": "Emergency hospital admissions of people on the scheme (imported).",
+    },
+}
+PANEL_METRICS = [
+    "visits delivered",
+    "concerns raised",
+    "days to close a concern",
+    "UCLA-3 change from baseline",
+    "cost per visit",
+]
+
+
+def metric_name(scheme: Scheme, what: str) -> str:
+    return f"{scheme.name}: {what}"
+
+
+def scheme_metrics(scheme: Scheme) -> dict[str, Metric]:
+    return {
+        what: metric_ensure(
+            organisation=scheme.organisation,
+            name=metric_name(scheme, what),
+            defaults={
+                **spec,
+                "visibility": scheme.evidence_visibility,
+                "source": f"What Works check-ins: {scheme.name}",
+            },
+            actor=scheme.created_by,  # type: ignore[arg-type]
+        )
+        for what, spec in METRICS.items()
+    }
+
+
+def _month_end(month: date) -> date:
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def _ucla_changes(scheme: Scheme) -> dict[date, float]:
+    """For each month with UCLA answers: the mean change from baseline as of its end, over
+    people with at least two complete scores (all three items answered) by then."""
+    from whatworks.checkins.services import UCLA_SCORES
+
+    rows = (
+        Answer.objects.filter(visit__resident__scheme=scheme, question__code__startswith="ucla_")
+        .values_list("visit_id", "visit__resident_id", "visit__visited_on", "value")
+        .order_by("visit__visited_on", "visit_id")
+    )
+    per_visit: dict[int, list[Any]] = {}  # visit -> [resident, day, score, items]
+    for visit_id, resident_id, day, value in rows:
+        entry = per_visit.setdefault(visit_id, [resident_id, day, 0, 0])
+        entry[2] += UCLA_SCORES.get(value, 0)
+        entry[3] += 1
+    complete = sorted(
+        (day, resident, score) for resident, day, score, items in per_visit.values() if items == 3
+    )
+    result: dict[date, float] = {}
+    for month in sorted({date(day.year, day.month, 1) for day, _, _ in complete}):
+        end = _month_end(month)
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        count: dict[int, int] = defaultdict(int)
+        for day, resident, score in complete:
+            if day > end:
+                break
+            first.setdefault(resident, score)
+            last[resident] = score
+            count[resident] += 1
+        changes = [last[r] - first[r] for r in first if count[r] > 1]
+        if changes:
+            result[month] = statistics.fmean(changes)
+    return result
+
+
+def outcomes_refresh(scheme: Scheme) -> int:
+    """Recompute every month's figures from the scheme's own records; returns how many."""
+    metrics = scheme_metrics(scheme)
+    written = 0
+    visits = (
+        Visit.objects.filter(resident__scheme=scheme, outcome__in=SEEN)
+        .annotate(month=TruncMonth("visited_on"))
+        .values("month")
+        .annotate(n=Count("id"))
+    )
+    rate = float(scheme.cost_per_visit)
+    for row in visits:
+        month = _as_date(row["month"])
+        end = _month_end(month)
+        label = month.strftime("%B %Y")
+        observation_record(
+            metric=metrics["visits delivered"],
+            period_start=month,
+            period_end=end,
+            label=label,
+            value=row["n"],
+        )
+        observation_record(
+            metric=metrics["cost per visit"],
+            period_start=month,
+            period_end=end,
+            label=label,
+            value=rate,
+            numerator=rate * row["n"],
+            denominator=row["n"],
+        )
+        written += 2
+    raised = (
+        Escalation.objects.filter(scheme=scheme)
+        .annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+    )
+    for row in raised:
+        month = _as_date(row["month"])
+        observation_record(
+            metric=metrics["concerns raised"],
+            period_start=month,
+            period_end=_month_end(month),
+            label=month.strftime("%B %Y"),
+            value=row["n"],
+        )
+        written += 1
+    durations: dict[date, list[float]] = defaultdict(list)
+    for created, closed in Escalation.objects.filter(
+        scheme=scheme, status=EscalationStatus.CLOSED, closed_at__isnull=False
+    ).values_list("created_at", "closed_at"):
+        assert closed is not None  # filtered above
+        month = date(closed.year, closed.month, 1)
+        durations[month].append((closed - created).total_seconds() / 86400)
+    for month, days in durations.items():
+        observation_record(
+            metric=metrics["days to close a concern"],
+            period_start=month,
+            period_end=_month_end(month),
+            label=month.strftime("%B %Y"),
+            value=statistics.fmean(days),
+            numerator=sum(days),
+            denominator=len(days),
+        )
+        written += 1
+    for month, change in _ucla_changes(scheme).items():
+        observation_record(
+            metric=metrics["UCLA-3 change from baseline"],
+            period_start=month,
+            period_end=_month_end(month),
+            label=month.strftime("%B %Y"),
+            value=change,
+        )
+        written += 1
+    from whatworks.initiatives.signals import touched
+
+    touched()
+    return written
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def initiative_panel(initiative: Any, user: Any) -> Panel | None:
+    """Aggregates of the schemes linked to this initiative, from the metrics the reader may see."""
+    schemes = list(Scheme.objects.filter(initiative=initiative))
+    if not schemes:
+        return None
+    rows = []
+    for scheme in schemes:
+        names = {metric_name(scheme, what): what for what in PANEL_METRICS}
+        metrics = Metric.objects.visible_to(user).filter(
+            organisation_id=scheme.organisation_id, name__in=list(names)
+        )
+        figures: dict[str, Any] = {}
+        for metric in metrics:
+            observations = list(
+                Observation.objects.filter(metric=metric, organisation_id=scheme.organisation_id)
+                .order_by("period_start")
+                .values_list("value", "numerator", "denominator")
+            )
+            if not observations:
+                continue
+            what = names[metric.name]
+            if metric.kind == "count":
+                figures[what] = f"{sum(v for v, _, _ in observations):,.0f}"
+            elif what == "UCLA-3 change from baseline":
+                figures[what] = f"{observations[-1][0]:+.1f} points"
+            elif what == "cost per visit":
+                figures[what] = f"£{observations[-1][0]:,.2f}"
+            else:
+                num = sum(n or 0 for _, n, _ in observations)
+                den = sum(d or 0 for _, _, d in observations)
+                figures[what] = f"{num / den:.1f} days" if den else ""
+        if figures:
+            rows.append(
+                {
+                    "scheme": scheme,
+                    "figures": [(w, figures[w]) for w in PANEL_METRICS if w in figures],
+                }
+            )
+    if not rows:
+        return None
+    return Panel(template="checkins/_initiative_panel.html", context={"rows": rows}, order=60)

@@ -1,0 +1,242 @@
+"""Reads shared by the views: `access_*` fetch a record and check permission in one call (a
+view cannot forget the check); every view of a resident's record is audited here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import rules
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from whatworks.checkins import rules as checkin_rules
+from whatworks.checkins import schedule
+from whatworks.checkins.models import (
+    Appointment,
+    Cover,
+    Escalation,
+    EscalationStatus,
+    Outcome,
+    PlannedVisit,
+    Question,
+    QuestionModule,
+    Referral,
+    Resident,
+    Round,
+    Scheme,
+    SchemeRole,
+    Visit,
+)
+from whatworks.checkins.services import questions_for
+from whatworks.core import audit
+
+
+def schemes_for(user: Any) -> list[tuple[Scheme, list[str]]]:
+    roles: dict[int, list[str]] = {}
+    for scheme_id, role in SchemeRole.objects.filter(user=user).values_list("scheme_id", "role"):
+        roles.setdefault(scheme_id, []).append(role)
+    return [(s, sorted(roles[s.pk])) for s in Scheme.objects.filter(pk__in=roles)]
+
+
+def rounds_today_for(user: Any, day: date) -> list[Round]:
+    """The person's own rounds and the rounds they cover on `day`."""
+    covering = Cover.objects.filter(worker=user, start_date__lte=day, end_date__gte=day)
+    rounds = Round.objects.filter(Q(worker=user) | Q(pk__in=covering.values("round_id")))
+    return list(rounds.select_related("scheme").order_by("name"))
+
+
+def access_scheme(user: Any, pk: int, perm: str = "checkins.manage_scheme") -> Scheme:
+    scheme = Scheme.objects.filter(pk=pk).select_related("organisation", "initiative").first()
+    if scheme is None or not checkin_rules.scheme_roles(user, scheme.pk):
+        raise Http404("No such scheme")
+    if not rules.has_perm(perm, user, scheme):
+        raise PermissionDenied
+    return scheme
+
+
+def access_resident(
+    user: Any, pk: int, perm: str = "checkins.view_resident", *, viewed: bool = True
+) -> Resident:
+    resident = (
+        Resident.objects.filter(pk=pk).select_related("scheme__organisation", "round").first()
+    )
+    if resident is None or not rules.has_perm("checkins.view_resident", user, resident):
+        raise Http404("No such person")
+    if perm != "checkins.view_resident" and not rules.has_perm(perm, user, resident):
+        raise PermissionDenied
+    if viewed:
+        audit.record(
+            "checkins.resident.viewed",
+            obj=resident,
+            organisation=resident.scheme.organisation,
+            personal_data=True,
+        )
+    return resident
+
+
+def access_round(user: Any, pk: int) -> Round:
+    round_ = Round.objects.filter(pk=pk).select_related("scheme", "worker").first()
+    if round_ is None or not rules.has_perm("checkins.record_visit", user, round_):
+        raise Http404("No such round")
+    return round_
+
+
+def access_referral(user: Any, pk: int) -> Referral:
+    referral = Referral.objects.filter(pk=pk).select_related("scheme", "resident").first()
+    if referral is None or not checkin_rules.scheme_roles(user, referral.scheme_id):
+        raise Http404("No such referral")
+    if not rules.has_perm("checkins.manage_scheme", user, referral.scheme):
+        raise PermissionDenied
+    audit.record(
+        "checkins.referral.viewed",
+        obj=referral,
+        organisation=referral.scheme.organisation,
+        personal_data=True,
+    )
+    return referral
+
+
+def access_escalation(user: Any, pk: int) -> Escalation:
+    escalation = Escalation.objects.filter(pk=pk).select_related("scheme", "resident").first()
+    if escalation is None or not checkin_rules.scheme_roles(user, escalation.scheme_id):
+        raise Http404("No such task")
+    if not rules.has_perm("checkins.close_escalation", user, escalation):
+        raise PermissionDenied
+    audit.record(
+        "checkins.escalation.viewed",
+        obj=escalation,
+        organisation=escalation.scheme.organisation,
+        personal_data=True,
+    )
+    return escalation
+
+
+@dataclass
+class ListResident:
+    """Only what a visit needs: no date of birth, no health details."""
+
+    pk: int
+    given_name: str
+    family_name: str
+    address: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+@dataclass
+class ListEntry:
+    resident: ListResident
+    questions: list[Question]
+    appointments: list[dict[str, Any]]
+    done: str  # the outcome recorded today, if any
+    form_key: int = 0
+    number: int = 0
+
+
+ADDRESS_FIELDS = ["address_line_1", "address_line_2", "town", "postcode"]
+
+
+def todays_list(round_: Round, day: date) -> list[ListEntry]:
+    """The round's list for `day` in visiting order. Plain values rather than model objects,
+    and a handful of queries whatever the length: this page is read on every doorstep."""
+    rows = list(
+        schedule.due_residents(day, [round_.pk]).values(
+            "id", "given_name", "family_name", "periodic_last_asked", *ADDRESS_FIELDS
+        )
+    )
+    ids = [row["id"] for row in rows]
+    own: dict[int, set[int]] = {}
+    for resident_id, module_id in Resident.modules.through.objects.filter(
+        resident_id__in=ids
+    ).values_list("resident_id", "questionmodule_id"):
+        own.setdefault(resident_id, set()).add(module_id)
+    appointments: dict[int, list[dict[str, Any]]] = {}
+    for appointment in Appointment.objects.filter(
+        resident_id__in=ids, on__gte=day, on__lte=day + timedelta(days=3)
+    ).values("resident_id", "on", "time", "what"):
+        appointments.setdefault(appointment["resident_id"], []).append(dict(appointment))
+    modules = list(
+        QuestionModule.objects.filter(scheme_id=round_.scheme_id).prefetch_related("questions")
+    )
+    done = dict(
+        Visit.objects.filter(round=round_, visited_on=day, resident_id__in=ids).values_list(
+            "resident_id", "outcome"
+        )
+    )
+    outcome_labels = dict(Outcome.choices)
+    return [
+        ListEntry(
+            resident=ListResident(
+                pk=row["id"],
+                given_name=row["given_name"],
+                family_name=row["family_name"],
+                address=", ".join(row[f] for f in ADDRESS_FIELDS if row[f]),
+            ),
+            questions=questions_for(
+                own.get(row["id"], set()), row["periodic_last_asked"], modules, day
+            ),
+            appointments=appointments.get(row["id"], []),
+            done=str(outcome_labels.get(done[row["id"]], "")) if row["id"] in done else "",
+        )
+        for row in rows
+    ]
+
+
+@dataclass
+class Dashboard:
+    referrals: list[Referral]
+    open_escalations: list[Escalation]
+    planned_today: int
+    done_today: int
+    planned_week: int
+    done_week: int
+    rounds: list[dict[str, Any]]
+
+
+def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
+    week_start = today - timedelta(days=6)
+    referrals = list(
+        Referral.objects.filter(scheme=scheme, status=Referral.Status.WAITING).select_related(
+            "resident"
+        )
+    )
+    open_escalations = list(
+        Escalation.objects.filter(scheme=scheme, status=EscalationStatus.OPEN).select_related(
+            "resident"
+        )
+    )
+    planned = PlannedVisit.objects.filter(round__scheme=scheme, on__range=(week_start, today))
+    visits = Visit.objects.filter(resident__scheme=scheme, visited_on__range=(week_start, today))
+    planned_by_round = dict(
+        planned.values("round_id").annotate(n=Count("id")).values_list("round_id", "n")
+    )
+    done_by_round = dict(
+        visits.values("round_id").annotate(n=Count("id")).values_list("round_id", "n")
+    )
+    rounds = [
+        {
+            "round": r,
+            "residents": r.active_count,
+            "planned": planned_by_round.get(r.pk, 0),
+            "done": done_by_round.get(r.pk, 0),
+        }
+        for r in Round.objects.filter(scheme=scheme)
+        .select_related("worker")
+        .annotate(active_count=Count("residents", filter=Q(residents__status="active")))
+    ]
+    return Dashboard(
+        referrals=referrals,
+        open_escalations=open_escalations,
+        planned_today=planned.filter(on=today).count(),
+        done_today=visits.filter(visited_on=today).count(),
+        planned_week=sum(planned_by_round.values()),
+        done_week=sum(done_by_round.values()),
+        rounds=rounds,
+    )

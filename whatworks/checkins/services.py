@@ -1,0 +1,703 @@
+"""Writes for welfare-check schemes: each is atomic, audited, and raises ValidationError."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from whatworks.checkins import escalations, validation
+from whatworks.checkins.models import (
+    Answer,
+    AnswerKind,
+    Appointment,
+    ConsentMethod,
+    Cover,
+    DataSharingAgreement,
+    Escalation,
+    EscalationRule,
+    EscalationStatus,
+    EscalationStatusChange,
+    NominatedContact,
+    Outcome,
+    Pause,
+    Question,
+    QuestionModule,
+    RecordType,
+    Referral,
+    Resident,
+    ResidentStatus,
+    RetentionPolicy,
+    Round,
+    Scheme,
+    SchemeRole,
+    SchemeRoleKind,
+    Visit,
+    mask_from_days,
+)
+from whatworks.core import audit
+
+# Question sets are data: these are only the starting set a new scheme gets, which its
+# coordinator then edits. The ONS direct loneliness question and the UCLA 3-item scale
+# (Hughes et al. 2004) are free to use; licensed instruments are never built in.
+DEFAULT_MODULES: list[dict[str, Any]] = [
+    {
+        "name": "Every visit",
+        "generic": True,
+        "questions": [
+            (
+                "how_are_you",
+                "How are you today?",
+                AnswerKind.CHOICE,
+                ["Well", "Not so good", "Unwell"],
+            ),
+            ("need_anything", "Is there anything you need?", AnswerKind.TEXT, []),
+            (
+                "ons_lonely",
+                "How often do you feel lonely?",
+                AnswerKind.CHOICE,
+                ["Often or always", "Some of the time", "Occasionally", "Hardly ever", "Never"],
+            ),
+        ],
+    },
+    {
+        "name": "UCLA 3-item loneliness scale",
+        "generic": True,
+        "every_weeks": 8,
+        "questions": [
+            (f"ucla_{i}", text, AnswerKind.CHOICE, ["Hardly ever", "Some of the time", "Often"])
+            for i, text in enumerate(
+                [
+                    "How often do you feel that you lack companionship?",
+                    "How often do you feel left out?",
+                    "How often do you feel isolated from others?",
+                ],
+                start=1,
+            )
+        ],
+    },
+    {
+        "name": "Medication reminder",
+        "questions": [
+            ("medication_taken", "Have you taken today's medication?", AnswerKind.YES_NO, [])
+        ],
+    },
+    {
+        "name": "Diabetes",
+        "questions": [
+            ("diabetes_checked", "Have you checked your blood sugar today?", AnswerKind.YES_NO, []),
+            ("diabetes_dizzy", "Have you felt dizzy or shaky?", AnswerKind.YES_NO, []),
+        ],
+    },
+]
+UCLA_SCORES = {"Hardly ever": 1, "Some of the time": 2, "Often": 3}
+DEFAULT_RETENTION = {
+    RecordType.CLOSED_RESIDENT: 365 * 2,
+    RecordType.DECLINED_REFERRAL: 180,
+    RecordType.VISIT_NOTE: 365,
+}
+LATEST_BACKDATED_VISIT = timedelta(days=14)  # an offline phone may send a few days late
+
+
+def _audit(action: str, obj: Any, scheme: Scheme, actor: Any = None, **detail: Any) -> None:
+    audit.record(
+        f"checkins.{action}",
+        actor=actor,
+        obj=obj,
+        organisation=scheme.organisation,
+        detail=detail,
+        personal_data=isinstance(obj, Resident | Referral | Visit | Escalation),
+    )
+
+
+@transaction.atomic
+def scheme_create(
+    *,
+    organisation: Any,
+    name: str,
+    actor: Any,
+    initiative: Any = None,
+    cost_per_visit: Decimal = Decimal("6.75"),
+    coordinator_phone: str = "",
+) -> Scheme:
+    if initiative is not None and initiative.organisation_id != organisation.pk:
+        raise ValidationError({"initiative": "Choose an initiative of your own organisation"})
+    scheme = Scheme(
+        organisation=organisation,
+        name=name,
+        initiative=initiative,
+        cost_per_visit=cost_per_visit,
+        coordinator_phone=validation.clean_phone(coordinator_phone) if coordinator_phone else "",
+        created_by=actor,
+        evidence_visibility=initiative.visibility if initiative is not None else "peers",
+    )
+    scheme.full_clean()
+    scheme.save()
+    SchemeRole.objects.create(scheme=scheme, user=actor, role=SchemeRoleKind.COORDINATOR)
+    for order, spec in enumerate(DEFAULT_MODULES):
+        module = QuestionModule.objects.create(
+            scheme=scheme,
+            name=spec["name"],
+            generic=spec.get("generic", False),
+            every_weeks=spec.get("every_weeks", 0),
+            order=order,
+        )
+        Question.objects.bulk_create(
+            Question(module=module, code=code, text=text, kind=kind, choices=choices, order=i)
+            for i, (code, text, kind, choices) in enumerate(spec["questions"])
+        )
+    EscalationRule.objects.bulk_create(
+        EscalationRule(scheme=scheme, **rule) for rule in escalations.DEFAULT_RULES
+    )
+    RetentionPolicy.objects.bulk_create(
+        RetentionPolicy(scheme=scheme, record_type=kind, keep_days=days)
+        for kind, days in DEFAULT_RETENTION.items()
+    )
+    _audit("scheme.created", scheme, scheme, actor)
+    return scheme
+
+
+@transaction.atomic
+def scheme_role_add(
+    *, scheme: Scheme, user: Any, role: str, actor: Any, organisation: Any = None
+) -> SchemeRole:
+    if role == SchemeRoleKind.PARTNER:
+        if organisation is None or not user.memberships.filter(organisation=organisation).exists():
+            raise ValidationError(
+                {"organisation": "A partner viewer acts for an organisation they belong to"}
+            )
+        if not scheme.agreements.filter(parties=organisation).exists():
+            raise ValidationError(
+                {"organisation": "Record a data-sharing agreement naming this organisation first"}
+            )
+    existing = SchemeRole.objects.filter(scheme=scheme, user=user, role=role).first()
+    if existing:
+        return existing
+    scheme_role = SchemeRole.objects.create(
+        scheme=scheme, user=user, role=role, organisation=organisation
+    )
+    _audit("role.added", scheme, scheme, actor, user=user.pk, role=role)
+    return scheme_role
+
+
+@transaction.atomic
+def agreement_record(
+    *,
+    scheme: Scheme,
+    parties: list[Any],
+    purpose: str,
+    lawful_basis: str,
+    start_date: date,
+    review_date: date,
+    partner_scope: str,
+    actor: Any,
+) -> DataSharingAgreement:
+    if review_date <= start_date:
+        raise ValidationError({"review_date": "Review date must be after the start date"})
+    if not parties:
+        raise ValidationError(
+            {"parties": "Select the organisations that are party to the agreement"}
+        )
+    agreement = DataSharingAgreement(
+        scheme=scheme,
+        purpose=purpose,
+        lawful_basis=lawful_basis,
+        start_date=start_date,
+        review_date=review_date,
+        partner_scope=partner_scope,
+    )
+    agreement.full_clean()
+    agreement.save()
+    agreement.parties.set(parties)
+    _audit("agreement.recorded", agreement, scheme, actor, parties=[p.pk for p in parties])
+    return agreement
+
+
+@transaction.atomic
+def round_create(*, scheme: Scheme, name: str, kind: str, worker: Any, actor: Any) -> Round:
+    round_ = Round(scheme=scheme, name=name, kind=kind, worker=worker)
+    round_.full_clean()
+    round_.save()
+    if worker is not None:
+        SchemeRole.objects.get_or_create(scheme=scheme, user=worker, role=SchemeRoleKind.WORKER)
+    _audit("round.created", round_, scheme, actor)
+    return round_
+
+
+@transaction.atomic
+def cover_add(*, round_: Round, start_date: date, end_date: date, worker: Any, actor: Any) -> Cover:
+    if end_date < start_date:
+        raise ValidationError({"end_date": "End date must be on or after the start date"})
+    cover = Cover.objects.create(
+        round=round_, start_date=start_date, end_date=end_date, worker=worker
+    )
+    if worker is not None:
+        SchemeRole.objects.get_or_create(
+            scheme=round_.scheme, user=worker, role=SchemeRoleKind.WORKER
+        )
+    _audit("cover.added", cover, round_.scheme, actor)
+    return cover
+
+
+# --- Referral ---------------------------------------------------------------------------
+
+
+def possible_duplicate(scheme: Scheme, data: dict[str, Any]) -> Resident | None:
+    """Another record of the same person: name and date of birth, and address or postcode."""
+    candidates = Resident.objects.filter(
+        scheme=scheme,
+        family_name__iexact=data["family_name"].strip(),
+        given_name__iexact=data["given_name"].strip(),
+        date_of_birth=data["date_of_birth"],
+    ).exclude(status=ResidentStatus.ERASED)
+    for resident in candidates:
+        same_address = (
+            resident.address_line_1.strip().lower() == data["address_line_1"].strip().lower()
+        )
+        if same_address or resident.postcode == data["postcode"]:
+            return resident
+    return None
+
+
+@transaction.atomic
+def referral_submit(*, scheme: Scheme, data: dict[str, Any]) -> Referral:
+    """A referral from the question pages (already cleaned by their forms), checked again here:
+    consent and a nominated contact who lives locally are required."""
+    errors: dict[str, str] = {}
+    if not data.get("consent"):
+        errors["consent"] = "Confirm that the person agrees to be referred"
+    contacts = data.get("contacts") or []
+    if not contacts:
+        errors["contact_name"] = "Enter at least one nominated contact"
+    elif not any(c.get("lives_locally") for c in contacts):
+        errors["contact_lives_locally"] = "At least one nominated contact must live locally"
+    if errors:
+        raise ValidationError(errors)
+    resident = Resident(
+        scheme=scheme,
+        given_name=data["given_name"].strip(),
+        family_name=data["family_name"].strip(),
+        date_of_birth=data["date_of_birth"],
+        address_line_1=data["address_line_1"].strip(),
+        address_line_2=data.get("address_line_2", "").strip(),
+        town=data.get("town", "").strip(),
+        postcode=validation.clean_postcode(data["postcode"]),
+        phone=validation.clean_phone(data.get("phone", "")),
+        nhs_number=validation.clean_nhs_number(data.get("nhs_number", "")),
+        gp_practice_ods=validation.clean_ods_code(data.get("gp_practice_ods", "")),
+        gp_practice_name=data.get("gp_practice_name", ""),
+        gp_practice_email=data.get("gp_practice_email", ""),
+        health_notes=data.get("health_notes", ""),
+        consent_given_on=data["consent_given_on"],
+        consent_method=data.get("consent_method") or ConsentMethod.VERBAL,
+    )
+    resident.full_clean()
+    duplicate = possible_duplicate(scheme, data)
+    resident.save()
+    for contact in contacts:
+        NominatedContact.objects.create(
+            resident=resident,
+            name=contact["name"],
+            relationship=contact["relationship"],
+            phone=validation.clean_phone(contact.get("phone", "")),
+            email=contact.get("email", ""),
+            lives_locally=bool(contact.get("lives_locally")),
+        )
+    for appointment in data.get("appointments") or []:
+        Appointment.objects.create(
+            resident=resident, on=appointment["on"], what=appointment["what"]
+        )
+    if data.get("module_ids"):
+        resident.modules.set(
+            QuestionModule.objects.filter(scheme=scheme, pk__in=data["module_ids"])
+        )
+    referral = Referral.objects.create(
+        scheme=scheme,
+        resident=resident,
+        referrer_kind=data["referrer_kind"],
+        referrer_name=data["referrer_name"],
+        referrer_organisation=data.get("referrer_organisation", ""),
+        referrer_email=data.get("referrer_email", ""),
+        referrer_phone=validation.clean_phone(data.get("referrer_phone", "")),
+        reason=data["reason"],
+        possible_duplicate_of=duplicate,
+    )
+    _audit("referral.received", referral, scheme, detail_kind=data["referrer_kind"])
+    return referral
+
+
+@transaction.atomic
+def referral_accept(
+    *,
+    referral: Referral,
+    actor: Any,
+    round_: Round,
+    visit_days: list[int],
+    visit_order: int,
+    module_ids: list[int] | None = None,
+) -> Resident:
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    resident = referral.resident
+    if referral.status != Referral.Status.WAITING:
+        raise ValidationError("This referral has already been decided")
+    if not resident.has_consent:
+        raise ValidationError("A referral without the person's consent cannot be accepted")
+    if not resident.contacts.filter(lives_locally=True).exists():
+        raise ValidationError(
+            "A referral without a nominated contact who lives locally cannot be accepted"
+        )
+    if round_.scheme_id != referral.scheme_id:
+        raise ValidationError({"round": "Choose one of this scheme's rounds"})
+    if not 1 <= len(set(visit_days)) <= 6:
+        raise ValidationError({"visit_days": "Choose between 1 and 6 visit days a week"})
+    resident.status = ResidentStatus.ACTIVE
+    resident.round = round_
+    resident.visit_days = mask_from_days(visit_days)
+    resident.visit_order = visit_order
+    resident.save()
+    if module_ids is not None:
+        resident.modules.set(
+            QuestionModule.objects.filter(scheme_id=referral.scheme_id, pk__in=module_ids)
+        )
+    referral.status = Referral.Status.ACCEPTED
+    referral.decided_by = actor
+    referral.decided_at = timezone.now()
+    referral.save()
+    _audit("referral.accepted", referral, referral.scheme, actor, round=round_.pk)
+    return resident
+
+
+@transaction.atomic
+def referral_decline(*, referral: Referral, actor: Any, note: str) -> Referral:
+    if referral.status != Referral.Status.WAITING:
+        raise ValidationError("This referral has already been decided")
+    if not note.strip():
+        raise ValidationError({"note": "Enter why the referral is declined"})
+    referral.status = Referral.Status.DECLINED
+    referral.decided_by = actor
+    referral.decided_at = timezone.now()
+    referral.decision_note = note
+    referral.save()
+    Resident.objects.filter(pk=referral.resident_id).update(
+        status=ResidentStatus.DECLINED, closed_at=timezone.now()
+    )
+    _audit("referral.declined", referral, referral.scheme, actor)
+    return referral
+
+
+# --- Visits -----------------------------------------------------------------------------
+
+
+def questions_for(
+    own_module_ids: set[int],
+    periodic_last_asked: date | None,
+    scheme_modules: list[QuestionModule],
+    day: date,
+) -> list[Question]:
+    """Today's questions for one resident: generic modules, their add-ons, and periodic
+    modules (the UCLA-3) at the first visit and then every `every_weeks` weeks."""
+    questions: list[Question] = []
+    for module in scheme_modules:
+        if not (module.generic or module.pk in own_module_ids):
+            continue
+        recently = periodic_last_asked is not None and (
+            (day - periodic_last_asked).days < module.every_weeks * 7
+        )
+        if module.every_weeks and recently:
+            continue
+        questions.extend(module.questions.all())
+    return questions
+
+
+def _clean_answers(
+    scheme_id: int, answers: dict[str, str]
+) -> tuple[list[tuple[Question, str]], dict[str, str]]:
+    ids = [int(k) for k in answers if str(k).isdigit()]
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=ids, module__scheme_id=scheme_id)}
+    cleaned: list[tuple[Question, str]] = []
+    by_code: dict[str, str] = {}
+    for key, raw in answers.items():
+        value = str(raw or "").strip()
+        if not value:
+            continue
+        question = questions.get(int(key)) if str(key).isdigit() else None
+        if question is None:
+            raise ValidationError({"answers": f"Unknown question {key}"})
+        if question.kind != AnswerKind.TEXT and value not in question.options():
+            raise ValidationError({f"answer_{key}": f"Choose an answer to '{question.text}'"})
+        cleaned.append((question, value[:500]))
+        by_code[question.code] = value
+    return cleaned, by_code
+
+
+def visit_record(
+    *,
+    round_: Round,
+    worker: Any,
+    client_uuid: str | uuid.UUID,
+    resident_id: int,
+    visited_on: date,
+    outcome: str,
+    reason: str = "",
+    note: str = "",
+    answers: dict[str, str] | None = None,
+) -> tuple[Visit, bool]:
+    """Store one visit, once. Returns (visit, created): a UUID already stored gives back the
+    first visit (the phone resent it after a dropped connection) and changes nothing."""
+    try:
+        key = uuid.UUID(str(client_uuid))
+    except ValueError:
+        raise ValidationError({"client_uuid": "The visit has no valid identifier"}) from None
+    existing = Visit.objects.filter(client_uuid=key).first()
+    if existing is not None:
+        if existing.resident_id != int(resident_id):
+            raise ValidationError({"client_uuid": "This identifier belongs to another visit"})
+        return existing, False
+    if outcome not in Outcome.values:
+        raise ValidationError({"outcome": "Select what happened at the visit"})
+    if outcome == Outcome.NOT_VISITED and not reason.strip():
+        raise ValidationError({"reason": "Enter why the visit did not happen"})
+    today = timezone.localdate()
+    if visited_on > today or visited_on < today - LATEST_BACKDATED_VISIT:
+        raise ValidationError({"visited_on": "The visit date must be within the last 14 days"})
+    resident = (
+        Resident.objects.filter(pk=resident_id, round=round_, status=ResidentStatus.ACTIVE)
+        .select_related("scheme__organisation")
+        .first()
+    )
+    if resident is None:
+        raise ValidationError({"resident": "This person is not on this round"})
+    cleaned, by_code = _clean_answers(round_.scheme_id, answers or {})
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                client_uuid=key,
+                resident=resident,
+                round=round_,
+                worker=worker,
+                visited_on=visited_on,
+                outcome=outcome,
+                reason=reason.strip()[:200],
+                note=note.strip(),
+                answer_count=len(cleaned),
+            )
+            Answer.objects.bulk_create(Answer(visit=visit, question=q, value=v) for q, v in cleaned)
+            if any(q.module.every_weeks for q, _ in cleaned):
+                Resident.objects.filter(pk=resident.pk).update(periodic_last_asked=visited_on)
+            escalations.evaluate_visit(visit, by_code)
+            _audit("visit.recorded", visit, resident.scheme, worker, outcome=outcome)
+    except IntegrityError:
+        # Another request with the same UUID won the race: theirs is the visit.
+        winner = Visit.objects.filter(client_uuid=key).first()
+        if winner is None:
+            raise
+        return winner, False
+    return visit, True
+
+
+# --- Escalations ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_close(*, escalation: Escalation, actor: Any, note: str) -> Escalation:
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.status == EscalationStatus.CLOSED:
+        raise ValidationError("This task is already closed")
+    if not note.strip():
+        raise ValidationError({"note": "Enter what was done"})
+    escalation.status = EscalationStatus.CLOSED
+    escalation.closed_at = timezone.now()
+    escalation.save(update_fields=["status", "closed_at"])
+    EscalationStatusChange.objects.create(
+        escalation=escalation, status=EscalationStatus.CLOSED, note=note.strip(), by=actor
+    )
+    _audit("escalation.closed", escalation, escalation.scheme, actor)
+    from whatworks.checkins.tasks import refresh_outcomes
+
+    transaction.on_commit(lambda: refresh_outcomes(escalation.scheme_id))
+    return escalation
+
+
+@transaction.atomic
+def rule_save(*, rule: EscalationRule, actor: Any) -> EscalationRule:
+    if rule.trigger == "answer" and not (rule.question_code and rule.answer_value):
+        raise ValidationError(
+            {"question_code": "Enter the question and the answer that triggers the rule"}
+        )
+    if rule.trigger == "outcome" and not rule.outcome:
+        raise ValidationError({"outcome": "Select the outcome that triggers the rule"})
+    if (
+        rule.trigger == "answer"
+        and not Question.objects.filter(
+            module__scheme_id=rule.scheme_id, code=rule.question_code
+        ).exists()
+    ):
+        raise ValidationError(
+            {"question_code": "Enter the short name of one of the scheme's questions"}
+        )
+    rule.full_clean()
+    rule.save()
+    _audit("rule.saved", rule, rule.scheme, actor)
+    return rule
+
+
+# --- A resident's record ----------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_withdraw(*, resident: Resident, actor: Any) -> Resident:
+    if resident.consent_withdrawn_on is not None:
+        raise ValidationError("Consent has already been withdrawn")
+    resident.consent_withdrawn_on = timezone.localdate()
+    resident.status = ResidentStatus.CLOSED
+    resident.closed_at = timezone.now()
+    resident.save(update_fields=["consent_withdrawn_on", "status", "closed_at"])
+    _audit("consent.withdrawn", resident, resident.scheme, actor)
+    return resident
+
+
+@transaction.atomic
+def pause_add(
+    *, resident: Resident, start_date: date, end_date: date | None, reason: str, actor: Any
+) -> Pause:
+    if end_date is not None and end_date < start_date:
+        raise ValidationError({"end_date": "End date must be on or after the start date"})
+    pause = Pause.objects.create(
+        resident=resident, start_date=start_date, end_date=end_date, reason=reason
+    )
+    _audit("pause.added", resident, resident.scheme, actor)
+    return pause
+
+
+@transaction.atomic
+def pause_end(*, resident: Resident, actor: Any) -> int:
+    """Resume visits: open pauses (and those running past today) end yesterday."""
+    today = timezone.localdate()
+    running = Pause.objects.filter(resident=resident, start_date__lte=today).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today)
+    )
+    # A pause that only started today is simply removed.
+    ended = running.filter(start_date__lt=today).update(end_date=today - timedelta(days=1))
+    removed, _ = running.filter(start_date=today).delete()
+    if not ended and not removed:
+        raise ValidationError("Visits are not paused")
+    _audit("pause.ended", resident, resident.scheme, actor)
+    return ended + removed
+
+
+def resident_export(resident: Resident) -> dict[str, Any]:
+    """Everything held about one person, for a subject access request."""
+    return {
+        "scheme": resident.scheme.name,
+        "name": resident.full_name,
+        "date_of_birth": resident.date_of_birth.isoformat() if resident.date_of_birth else None,
+        "address": resident.address,
+        "phone": resident.phone,
+        "nhs_number": resident.nhs_number,
+        "gp_practice": {"ods_code": resident.gp_practice_ods, "name": resident.gp_practice_name},
+        "health_notes": resident.health_notes,
+        "status": resident.get_status_display(),
+        "consent": {
+            "given_on": resident.consent_given_on.isoformat()
+            if resident.consent_given_on
+            else None,
+            "how": resident.get_consent_method_display(),
+            "withdrawn_on": resident.consent_withdrawn_on.isoformat()
+            if resident.consent_withdrawn_on
+            else None,
+        },
+        "visit_days": resident.visit_day_names,
+        "round": resident.round.name if resident.round else None,
+        "nominated_contacts": [
+            {
+                "name": c.name,
+                "relationship": c.relationship,
+                "phone": c.phone,
+                "email": c.email,
+                "lives_locally": c.lives_locally,
+            }
+            for c in resident.contacts.all()
+        ],
+        "appointments": [
+            {"on": a.on.isoformat(), "what": a.what} for a in resident.appointments.all()
+        ],
+        "pauses": [
+            {
+                "from": p.start_date.isoformat(),
+                "to": p.end_date.isoformat() if p.end_date else None,
+                "reason": p.reason,
+            }
+            for p in resident.pauses.all()
+        ],
+        "visits": [
+            {
+                "on": v.visited_on.isoformat(),
+                "outcome": v.get_outcome_display(),
+                "reason": v.reason,
+                "note": v.note,
+                "answers": {a.question.text: a.value for a in v.answers.all()},
+            }
+            for v in resident.visits.prefetch_related("answers__question")
+        ],
+        "concerns": [
+            {
+                "raised": e.created_at.isoformat(),
+                "what": e.summary,
+                "status": e.get_status_display(),
+            }
+            for e in resident.escalations.all()
+        ],
+    }
+
+
+@transaction.atomic
+def resident_anonymise(*, resident: Resident, actor: Any, reason: str) -> Resident:
+    """Erase what identifies the person; keep the visits' dates and outcomes (and the numeric
+    UCLA-3 answers) so the scheme's anonymous counts and outcomes still add up."""
+    if resident.legal_hold:
+        raise ValidationError("This record is under a legal hold and cannot be erased")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why the record is erased"})
+    Resident.objects.filter(pk=resident.pk).update(
+        given_name="Erased",
+        family_name=f"record {resident.pk}",
+        date_of_birth=None,
+        address_line_1="",
+        address_line_2="",
+        town="",
+        postcode="",
+        phone="",
+        nhs_number="",
+        gp_practice_ods="",
+        gp_practice_name="",
+        gp_practice_email="",
+        health_notes="",
+        status=ResidentStatus.ERASED,
+        round=None,
+        closed_at=timezone.now(),
+    )
+    resident.contacts.all().delete()
+    resident.appointments.all().delete()
+    resident.pauses.all().delete()
+    Visit.objects.filter(resident=resident).update(note="", reason="")
+    Answer.objects.filter(visit__resident=resident).exclude(
+        question__code__startswith="ucla_"
+    ).delete()
+    resident.escalations.update(summary="(erased)")
+    Referral.objects.filter(resident=resident).update(
+        referrer_name="(erased)",
+        referrer_email="",
+        referrer_phone="",
+        reason="(erased)",
+        referrer_organisation="",
+        decision_note="",
+    )
+    resident.refresh_from_db()
+    _audit("resident.erased", resident, resident.scheme, actor, reason=reason)
+    return resident

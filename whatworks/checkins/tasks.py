@@ -1,0 +1,47 @@
+"""Background work: tomorrow's lists, missed visits, overdue tasks, outcomes, retention."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from whatworks.checkins import escalations, retention, schedule
+from whatworks.checkins.models import Scheme
+
+
+@db_task()
+def refresh_outcomes(scheme_id: int) -> int:
+    from whatworks.checkins.outcomes import outcomes_refresh
+
+    scheme = Scheme.objects.filter(pk=scheme_id).first()
+    return outcomes_refresh(scheme) if scheme else 0
+
+
+@db_periodic_task(crontab(hour="18", minute="0"))
+def generate_tomorrows_lists() -> int:
+    return schedule.lists_generate(timezone.localdate() + timedelta(days=1))
+
+
+@db_periodic_task(crontab(hour="21", minute="0"))
+def flag_missed_visits() -> int:
+    return escalations.missed_visits_flag(timezone.localdate())
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def chase_overdue_escalations() -> int:
+    return escalations.overdue_chase()
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+def refresh_all_outcomes() -> int:
+    from whatworks.checkins.outcomes import outcomes_refresh
+
+    return sum(outcomes_refresh(scheme) for scheme in Scheme.objects.all())
+
+
+@db_periodic_task(crontab(hour="3", minute="0"))
+def review_retention() -> int:
+    return retention.reviews_open(timezone.localdate())

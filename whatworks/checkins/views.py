@@ -1,0 +1,701 @@
+"""Pages for coordinators, workers and partners. Thin: access check, form, service, redirect.
+
+Every page that shows a resident is behind `two_factor_required` and an `access_*` helper
+that audits the view.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_POST
+
+from whatworks.checkins import rules as checkin_rules
+from whatworks.checkins import selectors, services, twofactor
+from whatworks.checkins.forms import (
+    AcceptForm,
+    AgreementForm,
+    CloseForm,
+    DeclineForm,
+    EraseForm,
+    PauseForm,
+    RoundForm,
+    RuleForm,
+    SchemeForm,
+    visit_form_answers,
+)
+from whatworks.checkins.models import (
+    EscalationRule,
+    Outcome,
+    Referral,
+    Resident,
+    ResidentStatus,
+    Scheme,
+)
+from whatworks.core import cache
+from whatworks.core.forms import add_service_errors
+from whatworks.core.http import AuthenticatedRequest
+from whatworks.organisations.models import Organisation, Role
+from whatworks.ui.templatetags.govuk import govuk_date
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse("checkins-home")
+
+
+# --- Landing and two-factor sign-in -------------------------------------------------------
+
+
+@twofactor.two_factor_required
+def home(request: AuthenticatedRequest) -> HttpResponse:
+    today = timezone.localdate()
+    startable = Organisation.objects.filter(
+        memberships__user=request.user, memberships__role__in=[Role.ADMIN, Role.OFFICER]
+    )
+    return render(
+        request,
+        "checkins/home.html",
+        {
+            "schemes": selectors.schemes_for(request.user),
+            "rounds": selectors.rounds_today_for(request.user, today),
+            "can_start": startable.exists(),
+        },
+    )
+
+
+@login_required
+def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
+    if twofactor.confirmed_device(request.user):
+        return redirect(f"{reverse('checkins-2fa-verify')}?next={_next_url(request)}")
+    device = twofactor.pending_device(request.user)
+    error = ""
+    if request.method == "POST":
+        if twofactor.check_code(device, request.POST.get("code", "")):
+            twofactor.mark_verified(request)
+            messages.success(request, "Your authenticator app is set up.")
+            return HttpResponseRedirect(_next_url(request))
+        error = "Enter the 6-digit code your authenticator app shows now"
+    uri = twofactor.provisioning_uri(device)
+    return render(
+        request,
+        "checkins/two_factor_setup.html",
+        {
+            "qr": twofactor.qr_svg(uri),
+            "secret": " ".join(device.secret[i : i + 4] for i in range(0, len(device.secret), 4)),
+            "error": error,
+            "next": _next_url(request),
+        },
+    )
+
+
+@login_required
+def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
+    device = twofactor.confirmed_device(request.user)
+    if device is None:
+        return redirect(f"{reverse('checkins-2fa-setup')}?next={_next_url(request)}")
+    error = ""
+    if request.method == "POST":
+        if twofactor.check_code(device, request.POST.get("code", "")):
+            twofactor.mark_verified(request)
+            return HttpResponseRedirect(_next_url(request))
+        error = "Enter the 6-digit code your authenticator app shows now"
+    return render(
+        request, "checkins/two_factor_verify.html", {"error": error, "next": _next_url(request)}
+    )
+
+
+# --- Schemes -------------------------------------------------------------------------------
+
+
+@twofactor.two_factor_required
+def scheme_new(request: AuthenticatedRequest) -> HttpResponse:
+    organisation = Organisation.objects.filter(
+        memberships__user=request.user, memberships__role__in=[Role.ADMIN, Role.OFFICER]
+    ).first()
+    if organisation is None or not rules.has_perm(
+        "checkins.add_scheme", request.user, organisation
+    ):
+        raise PermissionDenied
+    form = SchemeForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            scheme = services.scheme_create(
+                organisation=organisation, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The scheme is set up. You are its coordinator.")
+            return redirect(scheme)
+    return render(
+        request, "checkins/scheme_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@twofactor.two_factor_required
+def scheme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    scheme = selectors.access_scheme(request.user, pk)
+    return render(
+        request,
+        "checkins/scheme.html",
+        {
+            "scheme": scheme,
+            "board": selectors.dashboard(scheme),
+            "referral_link": request.build_absolute_uri(
+                reverse("checkins-refer-start", kwargs={"token": scheme.referral_token})
+            ),
+            "agreements": scheme.agreements.prefetch_related("parties"),
+            "now": timezone.now(),
+        },
+    )
+
+
+@twofactor.two_factor_required
+def residents(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    scheme = Scheme.objects.filter(pk=pk).first()
+    if scheme is None or not checkin_rules.scheme_roles(request.user, pk):
+        raise Http404("No such scheme")
+    coordinator = checkin_rules.is_coordinator_of(request.user, pk)
+    scope = None if coordinator else checkin_rules.partner_scope(request.user, pk)
+    if not coordinator and scope is None:
+        raise PermissionDenied
+    found = Resident.objects.filter(scheme=scheme).exclude(status=ResidentStatus.ERASED)
+    if scope == "concerns":
+        found = found.filter(escalations__isnull=False).distinct()
+    found = found.select_related("round").order_by("family_name", "given_name", "id")[:500]
+    return render(request, "checkins/residents.html", {"scheme": scheme, "residents": found})
+
+
+@twofactor.two_factor_required
+def round_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    scheme = selectors.access_scheme(request.user, pk)
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.round_create(
+            scheme=scheme,
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"],
+            worker=form.cleaned_data["worker_email"],
+            actor=request.user,
+        )
+        messages.success(request, "The round is added.")
+        return redirect(scheme)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {"form": form, "scheme": scheme, "title": "Add a round", "button": "Add the round"},
+    )
+
+
+@twofactor.two_factor_required
+def agreement_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    scheme = selectors.access_scheme(request.user, pk)
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_record(scheme=scheme, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The data-sharing agreement is recorded.")
+            return redirect(scheme)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": scheme,
+            "title": "Record a data-sharing agreement",
+            "button": "Record the agreement",
+        },
+    )
+
+
+@twofactor.two_factor_required
+def rules_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    scheme = selectors.access_scheme(request.user, pk)
+    return render(
+        request,
+        "checkins/rules.html",
+        {
+            "scheme": scheme,
+            "rules": scheme.rules.all(),
+            "modules": scheme.modules.prefetch_related("questions"),
+        },
+    )
+
+
+@twofactor.two_factor_required
+def rule_edit(
+    request: AuthenticatedRequest, pk: int | None = None, scheme_pk: int | None = None
+) -> HttpResponse:
+    if pk is not None:
+        rule = get_object_or_404(EscalationRule, pk=pk)
+        scheme = selectors.access_scheme(request.user, rule.scheme_id)
+    else:
+        scheme = selectors.access_scheme(request.user, scheme_pk or 0)
+        rule = EscalationRule(scheme=scheme)
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rule_save(rule=form.instance, actor=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The rule is saved.")
+            return redirect("checkins-rules", pk=scheme.pk)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": scheme,
+            "title": "Change a rule" if pk else "Add a rule",
+            "button": "Save the rule",
+        },
+    )
+
+
+# --- Referrals -------------------------------------------------------------------------------
+
+
+@twofactor.two_factor_required
+def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    referral = selectors.access_referral(request.user, pk)
+    accept = AcceptForm(scheme=referral.scheme, prefix="accept")
+    decline = DeclineForm(prefix="decline")
+    if request.method == "POST" and referral.status == Referral.Status.WAITING:
+        if "accept" in request.POST:
+            accept = AcceptForm(request.POST, scheme=referral.scheme, prefix="accept")
+            if accept.is_valid():
+                try:
+                    resident = services.referral_accept(
+                        referral=referral,
+                        actor=request.user,
+                        round_=accept.cleaned_data["round"],
+                        visit_days=[int(d) for d in accept.cleaned_data["visit_days"]],
+                        visit_order=accept.cleaned_data["visit_order"],
+                    )
+                except ValidationError as error:
+                    add_service_errors(accept, error)
+                else:
+                    messages.success(request, f"{resident.full_name} is on {resident.round}.")
+                    return redirect(resident)
+        else:
+            decline = DeclineForm(request.POST, prefix="decline")
+            if decline.is_valid():
+                services.referral_decline(
+                    referral=referral, actor=request.user, **decline.cleaned_data
+                )
+                messages.success(request, "The referral is declined.")
+                return redirect(referral.scheme)
+    return render(
+        request,
+        "checkins/referral.html",
+        {
+            "referral": referral,
+            "resident": referral.resident,
+            "accept": accept,
+            "decline": decline,
+            "form": accept if accept.errors else decline if decline.errors else None,
+        },
+    )
+
+
+# --- A resident's record ----------------------------------------------------------------------
+
+
+@twofactor.two_factor_required
+def resident_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    resident = selectors.access_resident(request.user, pk)
+    coordinator = checkin_rules.is_coordinator_of(request.user, resident.scheme_id)
+    scope = None if coordinator else checkin_rules.partner_scope(request.user, resident.scheme_id)
+    concerns_only = scope == "concerns"
+    # Health details (NHS number, GP, notes) only for coordinators and partners whose agreement
+    # covers records: a worker's visit needs none of them.
+    hide_health = not coordinator and scope != "records"
+    return render(
+        request,
+        "checkins/resident.html",
+        {
+            "resident": resident,
+            "coordinator": coordinator,
+            "concerns_only": concerns_only,
+            "hide_health": hide_health,
+            "contacts": resident.contacts.all(),
+            "visits": []
+            if concerns_only
+            else resident.visits.prefetch_related("answers__question")[:20],
+            "escalations": resident.escalations.all(),
+            "appointments": resident.appointments.all(),
+            "pauses": resident.pauses.all(),
+            "referral": getattr(resident, "referral", None),
+            "pause_form": PauseForm(),
+        },
+    )
+
+
+@twofactor.two_factor_required
+def resident_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
+    response = JsonResponse(services.resident_export(resident), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="resident-{resident.pk}.json"'
+    return response
+
+
+@twofactor.two_factor_required
+def resident_print(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
+    return render(
+        request,
+        "checkins/resident_print.html",
+        {"resident": resident, "data": services.resident_export(resident)},
+    )
+
+
+@twofactor.two_factor_required
+def resident_erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_anonymise(resident=resident, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The record is erased. Its anonymous counts are kept.")
+            return redirect(resident.scheme)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": resident.scheme,
+            "title": f"Erase {resident.full_name}'s record",
+            "button": "Erase the record",
+            "warning": "This removes their name, address, contacts, "
+            "notes and answers. Visit dates and outcomes stay, without a name, for the counts.",
+        },
+    )
+
+
+@require_POST
+@twofactor.two_factor_required
+def consent_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident", viewed=False)
+    try:
+        services.consent_withdraw(resident=resident, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Consent is withdrawn: visits have stopped.")
+    return redirect(resident)
+
+
+@require_POST
+@twofactor.two_factor_required
+def resident_resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident", viewed=False)
+    try:
+        services.pause_end(resident=resident, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Visits start again from today.")
+    return redirect(resident)
+
+
+@twofactor.two_factor_required
+def resident_pause(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
+    form = PauseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pause_add(resident=resident, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Visits are paused.")
+            return redirect(resident)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": resident.scheme,
+            "title": f"Pause visits to {resident.full_name}",
+            "button": "Pause visits",
+        },
+    )
+
+
+# --- The worker's list and recording a visit -------------------------------------------------
+
+
+def _visit_form(round_: Any, day: date, questions: list[Any]) -> str:
+    """The visit form for a question set, with placeholders (no token, no person), cached
+    until a question changes (see apps.py): most rounds share one or two question sets."""
+
+    def render() -> str:
+        return render_to_string(
+            "checkins/_visit_form.html",
+            {"round": round_, "day": day, "questions": questions, "outcomes": Outcome.choices},
+        )
+
+    key = (round_.pk, day.isoformat(), "-".join(str(q.pk) for q in questions))
+    return cache.cached(FORMS_CACHE, key, render)
+
+
+def _fill(form: str, resident: Any, request: HttpRequest) -> SafeString:
+    token = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
+    )
+    return mark_safe(  # noqa: S308 (the fill-ins are escaped here)
+        form.replace("__RID__", str(resident.pk))
+        .replace("__NAME__", escape(resident.given_name))
+        .replace("__UUID__", str(uuid.uuid4()))
+        .replace("__CSRF__", token)
+    )
+
+
+FORMS_CACHE = "checkins-forms"
+URL_SENTINEL = "987654321"  # reversed once, then replaced by each person's id
+
+
+def _entry_html(entry: Any, round_pk: int, visit_url: str) -> str:
+    """One person on the list. Built here rather than in a template loop: at 50 people the
+    template engine cost more than everything else on the page together."""
+    r = entry.resident
+    reminders = SafeString(  # each piece is built with format_html
+        "".join(
+            format_html(
+                '<p class="govuk-body govuk-!-margin-bottom-2">'
+                '<strong class="govuk-tag govuk-tag--blue">Reminder</strong> {} on {}{}</p>',
+                a["what"],
+                govuk_date(a["on"]),
+                f" at {a['time'].strftime('%H:%M')}" if a["time"] else "",
+            )
+            for a in entry.appointments
+        )
+    )
+    if entry.done:
+        status = format_html(
+            '<strong class="govuk-tag govuk-tag--green">Recorded</strong> {}', entry.done
+        )
+        action = SafeString("")
+    else:
+        status = SafeString("")
+        action = format_html(
+            '<p class="govuk-body"><a class="govuk-link" href="{}" data-visit-link '
+            'data-resident="{}" data-name="{}" data-form="visit-form-{}">'
+            "Record the visit to {}</a></p>"
+            "<div data-visit-form-place></div>",
+            visit_url.replace(URL_SENTINEL, str(r.pk)),
+            r.pk,
+            r.given_name,
+            entry.form_key,
+            r.given_name,
+        )
+    return format_html(
+        '<li class="govuk-!-margin-bottom-6" id="visit-{}" data-resident="{}">'
+        '<h2 class="govuk-heading-m govuk-!-margin-bottom-1">{}. {}</h2>'
+        '<p class="govuk-body govuk-!-margin-bottom-2">{}</p>{}'
+        '<p class="govuk-body checkins-status" data-status>{}</p>{}</li>\n',
+        r.pk,
+        r.pk,
+        entry.number,
+        r.full_name,
+        r.address,
+        reminders,
+        status,
+        action,
+    )
+
+
+def _list_context(request: HttpRequest, round_: Any, day: date) -> dict[str, Any]:
+    """The list, and one form template per distinct question set: the page's script clones
+    it for the person being visited (so it works offline), rather than the page carrying 50
+    copies of nearly the same form."""
+    entries = selectors.todays_list(round_, day)
+    templates: dict[tuple[int, ...], str] = {}
+    for entry in entries:
+        key = tuple(q.pk for q in entry.questions)
+        if key not in templates:
+            templates[key] = _visit_form(round_, day, entry.questions)
+        entry.form_key = list(templates).index(key)
+    visit_url = reverse(
+        "checkins-visit-new", kwargs={"pk": round_.pk, "resident_id": int(URL_SENTINEL)}
+    )
+    html = []
+    for number, entry in enumerate(entries, start=1):
+        entry.number = number
+        html.append(_entry_html(entry, round_.pk, visit_url))
+    return {
+        "round": round_,
+        "day": day,
+        "entries": entries,
+        "entries_html": mark_safe("".join(html)),  # noqa: S308 (built with format_html)
+        "form_templates": [(i, mark_safe(html)) for i, html in enumerate(templates.values())],  # noqa: S308
+        "holiday": not entries and selectors.schedule.on_holiday(round_, day),
+    }
+
+
+@twofactor.two_factor_required
+def round_today(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    round_ = selectors.access_round(request.user, pk)
+    return render(
+        request, "checkins/round_today.html", _list_context(request, round_, timezone.localdate())
+    )
+
+
+def _visit_page(
+    request: HttpRequest, round_: Any, resident_id: int, errors: Any = None
+) -> HttpResponse:
+    day = timezone.localdate()
+    entry = next(
+        (e for e in selectors.todays_list(round_, day) if e.resident.pk == resident_id), None
+    )
+    if entry is None:
+        raise Http404("This person is not on today's list")
+    form = _fill(_visit_form(round_, day, entry.questions), entry.resident, request)
+    return render(
+        request,
+        "checkins/visit_new.html",
+        {
+            "round": round_,
+            "day": day,
+            "resident": entry.resident,
+            "form_html": form,
+            "visit_errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@twofactor.two_factor_required
+def visit_new(request: AuthenticatedRequest, pk: int, resident_id: int) -> HttpResponse:
+    """One person's visit form, for phones without JavaScript."""
+    round_ = selectors.access_round(request.user, pk)
+    return _visit_page(request, round_, resident_id)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record one visit. The worker's page sends it by fetch (JSON back) when online, or
+    keeps it and sends it later; without JavaScript the form posts here directly."""
+    user: Any = request.user
+    if _wants_json(request) and (
+        not user.is_authenticated
+        or (twofactor.needs_two_factor(user) and not twofactor.is_verified(request))
+    ):
+        return JsonResponse(
+            {"title": "Sign in again to send visits", "status": 401},
+            status=401,
+            content_type="application/problem+json",
+        )
+    return _visit_record(request, pk)
+
+
+@twofactor.two_factor_required
+def _visit_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    round_ = selectors.access_round(request.user, pk)
+    data = request.POST
+    try:
+        visited_on = date.fromisoformat(data.get("visited_on", ""))
+    except ValueError:
+        visited_on = timezone.localdate()
+    try:
+        visit, created = services.visit_record(
+            round_=round_,
+            worker=request.user,
+            client_uuid=data.get("client_uuid", ""),
+            resident_id=int(data.get("resident") or 0),
+            visited_on=visited_on,
+            outcome=data.get("outcome", ""),
+            reason=data.get("reason", ""),
+            note=data.get("note", ""),
+            answers=visit_form_answers(data),
+        )
+    except (ValidationError, ValueError) as error:
+        messages_ = error.messages if isinstance(error, ValidationError) else ["Check the visit"]
+        errors = (
+            [{"name": k, "detail": v[0]} for k, v in error.message_dict.items()]
+            if isinstance(error, ValidationError) and hasattr(error, "error_dict")
+            else [{"name": "visit", "detail": m} for m in messages_]
+        )
+        if _wants_json(request):
+            return JsonResponse(
+                {
+                    "type": "about:blank",
+                    "title": "The visit was not recorded",
+                    "status": 400,
+                    "errors": errors,
+                },
+                status=400,
+                content_type="application/problem+json",
+            )
+        resident_id = (
+            int(data.get("resident") or 0) if str(data.get("resident", "")).isdigit() else 0
+        )
+        return _visit_page(request, round_, resident_id, errors)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "status": "created" if created else "duplicate",
+                "visit": visit.pk,
+                "outcome": visit.get_outcome_display(),
+            },
+            status=201 if created else 200,
+        )
+    messages.success(request, f"Visit recorded: {visit.get_outcome_display()}.")
+    return redirect("checkins-round-today", pk=round_.pk)
+
+
+# --- Escalations --------------------------------------------------------------------------------
+
+
+@twofactor.two_factor_required
+def escalation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    escalation = selectors.access_escalation(request.user, pk)
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.escalation_close(
+                escalation=escalation, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The task is closed.")
+            return redirect(escalation.scheme)
+    return render(
+        request,
+        "checkins/escalation.html",
+        {
+            "escalation": escalation,
+            "form": form,
+            "changes": escalation.changes.select_related("by"),
+        },
+    )

@@ -1,0 +1,202 @@
+"""The referral question pages: one topic a page, a check-answers page, then a confirmation.
+
+Why public: the people who refer (GPs, nurses, carers, social workers, families, the person
+themselves) mostly have no account here and should not need one. So each scheme has an
+unguessable referral link it hands to its referrers (and can change if it leaks); the pages
+behind it are open, rate-limited per address, and reveal nothing back: a referral lands as
+"waiting" for the coordinator, and duplicates are flagged to the coordinator only. The draft
+lives in the referrer's session until they confirm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from whatworks.checkins import services
+from whatworks.checkins.forms import ConsentForm, ContactForm, HealthForm, PersonForm, ReferrerForm
+from whatworks.checkins.models import ConsentMethod, QuestionModule, Referral, Scheme
+
+STEPS: list[tuple[str, str, type[forms.Form]]] = [
+    ("referrer", "About you and the referral", ReferrerForm),
+    ("person", "The person to be visited", PersonForm),
+    ("consent", "Their consent", ConsentForm),
+    ("contact", "Their nominated contact", ContactForm),
+    ("health", "Their GP, reminders and appointments", HealthForm),
+]
+STEP_NAMES = [name for name, _, _ in STEPS]
+# Per client address: enough for a practice sending several referrals, too few for a flood.
+POSTS_PER_HOUR = 120
+REFERRALS_PER_HOUR = 10
+
+
+def _scheme(token: str) -> Scheme:
+    scheme = Scheme.objects.filter(referral_token=token).select_related("organisation").first()
+    if scheme is None:
+        raise Http404("No such referral link")
+    return scheme
+
+
+def _draft(request: HttpRequest, scheme: Scheme) -> dict[str, dict[str, Any]]:
+    drafts: dict[str, dict[str, dict[str, Any]]] = request.session.setdefault(
+        "checkins_referrals", {}
+    )
+    return drafts.setdefault(str(scheme.pk), {})
+
+
+def _save_draft(request: HttpRequest, scheme: Scheme, step: str, data: dict[str, Any]) -> None:
+    _draft(request, scheme)[step] = data
+    request.session.modified = True
+
+
+def _limited(request: HttpRequest, what: str, limit: int) -> bool:
+    """A fixed one-hour window per client address; True once the limit is passed."""
+    key = f"checkins:rate:{what}:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > limit
+
+
+def _too_many(request: HttpRequest, scheme: Scheme) -> HttpResponse:
+    return render(request, "checkins/refer_too_many.html", {"scheme": scheme}, status=429)
+
+
+def _form(step: str, scheme: Scheme, data: Any = None) -> forms.Form:
+    form_class = dict((name, cls) for name, _, cls in STEPS)[step]
+    if form_class is HealthForm:
+        return HealthForm(data, scheme=scheme)
+    return form_class(data)
+
+
+def refer_start(request: HttpRequest, token: str) -> HttpResponse:
+    scheme = _scheme(token)
+    return render(request, "checkins/refer_start.html", {"scheme": scheme, "token": token})
+
+
+def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
+    scheme = _scheme(token)
+    if step not in STEP_NAMES:
+        raise Http404("No such question page")
+    draft = _draft(request, scheme)
+    index = STEP_NAMES.index(step)
+    if request.method == "POST":
+        if _limited(request, "post", POSTS_PER_HOUR):
+            return _too_many(request, scheme)
+        form = _form(step, scheme, request.POST)
+        if form.is_valid():
+            raw = {
+                k: request.POST.getlist(k) if k == "modules" else request.POST.get(k, "")
+                for k in form.fields
+            }
+            _save_draft(request, scheme, step, raw)
+            if request.GET.get("change") or index == len(STEPS) - 1:
+                return redirect("checkins-refer-check", token=token)
+            return redirect("checkins-refer-step", token=token, step=STEP_NAMES[index + 1])
+    else:
+        form = _form(step, scheme, None)
+        if step in draft:
+            form.initial = draft[step]
+        elif step == "consent":
+            form.initial = {"consent_method": ConsentMethod.VERBAL}
+    back = (
+        reverse("checkins-refer-step", kwargs={"token": token, "step": STEP_NAMES[index - 1]})
+        if index
+        else reverse("checkins-refer-start", kwargs={"token": token})
+    )
+    return render(
+        request,
+        "checkins/refer_step.html",
+        {
+            "scheme": scheme,
+            "form": form,
+            "title": STEPS[index][1],
+            "back": back,
+            "step_number": index + 1,
+            "step_count": len(STEPS),
+        },
+    )
+
+
+def _answers(scheme: Scheme, draft: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """Every step's answers, re-validated; or the first step still to answer."""
+    cleaned: dict[str, Any] = {}
+    for step in STEP_NAMES:
+        if step not in draft:
+            return None, step
+        form = _form(step, scheme, draft[step])
+        if not form.is_valid():
+            return None, step
+        cleaned[step] = form.cleaned_data
+    return cleaned, None
+
+
+def refer_check(request: HttpRequest, token: str) -> HttpResponse:
+    scheme = _scheme(token)
+    draft = _draft(request, scheme)
+    cleaned, missing = _answers(scheme, draft)
+    if cleaned is None:
+        return redirect("checkins-refer-step", token=token, step=missing)
+    error = ""
+    if request.method == "POST":
+        if _limited(request, "referral", REFERRALS_PER_HOUR):
+            return _too_many(request, scheme)
+        referrer, person, consent, contact, health = (cleaned[s] for s in STEP_NAMES)
+        data = {
+            **referrer,
+            **person,
+            **consent,
+            "gp_practice_ods": health["gp_practice_ods"],
+            "gp_practice_name": health["gp_practice_name"],
+            "gp_practice_email": health["gp_practice_email"],
+            "health_notes": health["health_notes"],
+            "module_ids": [int(m) for m in health["modules"]],
+            "appointments": [{"on": health["appointment_on"], "what": health["appointment_what"]}]
+            if health["appointment_on"]
+            else [],
+            "contacts": [
+                {
+                    "name": contact["contact_name"],
+                    "relationship": contact["contact_relationship"],
+                    "phone": contact["contact_phone"],
+                    "email": contact["contact_email"],
+                    "lives_locally": contact["contact_lives_locally"],
+                }
+            ],
+        }
+        try:
+            services.referral_submit(scheme=scheme, data=data)
+        except ValidationError as exc:
+            error = exc.messages[0]
+        else:
+            request.session.get("checkins_referrals", {}).pop(str(scheme.pk), None)
+            request.session.modified = True
+            return redirect("checkins-refer-done", token=token)
+    modules = dict(QuestionModule.objects.filter(scheme=scheme).values_list("pk", "name"))
+    return render(
+        request,
+        "checkins/refer_check.html",
+        {
+            "scheme": scheme,
+            "token": token,
+            "a": cleaned,
+            "error": error,
+            "module_names": [modules.get(int(m), "") for m in cleaned["health"]["modules"]],
+            "kind_label": Referral.Kind(cleaned["referrer"]["referrer_kind"]).label,
+            "method_label": ConsentMethod(cleaned["consent"]["consent_method"]).label,
+        },
+    )
+
+
+def refer_done(request: HttpRequest, token: str) -> HttpResponse:
+    scheme = _scheme(token)
+    return render(request, "checkins/refer_done.html", {"scheme": scheme, "token": token})
