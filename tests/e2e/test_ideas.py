@@ -243,6 +243,10 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
     expect(depot.get_by_role("table")).to_contain_text("The gritting contract changes in April.")
     expect(depot.get_by_role("table")).to_contain_text("not started yet")
 
+    organiser.goto(base_url + "/ideas/you-said-we-did/")  # every campaign of the organisation
+    _visit(organiser)
+    expect(organiser.get_by_role("table")).to_contain_text("Cheap to try")
+
     organiser.goto(base_url + anonymous.initiative.get_absolute_url())
     expect(organiser.get_by_role("heading", name="Came from a staff idea")).to_be_visible()
     _visit(organiser)

@@ -254,3 +254,23 @@ def test_it_refreshes_every_recent_campaign_daily(world, campaign):
     idea_by(world, "officer", campaign)
     assert campaign_measures_refresh.call_local() == 1
     assert Observation.objects.get(metric__name=SUBMITTED).value == 1
+
+
+def test_it_lists_every_campaigns_outcomes_for_the_organisations_staff(world, client_for, campaign):
+    adopted = idea_by(world, "officer", campaign, title="Photograph blocked bins")
+    services.idea_decide(
+        idea=adopted, actor=world["admin"], outcome="adopted", reason="Cheap", service_area="waste"
+    )
+    other = campaign_for(world, title="Libraries day")
+    refused = idea_by(world, "frontline", other, title="Open on Sundays")
+    services.idea_decide(
+        idea=refused, actor=world["admin"], outcome="not_adopted", reason="No budget this year"
+    )
+    url = reverse("ideas-outcomes-all")
+    page = client_for(world["volunteer"]).get(url).content.decode()
+    assert "Bins big idea day" in page and "Libraries day" in page
+    assert "Photograph blocked bins" in page and "not started yet" in page
+    assert "Open on Sundays" in page and "No budget this year" in page
+    # Another organisation's staff see none of it.
+    elsewhere = client_for(world["outsider"]).get(url).content.decode()
+    assert "Photograph blocked bins" not in elsewhere and "Libraries day" not in elsewhere

@@ -161,6 +161,7 @@ ENTRIES: dict[str, Entry] = {
     "ideas-idea-decide": Entry(organisers(), _idea),
     "ideas-idea-merge": Entry(organisers(), _idea),
     "ideas-outcomes": Entry(members(), _pk),
+    "ideas-outcomes-all": Entry(signed_in(200)),
     "ideas-live": Entry(organisers(), _pk),
     "ideas-live-data": Entry(organisers(), _pk),
     "ideas-export": Entry(organisers(), _export),

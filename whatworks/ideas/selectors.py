@@ -216,6 +216,28 @@ def outcomes(campaign: Campaign) -> list[Idea]:
     return ideas
 
 
+MAX_CAMPAIGNS_ACROSS = 50  # the newest; older campaigns keep their own page
+
+
+def outcomes_across(user: Any) -> list[tuple[Campaign, list[Idea]]]:
+    """ "You said, we did" for every campaign this person's organisations ran, newest first."""
+    campaigns = list(campaigns_visible_to(user).order_by("-opens_on", "-id")[:MAX_CAMPAIGNS_ACROSS])
+    ideas = (
+        Idea.objects.filter(campaign__in=campaigns)
+        .select_related("initiative", "duplicate_of")
+        .prefetch_related(
+            Prefetch("decisions", queryset=Decision.objects.order_by("-decided_at", "-id"))
+        )
+        .order_by("title", "id")
+    )
+    by_campaign: dict[int, list[Idea]] = {}
+    for idea in ideas:
+        decisions = list(idea.decisions.all())
+        idea.decision = decisions[0] if decisions else None  # type: ignore[attr-defined]
+        by_campaign.setdefault(idea.campaign_id, []).append(idea)
+    return [(c, by_campaign[c.pk]) for c in campaigns if c.pk in by_campaign]
+
+
 def initiative_status_text(idea: Idea) -> str:
     """The adopted idea's place in the register, in words: "now being piloted"."""
     from whatworks.initiatives.models import Status, StatusChange

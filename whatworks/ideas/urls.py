@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
     path("ideas/", views.home, name="ideas-home"),
     path("ideas/new/", views.campaign_new, name="ideas-campaign-new"),
     path("ideas/join/", views.join, name="ideas-join"),
+    path("ideas/you-said-we-did/", views.outcomes_all, name="ideas-outcomes-all"),
     path(C, views.campaign_detail, name="ideas-campaign"),
     path(C + "edit/", views.campaign_edit, name="ideas-campaign-edit"),
     path(C + "advance/", views.campaign_advance, name="ideas-campaign-advance"),

@@ -697,6 +697,15 @@ def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def outcomes_all(request: AuthenticatedRequest) -> HttpResponse:
+    sections = [
+        (campaign, [(idea, selectors.initiative_status_text(idea)) for idea in ideas])
+        for campaign, ideas in selectors.outcomes_across(request.user)
+    ]
+    return render(request, "ideas/outcomes_all.html", {"sections": sections})
+
+
+@login_required
 def live(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = selectors.access_campaign(request, pk, REVIEW)
     return render(
