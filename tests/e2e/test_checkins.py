@@ -221,6 +221,11 @@ def test_it_keeps_every_coordinator_page_accessible(
         outcome="concern",
     )
     escalation = visit.escalation_set.get()
+    question = scheme.modules.get(name="Every visit").questions.get(code="need_anything")
+    module = scheme.modules.get(name="Diabetes")
+    appointment = resident.appointments.create(
+        on=timezone.localdate(), what="Diabetes clinic", where="Beacon Surgery"
+    )
     page = page_factory(width=320, height=640)
     sign_in(page, base_url, world["officer"].email)
     page.goto(f"{base_url}/checkins/")
@@ -234,6 +239,10 @@ def test_it_keeps_every_coordinator_page_accessible(
         f"/checkins/schemes/{scheme.pk}/rules/new/",
         f"/checkins/schemes/{scheme.pk}/questions/new/",
         f"/checkins/schemes/{scheme.pk}/retention/",
+        f"/checkins/questions/{question.pk}/",
+        f"/checkins/questions/{question.pk}/remove/",
+        f"/checkins/question-sets/{module.pk}/",
+        f"/checkins/question-sets/{module.pk}/remove/",
         f"/checkins/schemes/{scheme.pk}/rounds/new/",
         f"/checkins/schemes/{scheme.pk}/agreements/new/",
         f"/checkins/rounds/{round_.pk}/cover/new/",
@@ -241,6 +250,9 @@ def test_it_keeps_every_coordinator_page_accessible(
         f"/checkins/residents/{resident.pk}/",
         f"/checkins/residents/{resident.pk}/print/",
         f"/checkins/residents/{resident.pk}/pause/",
+        f"/checkins/residents/{resident.pk}/round/",
+        f"/checkins/residents/{resident.pk}/appointments/new/",
+        f"/checkins/appointments/{appointment.pk}/attendance/",
         f"/checkins/residents/{resident.pk}/erase/",
         f"/checkins/escalations/{escalation.pk}/",
         *[
@@ -261,5 +273,24 @@ def test_it_keeps_every_coordinator_page_accessible(
     page.goto(f"{base_url}/checkins/schemes/{scheme.pk}/people/")
     page.get_by_role("button", name="Add the role").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter their email address")
+    assert_accessible(page)
+    page.goto(f"{base_url}/checkins/residents/{resident.pk}/round/")
+    for day in ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]:
+        page.get_by_label(day).check()
+    page.get_by_role("button", name="Save the change").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select between 1 and 6")
+    assert_accessible(page)
+    page.goto(f"{base_url}/checkins/residents/{resident.pk}/appointments/new/")
+    page.get_by_role("button", name="Add the appointment").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what the appointment is")
+    assert_accessible(page)
+    page.goto(f"{base_url}/checkins/appointments/{appointment.pk}/attendance/")
+    page.get_by_role("button", name="Record attendance").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select whether they went")
+    assert_accessible(page)
+    page.goto(f"{base_url}/checkins/questions/{question.pk}/")
+    page.get_by_label("Question", exact=True).fill("")
+    page.get_by_role("button", name="Save the question").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the question")
     assert_accessible(page)
     assert_no_console_errors(page)

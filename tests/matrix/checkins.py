@@ -36,6 +36,7 @@ def gated(others: int = 404) -> dict[str, int]:
 def _setup(w: World) -> Any:
     from tests.checkins.conftest import make_resident, make_round, make_scheme
     from whatworks.checkins import services
+    from whatworks.checkins.models import Appointment, Question
 
     if not hasattr(w, "checkins"):
         scheme = make_scheme(w)
@@ -79,6 +80,11 @@ def _setup(w: World) -> Any:
             "referral": referral,
             "escalation": visit.escalation_set.first(),
             "rule": scheme.rules.first(),
+            "question": Question.objects.filter(module__scheme=scheme).first(),
+            "module": scheme.modules.first(),
+            "appointment": Appointment.objects.create(
+                resident=resident, on=timezone.localdate(), what="Diabetes clinic"
+            ),
         }
     return w.checkins
 
@@ -117,6 +123,10 @@ ENTRIES: dict[str, Entry] = {
     "checkins-rules": Entry(gated(), _pk("scheme")),
     "checkins-people": Entry(gated(), _pk("scheme")),
     "checkins-question-new": Entry(gated(), _pk("scheme")),
+    "checkins-question-edit": Entry(gated(), _pk("question")),
+    "checkins-question-remove": Entry(gated(), _pk("question")),
+    "checkins-module-edit": Entry(gated(), _pk("module")),
+    "checkins-module-remove": Entry(gated(), _pk("module")),
     "checkins-retention": Entry(gated(), _pk("scheme")),
     "checkins-cover-new": Entry(gated(), _pk("round")),
     "checkins-rule-new": Entry(gated(), _scheme_pk),
@@ -127,6 +137,9 @@ ENTRIES: dict[str, Entry] = {
     "checkins-resident-print": Entry(gated(), _pk("resident")),
     "checkins-resident-erase": Entry(gated(), _pk("resident")),
     "checkins-resident-pause": Entry(gated(), _pk("resident")),
+    "checkins-resident-round": Entry(gated(), _pk("resident")),
+    "checkins-appointment-new": Entry(gated(), _pk("resident")),
+    "checkins-appointment-attendance": Entry(gated(), _pk("appointment")),
     "checkins-consent-withdraw": Entry(gated(), _pk("resident"), method="post"),
     "checkins-resident-resume": Entry(gated(), _pk("resident"), method="post"),
     "checkins-round-today": Entry(gated(), _pk("round")),

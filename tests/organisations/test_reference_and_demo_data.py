@@ -62,7 +62,7 @@ def test_it_creates_the_demo_data_once_and_only_in_development(db, settings) -> 
         load_demo_data()
     assert not User.objects.exists()
     settings.DEBUG = True
-    assert load_demo_data() == (16, 9)
+    assert load_demo_data() == (16, 10)
     assert load_demo_data() == (0, 0)
     wealden = Organisation.objects.get(name="Wealden District Council")
     assert wealden.local_authority.gss_code == "E07000065"

@@ -261,6 +261,60 @@ class AcceptForm(forms.Form):
         return days
 
 
+class RoundChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        days = [WEEKDAYS[i] for i in range(7) if obj.work_days & (1 << i)]
+        return f"{obj.name} (runs {', '.join(d[:3] for d in days) or 'on no days'})"
+
+
+class RoundChangeForm(AcceptForm):
+    """The round and visit days of someone already visited; applied from the next list."""
+
+    round = RoundChoiceField(
+        label="Round", queryset=Round.objects.none(), error_messages={"required": "Select a round"}
+    )
+
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, scheme=scheme, **kwargs)
+        self.fields["visit_days"].help_text = "1 to 6 days a week, on days the round runs."
+
+
+class AppointmentForm(forms.Form):
+    on = forms.DateField(
+        label="Date",
+        widget=DATE,
+        error_messages={"required": "Enter the date", "invalid": "Date must be a real date"},
+    )
+    time = forms.TimeField(
+        label="Time (optional)",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        error_messages={"invalid": "Time must be a real time, like 14:30"},
+    )
+    what = forms.CharField(
+        label="What is the appointment?",
+        max_length=200,
+        help_text="As the worker will say it, like 'Diabetes clinic'. No more detail than that.",
+        error_messages={"required": "Enter what the appointment is"},
+    )
+    where = forms.CharField(
+        label="Where is it? (optional)",
+        max_length=200,
+        required=False,
+        help_text="Like 'Crowborough War Memorial Hospital'.",
+    )
+
+
+class AttendanceForm(forms.Form):
+    attended = forms.TypedChoiceField(
+        label="Did they go to the appointment?",
+        choices=[("yes", "Yes, they went"), ("no", "No, they missed it")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether they went to the appointment"},
+    )
+
+
 class DeclineForm(forms.Form):
     note = forms.CharField(
         label="Why is the referral declined?",

@@ -283,6 +283,43 @@ class Resident(models.Model):
         return self.consent_given_on is not None and self.consent_withdrawn_on is None
 
 
+class RoundChange(models.Model):
+    """A move to another round or other visit days, decided by the coordinator and applied
+    from the next list: today's list (perhaps already on a phone, offline) stays as it was.
+    Append-only: applying a change stamps `applied_at`, and the rows are the history."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="round_changes")
+    from_round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_days = models.PositiveSmallIntegerField(default=0)
+    to_round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    to_days = models.PositiveSmallIntegerField()
+    to_order = models.PositiveIntegerField(default=0)
+    effective_on = models.DateField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["applied_at", "effective_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(to_days__gt=0) & Q(to_days__lt=128), name="round_change_days_bits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Move of {self.resident_id} to round {self.to_round_id} from {self.effective_on}"
+
+    @property
+    def to_day_names(self) -> list[str]:
+        return [WEEKDAYS[i] for i in days_from_mask(self.to_days)]
+
+
 class Referral(models.Model):
     class Kind(models.TextChoices):
         GP = "gp", "GP"
@@ -339,11 +376,24 @@ class NominatedContact(models.Model):
 
 
 class Appointment(models.Model):
+    """An appointment the worker reminds the person of (on their list from three days before),
+    and afterwards whether it was attended: the scheme's own count of missed appointments."""
+
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="appointments")
     on = models.DateField()
     time = models.TimeField(null=True, blank=True)
     what = models.CharField(max_length=200)
+    where = models.CharField(max_length=200, blank=True)
+    # None until the coordinator records it: unknown is not the same as attended.
     attended = models.BooleanField(null=True, blank=True)
+    attended_recorded_at = models.DateTimeField(null=True, blank=True)
+    attended_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["on", "time", "id"]
@@ -351,6 +401,10 @@ class Appointment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.what} on {self.on}"
+
+    @property
+    def attendance(self) -> str:
+        return {True: "Attended", False: "Missed"}.get(self.attended, "Not recorded")  # type: ignore[arg-type]
 
 
 class Pause(models.Model):
@@ -374,6 +428,9 @@ class QuestionModule(models.Model):
     # 0: at every visit; otherwise at the first visit and then every this many weeks.
     every_weeks = models.PositiveSmallIntegerField(default=0)
     order = models.PositiveSmallIntegerField(default=0)
+    # A set removed after its questions were answered is retired, not deleted: new visits no
+    # longer ask it, and past answers keep their question.
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "id"]
@@ -395,6 +452,8 @@ class Question(models.Model):
     kind = models.CharField(max_length=10, choices=AnswerKind.choices)
     choices = models.JSONField(default=list, blank=True)  # for CHOICE: the options in order
     order = models.PositiveSmallIntegerField(default=0)
+    # Retired rather than deleted once answered (see QuestionModule.retired_at).
+    retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["order", "id"]

@@ -3,6 +3,10 @@ aggregates on the linked initiative's page (never a resident's details).
 
 Missed appointments and emergency admissions come from the NHS partners' systems: their
 metrics are created here, and the figures are imported through the measures import pages.
+The coordinator may also record whether an appointment on a person's record was attended:
+those misses go to a separate series, "missed appointments (recorded by the scheme)", never
+into the imported one. The two are not added together: a partner's figure may well include
+the same missed appointment, and writing ours into its series would overwrite the import.
 """
 
 from __future__ import annotations
@@ -15,12 +19,22 @@ from typing import Any
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
-from whatworks.checkins.models import Answer, Escalation, EscalationStatus, Outcome, Scheme, Visit
+from whatworks.checkins.models import (
+    Answer,
+    Appointment,
+    Escalation,
+    EscalationStatus,
+    Outcome,
+    Scheme,
+    Visit,
+)
 from whatworks.initiatives.panels import Panel
 from whatworks.measures.models import Metric, Observation
 from whatworks.measures.services import metric_ensure, observation_record
 
 SEEN = [Outcome.WELL, Outcome.CONCERN]
+IMPORTED = "Imported from partners' systems through the measures import pages"
+MISSED_RECORDED = "missed appointments (recorded by the scheme)"
 METRICS: dict[str, dict[str, Any]] = {
     "visits delivered": {
         "kind": "count",
@@ -60,12 +74,23 @@ METRICS: dict[str, dict[str, Any]] = {
         "unit": "appointments",
         "direction": "lower",
         "definition": "Missed GP and hospital appointments of people on the scheme (imported).",
+        "source": IMPORTED,
+    },
+    MISSED_RECORDED: {
+        "kind": "count",
+        "unit": "appointments",
+        "direction": "lower",
+        "definition": "Appointments on people's records that the coordinator recorded as missed, "
+        "by the month of the appointment; months with appointments recorded and none missed "
+        "count 0. Not added to the imported 'missed appointments', which may include the same "
+        "appointments.",
     },
     "emergency admissions": {
         "kind": "count",
         "unit": "admissions",
         "direction": "lower",
         "definition": "Emergency hospital admissions of people on the scheme (imported).",
+        "source": IMPORTED,
     },
 }
 PANEL_METRICS = [
@@ -74,7 +99,11 @@ PANEL_METRICS = [
     "days to close a concern",
     "UCLA-3 change from baseline",
     "cost per visit",
+    MISSED_RECORDED,
+    "missed appointments",
 ]
+# How each figure is labelled on the initiative's panel: the source is part of the label.
+PANEL_LABELS = {"missed appointments": "missed appointments (imported from partners)"}
 
 
 def metric_name(scheme: Scheme, what: str) -> str:
@@ -87,9 +116,9 @@ def scheme_metrics(scheme: Scheme) -> dict[str, Metric]:
             organisation=scheme.organisation,
             name=metric_name(scheme, what),
             defaults={
+                "source": f"What Works check-ins: {scheme.name}",
                 **spec,
                 "visibility": scheme.evidence_visibility,
-                "source": f"What Works check-ins: {scheme.name}",
             },
             actor=scheme.created_by,  # type: ignore[arg-type]
         )
@@ -204,6 +233,21 @@ def outcomes_refresh(scheme: Scheme) -> int:
             denominator=len(days),
         )
         written += 1
+    missed: dict[date, int] = defaultdict(int)
+    for on, attended in Appointment.objects.filter(
+        resident__scheme=scheme, attended__isnull=False
+    ).values_list("on", "attended"):
+        missed[date(on.year, on.month, 1)] += not attended
+    for month, n in missed.items():
+        # Only the scheme's own series: the imported "missed appointments" is never written.
+        observation_record(
+            metric=metrics[MISSED_RECORDED],
+            period_start=month,
+            period_end=_month_end(month),
+            label=month.strftime("%B %Y"),
+            value=n,
+        )
+        written += 1
     for month, change in _ucla_changes(scheme).items():
         observation_record(
             metric=metrics["UCLA-3 change from baseline"],
@@ -258,7 +302,9 @@ def initiative_panel(initiative: Any, user: Any) -> Panel | None:
             rows.append(
                 {
                     "scheme": scheme,
-                    "figures": [(w, figures[w]) for w in PANEL_METRICS if w in figures],
+                    "figures": [
+                        (PANEL_LABELS.get(w, w), figures[w]) for w in PANEL_METRICS if w in figures
+                    ],
                 }
             )
     if not rows:

@@ -13,6 +13,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from whatworks.checkins.models import (
     Cover,
@@ -21,6 +22,7 @@ from whatworks.checkins.models import (
     Resident,
     ResidentStatus,
     Round,
+    RoundChange,
     day_bit,
 )
 
@@ -69,6 +71,28 @@ def on_holiday(round_: Round, day: date) -> bool:
     ).exists()
 
 
+def round_changes_apply(day: date) -> int:
+    """Apply the round and visit-day changes due by `day` (the latest per person wins); returns
+    how many people moved. Called before a day's list is built, and by the list page itself so
+    that a missed nightly run cannot leave someone on the wrong round."""
+    pending = list(
+        RoundChange.objects.filter(applied_at__isnull=True, effective_on__lte=day).order_by(
+            "at", "id"
+        )
+    )
+    if not pending:
+        return 0
+    latest = {change.resident_id: change for change in pending}
+    now = timezone.now()
+    with transaction.atomic():
+        for change in latest.values():
+            Resident.objects.filter(pk=change.resident_id, status=ResidentStatus.ACTIVE).update(
+                round_id=change.to_round_id, visit_days=change.to_days, visit_order=change.to_order
+            )
+        RoundChange.objects.filter(pk__in=[c.pk for c in pending]).update(applied_at=now)
+    return len(latest)
+
+
 def lists_generate(day: date) -> int:
     """(Re)build every round's planned visits for `day`; returns how many were planned.
 
@@ -96,6 +120,7 @@ def lists_generate(day: date) -> int:
         f"SELECT due.{q('round_id')}, due.{q('id')}, %s, due.{q('position')} "
         f"FROM ({select_sql}) due"
     )
+    round_changes_apply(day)
     with transaction.atomic():
         PlannedVisit.objects.filter(on=day).delete()
         with connection.cursor() as cursor:

@@ -27,6 +27,7 @@ from whatworks.checkins.models import (
     Referral,
     Resident,
     Round,
+    RoundChange,
     Scheme,
     SchemeRole,
     Visit,
@@ -76,6 +77,16 @@ def access_resident(
             personal_data=True,
         )
     return resident
+
+
+def pending_round_change(resident: Resident) -> RoundChange | None:
+    """The move not yet applied (the latest, if the coordinator changed their mind)."""
+    return (
+        RoundChange.objects.filter(resident=resident, applied_at__isnull=True)
+        .select_related("to_round")
+        .order_by("-at", "-id")
+        .first()
+    )
 
 
 def access_round(user: Any, pk: int) -> Round:
@@ -145,6 +156,7 @@ ADDRESS_FIELDS = ["address_line_1", "address_line_2", "town", "postcode"]
 def todays_list(round_: Round, day: date) -> list[ListEntry]:
     """The round's list for `day` in visiting order. Plain values rather than model objects,
     and a handful of queries whatever the length: this page is read on every doorstep."""
+    schedule.round_changes_apply(day)
     rows = list(
         schedule.due_residents(day, [round_.pk]).values(
             "id", "given_name", "family_name", "periodic_last_asked", *ADDRESS_FIELDS
@@ -159,7 +171,7 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
     appointments: dict[int, list[dict[str, Any]]] = {}
     for appointment in Appointment.objects.filter(
         resident_id__in=ids, on__gte=day, on__lte=day + timedelta(days=3)
-    ).values("resident_id", "on", "time", "what"):
+    ).values("resident_id", "on", "time", "what", "where"):
         appointments.setdefault(appointment["resident_id"], []).append(dict(appointment))
     modules = list(
         QuestionModule.objects.filter(scheme_id=round_.scheme_id).prefetch_related("questions")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from whatworks.checkins import escalations, validation
 from whatworks.checkins.models import (
+    WEEKDAYS,
     Answer,
     AnswerKind,
     Appointment,
@@ -27,6 +28,7 @@ from whatworks.checkins.models import (
     NominatedContact,
     Outcome,
     Pause,
+    PlannedVisit,
     Question,
     QuestionModule,
     RecordType,
@@ -35,10 +37,12 @@ from whatworks.checkins.models import (
     ResidentStatus,
     RetentionPolicy,
     Round,
+    RoundChange,
     Scheme,
     SchemeRole,
     SchemeRoleKind,
     Visit,
+    days_from_mask,
     mask_from_days,
 )
 from whatworks.core import audit
@@ -311,7 +315,10 @@ def referral_submit(*, scheme: Scheme, data: dict[str, Any]) -> Referral:
         )
     for appointment in data.get("appointments") or []:
         Appointment.objects.create(
-            resident=resident, on=appointment["on"], what=appointment["what"]
+            resident=resident,
+            on=appointment["on"],
+            what=appointment["what"],
+            where=appointment.get("where", ""),
         )
     if data.get("module_ids"):
         resident.modules.set(
@@ -391,6 +398,81 @@ def referral_decline(*, referral: Referral, actor: Any, note: str) -> Referral:
     return referral
 
 
+# --- Round and visit days ------------------------------------------------------------------
+
+
+def next_list_day(today: date | None = None) -> date:
+    """The day of the next list not yet in workers' hands: lists are for a day, built the
+    evening before, and today's may already be on a phone."""
+    return (today or timezone.localdate()) + timedelta(days=1)
+
+
+@transaction.atomic
+def resident_round_change(
+    *, resident: Resident, round_: Round, visit_days: list[int], visit_order: int, actor: Any
+) -> RoundChange:
+    """Move an accepted person to a round (the same or another) on set days, from the next
+    list. A later change before that day replaces an earlier one."""
+    resident = Resident.objects.select_for_update().select_related("scheme").get(pk=resident.pk)
+    if resident.status != ResidentStatus.ACTIVE:
+        raise ValidationError("Only a person whose referral was accepted can change rounds")
+    if round_.scheme_id != resident.scheme_id:
+        raise ValidationError({"round": "Choose one of this scheme's rounds"})
+    days = sorted({int(d) for d in visit_days})
+    if not 1 <= len(days) <= 6 or not all(0 <= d <= 6 for d in days):
+        raise ValidationError({"visit_days": "Select between 1 and 6 visit days a week"})
+    off = [WEEKDAYS[d] for d in days if d not in days_from_mask(round_.work_days)]
+    if off:
+        raise ValidationError(
+            {"visit_days": f"{round_.name} does not run on {' or '.join(off)}: choose days it runs"}
+        )
+    if visit_order < 0:
+        raise ValidationError({"visit_order": "Position on the round must be 0 or more"})
+    change = RoundChange.objects.create(
+        resident=resident,
+        from_round=resident.round,
+        from_days=resident.visit_days,
+        to_round=round_,
+        to_days=mask_from_days(days),
+        to_order=visit_order,
+        effective_on=next_list_day(),
+        by=actor,
+    )
+    # If the next list is already built, rebuild this person's place on it.
+    from whatworks.checkins import schedule
+
+    if PlannedVisit.objects.filter(on=change.effective_on).exists():
+        schedule.round_changes_apply(change.effective_on)
+        PlannedVisit.objects.filter(resident=resident, on=change.effective_on).delete()
+        if schedule.due_residents(change.effective_on, [round_.pk]).filter(pk=resident.pk).exists():
+            last = PlannedVisit.objects.filter(round=round_, on=change.effective_on).count()
+            PlannedVisit.objects.create(
+                round=round_, resident=resident, on=change.effective_on, position=last + 1
+            )
+    _audit(
+        "resident.round_changed",
+        resident,
+        resident.scheme,
+        actor,
+        from_round=change.from_round_id,
+        to_round=round_.pk,
+        days=days,
+        effective_on=change.effective_on.isoformat(),
+    )
+    return change
+
+
+def _was_on_round(resident_id: int, round_: Round, day: date) -> bool:
+    """Whether the person was on this round on `day` before a move applied since: a visit
+    recorded offline on the old round's last day still counts."""
+    return RoundChange.objects.filter(
+        resident_id=resident_id,
+        from_round=round_,
+        applied_at__isnull=False,
+        effective_on__gt=day,
+    ).exists()
+
+
 # --- Visits -----------------------------------------------------------------------------
 
 
@@ -404,6 +486,8 @@ def questions_for(
     modules (the UCLA-3) at the first visit and then every `every_weeks` weeks."""
     questions: list[Question] = []
     for module in scheme_modules:
+        if module.retired_at is not None:
+            continue
         if not (module.generic or module.pk in own_module_ids):
             continue
         recently = periodic_last_asked is not None and (
@@ -411,7 +495,7 @@ def questions_for(
         )
         if module.every_weeks and recently:
             continue
-        questions.extend(module.questions.all())
+        questions.extend(q for q in module.questions.all() if q.retired_at is None)
     return questions
 
 
@@ -471,6 +555,14 @@ def visit_record(
         .select_related("scheme__organisation")
         .first()
     )
+    if resident is None and _was_on_round(int(resident_id), round_, visited_on):
+        resident = (
+            Resident.objects.filter(
+                pk=resident_id, scheme_id=round_.scheme_id, status=ResidentStatus.ACTIVE
+            )
+            .select_related("scheme__organisation")
+            .first()
+        )
     if resident is None:
         raise ValidationError({"resident": "This person is not on this round"})
     cleaned, by_code = _clean_answers(round_.scheme_id, answers or {})
@@ -547,6 +639,167 @@ def rule_save(*, rule: EscalationRule, actor: Any) -> EscalationRule:
     return rule
 
 
+# --- Question sets ----------------------------------------------------------------------
+
+
+def _code_check(scheme_id: int, code: str, question: Question | None = None) -> None:
+    # Retired questions keep their short names: past answers and outcomes still use them.
+    taken = Question.objects.filter(module__scheme_id=scheme_id, code=code)
+    if question is not None:
+        taken = taken.exclude(pk=question.pk)
+    if taken.exists():
+        raise ValidationError({"code": "Short name is already used by another question"})
+
+
+def _options_check(kind: str, options: list[str]) -> list[str]:
+    if kind == AnswerKind.CHOICE:
+        if len(options) < 2:
+            raise ValidationError({"choices": "Enter at least 2 answers to choose from"})
+        return options
+    return []
+
+
+@transaction.atomic
+def question_add(
+    *,
+    scheme: Scheme,
+    module: QuestionModule | None,
+    new_module: str = "",
+    new_module_generic: bool = False,
+    code: str,
+    text: str,
+    kind: str,
+    options: list[str],
+    actor: Any,
+) -> Question:
+    if module is None and not new_module.strip():
+        raise ValidationError({"module": "Select a question set or name a new one"})
+    if module is not None and (module.scheme_id != scheme.pk or module.retired_at is not None):
+        raise ValidationError({"module": "Select one of the scheme's question sets"})
+    _code_check(scheme.pk, code)
+    choices = _options_check(kind, options)
+    if module is None:
+        module = QuestionModule.objects.create(
+            scheme=scheme,
+            name=new_module.strip(),
+            generic=new_module_generic,
+            order=QuestionModule.objects.filter(scheme=scheme).count(),
+        )
+    question = Question(
+        module=module,
+        code=code,
+        text=text.strip(),
+        kind=kind,
+        choices=choices,
+        order=module.questions.count(),
+    )
+    question.full_clean()
+    question.save()
+    _audit("question.added", question, scheme, actor)
+    return question
+
+
+def question_answered(question: Question) -> int:
+    """How many past visits answered the question."""
+    return Answer.objects.filter(question=question).count()
+
+
+@transaction.atomic
+def question_update(
+    *, question: Question, code: str, text: str, kind: str, options: list[str], actor: Any
+) -> Question:
+    """Change a question. Once answered, its kind of answer is fixed (past answers would no
+    longer fit it), and a short name a rule uses cannot change under the rule."""
+    question = (
+        Question.objects.select_for_update().select_related("module__scheme").get(pk=question.pk)
+    )
+    scheme = question.module.scheme
+    if question.retired_at is not None:
+        raise ValidationError("This question is retired and cannot be changed")
+    if kind != question.kind and question_answered(question):
+        raise ValidationError(
+            {
+                "kind": "Kind of answer cannot change once the question has been answered: "
+                "remove it and add a new question"
+            }
+        )
+    if code != question.code:
+        _code_check(scheme.pk, code, question)
+        if EscalationRule.objects.filter(scheme=scheme, question_code=question.code).exists():
+            raise ValidationError(
+                {"code": "Short name is used by an escalation rule: change the rule first"}
+            )
+    before = {"code": question.code, "text": question.text, "kind": question.kind}
+    question.code = code
+    question.text = text.strip()
+    question.kind = kind
+    question.choices = _options_check(kind, options)
+    question.full_clean()
+    question.save()
+    _audit("question.changed", question, scheme, actor, before=before)
+    return question
+
+
+@transaction.atomic
+def question_remove(*, question: Question, actor: Any) -> bool:
+    """Remove a question: deleted if never answered, otherwise retired (hidden from new
+    visits, past answers kept). Returns True when it was retired."""
+    question = (
+        Question.objects.select_for_update().select_related("module__scheme").get(pk=question.pk)
+    )
+    scheme = question.module.scheme
+    if question.retired_at is not None:
+        raise ValidationError("This question is already retired")
+    if question_answered(question):
+        question.retired_at = timezone.now()
+        question.save(update_fields=["retired_at"])
+        _audit("question.retired", question, scheme, actor)
+        return True
+    _audit("question.deleted", question, scheme, actor, code=question.code, text=question.text)
+    question.delete()
+    return False
+
+
+@transaction.atomic
+def module_update(
+    *, module: QuestionModule, name: str, generic: bool, every_weeks: int, actor: Any
+) -> QuestionModule:
+    module = QuestionModule.objects.select_for_update().select_related("scheme").get(pk=module.pk)
+    if module.retired_at is not None:
+        raise ValidationError("This question set is retired and cannot be changed")
+    if not name.strip():
+        raise ValidationError({"name": "Enter the name of the question set"})
+    if every_weeks < 0 or every_weeks > 52:
+        raise ValidationError({"every_weeks": "Every how many weeks must be between 0 and 52"})
+    module.name = name.strip()
+    module.generic = generic
+    module.every_weeks = every_weeks
+    module.full_clean()
+    module.save()
+    _audit("module.changed", module, module.scheme, actor)
+    return module
+
+
+@transaction.atomic
+def module_remove(*, module: QuestionModule, actor: Any) -> bool:
+    """Remove a question set with its questions: deleted if none was ever answered, otherwise
+    the set and its questions are retired. Returns True when it was retired."""
+    module = QuestionModule.objects.select_for_update().select_related("scheme").get(pk=module.pk)
+    if module.retired_at is not None:
+        raise ValidationError("This question set is already retired")
+    answered = Answer.objects.filter(question__module=module).exists()
+    if answered:
+        now = timezone.now()
+        module.retired_at = now
+        module.save(update_fields=["retired_at"])
+        module.questions.filter(retired_at__isnull=True).update(retired_at=now)
+        _audit("module.retired", module, module.scheme, actor)
+        return True
+    _audit("module.deleted", module, module.scheme, actor, name=module.name)
+    module.delete()
+    return False
+
+
 # --- A resident's record ----------------------------------------------------------------
 
 
@@ -591,6 +844,67 @@ def pause_end(*, resident: Resident, actor: Any) -> int:
     return ended + removed
 
 
+APPOINTMENT_STATUSES = [ResidentStatus.REFERRED, ResidentStatus.ACTIVE]
+
+
+@transaction.atomic
+def appointment_add(
+    *,
+    resident: Resident,
+    on: date,
+    what: str,
+    where: str = "",
+    time: Any = None,
+    actor: Any,
+) -> Appointment:
+    """An appointment to remind the person of: it shows on the worker's list from three days
+    before, and on the day."""
+    if resident.status not in APPOINTMENT_STATUSES:
+        raise ValidationError("Appointments can only be added for someone referred or visited")
+    if on < timezone.localdate():
+        raise ValidationError({"on": "Date must be today or in the future"})
+    if not what.strip():
+        raise ValidationError({"what": "Enter what the appointment is"})
+    appointment = Appointment(
+        resident=resident,
+        on=on,
+        time=time,
+        what=what.strip(),
+        where=where.strip(),
+        added_by=actor,
+    )
+    appointment.full_clean()
+    appointment.save()
+    _audit("appointment.added", resident, resident.scheme, actor, appointment=appointment.pk)
+    return appointment
+
+
+@transaction.atomic
+def appointment_attendance_record(
+    *, appointment: Appointment, attended: bool, actor: Any
+) -> Appointment:
+    """Whether the person went, recorded on or after the day (and correctable). Misses count
+    in the scheme's 'missed appointments (recorded by the scheme)' outcome."""
+    appointment = (
+        Appointment.objects.select_for_update()
+        .select_related("resident__scheme__organisation")
+        .get(pk=appointment.pk)
+    )
+    if appointment.on > timezone.localdate():
+        raise ValidationError({"attended": "You can record this from the day of the appointment"})
+    appointment.attended = attended
+    appointment.attended_recorded_at = timezone.now()
+    appointment.attended_recorded_by = actor
+    appointment.save(update_fields=["attended", "attended_recorded_at", "attended_recorded_by"])
+    resident = appointment.resident
+    _audit("appointment.attendance_recorded", resident, resident.scheme, actor,
+           appointment=appointment.pk, attended=attended)  # fmt: skip
+    from whatworks.checkins.tasks import refresh_outcomes
+
+    transaction.on_commit(lambda: refresh_outcomes(resident.scheme_id))
+    return appointment
+
+
 def resident_export(resident: Resident) -> dict[str, Any]:
     """Everything held about one person, for a subject access request."""
     return {
@@ -625,7 +939,14 @@ def resident_export(resident: Resident) -> dict[str, Any]:
             for c in resident.contacts.all()
         ],
         "appointments": [
-            {"on": a.on.isoformat(), "what": a.what} for a in resident.appointments.all()
+            {
+                "on": a.on.isoformat(),
+                "time": a.time.strftime("%H:%M") if a.time else None,
+                "what": a.what,
+                "where": a.where,
+                "attended": a.attendance,
+            }
+            for a in resident.appointments.all()
         ],
         "pauses": [
             {
@@ -683,7 +1004,9 @@ def resident_anonymise(*, resident: Resident, actor: Any, reason: str) -> Reside
         closed_at=timezone.now(),
     )
     resident.contacts.all().delete()
-    resident.appointments.all().delete()
+    # Recorded attendance stays, without what or where, so the count of misses still adds up.
+    resident.appointments.filter(attended__isnull=True).delete()
+    resident.appointments.update(what="(erased)", where="", time=None)
     resident.pauses.all().delete()
     Visit.objects.filter(resident=resident).update(note="", reason="")
     Answer.objects.filter(visit__resident=resident).exclude(

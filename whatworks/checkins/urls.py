@@ -22,6 +22,18 @@ urlpatterns: list[URLPattern] = [
         views_manage.question_new,
         name="checkins-question-new",
     ),
+    path("checkins/questions/<int:pk>/", views_manage.question_edit, name="checkins-question-edit"),
+    path(
+        "checkins/questions/<int:pk>/remove/",
+        views_manage.question_remove,
+        name="checkins-question-remove",
+    ),
+    path("checkins/question-sets/<int:pk>/", views_manage.module_edit, name="checkins-module-edit"),
+    path(
+        "checkins/question-sets/<int:pk>/remove/",
+        views_manage.module_remove,
+        name="checkins-module-remove",
+    ),
     path(
         "checkins/schemes/<int:pk>/retention/",
         views_manage.retention_page,
@@ -42,6 +54,19 @@ urlpatterns: list[URLPattern] = [
     ),
     path(
         "checkins/residents/<int:pk>/erase/", views.resident_erase, name="checkins-resident-erase"
+    ),
+    path(
+        "checkins/residents/<int:pk>/round/", views.resident_round, name="checkins-resident-round"
+    ),
+    path(
+        "checkins/residents/<int:pk>/appointments/new/",
+        views.appointment_new,
+        name="checkins-appointment-new",
+    ),
+    path(
+        "checkins/appointments/<int:pk>/attendance/",
+        views.appointment_attendance,
+        name="checkins-appointment-attendance",
     ),
     path(
         "checkins/residents/<int:pk>/pause/", views.resident_pause, name="checkins-resident-pause"

@@ -30,28 +30,38 @@ from whatworks.checkins import selectors, services, twofactor
 from whatworks.checkins.forms import (
     AcceptForm,
     AgreementForm,
+    AppointmentForm,
+    AttendanceForm,
     CloseForm,
     DeclineForm,
     EraseForm,
     PauseForm,
+    RoundChangeForm,
     RoundForm,
     RuleForm,
     SchemeForm,
     visit_form_answers,
 )
 from whatworks.checkins.models import (
+    Appointment,
     EscalationRule,
     Outcome,
     Referral,
     Resident,
     ResidentStatus,
     Scheme,
+    days_from_mask,
 )
 from whatworks.core import cache
 from whatworks.core.forms import add_service_errors
 from whatworks.core.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation, Role
 from whatworks.ui.templatetags.govuk import govuk_date
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data, even when empty (an empty form must show its errors)."""
+    return request.POST if request.method == "POST" else None
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -349,6 +359,8 @@ def resident_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "pauses": resident.pauses.all(),
             "referral": getattr(resident, "referral", None),
             "pause_form": PauseForm(),
+            "round_change": selectors.pending_round_change(resident) if coordinator else None,
+            "today": timezone.localdate(),
         },
     )
 
@@ -424,6 +436,118 @@ def resident_resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @twofactor.two_factor_required
+def resident_round(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
+    if resident.status != ResidentStatus.ACTIVE:
+        raise Http404("Only a person who is visited can change rounds")
+    pending = selectors.pending_round_change(resident)
+    initial = {
+        "round": pending.to_round_id if pending else resident.round_id,
+        "visit_days": [str(d) for d in days_from_mask(
+            pending.to_days if pending else resident.visit_days)],
+        "visit_order": pending.to_order if pending else resident.visit_order,
+    }  # fmt: skip
+    form = RoundChangeForm(_posted(request), scheme=resident.scheme, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.resident_round_change(
+                resident=resident,
+                round_=form.cleaned_data["round"],
+                visit_days=[int(d) for d in form.cleaned_data["visit_days"]],
+                visit_order=form.cleaned_data["visit_order"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"From {govuk_date(change.effective_on)}, {resident.full_name} is on "
+                f"{change.to_round.name}, visited on {', '.join(change.to_day_names)}.",
+            )
+            return redirect(resident)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": resident.scheme,
+            "back_url": resident.get_absolute_url(),
+            "title": f"Change {resident.full_name}'s round and visit days",
+            "button": "Save the change",
+            "inset": f"The change takes effect from the next list, on "
+            f"{govuk_date(services.next_list_day())}. Today's list stays as it is.",
+        },
+    )
+
+
+@twofactor.two_factor_required
+def appointment_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
+    form = AppointmentForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_add(resident=resident, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The appointment is added: the worker will remind them.")
+            return redirect(resident)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": resident.scheme,
+            "back_url": resident.get_absolute_url(),
+            "title": f"Add an appointment for {resident.full_name}",
+            "button": "Add the appointment",
+            "inset": "The reminder shows on the worker's list on the day and the 3 days before.",
+        },
+    )
+
+
+@twofactor.two_factor_required
+def appointment_attendance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    appointment = get_object_or_404(Appointment, pk=pk)
+    resident = selectors.access_resident(
+        request.user, appointment.resident_id, "checkins.change_resident"
+    )
+    initial = (
+        {}
+        if appointment.attended is None
+        else {"attended": "yes" if appointment.attended else "no"}
+    )
+    form = AttendanceForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appointment_attendance_record(
+                appointment=appointment, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Attendance is recorded.")
+            return redirect(resident)
+    when = govuk_date(appointment.on)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": resident.scheme,
+            "back_url": resident.get_absolute_url(),
+            "title": f"{appointment.what} on {when}",
+            "button": "Record attendance",
+            "inset": f"For {resident.full_name}"
+            + (f", at {appointment.where}" if appointment.where else "")
+            + ". A missed appointment counts in the scheme's own 'missed appointments' "
+            "outcome, kept apart from any figures imported from partners.",
+        },
+    )
+
+
+@twofactor.two_factor_required
 def resident_pause(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
     form = PauseForm(request.POST or None)
@@ -488,8 +612,9 @@ def _entry_html(entry: Any, round_pk: int, visit_url: str) -> str:
         "".join(
             format_html(
                 '<p class="govuk-body govuk-!-margin-bottom-2">'
-                '<strong class="govuk-tag govuk-tag--blue">Reminder</strong> {} on {}{}</p>',
+                '<strong class="govuk-tag govuk-tag--blue">Reminder</strong> {}{} on {}{}</p>',
                 a["what"],
+                f", {a['where']}" if a.get("where") else "",
                 govuk_date(a["on"]),
                 f" at {a['time'].strftime('%H:%M')}" if a["time"] else "",
             )

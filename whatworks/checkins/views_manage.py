@@ -8,13 +8,13 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from whatworks.checkins import retention, selectors, services, twofactor
 from whatworks.checkins.forms import DATE
 from whatworks.checkins.models import (
+    Answer,
     AnswerKind,
     DisposalReview,
     Question,
@@ -148,17 +148,7 @@ def cover_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
-class QuestionForm(forms.Form):
-    module = forms.ModelChoiceField(
-        label="Question set",
-        queryset=QuestionModule.objects.none(),
-        required=False,
-        help_text="Or name a new set below.",
-    )
-    new_module = forms.CharField(label="New question set", max_length=100, required=False)
-    new_module_generic = forms.BooleanField(
-        label="Ask the new set of everyone (otherwise only of people given it)", required=False
-    )
+class QuestionEditForm(forms.Form):
     text = forms.CharField(
         label="Question", max_length=300, error_messages={"required": "Enter the question"}
     )
@@ -183,22 +173,52 @@ class QuestionForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, scheme: Any, question: Question | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.scheme = scheme
-        self.fields["module"].queryset = QuestionModule.objects.filter(scheme=scheme)  # type: ignore[attr-defined]
+        self.question = question
 
     def clean(self) -> dict[str, Any]:
+        # The services check these again; here they are all reported at once.
         data = super().clean() or {}
-        if not data.get("module") and not data.get("new_module", "").strip():
-            self.add_error("module", "Select a question set or name a new one")
         options = [c.strip() for c in data.get("choices", "").splitlines() if c.strip()]
         if data.get("kind") == AnswerKind.CHOICE and len(options) < 2:
             self.add_error("choices", "Enter at least 2 answers to choose from")
         data["options"] = options
         code = data.get("code")
-        if code and Question.objects.filter(module__scheme=self.scheme, code=code).exists():
+        taken = Question.objects.filter(module__scheme=self.scheme, code=code)
+        if self.question is not None:
+            taken = taken.exclude(pk=self.question.pk)
+        if code and taken.exists():
             self.add_error("code", "Short name is already used by another question")
+        return data
+
+
+class QuestionForm(QuestionEditForm):
+    module = forms.ModelChoiceField(
+        label="Question set",
+        queryset=QuestionModule.objects.none(),
+        required=False,
+        help_text="Or name a new set below.",
+    )
+    new_module = forms.CharField(label="New question set", max_length=100, required=False)
+    new_module_generic = forms.BooleanField(
+        label="Ask the new set of everyone (otherwise only of people given it)", required=False
+    )
+    field_order = ["module", "new_module", "new_module_generic", "text", "code", "kind"]
+
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, scheme=scheme, **kwargs)
+        self.fields["module"].queryset = QuestionModule.objects.filter(  # type: ignore[attr-defined]
+            scheme=scheme, retired_at__isnull=True
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("module") and not data.get("new_module", "").strip():
+            self.add_error("module", "Select a question set or name a new one")
         return data
 
 
@@ -208,24 +228,23 @@ def question_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = QuestionForm(request.POST or None, scheme=scheme)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        with transaction.atomic():
-            module = data["module"] or QuestionModule.objects.create(
+        try:
+            services.question_add(
                 scheme=scheme,
-                name=data["new_module"].strip(),
-                generic=data["new_module_generic"],
-                order=QuestionModule.objects.filter(scheme=scheme).count(),
-            )
-            question = Question.objects.create(
-                module=module,
+                module=data["module"],
+                new_module=data["new_module"],
+                new_module_generic=data["new_module_generic"],
                 code=data["code"],
                 text=data["text"],
                 kind=data["kind"],
-                choices=data["options"] if data["kind"] == AnswerKind.CHOICE else [],
-                order=module.questions.count(),
+                options=data["options"],
+                actor=request.user,
             )
-            audit.record("checkins.question.added", obj=question, organisation=scheme.organisation)
-        messages.success(request, "The question is added.")
-        return redirect("checkins-rules", pk=scheme.pk)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The question is added.")
+            return redirect("checkins-rules", pk=scheme.pk)
     return render(
         request,
         "checkins/simple_form.html",
@@ -234,6 +253,187 @@ def question_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "scheme": scheme,
             "title": "Add a question",
             "button": "Add the question",
+        },
+    )
+
+
+def _question(request: AuthenticatedRequest, pk: int) -> tuple[Question, Any]:
+    question = get_object_or_404(
+        Question.objects.select_related("module"), pk=pk, retired_at__isnull=True
+    )
+    return question, selectors.access_scheme(request.user, question.module.scheme_id)
+
+
+@twofactor.two_factor_required
+def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    question, scheme = _question(request, pk)
+    initial = {
+        "text": question.text,
+        "code": question.code,
+        "kind": question.kind,
+        "choices": "\n".join(str(c) for c in question.choices),
+    }
+    form = QuestionEditForm(request.POST or None, scheme=scheme, question=question, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.question_update(
+                question=question,
+                code=data["code"],
+                text=data["text"],
+                kind=data["kind"],
+                options=data["options"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The question is changed.")
+            return redirect("checkins-rules", pk=scheme.pk)
+    answered = services.question_answered(question)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": scheme,
+            "title": "Change a question",
+            "button": "Save the question",
+            "back": "checkins-rules",
+            "inset": f"Answered in {answered} past visit{'s' if answered != 1 else ''}: "
+            "its kind of answer cannot change."
+            if answered
+            else "",
+        },
+    )
+
+
+@twofactor.two_factor_required
+def question_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    question, scheme = _question(request, pk)
+    answered = services.question_answered(question)
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            retired = services.question_remove(question=question, actor=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "The question is retired: new visits no longer ask it, and past answers are kept."
+                if retired
+                else "The question is removed.",
+            )
+            return redirect("checkins-rules", pk=scheme.pk)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": scheme,
+            "title": f"Remove the question “{question.text}”",
+            "back": "checkins-rules",
+            "button": "Retire the question" if answered else "Remove the question",
+            "warning": (
+                f"It has been answered in {answered} past visit{'s' if answered != 1 else ''}, "
+                "so it will be retired rather than deleted: new visits will not ask it, and "
+                "the past answers are kept."
+            )
+            if answered
+            else "It has never been answered, so it will be deleted.",
+        },
+    )
+
+
+class ModuleForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the question set",
+        max_length=100,
+        error_messages={"required": "Enter the name of the question set"},
+    )
+    generic = forms.BooleanField(
+        label="Ask it of everyone (otherwise only of people given it)", required=False
+    )
+    every_weeks = forms.IntegerField(
+        label="Ask it every how many weeks",
+        min_value=0,
+        max_value=52,
+        help_text="0 asks it at every visit; otherwise at the first visit, then every so often.",
+        error_messages={
+            "required": "Enter every how many weeks to ask it (0 for every visit)",
+            "invalid": "Every how many weeks must be a whole number",
+            "min_value": "Every how many weeks must be between 0 and 52",
+            "max_value": "Every how many weeks must be between 0 and 52",
+        },
+    )
+
+
+def _module(request: AuthenticatedRequest, pk: int) -> tuple[QuestionModule, Any]:
+    module = get_object_or_404(QuestionModule, pk=pk, retired_at__isnull=True)
+    return module, selectors.access_scheme(request.user, module.scheme_id)
+
+
+@twofactor.two_factor_required
+def module_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    module, scheme = _module(request, pk)
+    initial = {"name": module.name, "generic": module.generic, "every_weeks": module.every_weeks}
+    form = ModuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.module_update(module=module, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The question set is changed.")
+            return redirect("checkins-rules", pk=scheme.pk)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": scheme,
+            "title": "Change a question set",
+            "button": "Save the question set",
+            "back": "checkins-rules",
+        },
+    )
+
+
+@twofactor.two_factor_required
+def module_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    module, scheme = _module(request, pk)
+    answered = Answer.objects.filter(question__module=module).exists()
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            retired = services.module_remove(module=module, actor=request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "The question set is retired: new visits no longer ask it, and past answers "
+                "are kept."
+                if retired
+                else "The question set is removed.",
+            )
+            return redirect("checkins-rules", pk=scheme.pk)
+    return render(
+        request,
+        "checkins/simple_form.html",
+        {
+            "form": form,
+            "scheme": scheme,
+            "title": f"Remove the question set “{module.name}”",
+            "back": "checkins-rules",
+            "button": "Retire the question set" if answered else "Remove the question set",
+            "warning": "Its questions have been answered in past visits, so the set and its "
+            "questions will be retired rather than deleted: new visits will not ask them, and "
+            "the past answers are kept."
+            if answered
+            else "None of its questions has been answered, so the set and its questions will "
+            "be deleted.",
         },
     )
 

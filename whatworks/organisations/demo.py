@@ -140,6 +140,14 @@ PEOPLE = [
     ),
     ("postie@jerseypost.demo", "Pat Postie", "Postal Worker", "Jersey Post", Role.FRONTLINE, {}),
     (
+        "coordinator@jerseypost.demo",
+        "Cora Coordinator",
+        "Call & Check coordinator",
+        "Jersey Post",
+        Role.OFFICER,
+        {},
+    ),
+    (
         "moderator@whatworks.demo",
         "Mo Moderator",
         "Community Moderator",
