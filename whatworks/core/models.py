@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -10,8 +10,22 @@ from django.db import models
 from django.utils import timezone
 
 
-class AppendOnlyError(Exception):
+class AppendOnlyError(ValueError):
     pass
+
+
+class AppendOnlyModel(models.Model):
+    """A row written once and never changed: a status history, a decision, an upload."""
+
+    append_only_message: ClassVar[str] = "This record is append-only."
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError(self.append_only_message)
+        super().save(*args, **kwargs)
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):

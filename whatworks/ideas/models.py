@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+
+from whatworks.core.models import AppendOnlyModel
 
 
 class Phase(models.TextChoices):
@@ -118,8 +119,10 @@ class Campaign(models.Model):
         return [line.strip() for line in self.problem_areas.splitlines() if line.strip()]
 
 
-class PhaseChange(models.Model):
+class PhaseChange(AppendOnlyModel):
     """Append-only history of a campaign's phase."""
+
+    append_only_message = "The phase history is append-only."
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phase_changes")
     from_phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
@@ -134,11 +137,6 @@ class PhaseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}: {self.from_phase} -> {self.to_phase}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("The phase history is append-only.")
-        super().save(*args, **kwargs)
 
 
 class DataPackItem(models.Model):
@@ -406,9 +404,11 @@ class Score(models.Model):
         return f"Score for {self.idea_id}"
 
 
-class Decision(models.Model):
+class Decision(AppendOnlyModel):
     """An outcome for an idea with its published reason. Append-only: a later decision
     supersedes an earlier one, and both stay."""
+
+    append_only_message = "Decisions are append-only."
 
     idea = models.ForeignKey(Idea, on_delete=models.CASCADE, related_name="decisions")
     outcome = models.CharField(max_length=12, choices=IdeaStatus.choices)
@@ -423,8 +423,3 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.idea_id}: {self.outcome}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("Decisions are append-only.")
-        super().save(*args, **kwargs)

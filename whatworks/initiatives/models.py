@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from whatworks.core.models import AppendOnlyModel
 from whatworks.core.visibility import Shareable, VisibleQuerySet, member_organisation_ids
 
 
@@ -284,8 +285,10 @@ class InitiativeTag(models.Model):
         return f"{self.kind}:{self.value}"
 
 
-class StatusChange(models.Model):
+class StatusChange(AppendOnlyModel):
     """Append-only history of an initiative's status."""
+
+    append_only_message = "The status history is append-only."
 
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="status_changes"
@@ -303,11 +306,6 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initiative_id}: {self.from_status} -> {self.to_status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("The status history is append-only.")
-        super().save(*args, **kwargs)
 
 
 class Partner(models.Model):

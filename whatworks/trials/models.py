@@ -26,6 +26,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from whatworks.core.models import AppendOnlyError, AppendOnlyModel
 from whatworks.initiatives.models import Verdict
 
 
@@ -239,8 +240,10 @@ class TrialArm(models.Model):
         return self.position == 0
 
 
-class TrialStatusChange(models.Model):
+class TrialStatusChange(AppendOnlyModel):
     """Append-only history of a trial's status."""
+
+    append_only_message = "The status history is append-only."
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=20, choices=TrialStatus.choices, blank=True)
@@ -257,13 +260,8 @@ class TrialStatusChange(models.Model):
     def __str__(self) -> str:
         return f"{self.trial_id}: {self.from_status} -> {self.to_status}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("The status history is append-only.")
-        super().save(*args, **kwargs)
-
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("The status history is append-only.")
+        raise AppendOnlyError(self.append_only_message)
 
 
 class UploadKind(models.TextChoices):
@@ -324,13 +322,15 @@ class Allocation(models.Model):
         return f"Allocation of {self.trial}"
 
 
-class OutcomeSet(models.Model):
+class OutcomeSet(AppendOnlyModel):
     """One confirmed upload of outcomes, aligned to the allocation's unit order.
 
     Append-only: a corrected file adds a new set and the newest is the one analysed.
     ``outcome`` is the measured value (for time to event, the duration); ``exposure`` (rates)
     and ``events`` (time to event: 1 happened, 0 censored) when the kind needs them.
     """
+
+    append_only_message = "Outcome uploads are append-only: upload a corrected file instead."
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="outcome_sets")
     filename = models.CharField(max_length=255, blank=True)
@@ -349,11 +349,6 @@ class OutcomeSet(models.Model):
 
     def __str__(self) -> str:
         return f"Outcomes for {self.trial} ({self.rows} rows)"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("Outcome uploads are append-only: upload a corrected file instead.")
-        super().save(*args, **kwargs)
 
 
 class TrialResult(models.Model):
@@ -386,13 +381,15 @@ class TrialResult(models.Model):
         return f"Result of {self.trial}"
 
 
-class SeriesSet(models.Model):
+class SeriesSet(AppendOnlyModel):
     """One confirmed upload of a time series for a before-and-after or comparison-group trial.
 
     ``data`` holds the rows as ``{"periods": [ISO dates], "values": [...], "groups": [...]}``
     (``groups`` empty for before and after); ``start`` is the first period the initiative was in
     place. Append-only: a corrected file adds a new set and the newest is the one analysed.
     """
+
+    append_only_message = "Series uploads are append-only: upload a corrected file instead."
 
     trial = models.ForeignKey(Trial, on_delete=models.CASCADE, related_name="series_sets")
     filename = models.CharField(max_length=255, blank=True)
@@ -409,8 +406,3 @@ class SeriesSet(models.Model):
 
     def __str__(self) -> str:
         return f"Series for {self.trial} ({self.rows} rows)"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("Series uploads are append-only: upload a corrected file instead.")
-        super().save(*args, **kwargs)
