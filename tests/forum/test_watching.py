@@ -121,3 +121,22 @@ def test_it_runs_the_digest_and_summary_jobs_on_their_schedule(world: Any) -> No
     assert tasks.send_daily_digests.call_local() == 1
     assert tasks.send_weekly_digests.call_local() == 0
     assert tasks.send_champion_summaries.call_local() == 0
+
+
+def test_it_offers_to_watch_an_organisation_from_its_page(world, client_for) -> None:
+    from django.urls import reverse
+
+    from whatworks.forum.models import Watch
+
+    url = reverse("organisation-detail", kwargs={"slug": world.org_b.slug})
+    reader = client_for(world["officer"])
+    page = reader.get(url).content.decode()
+    assert f'action="{reverse("forum-watch")}"' in page and ">Watch<" in page
+    response = reader.post(
+        reverse("forum-watch"), {"kind": "organisation", "target": world.org_b.slug, "on": "1"}
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    assert Watch.objects.filter(user=world["officer"], organisation=world.org_b).exists()
+    assert ">Stop watching<" in reader.get(url).content.decode()
+    # Nobody signed out is offered it.
+    assert reverse("forum-watch") not in client_for(None).get(url).content.decode()
