@@ -7,7 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from tests.forum.helpers import failed_initiative, public_thread
+from tests.forum.helpers import failed_initiative, public_board, public_thread
 from whatworks.core.models import Message
 from whatworks.forum import services
 from whatworks.forum.models import ForumProfile, Frequency, Notification, Watch
@@ -102,6 +102,8 @@ def test_it_refuses_to_watch_what_you_cannot_see(client_for: Any, world: Any, gr
 def test_it_lists_boards_and_threads_in_a_fixed_number_of_queries(
     client_for: Any, world: Any, django_assert_max_num_queries: Any
 ) -> None:
+    # The admin watches the board, so each new thread is a notification on their page.
+    services.watch_set(user=world["admin"], kind="board", on=True, board=public_board(world))
     for i in range(15):
         public_thread(world, title=f"Thread {i}")
     client = client_for(world["admin"])

@@ -172,3 +172,27 @@ def test_it_stores_votes_by_key_only(world, client_for, campaign):
     }  # fmt: skip
     assert vote.voter_key == identity.for_user(campaign.pk, world["analyst"]).voter_key
     assert Participation.objects.filter(campaign=campaign).count() == 2
+
+
+def test_it_keys_a_participants_named_and_anonymous_ideas_apart(world) -> None:
+    from tests.ideas.support import campaign_for
+    from whatworks.ideas import identity, services
+    from whatworks.ideas.models import Idea
+
+    campaign = campaign_for(world)
+    who = identity.Identity(campaign_id=campaign.pk, subject="participant:abc", name="Pat")
+    named = services.idea_submit(
+        campaign=campaign, who=who, anonymous=False, title="Named", process="Rounds",
+        problem="Slow", proposal="Faster",
+    )  # fmt: skip
+    hidden = services.idea_submit(
+        campaign=campaign, who=who, anonymous=True, title="Hidden", process="Rounds",
+        problem="Slow", proposal="Faster",
+    )  # fmt: skip
+    named.refresh_from_db()
+    hidden.refresh_from_db()
+    # Nothing in the rows links the name to the anonymous idea...
+    assert named.author_name == "Pat" and hidden.author_name == ""
+    assert named.author_key and hidden.author_key and named.author_key != hidden.author_key
+    # ...yet the participant still finds and can edit both.
+    assert set(Idea.objects.filter(author_key__in=who.author_keys)) == {named, hidden}

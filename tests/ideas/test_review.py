@@ -274,3 +274,19 @@ def test_it_lists_every_campaigns_outcomes_for_the_organisations_staff(world, cl
     # Another organisation's staff see none of it.
     elsewhere = client_for(world["outsider"]).get(url).content.decode()
     assert "Photograph blocked bins" not in elsewhere and "Libraries day" not in elsewhere
+
+
+def test_it_exports_vote_totals_that_comments_do_not_multiply(world, campaign) -> None:
+    from whatworks.ideas.exports import ideas_rows
+
+    idea = idea_by(world, "officer", campaign)
+    for persona in ("admin", "frontline"):
+        services.vote_cast(idea=idea, who=identity.for_user(campaign.pk, world[persona]))
+    for n in range(3):
+        services.comment_add(
+            idea=idea, who=identity.for_user(campaign.pk, world["analyst"]), anonymous=False,
+            body=f"Comment {n}",
+        )  # fmt: skip
+    columns, rows = ideas_rows(campaign)
+    row = dict(zip(columns, next(iter(rows)), strict=True))
+    assert (row["votes"], row["comments"]) == (2, 3)

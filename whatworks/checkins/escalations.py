@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -233,12 +234,15 @@ def missed_visits_flag(day: date) -> int:
         rule = rules.get(planned.resident.scheme_id)
         if rule is None:
             continue
-        raise_escalation(
-            rule=rule,
-            resident=planned.resident,
-            summary=f"Visit to {planned.resident.full_name} on {planned.round} was missed on "
-            f"{day.strftime('%-d %B %Y')}",
-        )
+        # Each escalation with its messages, or none of it: a half-written one would be
+        # skipped by later runs with nobody told.
+        with transaction.atomic():
+            raise_escalation(
+                rule=rule,
+                resident=planned.resident,
+                summary=f"Visit to {planned.resident.full_name} on {planned.round} was missed "
+                f"on {day.strftime('%-d %B %Y')}",
+            )
         count += 1
     return count
 
@@ -251,27 +255,32 @@ def overdue_chase(now: datetime | None = None) -> int:
     )
     count = 0
     for escalation in overdue.select_related("scheme", "rule"):
-        for email in _coordinator_emails(escalation.scheme):
-            message_queue(
-                channel=Channel.EMAIL,
-                recipient=email,
-                template="checkins_chase",
-                personalisation={
-                    "scheme": escalation.scheme.name,
-                    "rule": escalation.rule.name
-                    if escalation.rule
-                    else escalation.get_trigger_display(),
-                    "days": max(0, (now - escalation.due_at).days),
-                    "link": _site_url(reverse("checkins-escalation", kwargs={"pk": escalation.pk})),
-                },
-            )
-        Escalation.objects.filter(pk=escalation.pk).update(
-            last_chased_at=now, chase_count=escalation.chase_count + 1
-        )
-        EscalationStatusChange.objects.create(
-            escalation=escalation,
-            status=EscalationStatus.OPEN,
-            note="Overdue: coordinators chased.",
-        )
+        with transaction.atomic():  # the chase and its record together: never sent twice
+            _chase(escalation, now)
         count += 1
     return count
+
+
+def _chase(escalation: Escalation, now: datetime) -> None:
+    for email in _coordinator_emails(escalation.scheme):
+        message_queue(
+            channel=Channel.EMAIL,
+            recipient=email,
+            template="checkins_chase",
+            personalisation={
+                "scheme": escalation.scheme.name,
+                "rule": escalation.rule.name
+                if escalation.rule
+                else escalation.get_trigger_display(),
+                "days": max(0, (now - escalation.due_at).days),
+                "link": _site_url(reverse("checkins-escalation", kwargs={"pk": escalation.pk})),
+            },
+        )
+    Escalation.objects.filter(pk=escalation.pk).update(
+        last_chased_at=now, chase_count=escalation.chase_count + 1
+    )
+    EscalationStatusChange.objects.create(
+        escalation=escalation,
+        status=EscalationStatus.OPEN,
+        note="Overdue: coordinators chased.",
+    )

@@ -503,7 +503,12 @@ def _clean_answers(
     scheme_id: int, answers: dict[str, str]
 ) -> tuple[list[tuple[Question, str]], dict[str, str]]:
     ids = [int(k) for k in answers if str(k).isdigit()]
-    questions = {q.pk: q for q in Question.objects.filter(pk__in=ids, module__scheme_id=scheme_id)}
+    questions = {
+        q.pk: q
+        for q in Question.objects.select_related("module").filter(
+            pk__in=ids, module__scheme_id=scheme_id
+        )
+    }
     cleaned: list[tuple[Question, str]] = []
     by_code: dict[str, str] = {}
     for key, raw in answers.items():

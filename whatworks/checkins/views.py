@@ -52,7 +52,7 @@ from whatworks.checkins.models import (
     Scheme,
     days_from_mask,
 )
-from whatworks.core import cache
+from whatworks.core import audit, cache
 from whatworks.core.forms import add_service_errors
 from whatworks.core.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation, Role
@@ -191,6 +191,14 @@ def residents(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if scope == "concerns":
         found = found.filter(escalations__isnull=False).distinct()
     found = found.select_related("round").order_by("family_name", "given_name", "id")[:500]
+    # A list of residents' names is a view of personal data too.
+    audit.record(
+        "checkins.residents.listed",
+        actor=request.user,
+        obj=scheme,
+        organisation=scheme.organisation,
+        personal_data=True,
+    )
     return render(request, "checkins/residents.html", {"scheme": scheme, "residents": found})
 
 
@@ -312,11 +320,15 @@ def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         else:
             decline = DeclineForm(request.POST, prefix="decline")
             if decline.is_valid():
-                services.referral_decline(
-                    referral=referral, actor=request.user, **decline.cleaned_data
-                )
-                messages.success(request, "The referral is declined.")
-                return redirect(referral.scheme)
+                try:
+                    services.referral_decline(
+                        referral=referral, actor=request.user, **decline.cleaned_data
+                    )
+                except ValidationError as error:  # decided by someone else meanwhile
+                    add_service_errors(decline, error)
+                else:
+                    messages.success(request, "The referral is declined.")
+                    return redirect(referral.scheme)
     return render(
         request,
         "checkins/referral.html",

@@ -459,9 +459,14 @@ def retention_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     policies = list(RetentionPolicy.objects.filter(scheme=scheme).order_by("record_type"))
     form = RetentionForm(policies=policies)
     if request.method == "POST" and "review" in request.POST:
-        review = DisposalReview.objects.filter(
-            scheme=scheme, pk=request.POST.get("review") or 0, decided_at__isnull=True
-        ).first()
+        review_id = request.POST.get("review", "")
+        review = (
+            DisposalReview.objects.filter(
+                scheme=scheme, pk=review_id, decided_at__isnull=True
+            ).first()
+            if review_id.isdigit()
+            else None
+        )
         if review is None:
             raise Http404("No such review")
         try:

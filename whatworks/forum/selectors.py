@@ -143,7 +143,6 @@ def thread_posts(thread: Thread, number: int) -> PageOf:
     # The Markdown source is not shown (only its rendered HTML): leave it in the database.
     rows = list(
         Post.objects.filter(thread=thread, position__gte=first, position__lt=first + POSTS_PER_PAGE)
-        .defer("body")
         .select_related("author")
         .only(*POST_PAGE_FIELDS, "author__full_name", "author__email")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
@@ -213,10 +212,6 @@ def questions_on(user: Any, initiative: Initiative, *, open_only: bool = False) 
     if open_only:
         qs = qs.filter(accepted_post__isnull=True)
     return list(qs.select_related("author").order_by("-created_at")[:50])
-
-
-def question_count(user: Any, initiative: Initiative) -> int:
-    return threads_visible_to(user).filter(initiative=initiative, kind=Thread.Kind.QUESTION).count()
 
 
 # --- Groups ------------------------------------------------------------------------------

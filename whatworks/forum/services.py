@@ -445,6 +445,8 @@ def post_edit(*, post: Post, editor: User, body: str) -> Post:
 @transaction.atomic
 def post_mark_useful(*, post: Post, user: User) -> bool:
     """Toggle "useful"; returns whether it is now marked."""
+    # Locked, so a double click cannot insert the reaction twice (a 500) or skew the count.
+    post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
     if not can_write_in(user, post.thread):
         raise ValidationError("You cannot react in this thread.")
     if post.author_id == user.pk:
@@ -617,7 +619,7 @@ def group_join(*, group: ForumGroup, user: User) -> JoinRequest:
         pending.state = JoinRequest.State.ACCEPTED
         pending.answered_at = timezone.now()
         pending.save(update_fields=["state", "answered_at"])
-        GroupMembership.objects.create(group=group, user=user)
+        GroupMembership.objects.get_or_create(group=group, user=user)
         audit.record("forum.group_joined", actor=user, obj=group)
         return pending
     if pending:
@@ -828,10 +830,6 @@ def person_suspend(*, person: User, actor: User, days: int, reason: str) -> Susp
         detail={"days": days, "reason": reason},
     )
     return suspension
-
-
-def visible_to_person(thread: Thread, person: User) -> bool:
-    return can_see(thread, person)
 
 
 def owner_editors(initiative: Initiative) -> list[User]:

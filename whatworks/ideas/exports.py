@@ -9,12 +9,13 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from whatworks.ideas.models import Campaign, Decision, Idea, Vote
+from whatworks.ideas.models import Campaign, Comment, Decision, Idea, Vote
 
 KINDS = ("ideas", "votes", "decisions")
 FORMATS = {
@@ -44,7 +45,18 @@ def ideas_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
         Idea.objects.filter(campaign=campaign)
         .select_related("author")
         .annotate(dot_total=Sum("votes__dots", default=0))
-        .annotate(comment_total=Count("comments", distinct=True))
+        # A subquery, not a second join: joining comments too would multiply the dot total.
+        .annotate(
+            comment_total=Coalesce(
+                Subquery(
+                    Comment.objects.filter(idea=OuterRef("pk"))
+                    .values("idea")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+        )
         .order_by("id")
     )
     rows = (

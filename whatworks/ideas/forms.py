@@ -114,10 +114,6 @@ class IdeaForm(forms.ModelForm):
             del self.fields["anonymous"]
 
 
-class ParticipantIdeaForm(IdeaForm):
-    """For join-code participants: anonymous unless they gave a name when joining."""
-
-
 class CommentForm(forms.Form):
     body = forms.CharField(
         label="Add a comment",

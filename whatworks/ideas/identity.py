@@ -49,6 +49,16 @@ class Identity:
         return keyed("author", self.campaign_id, self.subject)
 
     @property
+    def named_author_key(self) -> str:
+        # A separate key for what a participant signs with their name: sharing one key with
+        # their anonymous ideas would let a reader of the tables put the name to those too.
+        return keyed("author-named", self.campaign_id, self.subject)
+
+    @property
+    def author_keys(self) -> tuple[str, str]:
+        return (self.author_key, self.named_author_key)
+
+    @property
     def voter_key(self) -> str:
         return keyed("voter", self.campaign_id, self.subject)
 

@@ -159,14 +159,14 @@ def is_author(visit: Visit, idea: Idea) -> bool:
         return False
     if who.user is not None and idea.author_id == who.user.pk:
         return True
-    return bool(idea.author_key) and idea.author_key == who.author_key
+    return bool(idea.author_key) and idea.author_key in who.author_keys
 
 
 def my_ideas(visit: Visit) -> QuerySet[Idea]:
     who = visit.identity
     if who is None:
         return Idea.objects.none()
-    mine = Q(author_key=who.author_key)
+    mine = Q(author_key__in=who.author_keys)
     if who.user is not None:
         mine |= Q(author=who.user)
     return Idea.objects.filter(mine, campaign=visit.campaign).order_by("-created_at")
@@ -194,10 +194,6 @@ def dots_left(visit: Visit) -> int | None:
         .first()
     )
     return visit.campaign.dot_budget - (used or 0)
-
-
-def latest_decision(idea: Idea) -> Decision | None:
-    return idea.decisions.order_by("-decided_at", "-id").first()
 
 
 def outcomes(campaign: Campaign) -> list[Idea]:

@@ -317,8 +317,9 @@ def _authorship(who: Identity, anonymous: bool) -> dict[str, Any]:
     """The author columns: a person, or a name typed by a participant, or a key only."""
     if who.user is not None and not anonymous:
         return {"author": who.user, "author_name": "", "author_key": ""}
-    name = "" if anonymous else who.name
-    return {"author": None, "author_name": name, "author_key": who.author_key}
+    if anonymous or not who.name:
+        return {"author": None, "author_name": "", "author_key": who.author_key}
+    return {"author": None, "author_name": who.name, "author_key": who.named_author_key}
 
 
 @transaction.atomic
@@ -441,6 +442,8 @@ def idea_merge(*, idea: Idea, into: Idea, actor: User, reason: str) -> Idea:
     """Mark `idea` a duplicate of `into`: its votes move across (a person who voted for
     both keeps one vote), and the merge is published with its reason."""
     _require_review_phase(idea.campaign)
+    if idea.status not in (IdeaStatus.OPEN, IdeaStatus.SHORTLISTED):
+        raise ValidationError({"into": "This idea already has an outcome."})
     if into.campaign_id != idea.campaign_id or into.pk == idea.pk:
         raise ValidationError({"into": "Choose another idea in this campaign."})
     if into.status == IdeaStatus.MERGED:
