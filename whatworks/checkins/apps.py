@@ -5,6 +5,9 @@ class CheckinsConfig(AppConfig):
     name = "whatworks.checkins"
 
     def ready(self) -> None:
+        from whatworks.core import demo
+
+        demo.modules.register("whatworks.checkins.demo")
         from whatworks.checkins import rules, tasks  # noqa: F401  (permissions, periodic jobs)
         from whatworks.checkins.outcomes import initiative_panel
         from whatworks.initiatives import panels

@@ -54,7 +54,7 @@ from whatworks.checkins.models import (
 )
 from whatworks.core import audit, cache
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation, Role
 from whatworks.ui.templatetags.govuk import govuk_date
 

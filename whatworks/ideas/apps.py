@@ -5,6 +5,9 @@ class IdeasConfig(AppConfig):
     name = "whatworks.ideas"
 
     def ready(self) -> None:
+        from whatworks.core import demo
+
+        demo.modules.register("whatworks.ideas.demo")
         from whatworks.ideas import panels, rules  # noqa: F401
         from whatworks.initiatives.panels import register
 

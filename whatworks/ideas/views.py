@@ -22,7 +22,6 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
 from whatworks.ideas import exports, identity, selectors, services
 from whatworks.ideas.forms import (
     CampaignForm,
@@ -53,6 +52,7 @@ from whatworks.ideas.models import (
 )
 from whatworks.ideas.rules import allowed
 from whatworks.ideas.selectors import Visit
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation, site_url
 
 MANAGE = "ideas.manage_campaign"

@@ -20,7 +20,6 @@ from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.visibility import Visibility
 from whatworks.measures import selectors, services
 from whatworks.measures.charts import series_svg
@@ -31,6 +30,7 @@ from whatworks.measures.forms import (
     UploadForm,
 )
 from whatworks.measures.importing import MAX_LISTED_ERRORS, PREVIEW_ROWS
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation
 
 PAGE_SIZE = 25

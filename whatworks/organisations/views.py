@@ -12,6 +12,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -19,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from whatworks.core.cache import address_key, cached
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.search import search as full_text_search
+from whatworks.core.views import audit_page
 from whatworks.organisations import selectors, services
 from whatworks.organisations.forms import (
     AcceptInvitationForm,
@@ -32,6 +33,7 @@ from whatworks.organisations.forms import (
     RoleForm,
     SearchForm,
 )
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Invitation, Organisation, User
 
 PAGE_SIZE = 25
@@ -109,6 +111,12 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request, "organisations/search.html", {"form": form, "query": query, "results": results}
     )
+
+
+@login_required
+def organisation_audit_log(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
+    organisation = selectors.access_organisation(request.user, slug, "organisations.view_audit_log")
+    return audit_page(request, organisation, {"organisation": organisation})
 
 
 @login_required
