@@ -328,7 +328,7 @@ class VisitLoad:
         )
         started = time.perf_counter()
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=30) as response:
                 status, payload = response.status, json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as error:
             status, payload = error.code, {"body": error.read()[:200].decode(errors="replace")}

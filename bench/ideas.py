@@ -272,7 +272,7 @@ def api_tallies(base_url: str, data: dict[str, Any]) -> tuple[int, dict[int, int
     while True:
         url = f"{base_url}/api/ideas/campaigns/{data['campaign']}/ideas?page={page}&page_size=100"
         req = urllib.request.Request(url, headers={"Cookie": person["cookie"]})
-        with urllib.request.urlopen(req, timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(req, timeout=60) as response:
             body = json.load(response)
         count = body["count"]
         for item in body["items"]:

@@ -29,5 +29,5 @@ def dispatch_due_messages() -> int:
 
 @db_task()
 def ping() -> str:
-    """Used by /healthz and the consumer test to prove a task round-trips."""
+    """Used by the consumer test to prove a task round-trips through the queue."""
     return "pong"

@@ -1,4 +1,5 @@
-"""Audit log pages (organisation admins and staff), the development outbox, and /healthz."""
+"""The audit log page (for the site's staff; organisations reuse `audit_page`), the
+development outbox, and /healthz."""
 
 from __future__ import annotations
 

@@ -64,5 +64,5 @@ class ApiKeyAdmin(admin.ModelAdmin):
     exclude = ["secret_hash"]
     readonly_fields = ["lookup", "last_used_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False  # keys are made on the organisation's page, where the secret is shown once

@@ -39,7 +39,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
         label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,
