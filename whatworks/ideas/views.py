@@ -304,24 +304,18 @@ def _staged(request: AuthenticatedRequest, pk: int, token: UUID) -> tuple[Campai
 
 @login_required
 def pack_upload_preview(request: AuthenticatedRequest, pk: int, token: UUID) -> HttpResponse:
-    """Every row as it will be saved, and every problem, before anything is written."""
-    from whatworks.measures import services as measures
-    from whatworks.measures.importing import MAX_LISTED_ERRORS, PREVIEW_ROWS
+    from whatworks.measures.views import import_preview
 
     campaign, staged = _staged(request, pk, token)
     if staged.is_expired:
         messages.error(request, "That upload has expired: upload the file again.")
         return redirect("ideas-pack-upload", pk=pk)
-    return render(
+    return import_preview(
         request,
-        "ideas/pack_upload_preview.html",
-        {
-            "campaign": campaign,
-            "staged": staged,
-            "check": measures.import_check(staged),
-            "preview_rows": PREVIEW_ROWS,
-            "max_listed": MAX_LISTED_ERRORS,
-        },
+        staged,
+        caption=f"{staged.filename}, for the data pack of {campaign.title}",
+        upload_again=reverse("ideas-pack-upload", kwargs={"pk": pk}),
+        confirm_url=reverse("ideas-pack-upload-confirm", kwargs={"pk": pk, "token": staged.pk}),
     )
 
 
