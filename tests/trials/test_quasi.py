@@ -18,7 +18,6 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
 from tests.stats.ar1_reference import posterior_by_quadrature
-
 from whatworks.stats import StatsRefusal
 from whatworks.trials import quasi
 from whatworks.trials.analysis import Wording

@@ -124,14 +124,14 @@ def estimate_effect(
             "combination of the others), so the treatment effect cannot be separated out."
         )
 
-    icc: float | None = None
+    n_clusters: int | None = None
     if clusters is not None and cluster_errors == "CR2":
         codes = _cluster_codes(clusters, n)
-        n_clusters = int(codes.max()) + 1
-        if n_clusters < 2:
+        g_count = int(codes.max()) + 1
+        if g_count < 2:
             raise refuse("Cluster-robust errors need at least two clusters.")
-        coefficient, std_error, df, icc = cr2_effect(y, design, codes, n_clusters)
-        return _effect(coefficient, std_error, df, n, n_clusters, "CR2", alpha, icc)
+        coefficient, std_error, df, icc = cr2_effect(y, design, codes, g_count)
+        return _effect(coefficient, std_error, df, n, g_count, "CR2", alpha, icc)
     model = OLS(y, design)
     if clusters is None:
         fit = model.fit(cov_type="HC2")
@@ -145,7 +145,6 @@ def estimate_effect(
                 "with a single person)."
             )
         df = float(n - k)
-        n_clusters = None
         cov_type = "HC2"
     else:
         codes = _cluster_codes(clusters, n)

@@ -17,7 +17,8 @@ its marginal likelihood once ``b`` and the scale are integrated out (Harville 19
 autocorrelation's uncertainty is carried into the interval by integrating over ``rho`` instead
 of plugging in one estimate, whose downward bias in short series is what makes plug-in methods
 too confident (Cheang & Reinsel 2000). The prior on ``rho`` is flat on Fisher's z scale
-(``atanh rho``) for ``|rho| <= 0.995``, integrated by the trapezoid rule on an even grid of :data:`GRID_POINTS` values.
+(``atanh rho``) for ``|rho| <= 0.995``, integrated by the trapezoid rule on an even grid of
+:data:`GRID_POINTS` values.
 
 For each coefficient the page shows the central ``1 - alpha`` interval of that mixture, the
 two-sided p value ``2 min(P(b < 0), P(b > 0))`` and the posterior median; so a coefficient is
