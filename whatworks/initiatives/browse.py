@@ -38,6 +38,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from whatworks.core.formatting import show_number
 from whatworks.core.search import search
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives import similarity
@@ -61,7 +62,7 @@ from whatworks.initiatives.models import (
     Verdict,
     owner_label,
 )
-from whatworks.initiatives.selectors import initiatives_visible_to
+from whatworks.initiatives.selectors import initiatives_visible_to, primary_results
 from whatworks.organisations.models import LocalAuthority, Organisation, OrganisationKind
 
 PAGE_SIZE = 50
@@ -803,14 +804,6 @@ def parse_ids(raw: Sequence[str]) -> tuple[list[int], list[str]]:
     return ids, errors
 
 
-def show_number(value: float | None) -> str:
-    """12,000 or 18.5: thousands separated, no trailing zeros, at most two decimals."""
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
 def show_net(value: Decimal) -> str:
     if value < 0:
         return f"−£{show_number(float(-value))} (a net cost)"
@@ -830,8 +823,8 @@ def _figures(goal: Goal | None, result: GoalResult | None, ledger: LedgerSummary
         "target": show_number(goal.target_value),
     }
     if result is not None:
-        figures["result"] = show_number(result.value)
-        if result.ci_low is not None and result.ci_high is not None:
+        figures["result"] = result.summary
+        if not result.is_effect and result.ci_low is not None and result.ci_high is not None:
             figures["interval"] = f"{show_number(result.ci_low)} to {show_number(result.ci_high)}"
     return figures
 
@@ -865,7 +858,7 @@ def comparison(user: Any, raw_ids: Sequence[str]) -> Comparison:
         for initiative in initiatives_visible_to(user)
         .filter(pk__in=ids)
         .prefetch_related(
-            Prefetch("goals", queryset=Goal.objects.select_related("result")),
+            Prefetch("goals", queryset=Goal.objects.prefetch_related(primary_results())),
             "ledger",
             Prefetch("replications", queryset=replications),
         )
@@ -885,7 +878,7 @@ def comparison(user: Any, raw_ids: Sequence[str]) -> Comparison:
         if initiative is None:
             continue
         goal = initiative.primary_goal()
-        result = getattr(goal, "result", None) if goal else None
+        result = goal.primary_result() if goal else None
         copies = list(initiative.replications.all())
         ledger = summarise(initiative.ledger.all())
         columns.append(

@@ -193,6 +193,19 @@ class ResultForm(forms.Form):
         return data
 
 
+class PrimaryResultForm(forms.Form):
+    reason = forms.CharField(
+        label="Why should this result be the primary one?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Readers see this beside the result, and the change stays in the goal's history.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that this result replaces the current primary result, whose verdict "
+        "stays in the history",
+        required=False,
+    )
+
+
 class LedgerLineForm(forms.ModelForm):
     class Meta:
         model = LedgerLine
