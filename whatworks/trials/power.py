@@ -16,8 +16,19 @@ enters:
   worked out at ``alpha / (arms - 1)`` (conservative).
 * One-sided plans: ``stats`` is two-sided; a one-sided test at alpha is the two-sided test at
   2 alpha for power in the effect's direction.
-* Clusters: the units per arm are divided by the design effect (for rates, counts are assumed
-  to share the ICC; for time to event, the events are, as an approximation).
+* Clusters: the units per arm are divided by the design effect, ``1 + ((cv^2 + 1) m - 1) ICC``
+  with ``cv`` the coefficient of variation of cluster sizes (Eldridge et al. 2006; for rates,
+  counts are assumed to share the ICC; for time to event, the events are, as an approximation),
+  and for proportions, means and rates the test is a t test on the degrees of freedom the
+  analysis will have, the clusters of the two arms compared minus 2 (``stats.
+  cluster_standard_error``), not the number of units: with 12 streets a trial has about 10.
+
+The chance of "met": the verdict needs the whole interval to clear the goal's success criterion
+(``services.criterion_for``, the improvement it asks for on the trial's scale), which is harder
+than leaving out "no effect". ``stats.power_against_criterion`` gives both chances for the change
+the team hopes for, and the page says how large a true change would have to be for "met" to
+come out as often as the chosen power. Not worked out for time to event, whose verdict rests on a
+difference in medians with a bootstrap interval.
 
 Directions: for rates, "lower" on the goal means a fall in the rate; for time to event, the goal
 is a time ("days until ..."), so "lower" means the event comes sooner (a hazard ratio above 1,
@@ -27,9 +38,11 @@ treatment over control) and "higher" later (below 1).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from scipy.optimize import brentq
 
 from whatworks import stats
@@ -54,6 +67,11 @@ class PowerAnswer:
     needed_sentence: str
     payback_warning: str
     payback_note: str
+    # The chance that the verdict is "met" for the hoped-for change (None without one), and the
+    # sentences about it, including the true change "met" needs at the chosen power.
+    met_at_expected: float | None = None
+    met_sentence: str = ""
+    df: float | None = None  # the analysis's degrees of freedom (None: normal)
 
 
 def _times_in_ten(power: float) -> str:
@@ -75,7 +93,11 @@ def _num(x: float) -> str:
 
 
 def effective_n(
-    trial: Trial, n_total: int, cluster_size: float | None, icc: float | None
+    trial: Trial,
+    n_total: int,
+    cluster_size: float | None,
+    icc: float | None,
+    cv: float | None = None,
 ) -> tuple[float, float, list[float]]:
     """(equal-arm n per arm with the same precision, design effect, units per arm)."""
     ratios = [arm.ratio for arm in trial.arms.all()]
@@ -85,11 +107,35 @@ def effective_n(
     if trial.design == Design.CLUSTER:
         if not cluster_size or icc is None:
             raise StatsRefusal("A cluster trial needs the average cluster size and the ICC.")
-        effect = stats.design_effect(cluster_size, icc)
+        effect = stats.design_effect(cluster_size, icc, cv or 0.0)
         per_arm = [n * cluster_size for n in per_arm]  # n_total counts clusters
     n_c = per_arm[0]
     worst = min(2.0 / (1.0 / n_c + 1.0 / n_j) for n_j in per_arm[1:])
     return worst / effect, effect, per_arm
+
+
+def analysis_df(trial: Trial, n_total: int) -> float | None:
+    """The degrees of freedom the analysis will have for the worst comparison: for a cluster
+    design the clusters of control and the smallest other arm, minus 2; otherwise ``None``
+    (the caller uses the unit-level figure)."""
+    if trial.design != Design.CLUSTER:
+        return None
+    ratios = [arm.ratio for arm in trial.arms.all()]
+    clusters = [n_total * r / sum(ratios) for r in ratios]
+    return clusters[0] + min(clusters[1:]) - 2.0
+
+
+def _t_power(effect: float, se: float, df: float | None, alpha: float) -> float:
+    return stats.power_against_criterion(abs(effect), se, df=df, alpha=alpha).detect
+
+
+def _solve(gap: Callable[[float], float], high: float, message: str) -> float:
+    """The root of an increasing ``gap`` on (0, high], doubling ``high`` a few times."""
+    for _ in range(60):
+        if gap(high) >= 0:
+            return float(brentq(gap, 1e-12 * high, high, xtol=1e-12 * high))
+        high *= 2.0
+    raise StatsRefusal(message)
 
 
 def answer(
@@ -102,6 +148,7 @@ def answer(
     expected: float | None = None,
     cluster_size: float | None = None,
     icc: float | None = None,
+    cluster_cv: float | None = None,
     rate_control: float | None = None,
     exposure: float | None = None,
     event_share: float | None = None,
@@ -119,6 +166,7 @@ def answer(
     * time to event: ``event_share`` (0-1), the share of units expected to have the event by the
       analysis date; ``expected`` a hazard ratio (treatment over control).
 
+    ``cluster_cv`` is the coefficient of variation of the cluster sizes (0 when they are equal).
     Raises :class:`StatsRefusal` with the reason when the numbers cannot give an answer.
     """
     kind = trial.outcome_kind
@@ -127,11 +175,14 @@ def answer(
     arms = list(trial.arms.all())
     k = len(arms)
     alpha = trial.analysis_alpha / (k - 1)
-    n_eff, effect, per_arm = effective_n(trial, n_total, cluster_size, icc)
+    n_eff, effect, per_arm = effective_n(trial, n_total, cluster_size, icc, cluster_cv)
     if n_eff < 2:
         raise StatsRefusal("With so few units each arm would have fewer than two: add units.")
     lower = trial.goal.direction == "lower"
     cluster = trial.design == Design.CLUSTER
+    df = analysis_df(trial, n_total)
+    if df is not None and df < 1:
+        raise StatsRefusal("A cluster trial needs at least two clusters in each arm compared.")
     noun = (trial.cluster_noun or "clusters") if cluster else (trial.units_noun or "units")
     per = n_total / k
     opening = f"With {n_total:,} {noun} in {k} arms (about {per:,.0f} an arm)"
@@ -150,20 +201,41 @@ def answer(
         + "."
     ]
     if cluster:
+        spread = f" varying in size by a coefficient of {cluster_cv:g}" if cluster_cv else ""
         details.append(
-            f"Clusters of about {cluster_size:g} {trial.units_noun} with an ICC of {icc:g} give a "
-            f"design effect of {effect:.2f}: the trial is as precise as an individually "
-            f"randomised one with about {n_eff:,.0f} {trial.units_noun} an arm."
+            f"Clusters of about {cluster_size:g} {trial.units_noun}{spread} with an ICC of "
+            f"{icc:g} give a design effect of {effect:.2f}: the trial is as precise as an "
+            f"individually randomised one with about {n_eff:,.0f} {trial.units_noun} an arm."
         )
+        if kind != OutcomeKind.TIME_TO_EVENT:
+            details.append(
+                f"The analysis of a cluster trial has about {df:,.0f} degrees of freedom (the "
+                "clusters compared, minus 2), however many units they hold; the chances here "
+                "use them."
+            )
     needed = ""
     at_expected = None
     mde_goal: float | None
     if kind == OutcomeKind.PROPORTION:
         if control_rate is None or not 0 < control_rate < 1:
             raise StatsRefusal("Give the expected rate in the control arm, between 0% and 100%.")
-        base = 1 - control_rate if lower else control_rate
-        mde = stats.mde_two_proportions(base, n_eff, alpha=alpha, power=power)
-        target = 1 - mde.p_treatment if lower else mde.p_treatment
+        if cluster:
+            assert df is not None
+
+            def detect_at(delta: float) -> float:
+                p_t = control_rate - delta if lower else control_rate + delta
+                if not 0 < p_t < 1:
+                    return 1.0
+                sd_pair = math.sqrt(control_rate * (1 - control_rate) + p_t * (1 - p_t))
+                return _t_power(delta, sd_pair / math.sqrt(n_eff), df, alpha) - power
+
+            room = control_rate if lower else 1 - control_rate
+            change = _solve(detect_at, room / 2, "No change in the rate could be detected.")
+            target = control_rate - change if lower else control_rate + change
+        else:
+            base = 1 - control_rate if lower else control_rate
+            mde = stats.mde_two_proportions(base, n_eff, alpha=alpha, power=power)
+            target = 1 - mde.p_treatment if lower else mde.p_treatment
         sentence = (
             f"{opening}, you can detect a change from {_pct(control_rate)} to {_pct(target)} "
             f"or {'smaller' if lower else 'larger'}, {_times_in_ten(power)}."
@@ -175,9 +247,15 @@ def answer(
                 raise StatsRefusal(
                     "The hoped-for rate must be between 0% and 100% and differ from control."
                 )
-            at_expected = stats.power_two_proportions(
-                control_rate, expected, n_per_arm=n_eff, alpha=alpha
-            ).power
+            if cluster:
+                sd_pair = math.sqrt(control_rate * (1 - control_rate) + expected * (1 - expected))
+                at_expected = _t_power(
+                    expected - control_rate, sd_pair / math.sqrt(n_eff), df, alpha
+                )
+            else:
+                at_expected = stats.power_two_proportions(
+                    control_rate, expected, n_per_arm=n_eff, alpha=alpha
+                ).power
             try:
                 n_needed = stats.power_two_proportions(
                     control_rate, expected, power=power, alpha=alpha
@@ -224,6 +302,8 @@ def answer(
             raise StatsRefusal("Give the standard deviation of the outcome (above zero).")
 
         def gap(delta: float) -> float:
+            if cluster:
+                return _t_power(delta, sd * math.sqrt(2.0 / n_eff), df, alpha) - power
             return stats.power_two_means(delta, sd, n_per_arm=n_eff, alpha=alpha).power - power
 
         high = sd
@@ -240,7 +320,7 @@ def answer(
             f"{_times_in_ten(power)}."
         )
         if expected is not None and expected != 0:
-            at_expected = stats.power_two_means(expected, sd, n_per_arm=n_eff, alpha=alpha).power
+            at_expected = gap(abs(expected)) + power
             try:
                 n_needed = stats.power_two_means(expected, sd, power=power, alpha=alpha).n_per_arm
                 needed = _needed(trial, n_needed, effect, cluster_size, k, power, per_arm, n_eff)
@@ -250,6 +330,20 @@ def answer(
                 f"A difference of {_num(abs(expected))}{unit} would be detected "
                 f"{at_expected:.0%} of the time."
             )
+    met_at_expected, met_sentence = _met(
+        trial,
+        kind=kind,
+        power=power,
+        alpha=alpha,
+        n_eff=n_eff,
+        df=df,
+        control_rate=control_rate,
+        sd=sd,
+        rate_control=rate_control,
+        exposure=exposure,
+        expected=expected,
+        at_expected=at_expected,
+    )
     if mde_goal is None:
         warning, note = (
             "",
@@ -269,6 +363,124 @@ def answer(
         needed_sentence=needed,
         payback_warning=warning,
         payback_note=note,
+        met_at_expected=met_at_expected,
+        met_sentence=met_sentence,
+        df=df,
+    )
+
+
+def _met(
+    trial: Trial,
+    *,
+    kind: str,
+    power: float,
+    alpha: float,
+    n_eff: float,
+    df: float | None,
+    control_rate: float | None,
+    sd: float | None,
+    rate_control: float | None,
+    exposure: float | None,
+    expected: float | None,
+    at_expected: float | None,
+) -> tuple[float | None, str]:
+    """(chance of "met" at the hoped-for change, the sentence): see the module docstring."""
+    from whatworks.trials.services import criterion_for
+
+    if kind == OutcomeKind.TIME_TO_EVENT:
+        return None, (
+            'The chance of the verdict "met" is not worked out for time to an event: the verdict '
+            "rests on the difference in median times, whose uncertainty depends on the shape of "
+            "the curves."
+        )
+    try:
+        criterion, direction = criterion_for(trial)
+    except ValidationError as error:
+        return (
+            None,
+            f'The chance of the verdict "met" needs the goal\'s criterion: {error.messages[0]}',
+        )
+    better = 1.0 if direction == "higher" else -1.0
+    goal = trial.goal
+    needed_words = (
+        f"{'at least' if direction == 'higher' else 'at most'} {_num(goal.success_threshold)} "
+        f"{goal.unit}".strip()
+    )
+    # se_at(change) and the criterion on one scale, with the change oriented so better > 0.
+    if kind == OutcomeKind.PROPORTION:
+        assert control_rate is not None
+        base = control_rate
+
+        def se_at(change: float) -> float:
+            p_t = min(max(base + better * change, 1e-9), 1 - 1e-9)
+            return math.sqrt((base * (1 - base) + p_t * (1 - p_t)) / n_eff)
+
+        c = criterion
+        units = trial.goal_scale()
+        show = (lambda v: f"{_num(100 * v)} percentage points") if units == 100 else _num
+        hoped = None if expected is None else better * (expected - base)
+        unit_df = df
+    elif kind == OutcomeKind.MEAN:
+        assert sd is not None
+
+        def se_at(change: float) -> float:
+            return sd * math.sqrt(2.0 / n_eff)
+
+        c = criterion
+        unit = f" {trial.measure_unit}" if trial.measure_unit else ""
+
+        def show(v: float) -> str:
+            return f"{_num(v)}{unit}"
+
+        hoped = None if expected is None else better * expected
+        unit_df = df if df is not None else 2.0 * n_eff - 2.0
+    else:  # rates, on the log scale
+        assert rate_control is not None
+        per_unit = 1.0 if exposure is None else exposure
+        exposure_eff = n_eff * per_unit
+
+        def se_at(change: float) -> float:
+            ratio = math.exp(better * change)
+            return math.sqrt((1.0 / rate_control + 1.0 / (rate_control * ratio)) / exposure_eff)
+
+        if criterion >= 1.0 and direction == "lower":
+            return None, "No fall in the rate can meet this criterion (a fall of 100% or more)."
+        c = -math.log(1.0 - criterion) if direction == "lower" else math.log(1.0 + criterion)
+
+        def show(v: float) -> str:
+            return f"a rate ratio of {math.exp(better * v):.2f}"
+
+        hoped = None if expected is None else better * math.log(expected / rate_control)
+        unit_df = df
+    sentence_need = ""
+    try:
+
+        def met_gap(change: float) -> float:
+            return (
+                stats.power_against_criterion(
+                    change, se_at(change), criterion=c, df=unit_df, alpha=alpha
+                ).met
+                - power
+            )
+
+        need = _solve(met_gap, max(c, se_at(0.0)) * 2 + 1e-9, "")
+        sentence_need = (
+            f'For the verdict "met" {_times_in_ten(power)}, the true change would need to be '
+            f"about {show(need)}: the criterion ({needed_words}, a change of {show(c)}) plus the "
+            "trial's margin of uncertainty."
+        )
+    except (StatsRefusal, ValueError):
+        sentence_need = 'No realistic change would give the verdict "met" that often.'
+    if hoped is None:
+        return None, f'{sentence_need} Give the change you hope for to see the chance of "met".'
+    chance = stats.power_against_criterion(
+        hoped, se_at(hoped), criterion=c, df=unit_df, alpha=alpha
+    ).met
+    detect = at_expected if at_expected is not None else 0.0
+    return chance, (
+        f"If the change you hope for is real, the trial would show a clear difference "
+        f'{detect:.0%} of the time, but the verdict would be "met" (the whole interval clearing '
+        f"the success criterion, {needed_words}) only {chance:.0%} of the time. {sentence_need}"
     )
 
 

@@ -213,6 +213,7 @@ def trial_power(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 cluster_size=data.get("cluster_size"),
                 icc=data.get("icc"),
+                cluster_cv=data.get("cluster_cv"),
                 rate_control=data.get("rate_control"),
                 exposure=data.get("exposure"),
                 event_share=(data["event_share"] / 100)
