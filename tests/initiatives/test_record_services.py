@@ -124,7 +124,7 @@ def test_it_locks_goals_at_the_start_and_keeps_amendments_with_both_versions(pil
         goal=goal, actor=world["officer"], success_threshold=35, reason="Bank holiday"
     )
     amendment = goal.amendments.get()
-    assert amendment.changed_fields() == [("Success threshold", 30, 35)]
+    assert amendment.changed_fields() == [("Success criterion", 30, 35)]
     assert not amendment.post_hoc  # no outcomes had been seen
     assert amendment.reason == "Bank holiday"
     with pytest.raises(ValidationError, match="locked goal cannot be removed"):

@@ -58,7 +58,10 @@ def test_it_pools_the_replications_with_a_prediction_interval(world, client_for,
     original, _ = family
     pooled = pooled_evidence(world["analyst"], original)
     assert len(pooled["studies"]) == 3 and pooled["result"].k == 3
-    assert "Across 3 councils' trials the difference in proportions averaged" in pooled["sentence"]
+    assert (
+        "Across 3 trials in 3 councils, the difference in proportions averaged"
+        in (pooled["sentence"])
+    )
     assert "In a council like yours, expect somewhere between" in pooled["sentence"]
     assert pooled["prediction"] is not None
     response = client_for(None).get(f"/initiatives/{original.pk}/pooled-evidence.svg")

@@ -206,19 +206,20 @@ def test_did_recovers_a_known_effect_and_reports_parallel_pre_trends():
 
 
 def test_did_hand_checked_gaps():
-    # Gaps before 5, 5.5, 4.5, 5, 5 and after 9, 9.5, 8.5, 9, 9: mean gaps 5 and 9.
-    periods = list(range(1, 11)) * 2
-    comparison = [25, 25.5, 24.5, 25, 26, 24, 25, 26, 24.5, 25]
-    gaps = [5, 5.5, 4.5, 5, 5, 9, 9.5, 8.5, 9, 9]
+    # Gaps before 5, 5.5, 4.5, 5, 5, 5.5, 4.5, 5 and after the same plus 4: mean gaps 5 and 9.
+    periods = list(range(1, 17)) * 2
+    comparison = [25, 25.5, 24.5, 25, 26, 24, 25, 26] * 2
+    before = [5, 5.5, 4.5, 5, 5, 5.5, 4.5, 5]
+    gaps = before + [g + 4 for g in before]
     treated = [c + g for c, g in zip(comparison, gaps, strict=True)]
-    groups = ["treated"] * 10 + ["comparison"] * 10
-    result = quasi.difference_in_differences(periods, treated + comparison, groups, intervention=6)
+    groups = ["treated"] * 16 + ["comparison"] * 16
+    result = quasi.difference_in_differences(periods, treated + comparison, groups, intervention=9)
     assert result.mean_gap_before == pytest.approx(5.0)
     assert result.mean_gap_after == pytest.approx(9.0)
     assert result.ci_low < 4.0 < result.ci_high
     assert result.estimate == pytest.approx(4.0, abs=0.2)
-    # Least-squares slope of 5, 5.5, 4.5, 5, 5 over periods 0..4: sum((t - 2) d) / 10 = -0.05.
-    assert result.pretrend.estimate == pytest.approx(-0.05)
+    # Least-squares slope of the gaps before over periods 0..7: sum((t - 3.5) d) / 42 = -1 / 42.
+    assert result.pretrend.estimate == pytest.approx(-1 / 42)
 
 
 def test_did_warns_when_pre_trends_differ():
@@ -237,7 +238,7 @@ def test_did_refusals_and_dropped_periods():
         quasi.difference_in_differences(
             periods, values, ["control"] + groups[1:], intervention=months(20)[10]
         )
-    with pytest.raises(StatsRefusal, match="at least 5 periods"):
+    with pytest.raises(StatsRefusal, match="at least 8 periods"):
         quasi.difference_in_differences(periods, values, groups, intervention=months(20)[18])
     keep = [
         i

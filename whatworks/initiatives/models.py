@@ -346,6 +346,17 @@ GOAL_FIELDS = [
 ]
 
 
+#: How the goal's fields are named on the form and wherever a change to them is shown.
+GOAL_LABELS = {
+    "metric": "Shared metric (optional)",
+    "metric_name": "What will you measure?",
+    "baseline_value": "Baseline value",
+    "baseline_period": "Baseline period",
+    "success_threshold": "Success criterion",
+    "judge_by": "Judge by",
+}
+
+
 class Goal(models.Model):
     """A measurable goal with its baseline and a numeric success criterion.
 
@@ -446,7 +457,8 @@ class GoalAmendment(models.Model):
         """(field label, before, after) for each field that changed, labelled as the form is."""
         return [
             (
-                str(getattr(Goal._meta.get_field(name), "verbose_name", name)).capitalize(),
+                GOAL_LABELS.get(name)
+                or str(getattr(Goal._meta.get_field(name), "verbose_name", name)).capitalize(),
                 self.before.get(name),
                 self.after.get(name),
             )

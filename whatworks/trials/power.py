@@ -125,6 +125,30 @@ def analysis_df(trial: Trial, n_total: int) -> float | None:
     return clusters[0] + min(clusters[1:]) - 2.0
 
 
+def _unit_se(
+    trial: Trial,
+    n_total: int,
+    n_eff: float,
+    cluster_size: float | None,
+    icc: float | None,
+    cv: float | None,
+) -> float:
+    if trial.design != Design.CLUSTER:
+        return math.sqrt(2.0 / n_eff)
+    assert cluster_size is not None and icc is not None
+    ratios = [arm.ratio for arm in trial.arms.all()]
+    clusters = [n_total * r / sum(ratios) for r in ratios]
+    se, _ = stats.cluster_standard_error(
+        1.0,
+        clusters_t=min(clusters[1:]),
+        clusters_c=clusters[0],
+        cluster_size=cluster_size,
+        icc=icc,
+        cv=cv or 0.0,
+    )
+    return se
+
+
 def _t_power(effect: float, se: float, df: float | None, alpha: float) -> float:
     return stats.power_against_criterion(abs(effect), se, df=df, alpha=alpha).detect
 
@@ -183,6 +207,10 @@ def answer(
     df = analysis_df(trial, n_total)
     if df is not None and df < 1:
         raise StatsRefusal("A cluster trial needs at least two clusters in each arm compared.")
+    # The standard error of a difference for a unit-level standard deviation of 1: for a cluster
+    # design from stats.cluster_standard_error (clusters of control and the smallest other arm),
+    # which bench/calibration.py checks against simulated trials.
+    unit_se = _unit_se(trial, n_total, n_eff, cluster_size, icc, cluster_cv)
     noun = (trial.cluster_noun or "clusters") if cluster else (trial.units_noun or "units")
     per = n_total / k
     opening = f"With {n_total:,} {noun} in {k} arms (about {per:,.0f} an arm)"
@@ -227,7 +255,7 @@ def answer(
                 if not 0 < p_t < 1:
                     return 1.0
                 sd_pair = math.sqrt(control_rate * (1 - control_rate) + p_t * (1 - p_t))
-                return _t_power(delta, sd_pair / math.sqrt(n_eff), df, alpha) - power
+                return _t_power(delta, sd_pair / math.sqrt(2.0) * unit_se, df, alpha) - power
 
             room = control_rate if lower else 1 - control_rate
             change = _solve(detect_at, room / 2, "No change in the rate could be detected.")
@@ -250,7 +278,7 @@ def answer(
             if cluster:
                 sd_pair = math.sqrt(control_rate * (1 - control_rate) + expected * (1 - expected))
                 at_expected = _t_power(
-                    expected - control_rate, sd_pair / math.sqrt(n_eff), df, alpha
+                    expected - control_rate, sd_pair / math.sqrt(2.0) * unit_se, df, alpha
                 )
             else:
                 at_expected = stats.power_two_proportions(
@@ -303,7 +331,7 @@ def answer(
 
         def gap(delta: float) -> float:
             if cluster:
-                return _t_power(delta, sd * math.sqrt(2.0 / n_eff), df, alpha) - power
+                return _t_power(delta, sd * unit_se, df, alpha) - power
             return stats.power_two_means(delta, sd, n_per_arm=n_eff, alpha=alpha).power - power
 
         high = sd
@@ -336,6 +364,7 @@ def answer(
         power=power,
         alpha=alpha,
         n_eff=n_eff,
+        unit_se=unit_se,
         df=df,
         control_rate=control_rate,
         sd=sd,
@@ -376,6 +405,7 @@ def _met(
     power: float,
     alpha: float,
     n_eff: float,
+    unit_se: float,
     df: float | None,
     control_rate: float | None,
     sd: float | None,
@@ -413,7 +443,7 @@ def _met(
 
         def se_at(change: float) -> float:
             p_t = min(max(base + better * change, 1e-9), 1 - 1e-9)
-            return math.sqrt((base * (1 - base) + p_t * (1 - p_t)) / n_eff)
+            return math.sqrt((base * (1 - base) + p_t * (1 - p_t)) / 2.0) * unit_se
 
         c = criterion
         units = trial.goal_scale()
@@ -424,7 +454,7 @@ def _met(
         assert sd is not None
 
         def se_at(change: float) -> float:
-            return sd * math.sqrt(2.0 / n_eff)
+            return sd * unit_se
 
         c = criterion
         unit = f" {trial.measure_unit}" if trial.measure_unit else ""

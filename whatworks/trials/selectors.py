@@ -334,8 +334,10 @@ def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
     def fmt(v: float) -> str:
         return f"{float(back(v)) * scale:.2f}{unit}" if ratio else f"{v * scale:.1f}{unit}"
 
+    councils = len({s.initiative.organisation_id for s in studies})
+    where = f"{councils} councils" if councils > 1 else "one council"
     sentence = (
-        f"Across {pooled.k} councils' trials the {measure} averaged {fmt(pooled.estimate)} "
+        f"Across {pooled.k} trials in {where}, the {measure} averaged {fmt(pooled.estimate)} "
         f"(95% interval {fmt(pooled.ci_low)} to {fmt(pooled.ci_high)})."
     )
     if pooled.prediction_low is not None and pooled.prediction_high is not None:
