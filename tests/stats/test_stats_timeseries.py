@@ -2,7 +2,8 @@
 quadrature, and its error rates on short series against the method it replaced.
 
 Reproductions (ISSUE 11): with 8 + 8 points and no effect, Newey-West on a fixed lag called
-19-31% of series clear (nominal 5%); difference-in-differences with 3 + 3 periods, 15-30%; the pages now need 8 + 8 for both.
+19-31% of series clear (nominal 5%); difference-in-differences with 3 + 3 periods, 15-30%.
+The pages now need 8 + 8 periods for both.
 """
 
 from __future__ import annotations
