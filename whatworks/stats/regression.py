@@ -397,23 +397,4 @@ def hc2_effect_with_covariate(
     )
     cov = inv @ meat @ inv
     std_error = math.sqrt(max(float(cov[1, 1]), 0.0))
-    if not std_error > 0.0:
-        raise refuse(
-            "The uncertainty of the treatment effect cannot be estimated from these data "
-            "(for example, an arm or cluster has too few observations)."
-        )
-    df = float(n - 3)
-    coefficient = float(beta[1])
-    half = float(sps.t.ppf(1.0 - alpha / 2.0, df)) * std_error
-    return EffectEstimate(
-        coefficient=coefficient,
-        std_error=std_error,
-        ci_low=coefficient - half,
-        ci_high=coefficient + half,
-        p_value=float(2.0 * sps.t.sf(abs(coefficient / std_error), df)),
-        df=df,
-        n=n,
-        n_clusters=None,
-        cov_type="HC2",
-        alpha=alpha,
-    )
+    return _effect(float(beta[1]), std_error, float(n - 3), n, None, "HC2", alpha)

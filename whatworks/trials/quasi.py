@@ -96,15 +96,8 @@ TREATED = "treated"
 COMPARISON = "comparison"
 
 
-@dataclass(frozen=True)
-class Estimate:
-    """One coefficient with its interval and two-sided p-value."""
-
-    estimate: float
-    std_error: float
-    ci_low: float
-    ci_high: float
-    p_value: float
+#: One coefficient with its interval and two-sided p value (the library's own record).
+Estimate = stats.Coefficient
 
 
 @dataclass(frozen=True)
@@ -224,16 +217,6 @@ def _values(values: Sequence[float] | np.ndarray, n: int) -> np.ndarray:
     return y
 
 
-def _estimate(coefficient: stats.Coefficient) -> Estimate:
-    return Estimate(
-        estimate=coefficient.estimate,
-        std_error=coefficient.std_error,
-        ci_low=coefficient.ci_low,
-        ci_high=coefficient.ci_high,
-        p_value=coefficient.p_value,
-    )
-
-
 def _clear(e: Estimate) -> bool:
     return e.ci_low > 0 or e.ci_high < 0
 
@@ -297,9 +280,9 @@ def interrupted_time_series(
         )
     x = stats.segmented_design(n_before, n_after)
     fit = stats.ar1_regression(y, x, alpha=alpha)
-    level = _estimate(fit.coefficients[2])
-    slope = _estimate(fit.coefficients[3])
-    before = _estimate(fit.coefficients[1])
+    level = fit.coefficients[2]
+    slope = fit.coefficients[3]
+    before = fit.coefficients[1]
     fitted = np.asarray(fit.fitted)
     # The earlier trend carried on: the fit without the after terms.
     counterfactual = _trend_before(fitted, x, n_before)
@@ -404,7 +387,7 @@ def difference_in_differences(
         )
     gap = mean_t - mean_c
     fit = stats.ar1_regression(gap, stats.step_design(n_before, n_after), alpha=alpha)
-    did = _estimate(fit.coefficients[1])
+    did = fit.coefficients[1]
     pre_gap = gap[~after]
     pretrend = _slope(pre_gap, alpha)
     warning = None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -518,26 +519,85 @@ def trial_record_verdict(*, trial: Trial, actor: User, today: date | None = None
     counts = {row.arm: row for row in results.analysis.attrition}
     analysed = counts[comparison.arm].with_outcome + counts[comparison.control].with_outcome
     allocated = counts[comparison.arm].allocated + counts[comparison.control].allocated
-    level = f"{100 * (1 - trial.analysis_alpha):g}%"
     scale = 1.0 if comparison.measure == "rate ratio" else trial.goal_scale()
+    level = f"{100 * (1 - trial.analysis_alpha):g}%"
+    return _put_on_register(
+        trial,
+        actor,
+        verdict,
+        Estimate(
+            measure=comparison.measure,
+            arm=comparison.arm,
+            value=comparison.estimate,
+            low=comparison.ci_low,
+            high=comparison.ci_high,
+            null_value=comparison.null_value,
+            std_error=comparison.std_error,
+            df=comparison.df,
+            p_value=comparison.p_value,
+            method=f"{comparison.method}; {level} interval.",
+        ),
+        scale=scale,
+        unit=_effect_unit(trial, comparison.measure),
+        observed=figures.arm_figures(results.analysis, comparison, selectors.wording(trial)),
+        design=EvaluationDesign.RANDOMISED,
+        analysed=analysed,
+        allocated=allocated,
+        source=f"Trial: {trial.title} ({comparison.arm} against {comparison.control})",
+    )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a trial or series puts on the register about its headline estimate."""
+
+    measure: str
+    arm: str
+    value: float
+    low: float
+    high: float
+    null_value: float
+    std_error: float | None
+    df: float | None
+    p_value: float
+    method: str
+
+
+def _put_on_register(
+    trial: Trial,
+    actor: User,
+    verdict: analysis.Verdict,
+    estimate: Estimate,
+    *,
+    scale: float,
+    unit: str,
+    observed: list[dict[str, Any]],
+    design: str,
+    analysed: int,
+    allocated: int | None,
+    source: str,
+) -> TrialResult:
+    """The goal's new result (``initiatives.services.result_add``: frozen with the criterion
+    the goal was locked with, the design, method and caveats), the trial's own record of its
+    estimate for pooling, the status and the audit entry."""
     goal_result = register.result_add(
         goal=trial.goal,
         actor=actor,
-        measure=comparison.measure,
-        effect=comparison.estimate,
-        effect_low=comparison.ci_low,
-        effect_high=comparison.ci_high,
+        measure=estimate.measure,
+        effect=estimate.value,
+        effect_low=estimate.low,
+        effect_high=estimate.high,
         effect_scale=scale,
-        effect_unit=_effect_unit(trial, comparison.measure),
-        null_value=comparison.null_value,
+        effect_unit=unit,
+        null_value=estimate.null_value,
         interval_level=100 * (1 - trial.analysis_alpha),
-        figures=figures.arm_figures(results.analysis, comparison, selectors.wording(trial)),
-        design=EvaluationDesign.RANDOMISED,
+        figures=observed,
+        design=design,
         sample_size=analysed,
         allocated=allocated,
-        source=f"Trial: {trial.title} ({comparison.arm} against {comparison.control})"[:300],
+        source=source[:300],
         criterion=trial.goal.registered_criterion(),
-        method=f"{Design(trial.design).label}. {comparison.method}; {level} interval."[:2000],
+        method=f"{Design(trial.design).label}. {estimate.method}"[:2000],
         caveats=list(verdict.caveats),
         verdict=VERDICT[verdict.outcome],
         verdict_reason=verdict.headline,
@@ -545,16 +605,16 @@ def trial_record_verdict(*, trial: Trial, actor: User, today: date | None = None
     stored = TrialResult.objects.create(
         trial=trial,
         goal_result=goal_result,
-        arm=comparison.arm,
-        measure=comparison.measure,
+        arm=estimate.arm,
+        measure=estimate.measure,
         design=trial.design,
-        estimate=comparison.estimate,
-        ci_low=comparison.ci_low,
-        ci_high=comparison.ci_high,
-        std_error=comparison.std_error,
-        df=comparison.df,
+        estimate=estimate.value,
+        ci_low=estimate.low,
+        ci_high=estimate.high,
+        std_error=estimate.std_error,
+        df=estimate.df,
         alpha=trial.analysis_alpha,
-        p_value=comparison.p_value,
+        p_value=estimate.p_value,
         n_units=analysed,
         verdict=VERDICT[verdict.outcome],
         verdict_text=verdict.text,
@@ -567,7 +627,7 @@ def trial_record_verdict(*, trial: Trial, actor: User, today: date | None = None
         actor=actor,
         obj=trial,
         organisation=trial.initiative.organisation,
-        detail={"verdict": verdict.outcome, "estimate": comparison.estimate},
+        detail={"verdict": verdict.outcome, "estimate": estimate.value},
     )
     return stored
 
@@ -669,53 +729,29 @@ def series_record_verdict(*, trial: Trial, actor: User, today: date | None = Non
         if isinstance(result, quasi.TimeSeriesResult)
         else "difference-in-differences"
     )
-    estimate = result.level_change if isinstance(result, quasi.TimeSeriesResult) else result.did
-    goal_result = register.result_add(
-        goal=trial.goal,
-        actor=actor,
-        measure=measure,
-        effect=result.estimate,
-        effect_low=result.ci_low,
-        effect_high=result.ci_high,
-        effect_scale=1.0,
-        effect_unit=trial.goal.unit or trial.measure_unit,
-        null_value=0.0,
-        interval_level=100 * (1 - trial.analysis_alpha),
-        figures=figures.series_figures(result, selectors.wording(trial)),
+    headline = result.level_change if isinstance(result, quasi.TimeSeriesResult) else result.did
+    _put_on_register(
+        trial,
+        actor,
+        verdict,
+        Estimate(
+            measure=measure,
+            arm="",
+            value=result.estimate,
+            low=result.ci_low,
+            high=result.ci_high,
+            null_value=0.0,
+            std_error=headline.std_error,
+            df=result.df_resid,
+            p_value=result.p_value,
+            method=f"{result.method} {level} interval. {quasi.CALIBRATION_NOTE}",
+        ),
+        scale=1.0,
+        unit=trial.goal.unit or trial.measure_unit,
+        observed=figures.series_figures(result, selectors.wording(trial)),
         design=str(trial.design),
-        sample_size=result.n_before + result.n_after,
-        source=f"Trial: {trial.title} ({Design(trial.design).label.lower()})"[:300],
-        criterion=trial.goal.registered_criterion(),
-        method=f"{result.method} {level} interval. {quasi.CALIBRATION_NOTE}"[:2000],
-        caveats=list(verdict.caveats),
-        verdict=VERDICT[verdict.outcome],
-        verdict_reason=verdict.headline,
-    )
-    TrialResult.objects.create(
-        trial=trial,
-        goal_result=goal_result,
-        arm="",
-        measure=measure,
-        design=trial.design,
-        estimate=result.estimate,
-        ci_low=result.ci_low,
-        ci_high=result.ci_high,
-        std_error=estimate.std_error,
-        df=result.df_resid,
-        alpha=trial.analysis_alpha,
-        p_value=result.p_value,
-        n_units=result.n_before + result.n_after,
-        verdict=VERDICT[verdict.outcome],
-        verdict_text=verdict.text,
-        recorded_by=actor,
-        recorded_at=goal_result.recorded_at,
-    )
-    _change_status(trial, TrialStatus.ANALYSED, actor)
-    audit.record(
-        "trial.verdict_recorded",
-        actor=actor,
-        obj=trial,
-        organisation=trial.initiative.organisation,
-        detail={"verdict": verdict.outcome, "estimate": result.estimate},
+        analysed=result.n_before + result.n_after,
+        allocated=None,
+        source=f"Trial: {trial.title} ({Design(trial.design).label.lower()})",
     )
     return VERDICT[verdict.outcome]
