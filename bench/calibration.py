@@ -7,7 +7,7 @@ and spread) with no real effect, and analysed by exactly what the pages use:
   ``trials.analysis.analyse_outcome`` (Welch);
 * cluster, equal sizes: 6 clusters of 25 an arm, intra-cluster correlation 0.1;
 * cluster, unequal sizes: 8 clusters an arm, sizes 2 + negative binomial (mean 25, coefficient
-  of variation about 0.9), ICC 0.1; both through ``analyse_outcome`` (CR2 with Imbens-Kolesar
+  of variation 0.78), ICC 0.1; both through ``analyse_outcome`` (CR2 with Imbens-Kolesar
   degrees of freedom);
 * interrupted time series: 8 periods before and 8 after (the shortest the pages accept), a trend
   and first-order autoregressive errors with autocorrelation 0, 0.3 and 0.6, through
@@ -40,7 +40,8 @@ within 3 points of the claim. stdout carries one JSON object per line (DESIGN.md
 "Benchmarks"): ``reference`` is the nominal rate or the claim, ``ratio`` the value over it, ``n``
 the runs. A table goes to stderr. Exit 0, or 1 with ``--check`` when a target is missed.
 
-About 5 minutes on one core at the default runs; ``--runs 40`` is a smoke run.
+About 6 minutes on one core at the default runs (3.5 minutes of CPU); ``--runs 40`` is a
+smoke run.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def individual_trial(
 
 
 def cluster_sizes_unequal(rng: Generator, clusters: int) -> np.ndarray:
-    """2 + negative binomial with mean 23 and dispersion 1.5: mean 25, CV about 0.9."""
+    """2 + negative binomial with mean 23 and dispersion 1.5: mean 25, CV 0.78."""
     return 2 + rng.negative_binomial(1.5, 1.5 / (1.5 + 23.0), clusters)
 
 
