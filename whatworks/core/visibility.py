@@ -50,15 +50,17 @@ class VisibleQuerySet(models.QuerySet):
         return Q(organisation_id__in=organisation_ids)
 
     def visible_to(self, user: User | AnonymousUser | None) -> Self:
-        org_ids = member_organisation_ids(user)
-        condition = Q(visibility=Visibility.PUBLIC)
-        if org_ids:
-            # Only members of an organisation count as peers; a signed-in person
-            # with no membership sees what the public sees.
-            condition |= Q(visibility=Visibility.PEERS) | (
-                Q(visibility=Visibility.PRIVATE) & self.owned_by(org_ids)
-            )
-        return self.filter(condition)
+        return self.filter(self.visible_condition(member_organisation_ids(user)))
+
+    def visible_condition(self, org_ids: frozenset[int], shared: Q | None = None) -> Q:
+        """Public records; for members of an organisation (only they count as peers), also
+        those shared with peers and every record their organisations own. ``shared`` narrows
+        what is seen of others' records (an embargo, say)."""
+        levels = [Visibility.PUBLIC, Visibility.PEERS] if org_ids else [Visibility.PUBLIC]
+        condition = Q(visibility__in=levels)
+        if shared is not None:
+            condition &= shared
+        return condition | self.owned_by(org_ids) if org_ids else condition
 
 
 class Shareable(models.Model):

@@ -11,11 +11,12 @@ class ForumConfig(AppConfig):
 
         demo.modules.register("whatworks.forum.demo")
         from whatworks.forum import notifications, search_index, services, signals, tasks  # noqa: F401
-        from whatworks.forum.panels import questions_panel
+        from whatworks.forum.panels import questions_panel, watch_action
         from whatworks.initiatives import hooks
-        from whatworks.initiatives.panels import register
+        from whatworks.initiatives.panels import register, register_action
 
         register(questions_panel)
+        register_action(watch_action)
         hooks.record_created.register(notifications.record_created)
         hooks.result_published.register(notifications.result_published)
         hooks.record_updated.register(services.questions_follow_record)

@@ -19,8 +19,16 @@ def questions_panel(initiative: Any, user: Any) -> Panel | None:
             "questions": questions,
             "open_count": sum(1 for q in questions if not q.is_answered),
             "can_ask": signed_in and user.has_perm("forum.ask_question"),
-            "watching": signed_in
-            and selectors.watch_of(user, kind="initiative", initiative=initiative) is not None,
         },
         order=40,
     )
+
+
+def watch_action(initiative: Any, user: Any) -> Panel | None:
+    """Watch or stop watching the record: this reader's own state, so rendered per request."""
+    from whatworks.forum import selectors
+
+    if not (getattr(user, "is_authenticated", False) and user.has_perm("forum.ask_question")):
+        return None
+    watching = selectors.watch_of(user, kind="initiative", initiative=initiative) is not None
+    return Panel(template="forum/_watch_record.html", context={"watching": watching})

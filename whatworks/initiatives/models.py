@@ -140,13 +140,8 @@ class FailureCause(models.TextChoices):
 class InitiativeQuerySet(VisibleQuerySet):
     def visible_to(self, user: Any) -> InitiativeQuerySet:
         # An embargoed record is seen only by its own organisation until the embargo ends.
-        org_ids = member_organisation_ids(user)
-        qs = super().visible_to(user)
-        return qs.filter(
-            Q(embargo_until__isnull=True)
-            | Q(embargo_until__lte=timezone.localdate())
-            | Q(organisation_id__in=org_ids)
-        )
+        not_embargoed = Q(embargo_until__isnull=True) | Q(embargo_until__lte=timezone.localdate())
+        return self.filter(self.visible_condition(member_organisation_ids(user), not_embargoed))
 
     def what_did_not_work(self) -> InitiativeQuerySet:
         return self.filter(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from whatworks.initiatives.models import (
@@ -38,7 +38,17 @@ def access_initiative(user: Any, pk: int, perm: str | None = None) -> Initiative
 
 def initiative_for_page(user: Any, pk: int) -> Initiative:
     """Everything the initiative page shows, in a fixed number of queries."""
-    qs = initiatives_visible_to(user).prefetch_related(
+    initiative = initiatives_visible_to(user).filter(pk=pk).first()
+    if initiative is None:
+        raise Http404("No such initiative.")
+    return with_page_parts(initiative)
+
+
+def with_page_parts(initiative: Initiative) -> Initiative:
+    """`initiative` (already fetched, with its access checked) with everything its page shows
+    loaded alongside: one query per part, whatever their number."""
+    prefetch_related_objects(
+        [initiative],
         Prefetch(
             "goals",
             queryset=Goal.objects.prefetch_related(
@@ -56,9 +66,6 @@ def initiative_for_page(user: Any, pk: int) -> Initiative:
         Prefetch("status_changes", queryset=StatusChange.objects.select_related("changed_by")),
         "sustainability_checks",
     )
-    initiative = qs.filter(pk=pk).first()
-    if initiative is None:
-        raise Http404("No such initiative.")
     return initiative
 
 

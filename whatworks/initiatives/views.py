@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from whatworks.core.cache import cached
 from whatworks.core.forms import add_service_errors
 from whatworks.core.visibility import member_organisation_ids
-from whatworks.initiatives import selectors, services
+from whatworks.initiatives import panels, selectors, services
 from whatworks.initiatives.forms import (
     DecisionForm,
     GoalForm,
@@ -40,6 +40,7 @@ from whatworks.initiatives.models import (
     EAST,
     MINDSPACE,
     Collaboration,
+    Initiative,
     Mechanism,
     SustainabilityCheck,
     owner_label,
@@ -50,6 +51,7 @@ from whatworks.initiatives.signals import NAMESPACE
 from whatworks.measures.models import Metric
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation
+from whatworks.organisations.rules import reader_key
 from whatworks.organisations.selectors import access_organisation
 
 CHANGE = "initiatives.change_initiative"
@@ -73,8 +75,9 @@ def _choose_organisation(request: HttpRequest, exclude: int | None = None) -> Or
     return mine[0]
 
 
-def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
-    initiative = selectors.initiative_for_page(request.user, pk)
+def _detail_context(request: HttpRequest, initiative: Initiative) -> dict[str, Any]:
+    pk = initiative.pk
+    selectors.with_page_parts(initiative)
     can_change = request.user.has_perm(CHANGE, initiative)
     ledger = summarise(initiative.ledger.all())
     mine = _my_organisations(request.user)
@@ -117,29 +120,38 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     }
 
 
-def _render_body(request: HttpRequest, pk: int) -> tuple[str, str]:
-    context = _detail_context(request, pk)
+def _render_body(request: HttpRequest, initiative: Initiative) -> tuple[str, str]:
+    context = _detail_context(request, initiative)
     body = render_to_string("initiatives/_detail_body.html", context, request=request)
     return context["initiative"].title, body
 
 
 def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.user.is_authenticated:
-        title, body = _render_body(request, pk)
+    initiative = selectors.access_initiative(request.user, pk)
+    if request.user.has_perm(CHANGE, initiative):
+        # Its own people see forms (with this session's CSRF token): never shared.
+        title, body = _render_body(request, initiative)
     else:
-        # Every anonymous reader sees the same page, so its body is cached until anything in
-        # the register changes (signals bump the version) or the day turns (overdue, embargo).
-        if not selectors.initiatives_visible_to(None).filter(pk=pk).exists():
-            raise Http404("No such initiative.")
+        # Everyone else sees what their organisations and roles let them see, the same for
+        # every reader with the same memberships: cached until anything in the register
+        # changes (writes bump the version) or the day turns (overdue, embargo).
         title, body = cached(
             NAMESPACE,
-            ("page", pk, timezone.localdate()),
-            lambda: _render_body(request, pk),
+            ("page", pk, reader_key(request.user), timezone.localdate()),
+            lambda: _render_body(request, initiative),
         )
+    actions = "".join(
+        render_to_string(panel.template, {"initiative": initiative, "panel": panel}, request)
+        for panel in panels.actions.panels(initiative, request.user)
+    )
     return render(
         request,
         "initiatives/detail.html",
-        {"initiative": {"title": title}, "body": mark_safe(body)},  # noqa: S308 (our own rendered template)
+        {
+            "initiative": {"title": title},
+            # Our own rendered templates; the reader's actions fill the place kept for them.
+            "body": mark_safe(body.replace(panels.ACTIONS_MARKER, actions, 1)),  # noqa: S308
+        },
     )
 
 

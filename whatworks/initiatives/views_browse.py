@@ -23,6 +23,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from whatworks.core.cache import address_key, cached
+from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives import compare, exports, similarity
 from whatworks.initiatives.filters import Filters, Outcome, Sort, filters_from_query
 from whatworks.initiatives.finding import FacetCounts, find
@@ -121,17 +122,18 @@ def _sort_choices(filters: Filters, reader: CouncilProfile | None) -> list:
 
 @require_safe
 def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
-    if request.user.is_authenticated:
-        title, has_errors, body = _render_list(request, outcome)
-    else:
-        # Every anonymous reader sees the same public records, so the body is cached per
-        # address until any record changes (signals bump "initiatives") or the day turns
-        # (embargoes end at midnight).
-        title, has_errors, body = cached(
-            NAMESPACE,
-            ("list", outcome, address_key(request), timezone.localdate()),
-            lambda: _render_list(request, outcome),
-        )
+    # What the list shows depends only on the address and on the reader's organisations
+    # (which records they may see, how owners are named to them, their council for "councils
+    # like mine"): every member of the same organisations sees the same body, and everyone
+    # outside any organisation sees the public one. So the body is cached per address and
+    # organisations until any record changes (writes bump "initiatives") or the day turns
+    # (embargoes end at midnight).
+    readers = ",".join(str(pk) for pk in sorted(member_organisation_ids(request.user)))
+    title, has_errors, body = cached(
+        NAMESPACE,
+        ("list", outcome, address_key(request), readers, timezone.localdate()),
+        lambda: _render_list(request, outcome),
+    )
     return render(
         request,
         "initiatives/browse/list.html",

@@ -10,14 +10,35 @@ from whatworks.core.visibility import member_organisation_ids
 from whatworks.organisations.models import Organisation, Role
 
 
-def _role(user: Any, organisation: Organisation | None) -> str | None:
-    if organisation is None or not user.is_authenticated:
-        return None
+def roles_by_organisation(user: Any) -> dict[int, str]:
+    """{organisation id: role} for the user's memberships (cached on the user for the request)."""
+    if not user.is_authenticated:
+        return {}
     cache = getattr(user, "_roles_by_org", None)
     if cache is None:
         cache = dict(user.memberships.values_list("organisation_id", "role"))
         user._roles_by_org = cache
-    return cache.get(organisation.pk)
+    return cache
+
+
+def reader_key(user: Any) -> str:
+    """What decides what a reader sees and may do on a shared page, apart from who they are:
+    their active organisations and roles, and whether they are staff or a moderator. Pages
+    cached per reader key must not show anything else about the person."""
+    if not user.is_authenticated:
+        return "public"
+    active = member_organisation_ids(user)
+    roles = sorted(
+        f"{org}:{role}" for org, role in roles_by_organisation(user).items() if org in active
+    )
+    flags = f"s{int(bool(user.is_staff))}m{int(bool(getattr(user, 'is_moderator', False)))}"
+    return ",".join([flags, *roles])
+
+
+def _role(user: Any, organisation: Organisation | None) -> str | None:
+    if organisation is None:
+        return None
+    return roles_by_organisation(user).get(organisation.pk)
 
 
 @rules.predicate
