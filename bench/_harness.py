@@ -81,6 +81,33 @@ class Page:
     headers: tuple[str, ...] = ()
 
 
+def session_key(name: str, index: int = 0) -> str:
+    """A fixed session key (32 characters of [a-z0-9]) that a seed and the pages agree on."""
+    key = f"{name.lower()}{index:0{32 - len(name)}d}"
+    if len(key) != 32 or not key.isalnum():
+        raise BenchError(f"A session key is 32 letters and digits, not {key!r}.")
+    return key
+
+
+def sign_in(user: Any, key: str, **data: Any) -> str:
+    """Create a signed-in session for ``user`` under ``key`` (call inside a seed, in Django);
+    ``data`` adds to the session (a two-factor flag, say). Returns the Cookie header for Page."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()  # data first: with a key set, a read would look it up and reset it
+    session["_auth_user_id"] = str(user.pk)
+    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_hash"] = user.get_session_auth_hash()
+    session.update(data)
+    session._session_key = key
+    session.save(must_create=True)
+    return cookie(key)
+
+
+def cookie(key: str) -> str:
+    return f"Cookie: sessionid={key}"
+
+
 FRAMEWORK_FLOOR = Page("framework floor", "/_floor/text")
 LAYOUT_FLOOR = Page("layout floor", "/_floor/layout")
 

@@ -56,7 +56,7 @@ PLAN_FILE = "checkins_plan.json"
 
 
 def _session_key(index: int) -> str:
-    return f"checkinsbench{index:019d}"  # 32 characters of [a-z0-9]
+    return harness.session_key("checkinsbench", index)
 
 
 def _options(argv: list[str] | None) -> tuple[argparse.Namespace, list[str]]:
@@ -83,7 +83,6 @@ def seed(n: int) -> None:
     import os
 
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
     from whatworks.checkins import services, twofactor
@@ -197,13 +196,7 @@ def seed(n: int) -> None:
             secret="JBSWY3DPEHPK3PXP",  # noqa: S106 (a bench-only device)
             confirmed_at=timezone.now(),
         )
-        session = SessionStore()  # data first: with a key set, a read would look it up and reset it
-        session["_auth_user_id"] = str(worker.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
-        session["_auth_user_hash"] = worker.get_session_auth_hash()
-        session[twofactor.SESSION_KEY] = worker.pk
-        session._session_key = _session_key(index)
-        session.save(must_create=True)
+        harness.sign_in(worker, _session_key(index), **{twofactor.SESSION_KEY: worker.pk})
         residents = list(Resident.objects.filter(round_id=round_id).values_list("id", flat=True))
         plan["clients"].append(
             {"round": round_id, "session": _session_key(index), "residents": residents}
@@ -420,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
         Page(
             "worker's list",
             f"/checkins/rounds/{showcase_round(n)}/today/",
-            headers=(f"Cookie: sessionid={_session_key(0)}",),
+            headers=(harness.cookie(_session_key(0)),),
         )
     ]
     all_pages = [FRAMEWORK_FLOOR, LAYOUT_FLOOR, *pages]

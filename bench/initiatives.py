@@ -34,7 +34,7 @@ _HERE = Path(__file__).resolve().parent
 if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
     sys.path[0] = str(_HERE.parent)
 
-from bench._harness import Page, main  # noqa: E402
+from bench._harness import Page, cookie, main, session_key, sign_in  # noqa: E402
 
 TARGET_RATIO = 3.0  # issue 3: each page's p95 within 3x the layout floor's p95
 DEFAULT_N = 100_000
@@ -57,12 +57,21 @@ def showcase_index(n: int) -> int:
     return n // 2
 
 
-PAGES = [
+#: The people who use the register every day: an officer of another council, signed in.
+PEER_SESSION = session_key("initiativespeer")
+PEER = "signed-in peer"
+_PATHS = [
     # A fresh database numbers rows from 1; seed() checks that this is the showcase record.
-    Page("initiative page", f"/initiatives/{showcase_index(_n_from_argv()) + 1}/"),
-    Page("search with two facets", f"/initiatives/?q={SEARCH_WORD}&{FACETS}"),
-    Page("list with two facets", f"/initiatives/?{FACETS}"),
+    ("initiative page", f"/initiatives/{showcase_index(_n_from_argv()) + 1}/"),
+    ("search with two facets", f"/initiatives/?q={SEARCH_WORD}&{FACETS}"),
+    ("list with two facets", f"/initiatives/?{FACETS}"),
 ]
+# Each page as an anonymous visitor (public records only) and as the peer (public and
+# peers-only records, and their own council's private ones).
+PAGES = [Page(name, path) for name, path in _PATHS] + [
+    Page(f"{name} ({PEER})", path, headers=(cookie(PEER_SESSION),)) for name, path in _PATHS
+]
+VISIBILITY_WEIGHTS = {"public": 60, "peers": 35, "private": 5}
 
 
 # --- Text ------------------------------------------------------------------------------
@@ -161,11 +170,14 @@ class Plan:
         return "published" in self.path
 
 
+def _choice(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), list(weights.values()))[0]
+
+
 def plan(rng: random.Random, index: int, rich: bool) -> Plan:
     from whatworks.initiatives.models import Collaboration, Mechanism
 
-    statuses, weights = zip(*STATUS_WEIGHTS.items(), strict=True)
-    final = "continued" if rich else rng.choices(statuses, weights)[0]
+    final = "continued" if rich else _choice(rng, STATUS_WEIGHTS)
     path = status_path(rng, final)
     day = date(2017, 4, 1) + timedelta(days=rng.randrange(0, 2900))
     dates = []
@@ -245,7 +257,7 @@ def build_initiative(rng: random.Random, p: Plan, owner: int, original: int | No
         actual_start=p.dates[p.path.index("started")] if p.started else None,
         actual_end=p.dates[-1] if stopped else None,
         status=p.status,
-        visibility="public",  # the load generator is anonymous
+        visibility="public" if p.rich else _choice(rng, VISIBILITY_WEIGHTS),
         failure_cause=rng.choice(FailureCause.values) if stopped else "",
         lessons=_words(rng, topic, 20) if stopped else "",
         do_differently=_words(rng, topic, 12) if stopped else "",
@@ -486,8 +498,20 @@ def seed(n: int) -> None:
         seed_batch(rng, indices, ctx)
     _check_showcase(n, ctx["showcase_pk"])
     _replicate_showcase(ctx["showcase_pk"])
+    _sign_in_a_peer(councils, ctx["showcase_pk"])
     finish_index()
     print(f"seeded {n} initiatives in {time.monotonic() - began:.1f} s", file=sys.stderr)
+
+
+def _sign_in_a_peer(councils: list[int], showcase_pk: int | None) -> None:
+    """An officer of one council (not the showcase's owner), signed in for the pages."""
+    from whatworks.organisations.models import Membership, Organisation, Role, User
+
+    owner = Organisation.objects.filter(initiatives__pk=showcase_pk).first()
+    council = next(pk for pk in reversed(councils) if owner is None or pk != owner.pk)
+    peer = User.objects.create_user("peer@bench.invalid", None, full_name="Bench Peer")
+    Membership.objects.create(user=peer, organisation_id=council, role=Role.OFFICER)
+    sign_in(peer, PEER_SESSION)
 
 
 def _replicate_showcase(pk: int | None) -> None:

@@ -13,6 +13,7 @@ import pytest
 from tests.bench.support import metrics_of, run_bench
 
 PAGES = ["initiative page", "search with two facets", "list with two facets"]
+PAGES += [f"{page} (signed-in peer)" for page in PAGES]
 
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
