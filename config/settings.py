@@ -16,6 +16,7 @@ from config.env import (
     env_int,
     env_json_object,
     env_list,
+    env_networks,
     env_url,
     secret_key,
 )
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whatworks.core.middleware.RequestContextMiddleware",
+    "whatworks.core.middleware.IdleTimeoutMiddleware",
     # Axes must be last: it turns locked-out sign-ins into a lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,15 +134,33 @@ else:
     }
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
-# Caches hold only data that a write invalidates (whatworks.core.cache): Redis when there
-# is one, so all app servers share it; local memory otherwise.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL and not TESTING
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+# The cache holds pages that a write invalidates (whatworks.core.cache) and the counters of
+# every rate limit (whatworks.core.ratelimit): both are wrong unless every app server sees
+# the same cache. CACHE_URL picks it: a redis:// address, or "database" (a table in the
+# main database); by default Redis at REDIS_URL. Local memory (one cache per process) is
+# for development and tests only: with DEBUG off the process refuses to start on it.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip() or (REDIS_URL or "")
+CACHE_TABLE = "whatworks_cache"
+if TESTING or (DEBUG and not CACHE_URL):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+        }
+    }
+elif CACHE_URL.split(":", 1)[0] in {"redis", "rediss", "unix"}:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    raise ConfigurationError(
+        f"CACHE_URL must be a redis:// address or 'database'; got {CACHE_URL!r}."
+        if CACHE_URL
+        else "CACHE_URL is not set, and with DEBUG off every app server must share one cache: "
+        "set REDIS_URL, or CACHE_URL=database."
     )
-}
 
 # --- Messages: outbox-only by default; SMTP or GOV.UK Notify when configured.
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "").strip() or None
@@ -202,11 +222,21 @@ INVITATION_VALID_FOR = timedelta(days=14)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same client address as the audit log and the rate limits (whatworks.core.network).
+AXES_CLIENT_IP_CALLABLE = "whatworks.core.network.client_address"
+# Failed sign-ins allowed per client address in 15 minutes, whatever the usernames tried
+# (password spraying); counted by whatworks.core.ratelimit.
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30, minimum=1)
+# Proxies whose X-Forwarded-For is believed (CIDR list); see whatworks.core.network.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "organisations/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+# Signed out after this many minutes without a request (whatworks.core.middleware): a
+# phone left on a doorstep or a shared desk does not stay signed in to residents' records.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -98,11 +98,11 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     device = twofactor.pending_device(request.user)
     error = ""
     if request.method == "POST":
-        if twofactor.check_code(device, request.POST.get("code", "")):
+        error = twofactor.attempt(device, request.POST.get("code", ""))
+        if not error:
             twofactor.mark_verified(request)
             messages.success(request, "Your authenticator app is set up.")
             return HttpResponseRedirect(_next_url(request))
-        error = "Enter the 6-digit code your authenticator app shows now"
     uri = twofactor.provisioning_uri(device)
     return render(
         request,
@@ -123,10 +123,10 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(f"{reverse('checkins-2fa-setup')}?next={_next_url(request)}")
     error = ""
     if request.method == "POST":
-        if twofactor.check_code(device, request.POST.get("code", "")):
+        error = twofactor.attempt(device, request.POST.get("code", ""))
+        if not error:
             twofactor.mark_verified(request)
             return HttpResponseRedirect(_next_url(request))
-        error = "Enter the 6-digit code your authenticator app shows now"
     return render(
         request, "checkins/two_factor_verify.html", {"error": error, "next": _next_url(request)}
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +21,8 @@ from django.urls import reverse
 from whatworks.checkins import services
 from whatworks.checkins.forms import ConsentForm, ContactForm, HealthForm, PersonForm, ReferrerForm
 from whatworks.checkins.models import ConsentMethod, QuestionModule, Referral, Scheme
+from whatworks.core import ratelimit
+from whatworks.core.network import client_address
 
 STEPS: list[tuple[str, str, type[forms.Form]]] = [
     ("referrer", "About you and the referral", ReferrerForm),
@@ -34,6 +35,8 @@ STEP_NAMES = [name for name, _, _ in STEPS]
 # Per client address: enough for a practice sending several referrals, too few for a flood.
 POSTS_PER_HOUR = 120
 REFERRALS_PER_HOUR = 10
+POST_LIMIT = ratelimit.Limit("checkins-referral-pages", count=POSTS_PER_HOUR, seconds=3600)
+REFERRAL_LIMIT = ratelimit.Limit("checkins-referrals", count=REFERRALS_PER_HOUR, seconds=3600)
 
 
 def _scheme(token: str) -> Scheme:
@@ -53,18 +56,6 @@ def _draft(request: HttpRequest, scheme: Scheme) -> dict[str, dict[str, Any]]:
 def _save_draft(request: HttpRequest, scheme: Scheme, step: str, data: dict[str, Any]) -> None:
     _draft(request, scheme)[step] = data
     request.session.modified = True
-
-
-def _limited(request: HttpRequest, what: str, limit: int) -> bool:
-    """A fixed one-hour window per client address; True once the limit is passed."""
-    key = f"checkins:rate:{what}:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
 
 
 def _too_many(request: HttpRequest, scheme: Scheme) -> HttpResponse:
@@ -90,7 +81,7 @@ def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     draft = _draft(request, scheme)
     index = STEP_NAMES.index(step)
     if request.method == "POST":
-        if _limited(request, "post", POSTS_PER_HOUR):
+        if ratelimit.hit(POST_LIMIT, client_address(request)):
             return _too_many(request, scheme)
         form = _form(step, scheme, request.POST)
         if form.is_valid():
@@ -148,7 +139,7 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("checkins-refer-step", token=token, step=missing)
     error = ""
     if request.method == "POST":
-        if _limited(request, "referral", REFERRALS_PER_HOUR):
+        if ratelimit.hit(REFERRAL_LIMIT, client_address(request)):
             return _too_many(request, scheme)
         referrer, person, consent, contact, health = (cleaned[s] for s in STEP_NAMES)
         data = {

@@ -9,11 +9,11 @@ from django.http import HttpRequest
 
 from whatworks.core.middleware import current_request
 from whatworks.core.models import AuditEvent
+from whatworks.core.network import client_address
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    # Behind a proxy the deployment sets REMOTE_ADDR correctly (gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
 
 
 def record(

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.cache import cache
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from whatworks.core import audit
+from whatworks.core import audit, ratelimit
 from whatworks.ideas.identity import Identity
 from whatworks.ideas.models import (
     Action,
@@ -257,22 +257,18 @@ def join_code_withdraw(*, code: JoinCode, actor: User) -> JoinCode:
     return code
 
 
-JOIN_WINDOW_S = 600
+# Join-code tries (right or wrong) per client address, so guessing a code is hopeless.
+JOIN_LIMIT = ratelimit.Limit(
+    "ideas-join", count=lambda: settings.IDEAS_JOIN_ATTEMPTS, seconds=10 * 60
+)
 
 
-def join_code_redeem(*, code: str, address: str, limit: int) -> JoinCode:
+def join_code_redeem(*, code: str, address: str) -> JoinCode:
     """The valid code typed (any case, with or without the dash), or ValidationError.
 
     Every attempt counts against the address, right or wrong, so guessing is slow.
     """
-    key = f"ideas:join:{address}"
-    cache.add(key, 0, JOIN_WINDOW_S)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, JOIN_WINDOW_S)
-        attempts = 1
-    if attempts > limit:
+    if ratelimit.hit(JOIN_LIMIT, address):
         message = "Too many tries from this connection. Wait 10 minutes, then try again."
         raise ValidationError({"code": ValidationError(message, code="rate_limited")})
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
