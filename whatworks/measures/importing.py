@@ -173,8 +173,7 @@ def read_upload(raw: bytes, filename: str = "") -> Table:
         raise TableError(
             "The file needs a column named value, or columns named numerator and denominator."
         )
-    if len(table.rows) > MAX_ROWS:
-        raise TableError(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
+    table.rows_up_to(MAX_ROWS)  # read and held (the preview and the checks go over it twice)
     return table
 
 
