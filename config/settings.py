@@ -96,8 +96,11 @@ SQLITE_OPTIONS = {
     # IMMEDIATE transactions and a busy timeout avoid "database is locked" under many writers.
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
+    # secure_delete: erased values are overwritten with zeros in the file, not left in free
+    # pages for anyone with a copy of it to read (whatworks.checkins.erasure).
     "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+        "PRAGMA secure_delete=ON;"
     ),
 }
 if DATABASE_URL:

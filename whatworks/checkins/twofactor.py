@@ -20,6 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import SafeString
 
 from whatworks.checkins.models import SchemeRole, TotpDevice
@@ -113,7 +114,8 @@ def attempt(device: TotpDevice, code: str) -> str:
 
 
 def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in, and, for anyone with a scheme role, a second factor in this session.
+    """Signed in, and, for anyone with a scheme role, a second factor in this session; and
+    the response marked "no-store".
 
     People with no role go on to the view, whose access check answers 404: they see nothing.
     """
@@ -127,6 +129,10 @@ def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
             )
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse(target)}?{query}")
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        # Pages behind the second factor show residents: never kept by a browser's or a
+        # proxy's cache (a shared computer's back button, a kiosk's history).
+        add_never_cache_headers(response)
+        return response
 
     return wrapped

@@ -5,7 +5,7 @@ themselves) mostly have no account here and should not need one. So each scheme 
 unguessable referral link it hands to its referrers (and can change if it leaks); the pages
 behind it are open, rate-limited per address, and reveal nothing back: a referral lands as
 "waiting" for the coordinator, and duplicates are flagged to the coordinator only. The draft
-lives in the referrer's session until they confirm.
+lives in the referrer's session until they confirm; the pages are never cached ("no-store").
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from whatworks.checkins import services
 from whatworks.checkins.forms import ConsentForm, ContactForm, HealthForm, PersonForm, ReferrerForm
@@ -69,11 +70,13 @@ def _form(step: str, scheme: Scheme, data: Any = None) -> forms.Form:
     return form_class(data)
 
 
+@never_cache
 def refer_start(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
     return render(request, "checkins/refer_start.html", {"scheme": scheme, "token": token})
 
 
+@never_cache
 def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     scheme = _scheme(token)
     if step not in STEP_NAMES:
@@ -131,6 +134,7 @@ def _answers(scheme: Scheme, draft: dict[str, Any]) -> tuple[dict[str, Any] | No
     return cleaned, None
 
 
+@never_cache
 def refer_check(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
     draft = _draft(request, scheme)
@@ -188,6 +192,7 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 def refer_done(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
     return render(request, "checkins/refer_done.html", {"scheme": scheme, "token": token})
