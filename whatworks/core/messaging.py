@@ -222,9 +222,7 @@ def messages_erase(*, about: str) -> int:
     now = timezone.now()
     found = Message.objects.filter(about=about)
     found.filter(status=MessageStatus.QUEUED).update(status=MessageStatus.CANCELLED)
-    return found.update(
-        personalisation={}, recipient="", last_error="", redacted_at=now, about=""
-    )
+    return found.update(personalisation={}, recipient="", last_error="", redacted_at=now, about="")
 
 
 SWEEP_AFTER = timedelta(days=30)

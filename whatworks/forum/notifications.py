@@ -174,9 +174,11 @@ def question_asked(thread: Thread, post: Post) -> None:
         owner_editors(initiative),
         post.author,
         Notification.Kind.QUESTION,
-        lambda person: f"{_by(post, thread)(person)} asked about "
-        f"{thread.anchor_label[:1].lower()}{thread.anchor_label[1:]} "
-        f"on “{initiative.title}”: {thread.title}",
+        lambda person: (
+            f"{_by(post, thread)(person)} asked about "
+            f"{thread.anchor_label[:1].lower()}{thread.anchor_label[1:]} "
+            f"on “{initiative.title}”: {thread.title}"
+        ),
         thread.get_absolute_url(),
         thread=thread,
     )

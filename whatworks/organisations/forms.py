@@ -12,6 +12,7 @@ from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
 from whatworks.core.network import client_address
 from whatworks.organisations.models import ApiKeyScope, Organisation, OrganisationKind, Role, User
+from whatworks.organisations.names import clean_display_name
 
 SIGN_IN_FAILURES = ratelimit.Limit(
     "sign-in-failures", count=lambda: settings.SIGN_IN_FAILURES_PER_ADDRESS, seconds=15 * 60
@@ -68,6 +69,15 @@ class OutboxPasswordResetForm(PasswordResetForm):
         label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
+    def get_users(self, email: str) -> Any:
+        # Django skips accounts without a usable password; here those are the people staff
+        # added, who choose their first password from this link (no one else sets it).
+        return (
+            user
+            for user in User.objects.filter(email__iexact=email, is_active=True)
+            if user.email.casefold() == email.casefold()
+        )
+
     def send_mail(  # type: ignore[override]
         self,
         subject_template_name: str,
@@ -108,6 +118,9 @@ class AcceptInvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.email = email
 
+    def clean_full_name(self) -> str:
+        return clean_display_name(self.cleaned_data["full_name"])
+
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         candidate = User(email=self.email, full_name=self.cleaned_data.get("full_name", ""))
@@ -136,6 +149,9 @@ class ProfileForm(forms.ModelForm):
         fields = ["full_name", "job_title", "bio", "visibility"]
         widgets = {"visibility": forms.RadioSelect}
         labels = {"visibility": "Who can see your profile?"}
+
+    def clean_full_name(self) -> str:
+        return clean_display_name(self.cleaned_data["full_name"], user=self.instance)
 
 
 class OrganisationFilterForm(forms.Form):
