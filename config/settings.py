@@ -307,9 +307,12 @@ NINJA_PAGINATION_PER_PAGE = 50  # whatworks.core.api.Pages bounds page and page_
 # --- Forum (issue 5): attachments live outside the web root and are served only by a view.
 FORUM_ATTACHMENTS_DIR = Path(os.environ.get("FORUM_ATTACHMENTS_DIR", VAR_DIR / "attachments"))
 
-# --- Ideas (issue 6): the key for the keyed hashes that stand in for anonymous authors and
-# voters. Kept out of the database, so its readers cannot link an idea to a person. Set it
-# on every app server alike; changing it means people can no longer edit their old ideas.
+# --- Ideas (issue 6, 12): each campaign's key for the keyed hashes that stand in for
+# anonymous authors and voters is a file here, outside the database, destroyed when the
+# campaign closes (whatworks/ideas/keys.py, docs/anonymity.md). Every app server must see
+# the same directory (shared storage, like FORUM_ATTACHMENTS_DIR); keep it out of backups.
+IDEAS_KEY_DIR = Path(os.environ.get("IDEAS_KEY_DIR", VAR_DIR / "ideas-keys"))
+# The old site-wide key, for campaigns created before per-campaign keys (until they close).
 IDEAS_AUTHOR_KEY = (
     os.environ.get("IDEAS_AUTHOR_KEY", "").strip()
     or salted_hmac("whatworks.ideas.author-key", "ideas", secret=SECRET_KEY).hexdigest()

@@ -200,7 +200,9 @@ def test_it_serves_the_live_view_as_json(world, client_for, campaign):
     data = client_for(world["admin"]).get(reverse("ideas-live-data", kwargs={"pk": campaign.pk}))
     assert data["Cache-Control"].startswith("private") or "no-store" in data["Cache-Control"]
     body = data.json()
-    assert body["ideas"] == 1 and body["votes"] == 1 and body["people"] == 2
+    # Counts that could time a contribution move in steps of five.
+    assert body["ideas"] == 1 and body["votes"] == "fewer than 5"
+    assert body["people"] == "fewer than 5"
     assert body["top"][0]["title"] == IDEA["title"]
     page = client_for(world["admin"]).get(reverse("ideas-live", kwargs={"pk": campaign.pk}))
     assert "ideas/live.js" in page.content.decode()

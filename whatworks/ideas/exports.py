@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
+from django.utils import timezone
 
 from whatworks.core import exports as core_exports
 from whatworks.ideas.models import Campaign, Comment, Decision, Idea, Vote
@@ -22,7 +23,7 @@ def ideas_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
     columns = [
         "id", "title", "author", "process", "problem", "proposal", "benefit_time",
         "benefit_money", "benefit_quality", "cost", "tags", "status", "duplicate_of",
-        "initiative_id", "votes", "comments", "submitted_at",
+        "initiative_id", "votes", "comments", "submitted_on",
     ]  # fmt: skip
     ideas = (
         Idea.objects.filter(campaign=campaign)
@@ -60,7 +61,7 @@ def ideas_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
             i.initiative_id or "",
             i.dot_total,
             i.comment_total,
-            i.created_at.isoformat(timespec="seconds"),
+            timezone.localdate(i.created_at).isoformat(),  # the day only, as stored
         ]  # fmt: skip
         for i in ideas
     )
