@@ -213,10 +213,10 @@ def residents(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = Resident.objects.filter(scheme=scheme).exclude(status=ResidentStatus.ERASED)
     if scope == "concerns":
         found = found.filter(escalations__isnull=False).distinct()
-    found = list(found.select_related("round").order_by("family_name", "given_name", "id")[:500])
+    shown = list(found.select_related("round").order_by("family_name", "given_name", "id")[:500])
     # A list of residents' names is a view of personal data too.
-    _viewed("checkins.residents.listed", scheme, scheme, [r.pk for r in found])
-    return render(request, "checkins/residents.html", {"scheme": scheme, "residents": found})
+    _viewed("checkins.residents.listed", scheme, scheme, [r.pk for r in shown])
+    return render(request, "checkins/residents.html", {"scheme": scheme, "residents": shown})
 
 
 @twofactor.two_factor_required

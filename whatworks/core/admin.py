@@ -38,7 +38,7 @@ class MessageAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel", "template"]
     search_fields = ["template"]
     # Metadata only: no body (personalisation), no full address, no provider error text.
-    fields = [
+    fields = (
         "channel",
         "template",
         "shown_recipient",
@@ -48,7 +48,7 @@ class MessageAdmin(ReadOnlyAdmin):
         "created_at",
         "sent_at",
         "redacted_at",
-    ]
+    )
     readonly_fields = fields
 
     @admin.display(description="recipient")

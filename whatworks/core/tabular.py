@@ -120,7 +120,7 @@ class Table:
     def rows_up_to(self, limit: int) -> list[Row]:
         """Every row in a list, refusing the file past `limit` rows (reading stops there)."""
         if self._list is None:
-            rows = []
+            rows: list[Row] = []
             for row in self:
                 if len(rows) == limit:
                     raise TableError(

@@ -152,9 +152,7 @@ def keys_destroy(*, campaign: Campaign, actor: Any = None) -> bool:
     stored.keys_destroyed_at = timezone.now()
     stored.save(update_fields=["keys_destroyed_at"])
     campaign.keys_destroyed_at = stored.keys_destroyed_at
-    audit.record(
-        "ideas.keys_destroyed", actor=actor, obj=stored, organisation=stored.organisation
-    )
+    audit.record("ideas.keys_destroyed", actor=actor, obj=stored, organisation=stored.organisation)
     campaign_id = stored.pk
     transaction.on_commit(lambda: _shred(campaign_id))
     return True

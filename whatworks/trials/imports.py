@@ -194,15 +194,15 @@ def check_units(
     _reject(errors)
     # A cluster must lie in one stratum: randomise checks it too, but here the rows are named.
     if cluster and stratified:
-        first: dict[str, tuple[str, int]] = {}
+        first_in: dict[str, tuple[str, int]] = {}
         for number, c, s in zip(numbers, clusters, strata, strict=True):
-            known = first.setdefault(c, (s, number))
-            if known[0] != s:
+            earlier = first_in.setdefault(c, (s, number))
+            if earlier[0] != s:
                 errors.append(
                     RowError(
                         number,
                         "stratum",
-                        f"Cluster {c} is in stratum {known[0]} on row {known[1]} but "
+                        f"Cluster {c} is in stratum {earlier[0]} on row {earlier[1]} but "
                         f"{s} here: a cluster must lie in one stratum.",
                     )
                 )
