@@ -7,12 +7,18 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+TEST_WORKERS ?= auto
 
-.PHONY: run test bench lint install static migrate data clean
+.PHONY: run test bench lint install install-dev static migrate data clean
 
-$(VENV)/.installed: requirements.txt
+# Two pinned lists: what running needs (make run) and, on top, what testing and linting need.
+$(VENV)/.installed-base: requirements/base.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed-base requirements/dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -22,7 +28,9 @@ node_modules/.installed: package.json package-lock.json
 whatworks/ui/static/build/app.css: node_modules/.installed $(wildcard whatworks/ui/static_src/*) whatworks/ui/build_static.mjs
 	npm run --silent build
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed-base node_modules/.installed
+
+install-dev: install $(VENV)/.installed-dev
 
 static: install whatworks/ui/static/build/app.css
 
@@ -41,19 +49,21 @@ run: static data
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT) & \
 	wait
 
-test: static
-	$(PY) -m pytest $(PYTEST_ARGS)
+# In parallel, one worker per core; each worker has its own test database and live server.
+test: static install-dev
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-bench: static
+bench: static install-dev
 	@for b in bench/*.py; do \
 	  case $$b in */_*) continue;; esac; \
 	  $(PY) $$b || exit 1; \
 	done
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(VENV)/bin/mypy config whatworks
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) node_modules whatworks/ui/static/build

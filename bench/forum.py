@@ -39,7 +39,7 @@ _HERE = Path(__file__).resolve().parent
 if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
     sys.path[0] = str(_HERE.parent)
 
-from bench._harness import (  # noqa: E402
+from bench._harness import (
     PYTHON,
     BenchError,
     Page,

@@ -1,12 +1,8 @@
 """The What Works API at /api/ (OpenAPI at /api/openapi.json, docs at /api/docs)."""
 
-from whatworks.core.api import (
-    OptionalSession,
-    OrganisationKeyAuth,
-    WhatWorksAPI,
-    install_problem_handlers,
-)
+from whatworks.core.api import OptionalSession, WhatWorksAPI, install_problem_handlers
 from whatworks.organisations.api import router as organisations_router
+from whatworks.organisations.api_auth import OrganisationKeyAuth
 
 api = WhatWorksAPI(
     title="What Works API",

@@ -115,7 +115,6 @@ else:
             "OPTIONS": SQLITE_OPTIONS,
         }
     }
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work: Huey on SQLite under var/, or Redis when REDIS_URL is set.

@@ -88,7 +88,7 @@ organisation_patterns = [
     ),
     path(
         "organisations/<slug:slug>/manage/audit/",
-        core_views.organisation_audit_log,
+        org_views.organisation_audit_log,
         name="organisation-audit-log",
     ),
     path("your-organisation/", org_views.my_organisation, name="my-organisation"),

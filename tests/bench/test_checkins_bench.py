@@ -3,44 +3,19 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.bench.support import metrics_of, run_bench
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 
 
 def test_it_seeds_a_small_scheme_and_measures_everything() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}
-    env.pop("DATABASE_URL", None)  # SQLite: the quick path
-    cmd = [
-        sys.executable,
-        "bench/checkins.py",
-        "--n",
-        "1000",
-        "--seconds",
-        "1",
-        "--rounds",
-        "1",
-        "--warmup",
-        "0",
-        "--timeout",
-        "100",
-        "--visit-seconds",
-        "3",
-        "--visit-rate",
-        "10",
-    ]
-    run = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=150)
-    assert run.returncode == 0, run.stderr
-    metrics = {line["metric"]: line for line in map(json.loads, run.stdout.splitlines())}
+    run = run_bench("checkins.py", "--n", "1000", "--seconds", "1", "--rounds", "1",
+                    "--warmup", "0", "--visit-seconds", "3", "--visit-rate", "10")  # fmt: skip
+    metrics = metrics_of(run)
     assert metrics["worker's list p95"]["reference"] == "layout floor p95"
     assert metrics["worker's list p95"]["value"] > 0
     assert metrics["generate tomorrow's lists"]["unit"] == "s"

@@ -3,29 +3,20 @@ digest step runs and drops the private group's thread for people who left it."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.bench.support import metrics_of, run_bench
+
 PAGES = ["board thread list", "thread page (1,000 posts)"]
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 
 
 def test_it_seeds_a_small_forum_and_measures_every_page_and_the_digest() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}
-    env.pop("DATABASE_URL", None)  # SQLite: the quick path
-    cmd = [sys.executable, "bench/forum.py", "--n", "2000", "--seconds", "1",
-           "--rounds", "1", "--warmup", "0", "--timeout", "120"]  # fmt: skip
-    run = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=170)
-    assert run.returncode == 0, run.stderr
-    metrics = {line["metric"]: line for line in map(json.loads, run.stdout.splitlines())}
+    run = run_bench("forum.py", "--n", "2000", "--seconds", "1", "--rounds", "1", "--warmup", "0")
+    metrics = metrics_of(run)
     for page in PAGES:
         line = metrics[f"{page} p95"]
         assert line["n"] == 2000

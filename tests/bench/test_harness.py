@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.bench.support import run_bench
 
 REPO = Path(__file__).resolve().parents[2]
 KEYS = {"bench", "metric", "value", "unit", "reference", "ratio", "n"}
@@ -28,11 +28,7 @@ pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not 
 
 @pytest.fixture(scope="module")
 def run() -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}
-    env.pop("DATABASE_URL", None)  # SQLite: the quick path
-    cmd = [sys.executable, "bench/http.py", "--seconds", "1", "--rounds", "1", "--warmup", "0",
-           "--n", "20", "--timeout", "90"]  # fmt: skip
-    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    return run_bench("http.py", "--seconds", "1", "--rounds", "1", "--warmup", "0", "--n", "20")
 
 
 @pytest.fixture(scope="module")

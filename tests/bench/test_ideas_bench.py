@@ -4,28 +4,19 @@ double-counted one)."""
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.bench.support import metrics_of, run_bench
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 
 
 def test_it_drives_people_submitting_and_voting_and_checks_every_vote() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BENCH_")}
-    env.pop("DATABASE_URL", None)  # SQLite: the quick path
-    cmd = [sys.executable, "bench/ideas.py", "--n", "10", "--people", "5", "--seconds", "2",
-           "--floor-seconds", "1", "--warmup", "0", "--timeout", "150"]  # fmt: skip
-    run = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=170)
-    assert run.returncode == 0, run.stderr
-    metrics = {line["metric"]: line for line in map(json.loads, run.stdout.splitlines())}
+    run = run_bench("ideas.py", "--n", "10", "--people", "5", "--seconds", "2",
+                    "--floor-seconds", "1", "--warmup", "0")  # fmt: skip
+    metrics = metrics_of(run)
     p95 = metrics["submit and vote, 5 people p95"]
     assert p95["reference"] == "layout floor, 5 connections p95" and p95["value"] > 0
     assert metrics["errors"]["value"] == 0

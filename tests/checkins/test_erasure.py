@@ -182,13 +182,13 @@ def _dump_rows() -> list[tuple[str, str]]:
             )
             tables = [t for (t,) in cursor.fetchall()]
             for table in tables:
-                cursor.execute(f'SELECT t::text FROM "{table}" AS t')  # noqa: S608
+                cursor.execute(f'SELECT t::text FROM "{table}" AS t')
                 rows += [(table, text) for (text,) in cursor.fetchall()]
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             tables = [t for (t,) in cursor.fetchall()]
             for table in tables:
-                cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608
+                cursor.execute(f'SELECT * FROM "{table}"')
                 for row in cursor.fetchall():
                     rows.append((table, " | ".join(_text(v) for v in row)))
     assert len(tables) > 50, "the dump missed the tables"

@@ -12,6 +12,7 @@ from django.urls import reverse
 from whatworks.core.models import AuditEvent, Message
 from whatworks.forum import notifications, services
 from whatworks.forum.models import Notification, Thread, Visibility
+from whatworks.initiatives.services import initiative_update
 
 
 def _ask(world: Any, initiative: Any) -> Thread:
@@ -148,8 +149,7 @@ def test_it_makes_questions_follow_their_record_when_it_turns_private(
     url = reverse("forum-thread", kwargs={"pk": thread.pk})
     assert client_for(None).get(url).status_code == 200  # cached for the public
     with django_capture_on_commit_callbacks(execute=True):
-        initiative.visibility = "private"
-        initiative.save()
+        initiative_update(initiative=initiative, actor=world["admin"], visibility="private")
     thread.refresh_from_db()
     assert thread.visibility == Visibility.PRIVATE and thread.organisation_id == world.org_a.pk
     assert client_for(None).get(url).status_code == 404

@@ -3,6 +3,7 @@ those watching its organisation or service area; email choices; one-click unsubs
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.urls import reverse
@@ -118,11 +119,21 @@ def test_it_lists_boards_and_threads_in_a_fixed_number_of_queries(
 def test_it_runs_the_digest_and_summary_jobs_on_their_schedule(world: Any) -> None:
     from whatworks.forum import tasks
 
+    monday_7 = datetime(2026, 12, 7, 7, 0)  # a Monday
+    week = [monday_7 + timedelta(minutes=30 * i) for i in range(48 * 7)]
+    jobs = (tasks.send_daily_digests, tasks.send_weekly_digests, tasks.send_champion_summaries)
+    due = {
+        job.s().name.rsplit(".", 1)[-1]: [at for at in week if job.s().validate_datetime(at)]
+        for job in jobs
+    }
+    # Over one week from Monday 07:00, in half-hour steps: daily at 07:00, weekly on Monday.
+    assert due["send_daily_digests"] == [monday_7 + timedelta(days=d) for d in range(7)]
+    assert due["send_weekly_digests"] == [monday_7]
+    assert due["send_champion_summaries"] == [monday_7 + timedelta(minutes=30)]
     thread = public_thread(world)
     services.post_add(thread=thread, author=world["outsider"], body="Reply")
-    assert tasks.send_daily_digests.call_local() == 1
+    assert tasks.send_daily_digests.call_local() == 1  # the thread's author, a daily reader
     assert tasks.send_weekly_digests.call_local() == 0
-    assert tasks.send_champion_summaries.call_local() == 0
 
 
 def test_it_offers_to_watch_an_organisation_from_its_page(world, client_for) -> None:

@@ -21,7 +21,8 @@ from tests.initiatives.factories import (
     Register,
 )
 from whatworks.core.visibility import Visibility
-from whatworks.initiatives import browse
+from whatworks.initiatives.filters import Filters, Sort
+from whatworks.initiatives.finding import find
 from whatworks.initiatives.models import (
     InitiativeTag,
     Mechanism,
@@ -205,7 +206,7 @@ def test_it_combines_search_with_facets(client, varied):
     response = client.get(LIST, {"q": "rent"})
     assert [r.initiative.title for r in response.context["rows"]] != []
     assert _titles(response) == {"Rent arrears letters", "Rent reminder texts"}
-    assert response.context["sort"] == browse.Sort.RELEVANCE
+    assert response.context["sort"] == Sort.RELEVANCE
     assert _counts(response, "service_area")["waste"] == 0
     assert _counts(response, "service_area")["housing"] == 1
     faceted = client.get(LIST, {"q": "rent", "service_area": "revenues", "mechanism": "timely"})
@@ -319,17 +320,17 @@ def _facet_table(found) -> dict[str, dict[str, int]]:
         {"verdict": ("none",), "council_type": ("NMD",)},
     ],
 )
-def test_it_counts_a_search_in_memory_exactly_as_the_database_does(varied, selected):
-    # "tried" is in every summary, so the search finds every record.
-    database = browse.find(None, browse.Filters(selected=selected))
-    memory = browse.find(None, browse.Filters(q="tried", selected=selected))
-    assert memory.searching and not database.searching
-    assert _facet_table(memory) == _facet_table(database)
-    assert {r.pk for r in memory.results} == {r.pk for r in database.results}
+def test_it_filters_and_counts_a_search_exactly_as_the_list_of_the_same_records(varied, selected):
+    # "tried" is in every summary, so the search finds every record the list shows.
+    listed = find(None, Filters(selected=selected))
+    searched = find(None, Filters(q="tried", selected=selected))
+    assert searched.searching and not listed.searching
+    assert _facet_table(searched) == _facet_table(listed)
+    assert {r.pk for r in searched.results} == {r.pk for r in listed.results}
 
 
 def test_it_sorts_a_search_like_the_list(varied):
     for sort in ("newest", "evidence"):
-        database = browse.find(None, browse.Filters(sort=sort))
-        memory = browse.find(None, browse.Filters(q="tried", sort=sort))
-        assert [r.pk for r in memory.results] == [r.pk for r in database.results]
+        listed = find(None, Filters(sort=sort))
+        searched = find(None, Filters(q="tried", sort=sort))
+        assert [r.pk for r in searched.results] == [r.pk for r in listed.results]

@@ -105,12 +105,24 @@ def test_it_hides_a_pseudonymous_owner_in_the_comparison(client_for, world):
 
 
 @pytest.mark.parametrize(
-    "ids",
-    [["abc"], ["-1"], ["1.5"], ["9" * 40], [""], ["1", "1", "1"], []],
+    ("ids", "message"),
+    [
+        (["abc"], "“abc” is not a record number"),
+        (["-1"], "“-1” is not a record number"),
+        (["1.5"], "“1.5” is not a record number"),
+        (["9" * 40], f"“{'9' * 20}” is not a record number"),
+        ([""], "“” is not a record number"),
+        (["1", "1", "1"], "We could not find record 1, or you do not have access to it"),
+        ([], "Choose up to 4 records in"),
+    ],
 )
-def test_it_answers_bad_ids_with_a_message_not_a_500(client, db, ids):
+def test_it_answers_bad_ids_with_a_message_not_a_500(client, db, ids, message):
     response = client.get(COMPARE, {"id": ids})
     assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html
+    assert "<table" not in html
+    assert ("<title>Error:" in html) == bool(ids)  # an empty choice is not an error
 
 
 def test_it_compares_in_a_fixed_number_of_queries(client, two, django_assert_max_num_queries):

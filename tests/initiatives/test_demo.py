@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from whatworks.core.demo import DemoDataRefused
 from whatworks.initiatives.demo import CASES, load_demo_initiatives
 from whatworks.initiatives.models import (
     Initiative,
@@ -13,7 +14,7 @@ from whatworks.initiatives.models import (
     StatusChange,
     Verdict,
 )
-from whatworks.organisations.demo import DemoDataRefused, load_demo_data
+from whatworks.organisations.demo import load_demo_data
 from whatworks.organisations.models import Organisation
 
 

@@ -167,11 +167,10 @@ def test_it_lets_only_the_owners_analysts_change_a_metric(client_for, world, met
 def _svg(response) -> ElementTree.Element:
     assert response["Content-Type"] == "image/svg+xml"
     # Our own server's output, parsed to prove it is well-formed XML.
-    return ElementTree.fromstring(response.content)  # noqa: S314
+    return ElementTree.fromstring(response.content)
 
 
 def test_it_draws_a_chart_that_is_safe_valid_svg(client_for, world, metric) -> None:
-    other = make_metric(world, name="x", organisation=world.org_b, actor=world["outsider"])
     add_figures(metric, 12)
     add_figures(metric, 10, organisation=world.org_b)
     Observation.objects.filter(metric=metric).update(label="<script>alert(1)</script> $\\frac$")
@@ -191,8 +190,20 @@ def test_it_draws_a_chart_that_is_safe_valid_svg(client_for, world, metric) -> N
     csp = response["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "script-src" not in csp
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert other.pk  # a metric of B exists, and does not leak into A's chart
     assert b"London Borough of Lambeth" in response.content  # B's own figures for A's metric
+
+
+def test_it_draws_only_the_charted_metrics_figures(client_for, world, metric) -> None:
+    add_figures(metric, 12)
+    add_figures(metric, 10, organisation=world.org_b)
+    other = make_metric(world, name="x", organisation=world.org_b, actor=world["outsider"])
+    add_figures(other, 5, start=date(2030, 1, 1))  # periods no figure of `metric` has
+    root = _svg(client_for(world["officer"]).get(f"/measures/{metric.pk}/chart.svg"))
+    label = root.get("aria-label")
+    # A's 12 periods (B's 10 fall on the same months); the other metric's 2030s are absent.
+    assert "12 periods from 01/01/2015 to " in label
+    assert "2030" not in label and "2031" not in label
+    assert "Wealden District Council" in label and "London Borough of Lambeth" in label
 
 
 def test_it_answers_not_modified_until_the_figures_change(client_for, world, metric) -> None:

@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from whatworks.organisations.demo import DemoDataRefused, load_demo_data
+from whatworks.core.demo import DemoDataRefused
+from whatworks.organisations.demo import load_demo_data
 from whatworks.organisations.models import LocalAuthority, Organisation, User
 
 HEADER = (

@@ -5,9 +5,10 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from whatworks import stats
+from whatworks.core.demo import DemoDataRefused
 from whatworks.initiatives.demo import load_demo_initiatives
 from whatworks.initiatives.models import Initiative, Status, Verdict
-from whatworks.organisations.demo import DemoDataRefused, load_demo_data
+from whatworks.organisations.demo import load_demo_data
 from whatworks.trials import analysis, selectors
 from whatworks.trials.demo import (
     BEFORE_AFTER_TITLE,

@@ -5,7 +5,10 @@ class CheckinsConfig(AppConfig):
     name = "whatworks.checkins"
 
     def ready(self) -> None:
-        from whatworks.checkins import rules, tasks  # noqa: F401  (permissions, periodic jobs)
+        from whatworks.core import demo
+
+        demo.modules.register("whatworks.checkins.demo")
+        from whatworks.checkins import rules, tasks
         from whatworks.checkins.outcomes import initiative_panel
         from whatworks.initiatives import panels
 

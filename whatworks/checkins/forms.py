@@ -410,7 +410,7 @@ class SchemeForm(forms.Form):
     initiative: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Initiative in the register",
         queryset=None,
-        required=False,  # type: ignore[arg-type]
+        required=False,
         help_text="Its outcomes become this initiative's evidence.",
     )
     cost_per_visit = forms.DecimalField(

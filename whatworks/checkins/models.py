@@ -100,10 +100,6 @@ class DataSharingAgreement(models.Model):
     def __str__(self) -> str:
         return f"Agreement for {self.scheme} from {self.start_date}"
 
-    def in_force(self, on: date | None = None) -> bool:
-        on = on or timezone.localdate()
-        return self.start_date <= on <= self.review_date
-
 
 class SchemeRoleKind(models.TextChoices):
     COORDINATOR = "coordinator", "Coordinator"

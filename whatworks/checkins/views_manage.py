@@ -27,7 +27,7 @@ from whatworks.checkins.models import (
 )
 from whatworks.core import audit
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation, User
 
 EMAIL_INVALID = "Enter an email address in the correct format, like name@example.com"

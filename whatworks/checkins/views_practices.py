@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from whatworks.checkins import selectors, services, twofactor
 from whatworks.checkins.models import PracticeAddress, Resident, ResidentStatus
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
+from whatworks.organisations.http import AuthenticatedRequest
 
 
 class PracticeForm(forms.Form):

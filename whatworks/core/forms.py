@@ -1,5 +1,15 @@
+"""Forms shared by every app, and the one way a view handles a submitted form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
 
 from whatworks.core.models import MessageStatus
 
@@ -35,3 +45,43 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+T = TypeVar("T")
+
+
+def submit(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    then: Callable[[T], Any] | Any,
+    success: str | Callable[[T], str] = "",
+) -> HttpResponseRedirect | None:
+    """Handle a form the one way every view does: on a POST, validate it and call the service.
+
+    ``save`` gets the cleaned data and calls a service (which audits and raises
+    ``ValidationError`` on failure). On success the person sees ``success`` (text, or made
+    from the service's result) and is redirected to ``then`` (anything ``redirect()``
+    takes: a URL, a URL name, a model; or a function of the result giving one). A service's
+    ``ValidationError`` goes onto the form, so the error summary names the field.
+
+    Returns the redirect, or None when the view should render the form: a GET, an invalid
+    form, or a refused save::
+
+        if done := submit(request, form, lambda data: services.board_create(**data),
+                          then=lambda board: board, success="The board is open."):
+            return done
+        return render(request, "forum/form.html", {"form": form})
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return redirect(then(result) if callable(then) else then)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,15 @@ def over(limit: Limit, key: str) -> bool:
 
 def clear(limit: Limit, key: str) -> None:
     cache.delete(_key(limit, key))
+
+
+def too_many_requests(
+    request: HttpRequest, title: str, text: str, *, retry_after: int = 3600
+) -> HttpResponse:
+    """The page every limit answers with: 429, saying what was limited and when to try
+    again."""
+    response = render(
+        request, "core/too_many_requests.html", {"title": title, "text": text}, status=429
+    )
+    response["Retry-After"] = str(retry_after)
+    return response

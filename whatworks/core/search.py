@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import Case, F, FloatField, Value, When
 from django.db.models.signals import post_delete, post_save
 
 from whatworks.core.models import SearchDocument
@@ -164,20 +164,29 @@ def _ranked_ids(label: str, text: str) -> list[tuple[str, float]]:
         return [(object_id, float(score)) for object_id, score in cursor.fetchall()]
 
 
-def search(queryset: models.QuerySet, text: str) -> list[Any]:
-    """Records of `queryset` matching `text`, best match first (at most MAX_RESULTS)."""
+def ranked(queryset: models.QuerySet, text: str) -> models.QuerySet:
+    """`queryset` narrowed to the records matching `text` (at most MAX_RESULTS), with their
+    relevance as `search_rank` (higher is better), still a QuerySet: callers filter, count,
+    group and order it in SQL like any other (order by ``-search_rank`` for best first)."""
     text = text.strip()
-    if not text:
-        return []
     label = _label(queryset.model)
     if label not in _registry:
         raise LookupError(f"{label} is not registered for search.")
-    ranked = _ranked_ids(label, text)
-    if not ranked:
-        return []
+    found = _ranked_ids(label, text) if text else []
+    if not found:
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
     pk_field = queryset.model._meta.pk
-    ranks = {pk_field.to_python(object_id): rank for object_id, rank in ranked}
-    found = list(queryset.filter(pk__in=list(ranks)))
-    for obj in found:
-        obj.search_rank = ranks[obj.pk]
-    return sorted(found, key=lambda obj: (-obj.search_rank, obj.pk))
+    ranks = {pk_field.to_python(object_id): rank for object_id, rank in found}
+    rank = Case(
+        *[When(pk=pk, then=Value(score)) for pk, score in ranks.items()],
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    return queryset.filter(pk__in=list(ranks)).annotate(search_rank=rank)
+
+
+def search(queryset: models.QuerySet, text: str) -> list[Any]:
+    """Records of `queryset` matching `text`, best match first (at most MAX_RESULTS)."""
+    if not text.strip():
+        return []
+    return list(ranked(queryset, text).order_by("-search_rank", "pk"))

@@ -36,5 +36,5 @@ def sweep_personal_messages() -> int:
 
 @db_task()
 def ping() -> str:
-    """Used by /healthz and the consumer test to prove a task round-trips."""
+    """Used by the consumer test to prove a task round-trips through the queue."""
     return "pong"

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Self
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
 
-    from whatworks.organisations.models import User
+    # core sits below organisations (docs/architecture.md): it knows people only as
+    # Django's user and reaches memberships through the app registry.
+    User = AbstractBaseUser
 
 
 class Visibility(models.TextChoices):
@@ -29,12 +33,13 @@ def member_organisation_ids(user: User | AnonymousUser | None) -> frozenset[int]
         return frozenset()
     cached = getattr(user, "_member_organisation_ids", None)
     if cached is None:
+        membership = apps.get_model("organisations", "Membership")
         cached = frozenset(
-            user.memberships.filter(organisation__is_active=True).values_list(  # type: ignore[union-attr]
+            membership.objects.filter(user_id=user.pk, organisation__is_active=True).values_list(
                 "organisation_id", flat=True
             )
         )
-        setattr(user, "_member_organisation_ids", cached)  # noqa: B010 (a per-request cache)
+        setattr(user, "_member_organisation_ids", cached)
     return cached
 
 

@@ -7,8 +7,15 @@ class ForumConfig(AppConfig):
     verbose_name = "Peer network"
 
     def ready(self) -> None:
-        from whatworks.forum import search_index, signals, tasks  # noqa: F401
+        from whatworks.core import demo
+
+        demo.modules.register("whatworks.forum.demo")
+        from whatworks.forum import notifications, search_index, services, signals, tasks
         from whatworks.forum.panels import questions_panel
+        from whatworks.initiatives import hooks
         from whatworks.initiatives.panels import register
 
         register(questions_panel)
+        hooks.record_created.register(notifications.record_created)
+        hooks.result_published.register(notifications.result_published)
+        hooks.record_updated.register(services.questions_follow_record)

@@ -7,13 +7,12 @@ Everything is written through the forum's services, so the demo obeys the same r
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
+from whatworks.core.demo import refuse_unless_debug
 from whatworks.forum import services
 from whatworks.forum.models import Board, Champion, ForumGroup, GroupMembership, Thread
 from whatworks.initiatives.models import Collaboration, Initiative, ServiceArea
-from whatworks.organisations.demo import DemoDataRefused
 from whatworks.organisations.models import Organisation, User
 
 AREA_BOARDS = ["waste", "housing", "adult_care", "health_integration", "community_safety"]
@@ -52,8 +51,7 @@ def _boards(moderator: User) -> int:
 @transaction.atomic
 def load_demo() -> str:
     """Create the demo records; returns a one-line summary for load_demo_data."""
-    if not settings.DEBUG:
-        raise DemoDataRefused("Demo data is only created when DEBUG is on.")
+    refuse_unless_debug()
     moderator = _person("moderator@whatworks.demo")
     wealden_officer = _person("officer@wealden.demo")
     wealden_admin = _person("admin@wealden.demo")

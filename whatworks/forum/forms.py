@@ -143,7 +143,7 @@ class FrequencyForm(forms.Form):
 class ChampionForm(forms.Form):
     person: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Person",
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         empty_label="Choose a person",
     )
     service_areas = forms.MultipleChoiceField(

@@ -327,13 +327,31 @@ def anchors_for(initiative: Initiative) -> list[tuple[str, str]]:
     return choices
 
 
-def _question_visibility(initiative: Initiative) -> tuple[str, int | None]:
+def question_visibility(initiative: Initiative) -> tuple[str, int | None]:
     """A question is no more visible than the record it is asked on."""
     if initiative.visibility == RecordVisibility.PUBLIC and not initiative.embargo_until:
         return Visibility.PUBLIC, None
     if initiative.visibility == RecordVisibility.PRIVATE or initiative.embargo_until:
         return Visibility.PRIVATE, initiative.organisation_id
     return Visibility.PEERS, None
+
+
+def questions_follow_record(initiative: Initiative) -> None:
+    """After a record's visibility or embargo changes, its questions follow (and their cached
+    pages are dropped); called through `initiatives.hooks.record_updated`."""
+    visibility, organisation_id = question_visibility(initiative)
+    questions = Thread.objects.filter(initiative=initiative, kind=Thread.Kind.QUESTION)
+    ids = [
+        pk
+        for pk, vis, org in questions.values_list("pk", "visibility", "organisation_id")
+        if (vis, org) != (visibility, organisation_id)
+    ]
+    if ids:
+        Thread.objects.filter(pk__in=ids).update(
+            visibility=visibility, organisation_id=organisation_id, group=None
+        )
+        for pk in ids:
+            pagecache.thread_changed(pk, None)
 
 
 @transaction.atomic
@@ -349,7 +367,7 @@ def question_ask(
     if anchor not in parts:
         raise ValidationError({"anchor": "Choose the part of the record your question is about."})
     _refuse_if_cannot_post(author)
-    visibility, organisation_id = _question_visibility(initiative)
+    visibility, organisation_id = question_visibility(initiative)
     thread = Thread.objects.create(
         kind=Thread.Kind.QUESTION,
         title=title,

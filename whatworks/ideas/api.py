@@ -67,13 +67,13 @@ class IdeaOut(Schema):
 
 @router.get("/ideas/campaigns", response=with_problems(list[CampaignOut]))
 @paginate(Pages)
-def ideas_list_campaigns(request: HttpRequest):  # type: ignore[no-untyped-def]
+def ideas_list_campaigns(request: HttpRequest):
     return selectors.campaigns_visible_to(request.user).order_by("-opens_on", "-id")
 
 
 @router.get("/ideas/campaigns/{id}/ideas", response=with_problems(list[IdeaOut], 404))
 @paginate(Pages)
-def ideas_list_ideas(request: HttpRequest, id: int = CampaignId):  # type: ignore[no-untyped-def]  # noqa: A002
+def ideas_list_ideas(request: HttpRequest, id: int = CampaignId):
     visit = selectors.access_campaign(request, id)
     ideas = list(selectors.campaign_ideas(visit.campaign))
     for idea in ideas:

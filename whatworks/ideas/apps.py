@@ -5,7 +5,10 @@ class IdeasConfig(AppConfig):
     name = "whatworks.ideas"
 
     def ready(self) -> None:
-        from whatworks.ideas import panels, rules  # noqa: F401
+        from whatworks.core import demo
+
+        demo.modules.register("whatworks.ideas.demo")
+        from whatworks.ideas import panels, rules
         from whatworks.initiatives.panels import register
 
         register(panels.came_from_staff_idea)

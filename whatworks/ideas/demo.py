@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,14 +17,13 @@ TITLE = "Waste and recycling big idea day"
 
 def load_demo() -> str:
     """Create the demo records; returns a one-line summary for load_demo_data."""
+    from whatworks.core.demo import refuse_unless_debug
     from whatworks.ideas import identity, services
     from whatworks.ideas.models import Campaign
     from whatworks.measures import services as measures
-    from whatworks.organisations.demo import DemoDataRefused
     from whatworks.organisations.models import Organisation, User
 
-    if not settings.DEBUG:
-        raise DemoDataRefused("Demo data is only created when DEBUG is on.")
+    refuse_unless_debug()
     wealden = Organisation.objects.filter(name="Wealden District Council").first()
     admin = User.objects.filter(email="admin@wealden.demo").first()
     if wealden is None or admin is None or Campaign.objects.filter(title=TITLE).exists():

@@ -189,7 +189,7 @@ class PanelForm(forms.Form):
 class PackForm(forms.Form):
     metric: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Metric",
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         empty_label="Choose a metric",
         error_messages={"required": "Choose a metric to add"},
     )
@@ -205,7 +205,7 @@ class PackForm(forms.Form):
 class PackUploadForm(forms.Form):
     metric: forms.ModelChoiceField = forms.ModelChoiceField(
         label="Which metric are the figures for?",
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         empty_label="Choose a metric",
         error_messages={"required": "Choose the metric the figures are for"},
     )
@@ -303,7 +303,7 @@ class DecisionForm(forms.Form):
 class MergeForm(forms.Form):
     into: forms.ModelChoiceField = forms.ModelChoiceField(
         label="It is the same idea as",
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         empty_label="Choose the idea to keep",
         error_messages={"required": "Choose the idea to keep"},
     )

@@ -21,7 +21,6 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.network import client_address
 from whatworks.ideas import exports, identity, selectors, services
 from whatworks.ideas.forms import (
@@ -53,6 +52,7 @@ from whatworks.ideas.models import (
 )
 from whatworks.ideas.rules import allowed
 from whatworks.ideas.selectors import Visit
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation, site_url
 
 MANAGE = "ideas.manage_campaign"
@@ -303,24 +303,18 @@ def _staged(request: AuthenticatedRequest, pk: int, token: UUID) -> tuple[Campai
 
 @login_required
 def pack_upload_preview(request: AuthenticatedRequest, pk: int, token: UUID) -> HttpResponse:
-    """Every row as it will be saved, and every problem, before anything is written."""
-    from whatworks.measures import services as measures
-    from whatworks.measures.importing import MAX_LISTED_ERRORS, PREVIEW_ROWS
+    from whatworks.measures.views import import_preview
 
     campaign, staged = _staged(request, pk, token)
     if staged.is_expired:
         messages.error(request, "That upload has expired: upload the file again.")
         return redirect("ideas-pack-upload", pk=pk)
-    return render(
+    return import_preview(
         request,
-        "ideas/pack_upload_preview.html",
-        {
-            "campaign": campaign,
-            "staged": staged,
-            "check": measures.import_check(staged),
-            "preview_rows": PREVIEW_ROWS,
-            "max_listed": MAX_LISTED_ERRORS,
-        },
+        staged,
+        caption=f"{staged.filename}, for the data pack of {campaign.title}",
+        upload_again=reverse("ideas-pack-upload", kwargs={"pk": pk}),
+        confirm_url=reverse("ideas-pack-upload-confirm", kwargs={"pk": pk, "token": staged.pk}),
     )
 
 

@@ -15,7 +15,8 @@ from ninja.pagination import paginate
 from pydantic import StringConstraints
 
 from whatworks.core.api import Pages, with_problems
-from whatworks.initiatives import browse
+from whatworks.initiatives.filters import FACETS, Filters, Sort
+from whatworks.initiatives.finding import find
 from whatworks.initiatives.ledger import LedgerTotals, summarise
 from whatworks.initiatives.models import (
     MARYLAND_LEVEL,
@@ -30,6 +31,7 @@ from whatworks.initiatives.models import (
     owner_label,
 )
 from whatworks.initiatives.selectors import initiative_for_page, replications_visible_to
+from whatworks.initiatives.similar_councils import reader_council
 from whatworks.organisations.models import OrganisationKind, site_url
 
 router = Router(tags=["Initiatives"])
@@ -63,15 +65,15 @@ class InitiativeFilter(Schema):
         None, description="'similar': councils like the caller's own first"
     )
 
-    def to_filters(self) -> browse.Filters:
+    def to_filters(self) -> Filters:
         selected: dict[str, tuple[str, ...]] = {}
-        for facet in browse.FACETS:
+        for facet in FACETS:
             values = getattr(self, facet.name)
             if values:
                 selected[facet.name] = tuple(
                     dict.fromkeys(str(getattr(v, "value", v)) for v in values)
                 )
-        return browse.Filters(
+        return Filters(
             q=self.q.strip(), selected=selected, outcome=self.outcome or "", sort=self.sort or ""
         )
 
@@ -208,10 +210,10 @@ class InitiativeOut(InitiativeFieldsOut):
 
 @router.get("/initiatives", response=with_problems(list[InitiativeSummaryOut]))
 @paginate(Pages)
-def list_initiatives(request: HttpRequest, filters: Query[InitiativeFilter]):  # type: ignore[no-untyped-def]
+def list_initiatives(request: HttpRequest, filters: Query[InitiativeFilter]):
     chosen = filters.to_filters()
-    reader = browse.reader_council(request.user) if chosen.sort == browse.Sort.SIMILAR else None
-    return browse.find(request.user, chosen, reader=reader).results
+    reader = reader_council(request.user) if chosen.sort == Sort.SIMILAR else None
+    return find(request.user, chosen, reader=reader).results
 
 
 def _totals(totals: LedgerTotals) -> dict[str, Any]:
@@ -265,9 +267,9 @@ def _goal(goal: Any) -> dict[str, Any]:
 
 
 @router.get("/initiatives/{id}", response=with_problems(InitiativeOut, 404))
-def get_initiative(  # type: ignore[no-untyped-def]
+def get_initiative(
     request: HttpRequest,
-    id: int = Path(..., ge=1, le=2_147_483_647),  # noqa: A002
+    id: int = Path(..., ge=1, le=2_147_483_647),
 ):
     initiative = initiative_for_page(request.user, id)
     user = request.user

@@ -7,4 +7,11 @@ class InitiativesConfig(AppConfig):
     verbose_name = "The initiative register"
 
     def ready(self) -> None:
-        from whatworks.initiatives import search_index, signals, tasks  # noqa: F401
+        from whatworks.core import demo
+
+        demo.modules.register("whatworks.initiatives.demo")
+        from whatworks.initiatives import search_index, signals, tasks
+        from whatworks.initiatives.home import evidence_section
+        from whatworks.ui import home
+
+        home.register(evidence_section)

@@ -31,9 +31,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 
+from whatworks.core.demo import refuse_unless_debug
 from whatworks.core.visibility import Visibility
 from whatworks.initiatives import services
 from whatworks.initiatives.models import (
@@ -49,7 +49,7 @@ from whatworks.initiatives.models import (
     Status,
 )
 from whatworks.organisations import services as organisation_services
-from whatworks.organisations.demo import PEOPLE, DemoDataRefused, load_demo_data
+from whatworks.organisations.demo import PEOPLE, load_demo_data
 from whatworks.organisations.models import (
     LocalAuthority,
     Organisation,
@@ -791,8 +791,11 @@ def _load_case(case: Case) -> bool:
 @transaction.atomic
 def load_demo_initiatives() -> int:
     """Create the report's cases that are missing; safe to run again. Returns how many."""
-    if not settings.DEBUG:
-        raise DemoDataRefused("Demo data is only created when DEBUG is on.")
+    refuse_unless_debug()
     load_demo_data()  # the owners and authors; creates only what is missing
     _ensure_organisations()
     return sum(_load_case(case) for case in CASES)
+
+
+def load_demo() -> str:
+    return f"initiatives: {load_demo_initiatives()} of the report's cases created"

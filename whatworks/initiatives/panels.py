@@ -1,5 +1,5 @@
-"""Sections other apps add to an initiative's page: its forum questions, the staff idea it
-came from, a welfare scheme's outcomes.
+"""Sections other apps add to an initiative's page: its trials and pooled evidence, its forum
+questions, the staff idea it came from, a welfare scheme's outcomes.
 
 An app registers a function in its AppConfig.ready(). Given the initiative and the reader
 (AnonymousUser for the public), the function returns a Panel to show, or None. The page is
@@ -10,28 +10,15 @@ listens to) whenever that data changes, and must show the anonymous reader only 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from whatworks.core.registry import Panel, PanelRegistry
 
-@dataclass(frozen=True)
-class Panel:
-    template: str  # rendered with the initiative page's context plus `panel` (this object)
-    context: dict[str, Any] = field(default_factory=dict)
-    order: int = 50  # lower comes first
+__all__ = ["Panel", "panels_for", "register"]
 
-
-PanelFunction = Callable[[Any, Any], "Panel | None"]
-_registry: list[PanelFunction] = []
-
-
-def register(function: PanelFunction) -> PanelFunction:
-    if function not in _registry:
-        _registry.append(function)
-    return function
+registry = PanelRegistry("initiative page panels")
+register = registry.register
 
 
 def panels_for(initiative: Any, user: Any) -> list[Panel]:
-    found = [panel for function in _registry if (panel := function(initiative, user))]
-    return sorted(found, key=lambda panel: panel.order)
+    return registry.panels(initiative, user)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from whatworks.core import audit
+from whatworks.initiatives import hooks
 from whatworks.initiatives.models import (
     GOAL_FIELDS,
     MARYLAND_LEVEL,
@@ -107,6 +108,7 @@ def initiative_create(
         reason="Replicated from another record" if replicated_from else "Registered",
     )
     audit.record("initiative.created", actor=actor, obj=initiative, organisation=organisation)
+    hooks.record_created.run(initiative)
     return initiative
 
 
@@ -141,6 +143,7 @@ def initiative_update(
         organisation=initiative.organisation,
         detail={"fields": changed},
     )
+    hooks.record_updated.run(initiative)
     return initiative
 
 
@@ -313,6 +316,8 @@ def initiative_change_status(
         organisation=initiative.organisation,
         detail={"from": current, "to": to_status, "reason": reason.strip()},
     )
+    if to_status == Status.PUBLISHED:
+        hooks.result_published.run(initiative)
     return initiative
 
 

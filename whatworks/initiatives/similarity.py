@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 WEIGHTS = {"type": 0.40, "region": 0.20, "population": 0.25, "rurality": 0.15}
 UNKNOWN = 0.5
@@ -101,18 +100,3 @@ def similarity(reader: CouncilProfile, other: CouncilProfile) -> float:
 def pseudonym_profile(profile: CouncilProfile) -> CouncilProfile:
     """What a record shared under a pseudonym reveals: the type of council and its region."""
     return CouncilProfile(authority_type=profile.authority_type, region=profile.region)
-
-
-def profile_of(local_authority: Any) -> CouncilProfile:
-    """A profile from a LocalAuthority (or a values() dict with the same keys)."""
-    get = (
-        local_authority.get
-        if isinstance(local_authority, dict)
-        else (lambda name, default=None: getattr(local_authority, name, default))
-    )
-    return CouncilProfile(
-        authority_type=get("authority_type", "") or "",
-        region=get("region", "") or get("nation", "") or "",
-        population=get("population"),
-        area_km2=get("area_km2"),
-    )

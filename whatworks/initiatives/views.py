@@ -21,7 +21,6 @@ from django.views.decorators.http import require_POST
 
 from whatworks.core.cache import cached
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives import selectors, services
 from whatworks.initiatives.forms import (
@@ -47,9 +46,9 @@ from whatworks.initiatives.models import (
 from whatworks.initiatives.panels import panels_for
 from whatworks.initiatives.signals import NAMESPACE
 from whatworks.measures.models import Metric
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation
 from whatworks.organisations.selectors import access_organisation
-from whatworks.trials.selectors import pooled_evidence
 
 CHANGE = "initiatives.change_initiative"
 
@@ -104,7 +103,6 @@ def _detail_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "collaborations": [Collaboration(v).label for v in selectors.collaborations(initiative)],
         "mechanisms": [Mechanism(v).label for v in selectors.mechanisms(initiative)],
         "replications": selectors.replications_visible_to(request.user, initiative),
-        "pooled": pooled_evidence(request.user, initiative),
         "panels": panels_for(initiative, request.user),
         "can_change": can_change,
         "can_replicate": request.user.has_perm("initiatives.replicate_initiative")
@@ -139,7 +137,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "initiatives/detail.html",
-        {"initiative": {"title": title}, "body": mark_safe(body)},  # noqa: S308 (our own rendered template)
+        {"initiative": {"title": title}, "body": mark_safe(body)},
     )
 
 

@@ -1,7 +1,7 @@
 """Finding and comparing records: browse and search, what worked / what didn't, compare,
 exports and the open-data feed.
 
-Every read goes through `browse.find()` or `browse.comparison()`, which start from
+Every read goes through `find()` or `compare.comparison()`, which start from
 `initiatives_visible_to(user)`: what a page, an export and the API show cannot differ.
 """
 
@@ -23,15 +23,18 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from whatworks.core.cache import address_key, cached
-from whatworks.initiatives import browse, exports, similarity
+from whatworks.initiatives import compare, exports, similarity
+from whatworks.initiatives.filters import Filters, Outcome, Sort, filters_from_query
+from whatworks.initiatives.finding import FacetCounts, find
 from whatworks.initiatives.models import Initiative, Verdict, owner_label
 from whatworks.initiatives.selectors import initiatives_visible_to
 from whatworks.initiatives.signals import NAMESPACE
+from whatworks.initiatives.similar_councils import CouncilProfile, reader_council
 
 # What the URL says, for the two views with equal prominence.
 OUTCOME_PAGES = {
-    browse.Outcome.WORKED: ("initiative-what-worked", "What worked"),
-    browse.Outcome.DID_NOT_WORK: ("initiative-what-did-not-work", "What didn't work"),
+    Outcome.WORKED: ("initiative-what-worked", "What worked"),
+    Outcome.DID_NOT_WORK: ("initiative-what-did-not-work", "What didn't work"),
 }
 FEED_FORMATS = ("csv", "json")
 
@@ -90,7 +93,7 @@ def _query(params: QueryDict, *, drop: tuple[str, ...] = ("page",), **changes: A
     return urlencode(pairs)
 
 
-def _chips(params: QueryDict, facets: list[browse.FacetCounts], q: str) -> list[Chip]:
+def _chips(params: QueryDict, facets: list[FacetCounts], q: str) -> list[Chip]:
     """A 'remove this filter' link for each thing the reader chose."""
     chips = []
     if q:
@@ -108,12 +111,11 @@ def _chips(params: QueryDict, facets: list[browse.FacetCounts], q: str) -> list[
     return chips
 
 
-def _sort_choices(filters: browse.Filters, reader: similarity.CouncilProfile | None) -> list:
+def _sort_choices(filters: Filters, reader: CouncilProfile | None) -> list:
     return [
         (value, label)
-        for value, label in browse.Sort.choices
-        if (value != browse.Sort.RELEVANCE or filters.q)
-        and (value != browse.Sort.SIMILAR or reader is not None)
+        for value, label in Sort.choices
+        if (value != Sort.RELEVANCE or filters.q) and (value != Sort.SIMILAR or reader is not None)
     ]
 
 
@@ -133,14 +135,14 @@ def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
     return render(
         request,
         "initiatives/browse/list.html",
-        {"title": title, "has_errors": has_errors, "body": mark_safe(body)},  # noqa: S308
+        {"title": title, "has_errors": has_errors, "body": mark_safe(body)},
     )
 
 
 def _render_list(request: HttpRequest, outcome: str) -> tuple[str, bool, str]:
-    filters, form = browse.filters_from_query(request.GET, outcome=outcome)
-    reader = browse.reader_council(request.user)
-    found = browse.find(request.user, filters, reader=reader)
+    filters, form = filters_from_query(request.GET, outcome=outcome)
+    reader = reader_council(request.user)
+    found = find(request.user, filters, reader=reader)
     page = found.page(request.GET.get("page"))
     facets = found.facets(form.errors)
     rows = [ResultRow.of(initiative, request.user) for initiative in page.object_list]
@@ -172,7 +174,7 @@ def _render_list(request: HttpRequest, outcome: str) -> tuple[str, bool, str]:
             },
             "export_query": _query(request.GET, drop=("page", "outcome"), outcome=filters.outcome),
             "export_limit": exports.EXPORT_LIMIT,
-            "max_compare": browse.MAX_COMPARE,
+            "max_compare": compare.MAX_COMPARE,
         },
         request=request,
     )
@@ -181,17 +183,17 @@ def _render_list(request: HttpRequest, outcome: str) -> tuple[str, bool, str]:
 
 @require_safe
 def what_worked(request: HttpRequest) -> HttpResponse:
-    return initiative_list(request, outcome=browse.Outcome.WORKED)
+    return initiative_list(request, outcome=Outcome.WORKED)
 
 
 @require_safe
 def what_did_not_work(request: HttpRequest) -> HttpResponse:
-    return initiative_list(request, outcome=browse.Outcome.DID_NOT_WORK)
+    return initiative_list(request, outcome=Outcome.DID_NOT_WORK)
 
 
 @require_safe
 def initiative_compare(request: HttpRequest) -> HttpResponse:
-    result = browse.comparison(request.user, request.GET.getlist("id"))
+    result = compare.comparison(request.user, request.GET.getlist("id"))
     shown = [str(column.initiative.pk) for column in result.columns]
     entries = [
         (column, urlencode([("id", pk) for pk in shown if pk != str(column.initiative.pk)]))
@@ -204,7 +206,7 @@ def initiative_compare(request: HttpRequest) -> HttpResponse:
             "entries": entries,
             "columns": result.columns,
             "errors": result.errors,
-            "max_compare": browse.MAX_COMPARE,
+            "max_compare": compare.MAX_COMPARE,
         },
     )
 
@@ -218,10 +220,10 @@ def initiative_export(request: HttpRequest, fmt: str) -> HttpResponse | Streamin
     """Everything the reader may see under the current filters, up to EXPORT_LIMIT records."""
     if fmt not in exports.FORMATS:
         raise Http404("We export CSV, XLSX and JSON.")
-    filters, _ = browse.filters_from_query(request.GET)
-    reader = browse.reader_council(request.user) if filters.sort == browse.Sort.SIMILAR else None
-    found = browse.find(request.user, filters, reader=reader, fields=None)
-    total = len(found.results) if isinstance(found.results, list) else found.results.count()
+    filters, _ = filters_from_query(request.GET)
+    reader = reader_council(request.user) if filters.sort == Sort.SIMILAR else None
+    found = find(request.user, filters, reader=reader, fields=None)
+    total = found.results.count()
     limit = exports.EXPORT_LIMIT
     note = (
         f"{min(total, limit)} of {total} records matching your filters "

@@ -66,13 +66,13 @@ class ObservationOut(Schema):
 
 @router.get("/metrics", response=with_problems(list[MetricOut]))
 @paginate(Pages)
-def list_metrics(request: HttpRequest, filters: Query[MetricFilter]):  # type: ignore[no-untyped-def]
+def list_metrics(request: HttpRequest, filters: Query[MetricFilter]):
     kind = filters.kind.value if filters.kind else ""
     return selectors.metrics_visible_to(request.user, kind=kind, query=filters.q.strip())
 
 
 @router.get("/metrics/{id}", response=with_problems(MetricDetailOut, 404))
-def get_metric(request: HttpRequest, id: int = MetricId):  # type: ignore[no-untyped-def]  # noqa: A002
+def get_metric(request: HttpRequest, id: int = MetricId):
     from django.urls import reverse
 
     metric = selectors.access_metric(request.user, id)
@@ -85,6 +85,6 @@ def get_metric(request: HttpRequest, id: int = MetricId):  # type: ignore[no-unt
 
 @router.get("/metrics/{id}/observations", response=with_problems(list[ObservationOut], 404))
 @paginate(Pages)
-def list_metric_observations(request: HttpRequest, id: int = MetricId):  # type: ignore[no-untyped-def]  # noqa: A002
+def list_metric_observations(request: HttpRequest, id: int = MetricId):
     metric = selectors.access_metric(request.user, id)
     return selectors.metric_observations(metric)

@@ -15,12 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
 from whatworks.core.visibility import Visibility
 from whatworks.measures import selectors, services
 from whatworks.measures.charts import series_svg
@@ -31,6 +31,7 @@ from whatworks.measures.forms import (
     UploadForm,
 )
 from whatworks.measures.importing import MAX_LISTED_ERRORS, PREVIEW_ROWS
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation
 
 PAGE_SIZE = 25
@@ -218,28 +219,42 @@ def observation_import_preview(request: AuthenticatedRequest, token: UUID) -> Ht
     staged = selectors.access_staged_import(request.user, token)
     if staged.is_expired:
         return _expired(request)
+    return import_preview(
+        request,
+        staged,
+        caption=f"{staged.filename} for {staged.organisation.name}",
+        upload_again=_upload_again_url(staged),
+        confirm_url=reverse("observation-import-confirm", kwargs={"token": staged.pk}),
+    )
+
+
+def import_preview(
+    request: HttpRequest, staged: Any, *, caption: str, upload_again: str, confirm_url: str
+) -> HttpResponse:
+    """Every row of a staged import as it will be saved, and every problem, before anything
+    is written; the duplicate policy can be changed here. Shared by every page that imports
+    figures (here, and a staff ideas campaign's data pack)."""
     form = DuplicatePolicyForm(request.POST or None, initial={"on_duplicate": staged.on_duplicate})
     if request.method == "POST" and form.is_valid():
         services.import_set_policy(staged=staged, on_duplicate=form.cleaned_data["on_duplicate"])
-        return redirect(staged)
-    check = services.import_check(staged)
+        return redirect(request.path)
     return render(
         request,
         "measures/import_preview.html",
         {
             "staged": staged,
-            "check": check,
+            "check": services.import_check(staged),
             "policy_form": form,
             "preview_rows": PREVIEW_ROWS,
             "max_listed": MAX_LISTED_ERRORS,
-            "upload_again": _upload_again_url(staged),
+            "caption": caption,
+            "upload_again": upload_again,
+            "confirm_url": confirm_url,
         },
     )
 
 
 def _upload_again_url(staged: Any) -> str:
-    from django.urls import reverse
-
     url = reverse("observation-import")
     return f"{url}?metric={staged.metric_id}" if staged.metric_id else url
 

@@ -104,7 +104,7 @@ class UserAdmin(BaseUserAdmin):
             )
         ]
 
-    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:  # noqa: A002
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         raise PermissionDenied("No one sets another person's password.")
 
     @admin.action(description="Send a password reset link to the people selected")
@@ -134,5 +134,5 @@ class ApiKeyAdmin(admin.ModelAdmin):
     exclude = ["secret_hash"]
     readonly_fields = ["lookup", "last_used_at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False  # keys are made on the organisation's page, where the secret is shown once

@@ -63,28 +63,28 @@ class MeOut(PersonOut):
 
 @router.get("/organisations", response=with_problems(list[OrganisationOut]))
 @paginate(Pages)
-def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]):  # type: ignore[no-untyped-def]
+def list_organisations(request: HttpRequest, filters: Query[OrganisationFilter]):
     return selectors.organisation_list(kind=filters.kind or "", query=filters.q)
 
 
 @router.get("/organisations/{slug}", response=with_problems(OrganisationOut, 404))
-def get_organisation(request: HttpRequest, slug: str):  # type: ignore[no-untyped-def]
+def get_organisation(request: HttpRequest, slug: str):
     return selectors.access_organisation(request.user, slug)
 
 
 @router.get("/people", response=with_problems(list[PersonOut]))
 @paginate(Pages)
-def list_people(request: HttpRequest):  # type: ignore[no-untyped-def]
+def list_people(request: HttpRequest):
     return selectors.people_visible_to(request.user).order_by("full_name", "pk")
 
 
 @router.get("/people/{person_id}", response=with_problems(PersonDetailOut, 404))
-def get_person(request: HttpRequest, person_id: int):  # type: ignore[no-untyped-def]
+def get_person(request: HttpRequest, person_id: int):
     return selectors.access_person(request.user, person_id)
 
 
 @router.get("/me", response=with_problems(MeOut, 401))
-def me(request: HttpRequest):  # type: ignore[no-untyped-def]
+def me(request: HttpRequest):
     if not getattr(request.user, "pk", None):
         raise HttpError(401, "Sign in to see your own record")
     return request.user

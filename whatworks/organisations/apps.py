@@ -7,4 +7,7 @@ class OrganisationsConfig(AppConfig):
     verbose_name = "Organisations and people"
 
     def ready(self) -> None:
-        from whatworks.organisations import search_index, signals  # noqa: F401  (registrations)
+        from whatworks.core import demo
+
+        demo.modules.register("whatworks.organisations.demo")
+        from whatworks.organisations import search_index, signals

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
 
+from whatworks.core.demo import refuse_unless_debug
 from whatworks.core.visibility import Visibility
 from whatworks.organisations import services
 from whatworks.organisations.models import (
@@ -16,7 +16,7 @@ from whatworks.organisations.models import (
     User,
 )
 
-DEMO_PASSWORD = "demo-password-local-only"  # noqa: S105 (printed for local use; never with DEBUG off)
+DEMO_PASSWORD = "demo-password-local-only"
 
 # (name, kind, register code of the local authority, description)
 ORGANISATIONS = [
@@ -166,15 +166,10 @@ PEOPLE = [
 ]
 
 
-class DemoDataRefused(RuntimeError):
-    pass
-
-
 @transaction.atomic
 def load_demo_data() -> tuple[int, int]:
     """Create what is missing; safe to run again. Returns (organisations, people) created."""
-    if not settings.DEBUG:
-        raise DemoDataRefused("Demo data has known passwords: it is only created when DEBUG is on.")
+    refuse_unless_debug()
     new_orgs = new_people = 0
     for name, kind, la_code, description in ORGANISATIONS:
         if Organisation.objects.filter(name=name).exists():
@@ -201,6 +196,11 @@ def load_demo_data() -> tuple[int, int]:
             if not Membership.objects.filter(user=user, organisation=organisation).exists():
                 services.membership_add(user=user, organisation=organisation, role=role)
     return new_orgs, new_people
+
+
+def load_demo() -> str:
+    organisations, people = load_demo_data()
+    return f"organisations: {organisations} organisations and {people} people created"
 
 
 def demo_sign_ins() -> list[tuple[str, str]]:

@@ -78,7 +78,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
             if user.email.casefold() == email.casefold()
         )
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,

@@ -172,10 +172,6 @@ class User(Shareable, AbstractBaseUser, PermissionsMixin):
     def owner_organisation_ids(self) -> frozenset[int]:
         return frozenset(self.memberships.values_list("organisation_id", flat=True))
 
-    def role_in(self, organisation: Organisation) -> str | None:
-        membership = self.memberships.filter(organisation=organisation).first()
-        return membership.role if membership else None
-
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")

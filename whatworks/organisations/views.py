@@ -7,23 +7,26 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from whatworks.core import ratelimit
 from whatworks.core.cache import address_key, cached
-from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest, too_many_requests
+from whatworks.core.forms import submit
 from whatworks.core.network import client_address
 from whatworks.core.search import search as full_text_search
+from whatworks.core.views import audit_page
 from whatworks.organisations import selectors, services
 from whatworks.organisations.forms import (
     AcceptInvitationForm,
@@ -36,6 +39,7 @@ from whatworks.organisations.forms import (
     RoleForm,
     SearchForm,
 )
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Invitation, Organisation, User
 
 PAGE_SIZE = 25
@@ -52,7 +56,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if ratelimit.hit(RESET_PER_ADDRESS, client_address(request)):
-            return too_many_requests(
+            return ratelimit.too_many_requests(
                 request,
                 "Too many password resets from this connection",
                 "To protect people's accounts we limit how many reset links can be asked for "
@@ -68,7 +72,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisations/organisation_list.html",
-        {"body": mark_safe(body)},  # noqa: S308
+        {"body": mark_safe(body)},
     )
 
 
@@ -116,10 +120,14 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
-    if request.method == "POST" and form.is_valid():
-        services.profile_update(user=request.user, actor=request.user, **form.cleaned_data)
-        messages.success(request, "Your profile has been updated.")
-        return redirect("person-detail", pk=request.user.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.profile_update(user=request.user, actor=request.user, **data),
+        then=request.user,
+        success="Your profile has been updated.",
+    ):
+        return done
     return render(request, "organisations/profile_edit.html", {"form": form})
 
 
@@ -133,6 +141,12 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(
         request, "organisations/search.html", {"form": form, "query": query, "results": results}
     )
+
+
+@login_required
+def organisation_audit_log(request: AuthenticatedRequest, slug: str) -> HttpResponseBase:
+    organisation = selectors.access_organisation(request.user, slug, "organisations.view_audit_log")
+    return audit_page(request, organisation, {"organisation": organisation})
 
 
 @login_required
@@ -168,12 +182,16 @@ def organisation_edit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         request.user, slug, "organisations.edit_organisation"
     )
     form = OrganisationDetailsForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        services.organisation_update(
-            organisation=organisation, actor=request.user, **form.cleaned_data
-        )
-        messages.success(request, "The organisation's details have been updated.")
-        return redirect("organisation-manage", slug=slug)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.organisation_update(
+            organisation=organisation, actor=request.user, **data
+        ),
+        then=reverse("organisation-manage", kwargs={"slug": slug}),
+        success="The organisation's details have been updated.",
+    ):
+        return done
     return render(
         request,
         "organisations/organisation_edit.html",
@@ -186,18 +204,16 @@ def membership_role(request: AuthenticatedRequest, slug: str, membership_id: int
     organisation = selectors.access_organisation(request.user, slug, "organisations.manage_members")
     membership = selectors.access_membership(organisation, membership_id)
     form = RoleForm(request.POST or None, initial={"role": membership.role})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_change_role(
-                membership=membership, role=form.cleaned_data["role"], actor=request.user
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, f"{membership.user} is now {membership.get_role_display().lower()}."
-            )
-            return redirect("organisation-manage", slug=slug)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.membership_change_role(
+            membership=membership, role=data["role"], actor=request.user
+        ),
+        then=reverse("organisation-manage", kwargs={"slug": slug}),
+        success=lambda _: f"{membership.user} is now {membership.get_role_display().lower()}.",
+    ):
+        return done
     return render(
         request,
         "organisations/membership_role.html",
@@ -231,16 +247,16 @@ def invitation_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         request.user, slug, "organisations.manage_invitations"
     )
     form = InvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invitation_create(
-                organisation=organisation, invited_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Invitation sent to {invitation.email}.")
-            return redirect("organisation-manage", slug=slug)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.invitation_create(
+            organisation=organisation, invited_by=request.user, **data
+        ),
+        then=reverse("organisation-manage", kwargs={"slug": slug}),
+        success=lambda invitation: f"Invitation sent to {invitation.email}.",
+    ):
+        return done
     return render(
         request, "organisations/invitation_new.html", {"organisation": organisation, "form": form}
     )
@@ -272,29 +288,34 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             status=404 if invitation is None else 410,
         )
     signed_in = request.user.is_authenticated
-    form = None if signed_in else AcceptInvitationForm(request.POST or None, email=invitation.email)
-    error = None
-    if request.method == "POST" and (form is None or form.is_valid()):
-        try:
-            membership = services.invitation_accept(
-                invitation=invitation,
-                user=cast(User, request.user) if signed_in else None,
-                **({} if form is None else form.cleaned_data),
-            )
-        except ValidationError as exc:
-            if form is None:
-                error = exc.messages[0]
-            else:
-                add_service_errors(form, exc)
-        else:
-            if not signed_in:
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"You have joined {membership.organisation}.")
-            return redirect("organisation-detail", slug=membership.organisation.slug)
+    # Someone signed in only confirms (a POST with no fields, so bound on any POST); a
+    # newcomer also makes an account.
+    form = (
+        forms.Form(request.POST if request.method == "POST" else None)
+        if signed_in
+        else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    )
+
+    def accept(data: dict[str, Any]) -> Any:
+        membership = services.invitation_accept(
+            invitation=invitation, user=cast(User, request.user) if signed_in else None, **data
+        )
+        if not signed_in:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        return membership
+
+    if done := submit(
+        request,
+        form,
+        accept,
+        then=lambda membership: membership.organisation,
+        success=lambda membership: f"You have joined {membership.organisation}.",
+    ):
+        return done
     return render(
         request,
         "organisations/invitation_accept.html",
-        {"invitation": invitation, "form": form, "error": error},
+        {"invitation": invitation, "form": form},
     )
 
 

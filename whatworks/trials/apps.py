@@ -6,6 +6,13 @@ class TrialsConfig(AppConfig):
     label = "trials"
 
     def ready(self) -> None:
+        from whatworks.core import demo
+
+        demo.modules.register("whatworks.trials.demo")
+        from whatworks.initiatives.panels import register
+        from whatworks.trials.panels import trials_panel
+
+        register(trials_panel)
         # Trials show on initiative pages, which are cached: a trial's changes bump them too.
         from django.db.models.signals import post_delete, post_save
 

@@ -12,8 +12,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 BLUE = "#1d70b8"
 BLACK = "#0b0c0c"

@@ -45,11 +45,11 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 from django.db import transaction
 from numpy.random import Generator
 from numpy.typing import NDArray
 
+from whatworks.core.demo import refuse_unless_debug
 from whatworks.core.visibility import Visibility
 from whatworks.initiatives import services as register
 from whatworks.initiatives.demo import load_demo_initiatives
@@ -62,7 +62,6 @@ from whatworks.initiatives.models import (
     ServiceArea,
     Status,
 )
-from whatworks.organisations.demo import DemoDataRefused
 from whatworks.organisations.models import Membership, Organisation, Role, User
 from whatworks.trials import columns, power, selectors, services
 from whatworks.trials.models import Trial
@@ -646,7 +645,10 @@ def _load_before_after() -> bool:
 @transaction.atomic
 def load_demo_trials() -> int:
     """Create the synthetic demo trials that are missing; safe to run again. Returns how many."""
-    if not settings.DEBUG:
-        raise DemoDataRefused("Demo data is only created when DEBUG is on.")
+    refuse_unless_debug()
     load_demo_initiatives()  # the organisations and people; creates only what is missing
     return sum(_load(spec) for spec in DEMO_TRIALS) + _load_before_after()
+
+
+def load_demo() -> str:
+    return f"trials: {load_demo_trials()} synthetic demo trials created"

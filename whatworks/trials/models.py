@@ -190,10 +190,6 @@ class Trial(models.Model):
         return self.plan_locked_at is not None
 
     @property
-    def is_stopped(self) -> bool:
-        return self.status == TrialStatus.STOPPED
-
-    @property
     def analysis_alpha(self) -> float:
         """The two-sided level the analysis uses: a one-sided test at alpha is the (1 - 2 alpha)
         two-sided interval's lower (or upper) end."""

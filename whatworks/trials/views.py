@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from whatworks.core import audit
 from whatworks.core.forms import add_service_errors
-from whatworks.core.http import AuthenticatedRequest
 from whatworks.initiatives.selectors import access_initiative
+from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.stats import StatsRefusal
 from whatworks.trials import charts, exports, power, quasi, selectors, services
 from whatworks.trials.forms import (

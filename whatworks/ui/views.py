@@ -5,24 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.views.decorators.http import require_safe
+
+from whatworks.ui.home import sections_for
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    # What didn't work sits beside what worked, with the same weight (the report's ask).
-    from whatworks.core.cache import cached
-    from whatworks.initiatives.selectors import evidence_highlights
-    from whatworks.initiatives.signals import NAMESPACE
-
-    if request.user.is_authenticated:
-        evidence = evidence_highlights(request.user)
-    else:  # the same for every anonymous reader until the register changes
-        evidence = cached(
-            NAMESPACE, ("home", timezone.localdate()), lambda: evidence_highlights(None)
-        )
-    return render(request, "ui/home.html", {"evidence": evidence})
+    return render(request, "ui/home.html", {"sections": sections_for(request)})
 
 
 @require_safe

@@ -282,9 +282,3 @@ def _time(value: dt.time) -> str:
     if value.minute == 0:
         return f"{hour}{suffix}"
     return f"{hour}:{value.minute:02d}{suffix}"
-
-
-@register.simple_tag
-def govuk_back_link(href: str, text: str = "Back") -> SafeString:
-    """A back link for the beforeContent block."""
-    return format_html('<a href="{}" class="govuk-back-link">{}</a>', href, text)
