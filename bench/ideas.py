@@ -40,20 +40,20 @@ _HERE = Path(__file__).resolve().parent
 if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
     sys.path[0] = str(_HERE.parent)
 
-import argparse
-import json
-import os
-import shutil
-import signal
-import statistics
-import subprocess
-import tempfile
-import time
-import urllib.request
-from collections import Counter
-from typing import Any
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from collections import Counter  # noqa: E402
+from typing import Any  # noqa: E402
 
-from bench._harness import (
+from bench._harness import (  # noqa: E402
     LAYOUT_FLOOR,
     BenchError,
     Options,

@@ -34,7 +34,7 @@ _HERE = Path(__file__).resolve().parent
 if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
     sys.path[0] = str(_HERE.parent)
 
-from bench._harness import Page, main
+from bench._harness import Page, main  # noqa: E402
 
 TARGET_RATIO = 3.0  # issue 3: each page's p95 within 3x the layout floor's p95
 DEFAULT_N = 100_000

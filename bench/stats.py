@@ -39,7 +39,7 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 sys.path.insert(0, str(_HERE.parent))
 
-from whatworks.trials import analysis
+from whatworks.trials import analysis  # noqa: E402
 
 LABELS = ["control", "treatment"]
 

@@ -38,7 +38,7 @@ _HERE = Path(__file__).resolve().parent
 if sys.path and Path(sys.path[0] or ".").resolve() == _HERE:
     sys.path[0] = str(_HERE.parent)
 
-from bench._harness import (
+from bench._harness import (  # noqa: E402
     PYTHON,
     BenchError,
     Options,

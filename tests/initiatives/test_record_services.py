@@ -218,7 +218,7 @@ def test_it_withdraws_only_with_a_visible_reason(pilot, world):
 
 
 def test_it_keeps_estimates_apart_from_realised_figures(pilot, world):
-    add = lambda **kw: services.ledger_line_add(initiative=pilot, actor=world["officer"], **kw)
+    add = lambda **kw: services.ledger_line_add(initiative=pilot, actor=world["officer"], **kw)  # noqa: E731
     add(
         kind="cost",
         timing="upfront",

@@ -8,7 +8,7 @@ class CheckinsConfig(AppConfig):
         from whatworks.core import demo
 
         demo.modules.register("whatworks.checkins.demo")
-        from whatworks.checkins import rules, tasks
+        from whatworks.checkins import rules, tasks  # noqa: F401  (permissions, periodic jobs)
         from whatworks.checkins.outcomes import initiative_panel
         from whatworks.initiatives import panels
 

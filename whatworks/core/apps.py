@@ -20,6 +20,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from whatworks.core import search, tasks
+        from whatworks.core import search, tasks  # noqa: F401  (signal handlers, periodic tasks)
 
         post_migrate.connect(_cache_table, sender=self, dispatch_uid="core-cache-table")

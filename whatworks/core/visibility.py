@@ -39,7 +39,7 @@ def member_organisation_ids(user: User | AnonymousUser | None) -> frozenset[int]
                 "organisation_id", flat=True
             )
         )
-        setattr(user, "_member_organisation_ids", cached)
+        setattr(user, "_member_organisation_ids", cached)  # noqa: B010 (a per-request cache)
     return cached
 
 

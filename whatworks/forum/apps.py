@@ -10,7 +10,7 @@ class ForumConfig(AppConfig):
         from whatworks.core import demo
 
         demo.modules.register("whatworks.forum.demo")
-        from whatworks.forum import notifications, search_index, services, signals, tasks
+        from whatworks.forum import notifications, search_index, services, signals, tasks  # noqa: F401
         from whatworks.forum.panels import questions_panel
         from whatworks.initiatives import hooks
         from whatworks.initiatives.panels import register

@@ -8,7 +8,7 @@ class IdeasConfig(AppConfig):
         from whatworks.core import demo
 
         demo.modules.register("whatworks.ideas.demo")
-        from whatworks.ideas import panels, rules
+        from whatworks.ideas import panels, rules  # noqa: F401
         from whatworks.initiatives.panels import register
 
         register(panels.came_from_staff_idea)

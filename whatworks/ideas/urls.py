@@ -3,7 +3,7 @@ from django.urls import URLPattern, path, re_path
 from whatworks.ideas import views
 
 C = "ideas/<int:pk>/"
-I = C + "ideas/<int:idea_pk>/"
+I = C + "ideas/<int:idea_pk>/"  # noqa: E741
 
 urlpatterns: list[URLPattern] = [
     path("ideas/", views.home, name="ideas-home"),

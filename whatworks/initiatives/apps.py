@@ -10,7 +10,7 @@ class InitiativesConfig(AppConfig):
         from whatworks.core import demo
 
         demo.modules.register("whatworks.initiatives.demo")
-        from whatworks.initiatives import search_index, signals, tasks
+        from whatworks.initiatives import search_index, signals, tasks  # noqa: F401
         from whatworks.initiatives.home import evidence_section
         from whatworks.ui import home
 

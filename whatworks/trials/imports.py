@@ -298,6 +298,65 @@ def _date(text: str) -> date:
     return date.fromisoformat(text)
 
 
+def _unit_problem(number: int, unit: str, first: int) -> RowError:
+    if not unit:
+        return RowError(number, UNIT, "Enter the unit's id: it is empty.")
+    if first:
+        return RowError(number, UNIT, f"Unit {unit} appears more than once (first on row {first}).")
+    return RowError(number, UNIT, f"Unit {unit} is not one of the allocated units.")
+
+
+def _duration(start_text: str, end_text: str, number: int) -> tuple[float, RowError | None]:
+    """Days from start to end, or the error naming the date that is not one."""
+    try:
+        return float((_date(end_text) - _date(start_text)).days), None
+    except ValueError:
+        bad, text = "start_date", start_text
+        try:
+            _date(start_text)
+            bad, text = "end_date", end_text
+        except ValueError:
+            pass
+        return 0.0, RowError(number, bad, f"'{text}' is not a date: use 2017-03-31 or 31/03/2017.")
+
+
+def _outcome_value(
+    text: str, number: int, column: str, proportion: bool
+) -> tuple[float, RowError | None]:
+    """An outcome that is not simply 0 or 1 (the hot loop's quick case)."""
+    if not text:
+        return 0.0, RowError(number, column, "Enter the outcome: it is empty.")
+    try:
+        value = float(text)
+    except ValueError:
+        try:
+            value = _number(text) or 0.0
+        except ValueError:
+            return 0.0, RowError(number, column, f"'{text}' is not a number.")
+    if not math.isfinite(value):
+        return 0.0, RowError(number, column, f"'{text}' is not a number.")
+    if proportion:
+        return 0.0, RowError(number, "outcome", f"{value:g} is outside the range: enter 0 or 1.")
+    return value, None
+
+
+def _exposure(text: str, number: int) -> tuple[float, RowError | None]:
+    try:
+        exposure = _number(text) if text else None
+    except ValueError:
+        return 0.0, RowError(number, "exposure", f"'{text}' is not a number.")
+    if exposure is None or not math.isfinite(exposure) or exposure <= 0:
+        return 0.0, RowError(number, "exposure", "The exposure must be a number above zero.")
+    return exposure, None
+
+
+NEGATIVE = {
+    "rate": "A count cannot be negative.",
+    "time_to_event": "The time to the event cannot be negative.",
+}
+NO_EVENT_FLAG = "Enter 1 if the event happened or 0 if follow-up ended first."
+
+
 def check_outcomes(
     raw: bytes, *, kind: str, units: list[str], filename: str = ""
 ) -> OutcomeColumns:
@@ -318,7 +377,8 @@ def check_outcomes(
     index = {unit: i for i, unit in enumerate(units)}
     n = len(units)
     # The hot loop (a million rows) works on plain lists: indexing numpy arrays one element at
-    # a time costs several times more. Columns become arrays once, at the end.
+    # a time costs several times more. Columns become arrays once, at the end. Rare cases
+    # (dates, text to parse, errors) are in the helpers above.
     first_row = array("l", [0]) * n  # row numbers without an int object each
     positions: list[int] = []
     values_out: list[float] = []
@@ -332,122 +392,57 @@ def check_outcomes(
     # Cells by position in the hot loop: a name lookup per cell costs more than the check.
     at = {name: i for i, name in enumerate(table.columns)}
     unit_at, value_at = at[UNIT], at.get(value_column, 0)
+    start_at, end_at = at.get("start_date", 0), at.get("end_date", 0)
+    exposure_at, event_at = at.get("exposure", 0), at.get("event", 0)
     rows = 0
     with _reading():
         for number, values in table.records():
             rows += 1
             unit = values[unit_at]
             position = index.get(unit)
-            if position is None:
-                if not unit:
-                    add(RowError(number, UNIT, "Enter the unit's id: it is empty."))
-                else:
-                    add(RowError(number, UNIT, f"Unit {unit} is not one of the allocated units."))
-                continue
-            if first_row[position]:
-                add(
-                    RowError(
-                        number,
-                        UNIT,
-                        f"Unit {unit} appears more than once (first on row {first_row[position]}).",
-                    )
-                )
+            if position is None or first_row[position]:
+                add(_unit_problem(number, unit, first_row[position] if position is not None else 0))
                 continue
             first_row[position] = number
-            # The value (or the duration from dates).
+            problem = None
             if by_dates:
-                try:
-                    start, end = _date(values[at["start_date"]]), _date(values[at["end_date"]])
-                except ValueError:
-                    bad = "start_date"
-                    try:
-                        _date(values[at["start_date"]])
-                        bad = "end_date"
-                    except ValueError:
-                        pass
-                    add(
-                        RowError(
-                            number,
-                            bad,
-                            f"'{values[at[bad]]}' is not a date: use 2017-03-31 or 31/03/2017.",
-                        )
-                    )
-                    continue
-                value: float | None = float((end - start).days)
+                value, problem = _duration(values[start_at], values[end_at], number)
             else:
-                text = values[value_at]
-                value = quick.get(text)
+                value = quick.get(values[value_at])  # type: ignore[assignment]
                 if value is None:
-                    if not text:
-                        add(RowError(number, value_column, "Enter the outcome: it is empty."))
-                        continue
-                    try:
-                        value = float(text)
-                    except ValueError:
-                        try:
-                            value = _number(text)
-                        except ValueError:
-                            add(RowError(number, value_column, f"'{text}' is not a number."))
-                            continue
-                    assert value is not None
-                    if not math.isfinite(value):
-                        add(RowError(number, value_column, f"'{text}' is not a number."))
-                        continue
-                    if proportion:
-                        add(
-                            RowError(
-                                number, "outcome", f"{value:g} is outside the range: enter 0 or 1."
-                            )
-                        )
-                        continue
-            assert value is not None
-            if (rate or survival) and value < 0:
-                message = (
-                    "A count cannot be negative."
-                    if rate
-                    else "The time to the event cannot be negative."
-                )
-                add(RowError(number, value_column, message))
-                continue
-            if rate:
-                text = values[at["exposure"]]
-                try:
-                    exp = _number(text) if text else None
-                except ValueError:
-                    add(RowError(number, "exposure", f"'{text}' is not a number."))
-                    continue
-                if exp is None or not math.isfinite(exp) or exp <= 0:
-                    add(RowError(number, "exposure", "The exposure must be a number above zero."))
-                    continue
-                exposures.append(exp)
-            if survival:
-                flag = quick.get(values[at["event"]])
-                if flag is None:
-                    add(
-                        RowError(
-                            number,
-                            "event",
-                            "Enter 1 if the event happened or 0 if follow-up ended first.",
-                        )
+                    value, problem = _outcome_value(
+                        values[value_at], number, value_column, proportion
                     )
-                    continue
-                flags.append(flag)
+            if problem is None and value < 0 and kind in NEGATIVE:
+                problem = RowError(number, value_column, NEGATIVE[kind])
+            # Exposures and flags may take a value for a row that fails: any problem refuses
+            # the whole file, so they are only used when every row passed.
+            if problem is None and rate:
+                exposure, problem = _exposure(values[exposure_at], number)
+                exposures.append(exposure)
+            if problem is None and survival:
+                flag = quick.get(values[event_at])
+                problem = RowError(number, "event", NO_EVENT_FLAG) if flag is None else None
+                flags.append(flag or 0.0)
+            if problem is not None:
+                add(problem)
+                continue
             positions.append(position)
             values_out.append(value)
     _reject(errors)
     where = np.fromiter(positions, dtype=np.intp, count=len(positions))
     outcome = np.full(n, np.nan)
     outcome[where] = values_out
-    exposure = events = None
+    exposure_column = events = None
     if rate:
-        exposure = np.full(n, np.nan)
-        exposure[where] = exposures
+        exposure_column = np.full(n, np.nan)
+        exposure_column[where] = exposures
     if survival:
         events = np.full(n, np.nan)
         events[where] = flags
     return OutcomeColumns(
         outcome=outcome,
-        exposure=exposure,
+        exposure=exposure_column,
         events=events,
         rows=rows,
         filename=filename,
