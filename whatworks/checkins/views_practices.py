@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from whatworks.checkins import selectors, services, twofactor
 from whatworks.checkins.models import PracticeAddress, Resident, ResidentStatus
-from whatworks.core.forms import add_service_errors
+from whatworks.core.forms import submit
 from whatworks.organisations.http import AuthenticatedRequest
 
 
@@ -45,14 +45,14 @@ class PracticeForm(forms.Form):
 def practices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     scheme = selectors.access_scheme(request.user, pk)
     form = PracticeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.practice_address_save(scheme=scheme, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The practice's address is recorded as verified.")
-            return redirect("checkins-practices", pk=scheme.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.practice_address_save(scheme=scheme, actor=request.user, **data),
+        then=reverse("checkins-practices", kwargs={"pk": scheme.pk}),
+        success="The practice's address is recorded as verified.",
+    ):
+        return done
     verified = list(PracticeAddress.objects.filter(scheme=scheme).select_related("verified_by"))
     known = {p.ods_code for p in verified}
     # Practices people on the scheme are registered with, counted: no one is named here.
