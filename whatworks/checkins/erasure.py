@@ -108,7 +108,7 @@ def resident_erase(*, resident: Resident, actor: Any, reason: str) -> Resident:
     Answer.objects.filter(visit__resident=resident).exclude(
         question__code__startswith=KEPT_ANSWERS
     ).delete()
-    escalations.update(summary=ERASED)
+    escalations.update(summary="A task about a record since erased")
     EscalationStatusChange.objects.filter(escalation__resident=resident).update(note="")
     Referral.objects.filter(resident=resident).update(
         referrer_name=ERASED,
