@@ -252,13 +252,13 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _measure(case: str, path: Path) -> dict[str, Any]:
+def _measure(case: str, path: Path, timeout: float) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--worker", case, str(path)],
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
     )
     if done.returncode != 0:
         raise RuntimeError(f"{case}: the worker failed:\n{done.stderr}")
@@ -283,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--case", action="append", help="only these cases (repeatable)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--timeout", type=float, default=600, help="seconds one measurement may take (a hang)"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("CASE", "FILE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -300,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         runs: dict[str, list[dict[str, Any]]] = {c: [] for c in ["floor", *cases]}
         for _ in range(args.rounds):  # interleaved: noise hits every case alike
             for case in runs:
-                runs[case].append(_measure(case, files[case]))
+                runs[case].append(_measure(case, files[case], args.timeout))
         floor_cpu = statistics.median(r["cpu"] for r in runs["floor"])
         floor_wall = statistics.median(r["wall"] for r in runs["floor"])
         floor_mb = max(r["peak_mb"] for r in runs["floor"])

@@ -3,29 +3,22 @@ the two quick worst cases are refused with their messages (no timing is checked 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
+from tests.bench.support import metrics_of, run_bench
 
-REPO = Path(__file__).resolve().parents[2]
 KEYS = {"bench", "metric", "value", "unit", "reference", "ratio", "n"}
+CASES = ("columns_40k", "xlsx_bomb")
 
 
 def test_it_reports_time_and_memory_for_each_case_against_the_floor() -> None:
-    cmd = [sys.executable, "bench/uploads.py", "--rounds", "1",
-           "--case", "columns_40k", "--case", "xlsx_bomb"]  # fmt: skip
-    run = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
-    lines = [json.loads(line) for line in run.stdout.splitlines()]
-    assert all(set(line) == KEYS and line["bench"] == "uploads" for line in lines)
-    metrics = {line["metric"]: line for line in lines}
+    run = run_bench("uploads.py", "--rounds", "1", "--case", CASES[0], "--case", CASES[1])
+    metrics = metrics_of(run)
     assert set(metrics) == {
         f"{case} {what}"
-        for case in ("columns_40k", "xlsx_bomb")
+        for case in CASES
         for what in ("cpu seconds", "wall seconds", "peak memory")
     }
-    for line in lines:
+    for line in metrics.values():
+        assert set(line) == KEYS and line["bench"] == "uploads"
         assert line["reference"].startswith("floor: the same worker checking a one-row file")
         assert line["value"] >= 0 and line["unit"] in {"s", "MB"}
     assert metrics["xlsx_bomb peak memory"]["n"] < 1_000_000  # the bomb is a small file
