@@ -260,7 +260,7 @@ def build_goals(rng: random.Random, p: Plan, initiative: Any) -> list[tuple[Any,
     """Goals, and a result for each once the record reached 'published' (or, sometimes,
     'evaluating' before it stopped). The verdict is computed by the register's own judge."""
     from whatworks.initiatives.models import Direction, Goal, GoalResult
-    from whatworks.initiatives.verdicts import judge
+    from whatworks.initiatives.verdicts import judge_level
 
     rows = []
     has_results = p.published or (p.status == "stopped" and "evaluating" in p.path
@@ -291,8 +291,11 @@ def build_goals(rng: random.Random, p: Plan, initiative: Any) -> list[tuple[Any,
             if design in ("randomised", "matched", "comparison") and rng.random() < 0.7:
                 half = abs(value) * rng.uniform(0.02, 0.25)
                 ci = (round(value - half, 2), round(value + half, 2))
-            verdict, reason = judge(goal, value, *(ci or (None, None)))
+            criterion = goal.snapshot()
+            verdict, reason = judge_level(criterion, value, *(ci or (None, None)))
             result = GoalResult(
+                is_primary=True, primary_reason="The first result recorded for this goal.",
+                criterion=criterion,
                 value=value, ci_low=ci[0] if ci else None, ci_high=ci[1] if ci else None,
                 design=design, sample_size=rng.randrange(50, 5000), source="Pilot evaluation",
                 verdict=verdict, verdict_reason=reason,
@@ -444,7 +447,8 @@ def seed_batch(rng: random.Random, indices: range, ctx: dict[str, Any]) -> None:
             result.goal = goal
             rows[GoalResult].append(result)
             if goal.is_primary:
-                # As the register's _apply_result keeps them: from the primary goal's result.
+                # As the register's _sync_initiative keeps them: the primary goal's primary
+                # result.
                 initiative.verdict = result.verdict
                 initiative.evidence_level = MARYLAND_LEVEL[EvaluationDesign(result.design)]
         rows[LedgerLine] += build_ledger(rng, p, initiative)

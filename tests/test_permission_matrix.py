@@ -113,6 +113,16 @@ def _goal(w: World) -> dict[str, Any]:
     return {"pk": initiative.pk, "goal_id": goal.pk}
 
 
+def _second_result(w: World) -> dict[str, Any]:
+    """A goal with a primary result and a second one that could replace it."""
+    from tests.initiatives.factories import GoalResultFactory
+
+    ids = _goal(w)
+    GoalResultFactory(goal_id=ids["goal_id"], is_primary=True)
+    second = GoalResultFactory(goal_id=ids["goal_id"], is_primary=False, value=25)
+    return {**ids, "result_id": second.pk}
+
+
 def _ledger_line(w: World) -> dict[str, Any]:
     from whatworks.initiatives import services as register
 
@@ -201,6 +211,7 @@ MATRIX: dict[str, Entry] = {
     "goal-edit": Entry(editors(200), _goal),
     "goal-remove": Entry(editors(302), _goal, method="post", fresh_state_per_persona=True),
     "goal-result": Entry(editors(200), _goal),
+    "result-primary": Entry(editors(200), _second_result),
     "ledger-line-new": Entry(editors(200), _initiative_pk),
     "ledger-line-remove": Entry(
         editors(302), _ledger_line, method="post", fresh_state_per_persona=True

@@ -195,7 +195,7 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=600,  # a hang guard, not a speed check
     )
 
 

@@ -73,6 +73,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.e2e)
 
 
+# Hang guards, not speed checks: a page or an assertion may wait this long on a busy machine.
+# Playwright's defaults (5 s for expect, 30 s for actions) fail a slow machine, not a slow page.
+WAIT_MS = 60_000
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
@@ -82,9 +87,10 @@ def browser() -> Iterator[Any]:
     if not APP_CSS.exists():
         pytest.skip("browser tests need the static build: run `npm ci && npm run build`")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         pytest.skip("browser tests need the playwright Python package")
+    expect.set_options(timeout=WAIT_MS)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
@@ -105,7 +111,7 @@ def page_factory(browser: Any) -> Iterator[Callable[..., Any]]:
 
     def make(width: int = DESKTOP["width"], height: int = DESKTOP["height"]) -> Any:
         context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(WAIT_MS)
         contexts.append(context)
         new_page = context.new_page()
         errors: list[str] = []

@@ -175,7 +175,7 @@ def test_it_runs_call_and_check_from_referral_to_evidence(
     )
     assert_accessible(worker)
     worker.context.set_offline(False)  # the browser fires "online": the queue is sent
-    expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Recorded", timeout=15_000)
+    expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Recorded")
     expect(worker.locator("#checkins-sync")).to_contain_text("All visits are sent")
     assert worker.evaluate(f"localStorage.getItem('checkins-outbox-{round_.pk}')") == "[]"
     worker.reload()  # after a reload the list shows the visit as done, and nothing is resent

@@ -184,7 +184,7 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
     _visit(depot)
 
     # The live view has caught up without a reload.
-    expect(facilitator_page.locator("[data-live=ideas]")).to_have_text("2", timeout=15_000)
+    expect(facilitator_page.locator("[data-live=ideas]")).to_have_text("2")
     # Votes and people move in steps of five (a count that ticks could time a colleague).
     expect(facilitator_page.locator("[data-live=votes]")).to_have_text("fewer than 5")
     expect(facilitator_page.locator("#live-top")).to_contain_text("Share gritting routes")

@@ -92,6 +92,8 @@ def test_it_takes_a_failed_pilot_from_one_council_to_another(
     page.get_by_role("link", name="Record result").click()
     assert_accessible(page)
     page.get_by_label("Result", exact=True).fill("38")
+    page.get_by_label("Lower end of the 95% interval (optional)").fill("35")
+    page.get_by_label("Upper end of the 95% interval (optional)").fill("41")
     page.get_by_label("Before and after, no comparison group").check()
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Did not meet its goal").first).to_be_visible()

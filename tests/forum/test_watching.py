@@ -37,7 +37,9 @@ def test_it_tells_watchers_when_a_running_pilots_result_is_published(world: Any)
         )
     services.watch_set(user=world["outsider"], kind="initiative", on=True, initiative=initiative)
     services.watch_set(user=world["moderator"], kind="initiative", on=True, initiative=initiative)
-    register.result_record(goal=goal, actor=world["officer"], value=1.8, design="before_after")
+    register.result_record(
+        goal=goal, actor=world["officer"], value=1.8, ci_low=1.7, ci_high=1.9, design="before_after"
+    )
     assert not Notification.objects.filter(kind="result").exists()
     register.initiative_change_status(
         initiative=initiative, to_status=Status.PUBLISHED, actor=world["officer"]

@@ -107,6 +107,7 @@ class GoalResultFactory(factory.django.DjangoModelFactory):
         model = GoalResult
 
     goal = factory.SubFactory(GoalFactory)
+    is_primary = True
     value = 21.0
     design = EvaluationDesign.BEFORE_AFTER
     verdict = Verdict.MET

@@ -62,6 +62,8 @@ def test_it_gives_goals_results_ledger_history_and_replications(client, register
     goal = body["goals"][0]
     assert goal["baseline_value"] == 46.0 and goal["is_primary"] and not goal["locked"]
     assert goal["result"]["value"] == 40.0 and goal["result"]["evidence_level"] == 2
+    assert goal["result"]["is_primary"] and [r["value"] for r in goal["results"]] == [40.0]
+    assert goal["result"]["judged_again"] == [] and goal["result"]["figures"] == []
     assert body["ledger"]["realised"]["upfront_cost"] == 25000.0
     assert body["ledger"]["has_estimates"] is False
     assert body["verdict"] == "not_met" and body["evidence_level"] == 2

@@ -48,13 +48,18 @@ def test_it_records_wealden_letters_with_the_reports_figures(loaded: int) -> Non
     goal = letters.primary_goal()
     assert goal is not None and goal.locked_at is not None
     assert goal.baseline_value == 46
-    assert goal.result.value == 21
-    assert goal.result.verdict == Verdict.MET
-    assert letters.verdict == Verdict.MET
+    result = goal.primary_result()
+    assert result.value == 21
+    # The report gives a single figure with no interval: honestly, that cannot show the goal
+    # was met, and the reason says what would settle it.
+    assert result.verdict == Verdict.INCONCLUSIVE
+    assert "single figure" in result.verdict_reason
+    assert "What would settle it" in result.verdict_reason
+    assert letters.verdict == Verdict.INCONCLUSIVE
     assert letters.evidence_level == 2  # before and after, no comparison group
     assert letters.status == Status.CONTINUED
     rent = letters.goals.get(is_primary=False)
-    assert (rent.baseline_value, rent.result.value) == (98.0, 99.89)
+    assert (rent.baseline_value, rent.primary_result().value) == (98.0, 99.89)
     assert "Producing the Goods" in goal.data_source
 
 

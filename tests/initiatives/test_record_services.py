@@ -124,7 +124,8 @@ def test_it_locks_goals_at_the_start_and_keeps_amendments_with_both_versions(pil
         goal=goal, actor=world["officer"], success_threshold=35, reason="Bank holiday"
     )
     amendment = goal.amendments.get()
-    assert amendment.changed_fields() == [("success_threshold", 30, 35)]
+    assert amendment.changed_fields() == [("Success criterion", 30, 35)]
+    assert not amendment.post_hoc  # no outcomes had been seen
     assert amendment.reason == "Bank holiday"
     with pytest.raises(ValidationError, match="locked goal cannot be removed"):
         services.goal_remove(goal=goal, actor=world["officer"])
@@ -133,11 +134,13 @@ def test_it_locks_goals_at_the_start_and_keeps_amendments_with_both_versions(pil
 @pytest.mark.parametrize(
     ("value", "ci", "verdict"),
     [
-        (21, None, Verdict.MET),
-        (40, None, Verdict.NOT_MET),
+        (21, None, Verdict.INCONCLUSIVE),  # a single figure cannot rule out chance
+        (40, None, Verdict.INCONCLUSIVE),
         (21, (18, 25), Verdict.MET),
-        (40, (35, 45), Verdict.NOT_MET),
+        (40, (35, 45), Verdict.NOT_MET),  # better than the baseline of 46, short of 30
+        (52, (49, 55), Verdict.NOT_MET),  # worse than the baseline: harmful
         (28, (20, 36), Verdict.INCONCLUSIVE),  # straddles 30: the data cannot tell
+        (35, (25, 47), Verdict.INCONCLUSIVE),  # spans the criterion and no change at all
     ],
 )
 def test_it_judges_the_result_against_the_locked_criterion(pilot, world, value, ci, verdict):
@@ -156,18 +159,54 @@ def test_it_judges_the_result_against_the_locked_criterion(pilot, world, value, 
     pilot.refresh_from_db()
     assert pilot.verdict == verdict
     assert pilot.evidence_level == 5
-    if verdict == Verdict.INCONCLUSIVE:
+    if verdict == Verdict.INCONCLUSIVE and ci is not None:
         assert "cannot tell" in result.verdict_reason
+    if ci is None:
+        # The words say what evidence would settle it.
+        assert "single figure" in result.verdict_reason
+        assert "What would settle it: the result with its 95% interval" in result.verdict_reason
+    assert result.criterion["success_threshold"] == 30  # frozen with what it was judged under
 
 
-def test_it_rejudges_when_a_locked_criterion_is_amended(pilot, world):
+def test_an_amendment_never_rejudges_a_recorded_result_in_place(pilot, world):
+    """Reproduction: a harmful result (the whole interval worse than the baseline) was turned
+    from "not met" into "met" by an edit; now the recorded verdict stays, and the reading
+    against the amended criterion is a separate, dated, post hoc judgement beside it."""
     pilot = start(pilot, world)
     goal = pilot.goals.get()
-    services.result_record(goal=goal, actor=world["officer"], value=32, design="before_after")
+    result = services.result_record(
+        goal=goal, actor=world["officer"], value=52, ci_low=49, ci_high=55, design="before_after"
+    )
+    assert result.verdict == Verdict.NOT_MET
+    services.goal_update(
+        goal=goal, actor=world["officer"], success_threshold=60, reason="Moved the goalposts"
+    )
+    result.refresh_from_db()
+    assert result.verdict == Verdict.NOT_MET
+    assert result.criterion["success_threshold"] == 30
     assert Initiative.objects.get(pk=pilot.pk).verdict == Verdict.NOT_MET
-    services.goal_update(goal=goal, actor=world["officer"], success_threshold=33, reason="Re-based")
-    assert Initiative.objects.get(pk=pilot.pk).verdict == Verdict.MET
-    assert Initiative.objects.get(pk=pilot.pk).evidence_level == 2
+    amendment = goal.amendments.get()
+    assert amendment.post_hoc  # a result had been recorded
+    judgement = result.judgements.get()
+    assert judgement.amendment == amendment
+    assert judgement.criterion["success_threshold"] == 60
+    # Still harmful against the amended criterion: the rule knows where "no change" lies.
+    assert judgement.verdict == Verdict.NOT_MET
+
+
+def test_lowering_a_threshold_by_one_point_does_not_turn_inconclusive_into_met(pilot, world):
+    """Reproduction: lowering a threshold by one point turned "inconclusive" into "met"."""
+    pilot = start(pilot, world)
+    goal = pilot.goals.get()
+    result = services.result_record(
+        goal=goal, actor=world["officer"], value=27, ci_low=22, ci_high=31, design="randomised"
+    )
+    assert result.verdict == Verdict.INCONCLUSIVE
+    services.goal_update(goal=goal, actor=world["officer"], success_threshold=31, reason="Eased")
+    result.refresh_from_db()
+    assert result.verdict == Verdict.INCONCLUSIVE
+    assert Initiative.objects.get(pk=pilot.pk).verdict == Verdict.INCONCLUSIVE
+    assert result.judgements.get().verdict == Verdict.MET  # post hoc, shown beside it
 
 
 def test_it_refuses_results_before_the_start_and_bad_intervals(pilot, world):

@@ -115,3 +115,76 @@ def test_single_covariate_as_flat_list() -> None:
     flat = stats.estimate_effect(d["outcome"], d["treatment"], d["age"].tolist())
     named = stats.estimate_effect(d["outcome"], d["treatment"], {"age": d["age"]})
     assert flat == named
+
+
+# -- CR2 with Imbens-Kolesar degrees of freedom --------------------------------------------------
+
+
+def _unequal_clusters(seed: int = 3) -> dict[str, NDArray[np.float64]]:
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(2, 15, 10)
+    cluster = np.repeat(np.arange(10), sizes)
+    treatment = rng.permutation(np.repeat([0.0, 1.0], 5))[cluster]
+    age = rng.normal(40, 10, cluster.size)
+    outcome = (
+        0.3 * treatment + 0.02 * age + rng.normal(size=10)[cluster] + rng.normal(size=cluster.size)
+    )
+    return {"cluster": cluster, "treatment": treatment, "age": age, "outcome": outcome}
+
+
+@pytest.mark.parametrize("with_covariate", [False, True])
+def test_cr2_matches_the_dense_textbook_computation(with_covariate: bool) -> None:
+    from tests.stats.cr2_reference import linear_cr2
+
+    d = _unequal_clusters()
+    columns = [np.ones(d["outcome"].size), d["treatment"]]
+    if with_covariate:
+        columns.append(d["age"])
+    coefficient, se, df = linear_cr2(d["outcome"], np.column_stack(columns), d["cluster"])
+    effect = stats.estimate_effect(
+        d["outcome"],
+        d["treatment"],
+        d["age"] if with_covariate else None,
+        clusters=d["cluster"],
+        cluster_errors="CR2",
+    )
+    assert effect.cov_type == "CR2"
+    assert effect.coefficient == pytest.approx(coefficient, rel=1e-10)
+    assert effect.std_error == pytest.approx(se, rel=1e-9)
+    assert effect.df == pytest.approx(df, rel=1e-9)
+    half = sps.t.ppf(0.975, df) * se
+    assert (effect.ci_low, effect.ci_high) == pytest.approx(
+        (coefficient - half, coefficient + half), rel=1e-9
+    )
+
+
+def test_cr2_on_equal_clusters_is_welch_on_the_cluster_means() -> None:
+    # A known identity (Imbens & Kolesar 2016, section 4): with equal cluster sizes, a
+    # cluster-level treatment and no covariates, the CR2 variance is the Welch variance of the
+    # cluster means, s_t^2 / G_t + s_c^2 / G_c.
+    rng = np.random.default_rng(8)
+    cluster = np.repeat(np.arange(12), 9)
+    treatment = (np.arange(12) % 2)[cluster].astype(float)
+    outcome = rng.normal(size=12)[cluster] + rng.normal(size=cluster.size)
+    means = np.bincount(cluster, outcome) / 9
+    arm = np.arange(12) % 2
+    welch = stats.compare_means(means[arm == 1], means[arm == 0])
+    effect = stats.estimate_effect(outcome, treatment, clusters=cluster, cluster_errors="CR2")
+    assert effect.std_error == pytest.approx(welch.std_error, rel=1e-10)
+
+
+def test_cr2_refuses_a_single_cluster_in_an_arm() -> None:
+    cluster = np.repeat(np.arange(3), 4)
+    treatment = (cluster == 0).astype(float)
+    outcome = np.arange(12, dtype=float) % 5
+    with pytest.raises(stats.StatsRefusal, match="one cluster alone"):
+        stats.estimate_effect(outcome, treatment, clusters=cluster, cluster_errors="CR2")
+
+
+def test_hc2_fast_path_equals_estimate_effect() -> None:
+    d = _data(seed=21)
+    fast = stats.hc2_effect_with_covariate(d["outcome"], d["treatment"] == 1, d["age"])
+    reference = stats.estimate_effect(d["outcome"], d["treatment"], d["age"])
+    assert fast.coefficient == pytest.approx(reference.coefficient, rel=1e-9)
+    assert fast.std_error == pytest.approx(reference.std_error, rel=1e-9)
+    assert fast.df == reference.df

@@ -2,8 +2,9 @@
 
 Synthetic data with fixed seeds; the published-number checks of each method live in
 tests/stats. Here we test the composition: sufficient statistics -> stats, adjusted beside
-unadjusted, CR1 on G - 1 df, randomisation inference, Holm and BH, attrition, the allocation
-check, the verdict and the sentences.
+unadjusted, CR2 with Imbens-Kolesar df for clusters (the interval, p value and verdict agree),
+randomisation inference as a check, Holm and BH, attrition, the allocation checks on allocated
+and analysed counts, the verdict and the sentences.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from tests.stats.cr2_reference import linear_cr2, poisson_cr2
 from whatworks import stats
 from whatworks.stats import StatsRefusal
 from whatworks.trials import analysis as an
@@ -126,9 +128,11 @@ def test_ols_hc2_refuses_like_estimate_effect() -> None:
     with pytest.raises(StatsRefusal, match="single"):
         stats.estimate_effect(y, alone.astype(float), x)
     with pytest.raises(StatsRefusal, match="single"):
-        an.ols_hc2(y, alone, x)
+        stats.hc2_effect_with_covariate(y, alone, x)
     with pytest.raises(StatsRefusal, match="collinear"):
-        an.ols_hc2(y, np.array([0, 0, 1, 1, 1], dtype=bool), np.array([1.0, 1, 2, 2, 2]))
+        stats.hc2_effect_with_covariate(
+            y, np.array([0, 0, 1, 1, 1], dtype=bool), np.array([1.0, 1, 2, 2, 2])
+        )
 
 
 # -- proportions -------------------------------------------------------------------------------
@@ -178,7 +182,7 @@ def cluster_trial(
     return {"arm": arm, "street": street, "baseline": baseline, "y": y}
 
 
-def test_cr1_on_g_minus_1_df_equals_statsmodels() -> None:
+def test_cluster_headline_is_cr2_with_imbens_kolesar_df() -> None:
     d = cluster_trial(5, streets=40)
     result = analyse_outcome(
         d["arm"],
@@ -191,19 +195,23 @@ def test_cr1_on_g_minus_1_df_equals_statsmodels() -> None:
     )
     comparison = result.comparisons[0]
     design = np.column_stack([np.ones(d["y"].size), d["arm"]])
-    fit = sm.OLS(d["y"], design).fit(
-        cov_type="cluster", cov_kwds={"groups": d["street"], "use_correction": True}
-    )
-    half = sps.t.ppf(0.975, 40 - 1) * fit.bse[1]
-    assert comparison.cluster_robust.df == 39
-    assert comparison.estimate == pytest.approx(fit.params[1], rel=1e-10)
+    coefficient, se, df = linear_cr2(d["y"], design, d["street"])
+    half = sps.t.ppf(0.975, df) * se
+    assert comparison.cluster_robust.cov_type == "CR2"
+    assert comparison.df == pytest.approx(df, rel=1e-9)
+    assert comparison.std_error == pytest.approx(se, rel=1e-9)
+    assert comparison.estimate == pytest.approx(coefficient, rel=1e-10)
     assert (comparison.ci_low, comparison.ci_high) == pytest.approx(
-        (fit.params[1] - half, fit.params[1] + half), rel=1e-9
+        (coefficient - half, coefficient + half), rel=1e-9
     )
-    assert comparison.adjusted.cov_type == "CR1" and comparison.adjusted.n_clusters == 40
-    # 20 streets per arm (< 30): the headline p-value is the randomisation p-value.
+    # The headline p value is the CR2 one, so it agrees with the interval and the verdict; the
+    # randomisation test (20 streets an arm, fewer than 30) is shown beside it as a check.
+    assert comparison.p_value == pytest.approx(2 * sps.t.sf(abs(coefficient / se), df))
     assert comparison.randomisation_p is not None
-    assert comparison.p_value == comparison.randomisation_p
+    assert (comparison.p_value < 0.05) == comparison.clear
+    adjusted = linear_cr2(d["y"], np.column_stack([design, d["baseline"]]), d["street"])
+    assert comparison.adjusted.cov_type == "CR2" and comparison.adjusted.n_clusters == 40
+    assert comparison.adjusted.std_error == pytest.approx(adjusted[1], rel=1e-9)
     assert result.allocation_check.observed == (20, 20)
     assert [row.clusters for row in result.attrition] == [20, 20]
 
@@ -221,7 +229,7 @@ def test_randomisation_p_matches_full_enumeration_and_is_reproducible() -> None:
         diff = totals[mask].sum() / sizes[mask].sum() - totals[~mask].sum() / sizes[~mask].sum()
         extreme += abs(diff) >= abs(observed) - 1e-12
     exact = extreme / 70
-    p = an.randomisation_p_value(
+    p = stats.randomisation_p_value(
         d["street"],
         treated,
         d["y"],
@@ -231,7 +239,7 @@ def test_randomisation_p_matches_full_enumeration_and_is_reproducible() -> None:
         seed=1,
     )
     assert p == pytest.approx(exact, abs=0.03)
-    again = an.randomisation_p_value(
+    again = stats.randomisation_p_value(
         d["street"],
         treated,
         d["y"],
@@ -243,7 +251,7 @@ def test_randomisation_p_matches_full_enumeration_and_is_reproducible() -> None:
     assert p == again
 
 
-def test_many_clusters_use_cr1_without_permutations() -> None:
+def test_many_clusters_use_cr2_without_permutations() -> None:
     d = cluster_trial(7, streets=64, per_street=4)
     comparison = analyse_outcome(
         d["arm"], d["y"], kind="mean", arm_labels=LABELS, clusters=d["street"]
@@ -334,11 +342,11 @@ def test_rate_ratio_equals_a_poisson_glm_with_robust_errors() -> None:
     assert comparison.null_value == 1.0
 
 
-def test_clustered_rate_ratio_uses_the_cr1_sandwich() -> None:
-    d = cluster_trial(11, streets=36, per_street=10)
+def test_clustered_rate_ratio_uses_the_cr2_sandwich() -> None:
+    d = cluster_trial(11, streets=16, per_street=6)
     g = rng(12)
     exposure = g.uniform(1, 3, d["y"].size)
-    counts = g.poisson(exposure * np.exp(0.3 * d["arm"] + 0.5 * g.normal(size=36)[d["street"]]))
+    counts = g.poisson(exposure * np.exp(0.3 * d["arm"] + 0.5 * g.normal(size=16)[d["street"]]))
     comparison = analyse_outcome(
         d["arm"],
         counts.astype(float),
@@ -347,16 +355,14 @@ def test_clustered_rate_ratio_uses_the_cr1_sandwich() -> None:
         exposure=exposure,
         clusters=d["street"],
     ).comparisons[0]
-    fit = sm.GLM(
-        counts,
-        sm.add_constant(d["arm"].astype(float)),
-        family=sm.families.Poisson(),
-        offset=np.log(exposure),
-    ).fit(cov_type="cluster", cov_kwds={"groups": d["street"], "use_correction": True})
-    half = sps.t.ppf(0.975, 35) * fit.bse[1]
+    log_ratio, se, df = poisson_cr2(counts.astype(float), exposure, d["arm"], d["street"])
+    half = sps.t.ppf(0.975, df) * se
+    assert comparison.df == pytest.approx(df, rel=1e-9)
+    assert comparison.std_error == pytest.approx(se, rel=1e-9)
     assert np.log([comparison.ci_low, comparison.ci_high]) == pytest.approx(
-        [fit.params[1] - half, fit.params[1] + half], rel=1e-7
+        [log_ratio - half, log_ratio + half], rel=1e-7
     )
+    assert comparison.p_value == pytest.approx(2 * sps.t.sf(abs(log_ratio / se), df), rel=1e-9)
     assert comparison.randomisation_p is not None
 
 
@@ -421,10 +427,10 @@ def test_survival_matches_lifelines(letters: dict[str, np.ndarray]) -> None:
 
 def test_greenwood_and_rmst_variances_check_out(letters: dict[str, np.ndarray]) -> None:
     arm, days, event = letters["arm"], letters["days"], letters["event"]
-    table = an.survival_tables(
+    table = stats.survival_tables(
         np.zeros(int((arm == 0).sum()), dtype=np.intp), 1, days[arm == 0], event[arm == 0]
     )[0]
-    share, variance = an.within_from_table(table, 30)
+    share, variance = stats.within_from_table(table, 30)
     fit = SurvfuncRight(days[arm == 0], event[arm == 0])
     at = np.searchsorted(fit.surv_times, 30, side="right") - 1
     assert 1 - share == pytest.approx(fit.surv_prob[at], rel=1e-10)
@@ -433,8 +439,8 @@ def test_greenwood_and_rmst_variances_check_out(letters: dict[str, np.ndarray]) 
     # the plug-in variance of min(T, tau) over n.
     g = rng(14)
     t = np.ceil(g.exponential(20, 400))
-    whole = an.survival_tables(np.zeros(400, dtype=np.intp), 1, t, np.ones(400))[0]
-    area, var = an.rmst_from_table(whole, 30.0)
+    whole = stats.survival_tables(np.zeros(400, dtype=np.intp), 1, t, np.ones(400))[0]
+    area, var = stats.rmst_from_table(whole, 30.0)
     assert area == pytest.approx(np.minimum(t, 30).mean(), rel=1e-12)
     assert var == pytest.approx(np.minimum(t, 30).var() / 400, rel=1e-10)
 
@@ -750,7 +756,13 @@ def test_headlines_are_single_plain_sentences(
         for text in (result.headline, *(c.headline for c in result.comparisons)):
             assert text.endswith(".") and text.count(". ") == 0, text
             assert not any(word in text.lower() for word in FORBIDDEN), text
-    assert results[1].headline.startswith("The trial cannot tell") or "%" in results[1].headline
+    # The seeded proportion's interval spans no difference, so it says so in words and points.
+    assert results[1].headline.startswith(
+        "The trial cannot tell whether people in the new letter arm are more or less likely"
+    )
+    assert "percentage points more (95% interval 1.8 points fewer to 5.3 points more)" in (
+        results[1].headline
+    )
 
 
 @settings(max_examples=25, deadline=None)

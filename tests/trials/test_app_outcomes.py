@@ -129,11 +129,28 @@ def test_the_journey_lands_the_verdict_on_the_goal(world, client_for, trial):
     assert response["Location"] == f"/initiatives/{trial.initiative_id}/"
     result = GoalResult.objects.get(goal=trial.goal)
     stored = TrialResult.objects.get()
-    # The goal's value is the baseline (30%) plus the difference in percentage points.
-    assert result.value == pytest.approx(30 + 100 * stored.estimate)
-    assert result.ci_low == pytest.approx(30 + 100 * stored.ci_low)
+    assert stored.goal_result == result and result.is_primary
+    # Reproduction: the register showed "baseline plus the difference" (e.g. "59.8454 %, n =
+    # 600"). Now it keeps the difference with its interval, in percentage points, and what was
+    # observed in each arm with the units that had outcomes.
+    assert result.value is None and result.ci_low is None
+    assert (result.effect, result.effect_low, result.effect_high) == (
+        stored.estimate,
+        stored.ci_low,
+        stored.ci_high,
+    )
+    assert result.effect_scale == 100 and result.effect_unit == "percentage points"
+    control, treated = result.figures
+    assert (control["label"], treated["label"]) == ("Old letter", "New letter")
+    assert treated["text"].endswith("% got in touch within 21 days")
+    assert control["n"] + treated["n"] == result.sample_size == stored.n_units
+    assert stored.std_error > 0 and stored.df is None  # stored, not read back from the interval
     assert result.verdict == "met" and result.design == "randomised"
     assert result.verdict_reason.startswith("The goal was met")
+    assert result.criterion == trial.goal.snapshot()
+    page = client.get(f"/initiatives/{trial.initiative_id}/").content.decode()
+    assert "What was observed" in page and "percentage points (95% interval" in page
+    assert "Old letter" in page and "units with an outcome" in page
     assert Initiative.objects.get(pk=trial.initiative_id).verdict == "met"
     trial.refresh_from_db()
     assert trial.status == TrialStatus.ANALYSED

@@ -13,7 +13,7 @@ from whatworks.trials.models import TrialResult
 from whatworks.trials.selectors import pooled_evidence
 
 
-def _result(trial, estimate, low, high, n=400):
+def _result(trial, estimate, low, high, n=400, std_error=None):
     return TrialResult.objects.create(
         trial=trial,
         arm="New letter",
@@ -21,12 +21,10 @@ def _result(trial, estimate, low, high, n=400):
         estimate=estimate,
         ci_low=low,
         ci_high=high,
+        std_error=(high - low) / 3.92 if std_error is None else std_error,
         alpha=0.05,
         p_value=0.01,
         n_units=n,
-        goal_value=30,
-        goal_ci_low=20,
-        goal_ci_high=40,
         verdict="met",
         verdict_text="...",
     )
@@ -60,7 +58,10 @@ def test_it_pools_the_replications_with_a_prediction_interval(world, client_for,
     original, _ = family
     pooled = pooled_evidence(world["analyst"], original)
     assert len(pooled["studies"]) == 3 and pooled["result"].k == 3
-    assert "Across 3 councils' trials the difference in proportions averaged" in pooled["sentence"]
+    assert (
+        "Across 3 trials in 3 councils, the difference in proportions averaged"
+        in (pooled["sentence"])
+    )
     assert "In a council like yours, expect somewhere between" in pooled["sentence"]
     assert pooled["prediction"] is not None
     response = client_for(None).get(f"/initiatives/{original.pk}/pooled-evidence.svg")

@@ -16,7 +16,6 @@ from tests.trials.test_app_fixtures import initiative_for, trial_for
 from whatworks import stats
 from whatworks.stats import StatsRefusal
 from whatworks.trials import power
-from whatworks.trials.forms import PowerForm
 
 DAYS_GOAL = {
     "metric_name": "Days until the tenant gets in touch",
@@ -239,7 +238,6 @@ def test_rate_refuses_without_a_control_rate_or_exposure(rate_trial):
 
 
 def test_the_page_no_longer_says_not_available(world, client_for, rate_trial, survival_trial):
-    assert power.UNSUPPORTED == {}
     for trial, method in ((rate_trial, "rate ratio"), (survival_trial, "Schoenfeld")):
         body = client_for(world["analyst"]).get(f"/trials/{trial.pk}/power/").content.decode()
         assert "not in the statistics library yet" not in body
@@ -247,13 +245,6 @@ def test_the_page_no_longer_says_not_available(world, client_for, rate_trial, su
         assert "Work it out" in body  # the form is shown, not a refusal
 
 
-FORM_HAS_RATE_FIELDS = {"rate_control", "exposure"} <= set(PowerForm.base_fields)
-FORM_HAS_EVENT_FIELD = "event_share" in PowerForm.base_fields
-
-
-@pytest.mark.skipif(
-    not FORM_HAS_RATE_FIELDS, reason="PowerForm (forms.py) does not ask for rates yet"
-)
 def test_the_page_answers_for_rates(world, client_for, rate_trial):
     body = (
         client_for(world["outsider"])
@@ -266,9 +257,6 @@ def test_the_page_answers_for_rates(world, client_for, rate_trial):
     assert "you can detect a rate ratio of 0.87 or lower" in body
 
 
-@pytest.mark.skipif(
-    not FORM_HAS_EVENT_FIELD, reason="PowerForm (forms.py) does not ask for the event share yet"
-)
 def test_the_page_answers_for_time_to_event(world, client_for, survival_trial):
     body = (
         client_for(world["outsider"])

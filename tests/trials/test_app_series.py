@@ -18,7 +18,7 @@ from tests.trials.test_app_fixtures import (
 )
 from whatworks.initiatives.models import GoalResult
 from whatworks.trials import quasi, services
-from whatworks.trials.models import SeriesSet, TrialStatus
+from whatworks.trials.models import SeriesSet, TrialResult, TrialStatus
 
 
 def post_series(client, url, data: bytes, start: str = "2016-01-01"):
@@ -58,8 +58,11 @@ def test_the_before_and_after_journey_lands_the_verdict_with_evidence_level_2(wo
     assert result.design == "before_after" and result.evidence_level == 2
     assert result.verdict == "met"
     assert result.verdict_reason.startswith("The goal was met")
-    assert quasi.ITS_CAVEAT in result.verdict_reason
+    assert quasi.ITS_CAVEAT in result.caveats  # frozen with the verdict
     assert result.sample_size == 24
+    assert result.measure == "change in level" and result.value is None
+    assert [row["n"] for row in result.figures] == [12, 12]
+    assert TrialResult.objects.get(trial=trial).std_error > 0
     trial.refresh_from_db()
     assert trial.status == TrialStatus.ANALYSED
     with pytest.raises(ValidationError, match="can no longer be replaced"):
@@ -79,7 +82,7 @@ def test_the_comparison_journey_records_evidence_level_3_and_shows_the_pre_trend
     client.post(f"/trials/{trial.pk}/verdict/")
     result = GoalResult.objects.get(goal=trial.goal)
     assert result.design == "comparison" and result.evidence_level == 3
-    assert "relies on the groups having moved in parallel before" in result.verdict_reason
+    assert any("relies on the groups having moved in parallel before" in c for c in result.caveats)
 
 
 def test_it_names_each_bad_row_and_imports_nothing(world, client_for):

@@ -50,11 +50,14 @@ def test_it_creates_each_trial_once_all_the_way_to_a_verdict(loaded: int) -> Non
         assert trial.initiative.title.startswith("SYNTHETIC")
         assert SYNTHETIC in trial.initiative.summary
         assert trial.goal.locked_at is not None
-        if trial.design == "before_after":
-            assert trial.goal.result.design == "before_after"
-        else:
-            assert trial.goal.result.design == "randomised"
-            assert trial.goal.result.verdict == trial.result.verdict
+        recorded = trial.goal.primary_result()
+        assert recorded == trial.result.goal_result
+        assert recorded.verdict == trial.result.verdict
+        assert recorded.criterion == trial.goal.snapshot()  # judged under the locked goal
+        assert recorded.value is None and recorded.figures  # observed figures, not base + diff
+        assert recorded.design == (
+            "before_after" if trial.design == "before_after" else "randomised"
+        )
         assert trial.initiative.status == Status.PUBLISHED
         assert not trial.is_interim()
 
@@ -66,7 +69,8 @@ def test_it_leaves_the_reports_own_records_alone(loaded: int) -> None:
     )
     goal = letters.primary_goal()
     assert goal is not None and not goal.trials.exists()
-    assert (goal.result.value, goal.result.design) == (21, "before_after")
+    result = goal.primary_result()
+    assert (result.value, result.design) == (21, "before_after")
     assert letters.evidence_level == 2
     assert not Initiative.objects.filter(replicated_from__isnull=False).exists()
 
@@ -86,7 +90,15 @@ def test_wealden_tenants_get_in_touch_after_about_46_and_21_days(loaded: int) ->
     assert comparison.measure == "difference in median time"
     assert trial.result.verdict == Verdict.MET
     assert trial.initiative.verdict == Verdict.MET
-    assert abs(trial.goal.result.value - 21) <= 3  # 46 plus the difference in medians
+    # The register shows what was observed in each arm and how many had outcomes, and the
+    # difference with its interval: not "46 plus the difference" as if it were measured.
+    recorded = trial.goal.primary_result()
+    assert recorded.value is None
+    assert recorded.effect == comparison.estimate
+    control, treated = recorded.figures
+    assert control["label"] == "Old letter" and treated["label"] == "New letter"
+    assert treated["text"].startswith(f"median {new:g} days")
+    assert control["n"] + treated["n"] == recorded.sample_size == 600
 
 
 def test_lambeth_is_a_stratified_four_arm_trial_over_170_streets(loaded: int) -> None:
@@ -127,10 +139,11 @@ def test_the_before_and_after_pilot_is_inconclusive_and_says_it_cannot_show_caus
     loaded: int,
 ) -> None:
     trial = _trial(BEFORE_AFTER_TITLE)
-    result = trial.goal.result
+    result = trial.goal.primary_result()
     assert result.verdict == Verdict.INCONCLUSIVE
     assert result.evidence_level == 2
-    assert "cannot show that the initiative caused" in result.verdict_reason
+    assert any("cannot show that the initiative caused" in c for c in result.caveats)
+    assert [row["label"] for row in result.figures] == ["Before the start", "After the start"]
     assert trial.initiative in Initiative.objects.what_did_not_work()
 
 

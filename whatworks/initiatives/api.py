@@ -120,16 +120,45 @@ class InitiativeSummaryOut(InitiativeFieldsOut):
         return (la.region or la.nation) if la else ""
 
 
+class FigureOut(Schema):
+    label: str = Field(description="An arm, a group, or before/after the start")
+    text: str = Field(description="What was observed there")
+    n: int | None = Field(description="Units with an outcome (or periods, for a series)")
+    allocated: int | None = Field(description="Units allocated (trials)")
+
+
+class JudgementOut(Schema):
+    verdict: str
+    reason: str
+    criterion: dict[str, Any]
+    judged_at: datetime
+    post_hoc: bool = Field(description="Judged against a criterion amended after outcomes")
+
+
 class ResultOut(Schema):
-    value: float
+    is_primary: bool
+    primary_reason: str
+    value: float | None = Field(description="A level recorded by hand, in the goal's unit")
     ci_low: float | None
     ci_high: float | None
+    measure: str = Field(description="For a trial or series: what the effect measures")
+    effect: float | None = Field(description="The effect in the goal's unit (or the rate ratio)")
+    effect_low: float | None
+    effect_high: float | None
+    effect_unit: str
+    figures: list[FigureOut]
     design: EvaluationDesign
     evidence_level: int
-    sample_size: int | None
+    sample_size: int | None = Field(description="Units analysed (with an outcome)")
+    criterion: dict[str, Any] = Field(description="The goal as it was judged under")
+    method: str
+    caveats: list[str]
     verdict: str
     verdict_reason: str
     recorded_at: datetime
+    judged_again: list[JudgementOut] = Field(
+        description="Later judgements against amended criteria; the verdict above stands"
+    )
 
 
 class GoalOut(Schema):
@@ -147,7 +176,8 @@ class GoalOut(Schema):
     judge_by: date | None
     locked: bool
     changed_after_start: bool
-    result: ResultOut | None
+    result: ResultOut | None = Field(description="The primary result")
+    results: list[ResultOut] = Field(description="Every result, the primary one first")
 
 
 class TotalsOut(Schema):
@@ -228,8 +258,52 @@ def _totals(totals: LedgerTotals) -> dict[str, Any]:
     }
 
 
+def _scaled(value: float | None, scale: float) -> float | None:
+    return None if value is None else value * scale
+
+
+def _result(result: Any) -> dict[str, Any]:
+    scale = result.effect_scale
+    return {
+        "is_primary": result.is_primary,
+        "primary_reason": result.primary_reason,
+        "value": result.value,
+        "ci_low": result.ci_low,
+        "ci_high": result.ci_high,
+        "measure": result.measure,
+        "effect": _scaled(result.effect, scale),
+        "effect_low": _scaled(result.effect_low, scale),
+        "effect_high": _scaled(result.effect_high, scale),
+        "effect_unit": result.effect_unit,
+        "figures": [
+            {key: row.get(key) for key in ("label", "text", "n", "allocated")}
+            for row in result.figures
+        ],
+        "design": result.design,
+        "evidence_level": MARYLAND_LEVEL[EvaluationDesign(result.design)],
+        "sample_size": result.sample_size,
+        "criterion": result.criterion,
+        "method": result.method,
+        "caveats": list(result.caveats),
+        "verdict": result.verdict,
+        "verdict_reason": result.verdict_reason,
+        "recorded_at": result.recorded_at,
+        "judged_again": [
+            {
+                "verdict": j.verdict,
+                "reason": j.reason,
+                "criterion": j.criterion,
+                "judged_at": j.judged_at,
+                "post_hoc": bool(j.amendment and j.amendment.post_hoc),
+            }
+            for j in result.judgements.all()
+        ],
+    }
+
+
 def _goal(goal: Any) -> dict[str, Any]:
-    result = getattr(goal, "result", None)
+    results = list(goal.results.all())
+    primary = next((r for r in results if r.is_primary), None)
     return {
         **{
             name: getattr(goal, name)
@@ -250,19 +324,8 @@ def _goal(goal: Any) -> dict[str, Any]:
         },
         "locked": goal.locked_at is not None,
         "changed_after_start": bool(goal.amendments.all()),
-        "result": None
-        if result is None
-        else {
-            "value": result.value,
-            "ci_low": result.ci_low,
-            "ci_high": result.ci_high,
-            "design": result.design,
-            "evidence_level": MARYLAND_LEVEL[EvaluationDesign(result.design)],
-            "sample_size": result.sample_size,
-            "verdict": result.verdict,
-            "verdict_reason": result.verdict_reason,
-            "recorded_at": result.recorded_at,
-        },
+        "result": None if primary is None else _result(primary),
+        "results": [_result(r) for r in results],
     }
 
 

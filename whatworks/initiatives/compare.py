@@ -11,7 +11,8 @@ from django.db.models import Prefetch
 
 from whatworks.initiatives.ledger import LedgerSummary, summarise
 from whatworks.initiatives.models import Direction, Goal, GoalResult, Initiative, owner_label
-from whatworks.initiatives.selectors import initiatives_visible_to
+from whatworks.initiatives.selectors import initiatives_visible_to, primary_results
+from whatworks.ui.numbers import money, number
 
 MAX_COMPARE = 4
 
@@ -53,17 +54,13 @@ def parse_ids(raw: Sequence[str]) -> tuple[list[int], list[str]]:
 
 
 def show_number(value: float | None) -> str:
-    """12,000 or 18.5: thousands separated, no trailing zeros, at most two decimals."""
-    if value is None:
-        return ""
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return "" if value is None else number(value)
 
 
 def show_net(value: Decimal) -> str:
     if value < 0:
-        return f"−£{show_number(float(-value))} (a net cost)"
-    return f"£{show_number(float(value))}"
+        return f"{money(value)} (a net cost)"
+    return money(value)
 
 
 def _figures(goal: Goal | None, result: GoalResult | None, ledger: LedgerSummary) -> dict[str, str]:
@@ -79,8 +76,8 @@ def _figures(goal: Goal | None, result: GoalResult | None, ledger: LedgerSummary
         "target": show_number(goal.target_value),
     }
     if result is not None:
-        figures["result"] = show_number(result.value)
-        if result.ci_low is not None and result.ci_high is not None:
+        figures["result"] = result.summary
+        if not result.is_effect and result.ci_low is not None and result.ci_high is not None:
             figures["interval"] = f"{show_number(result.ci_low)} to {show_number(result.ci_high)}"
     return figures
 
@@ -114,7 +111,7 @@ def comparison(user: Any, raw_ids: Sequence[str]) -> Comparison:
         for initiative in initiatives_visible_to(user)
         .filter(pk__in=ids)
         .prefetch_related(
-            Prefetch("goals", queryset=Goal.objects.select_related("result")),
+            Prefetch("goals", queryset=Goal.objects.prefetch_related(primary_results())),
             "ledger",
             Prefetch("replications", queryset=replications),
         )
@@ -134,7 +131,7 @@ def comparison(user: Any, raw_ids: Sequence[str]) -> Comparison:
         if initiative is None:
             continue
         goal = initiative.primary_goal()
-        result = getattr(goal, "result", None) if goal else None
+        result = goal.primary_result() if goal else None
         copies = list(initiative.replications.all())
         ledger = summarise(initiative.ledger.all())
         columns.append(

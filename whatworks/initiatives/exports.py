@@ -23,6 +23,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from whatworks.core import exports
 from whatworks.initiatives.ledger import LedgerTotals, summarise
 from whatworks.initiatives.models import Goal, Initiative, InitiativeTag, Partner, owner_label
+from whatworks.initiatives.selectors import primary_results
 from whatworks.organisations.models import site_url
 
 EXPORT_LIMIT = 10_000
@@ -65,7 +66,7 @@ def _owner_attributes(initiative: Initiative) -> tuple[str, str]:
 def row_for(initiative: Initiative, viewer: Any) -> dict[str, Any]:
     """One record as a flat dict (typed values: numbers stay numbers, dates are ISO text)."""
     goal = initiative.primary_goal()
-    result = getattr(goal, "result", None) if goal is not None else None
+    result = goal.primary_result() if goal is not None else None
     ledger = summarise(initiative.ledger.all())
     tags = list(initiative.tags.all())
     owner_type, owner_region = _owner_attributes(initiative)
@@ -112,6 +113,7 @@ def row_for(initiative: Initiative, viewer: Any) -> dict[str, Any]:
         "result_ci_low": result.ci_low if result else None,
         "result_ci_high": result.ci_high if result else None,
         "result_design": result.get_design_display() if result else "",
+        "result_summary": result.summary if result else "",
         **_ledger_columns("realised", ledger.realised),
         **_ledger_columns("with_estimates", ledger.with_estimates),
         "includes_estimates": ledger.has_estimates,
@@ -157,6 +159,7 @@ COLUMNS: list[str] = [
     "result_ci_low",
     "result_ci_high",
     "result_design",
+    "result_summary",
     "realised_upfront_cost",
     "realised_recurring_cost_a_year",
     "realised_one_off_savings",
@@ -178,7 +181,7 @@ def _lookups() -> list[Any]:
     return [
         Prefetch(
             "goals",
-            queryset=Goal.objects.select_related("result").prefetch_related("amendments"),
+            queryset=Goal.objects.prefetch_related(primary_results(), "amendments"),
         ),
         "ledger",
         "tags",

@@ -6,6 +6,7 @@ from django import forms
 
 from whatworks.core.visibility import Visibility
 from whatworks.initiatives.models import (
+    GOAL_LABELS,
     NEXT_STATUSES,
     Collaboration,
     Decision,
@@ -98,8 +99,8 @@ class InitiativeForm(forms.ModelForm):
 class GoalForm(forms.ModelForm):
     reason = forms.CharField(
         label="Why is the goal changing?",
-        help_text="The goal was locked when the initiative started. Readers see both versions "
-        "and this reason.",
+        help_text="The goal is locked (its initiative started, or a trial's analysis plan fixed "
+        "it). Readers see both versions and this reason.",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
@@ -126,15 +127,7 @@ class GoalForm(forms.ModelForm):
             "judge_by": DATE,
             "definition": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {
-            "metric": "Shared metric (optional)",
-            "metric_name": "What will you measure?",
-            "baseline_value": "Baseline value",
-            "baseline_period": "Baseline period",
-            "success_threshold": "Success criterion",
-            "judge_by": "Judge by",
-            "is_primary": "This is the primary goal",
-        }
+        labels = {**GOAL_LABELS, "is_primary": "This is the primary goal"}
         help_texts = {
             "metric": "A metric defined in Measures, so its figures and this goal line up.",
             "baseline_value": "The value before the initiative starts. Needed before it starts.",
@@ -191,6 +184,19 @@ class ResultForm(forms.Form):
         ):
             self.add_error("ci_low", "The interval must contain the result.")
         return data
+
+
+class PrimaryResultForm(forms.Form):
+    reason = forms.CharField(
+        label="Why should this result be the primary one?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Readers see this beside the result, and the change stays in the goal's history.",
+    )
+    confirm = forms.BooleanField(
+        label="I understand that this result replaces the current primary result, whose verdict "
+        "stays in the history",
+        required=False,
+    )
 
 
 class LedgerLineForm(forms.ModelForm):

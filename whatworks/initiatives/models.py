@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from whatworks.core.models import AppendOnlyModel
 from whatworks.core.visibility import Shareable, VisibleQuerySet, member_organisation_ids
+from whatworks.ui.numbers import number
 
 
 class ServiceArea(models.TextChoices):
@@ -345,6 +346,17 @@ GOAL_FIELDS = [
 ]
 
 
+#: How the goal's fields are named on the form and wherever a change to them is shown.
+GOAL_LABELS = {
+    "metric": "Shared metric (optional)",
+    "metric_name": "What will you measure?",
+    "baseline_value": "Baseline value",
+    "baseline_period": "Baseline period",
+    "success_threshold": "Success criterion",
+    "judge_by": "Judge by",
+}
+
+
 class Goal(models.Model):
     """A measurable goal with its baseline and a numeric success criterion.
 
@@ -396,14 +408,40 @@ class Goal(models.Model):
             return value >= self.success_threshold
         return value <= self.success_threshold
 
+    def primary_result(self) -> GoalResult | None:
+        """The result marked primary (from prefetched ``results`` when they are there)."""
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("results")
+        if cached is not None:
+            return next((r for r in cached if r.is_primary), None)
+        return self.results.filter(is_primary=True).first()
+
+    def registered_criterion(self) -> dict[str, Any]:
+        """The goal as it stood before the first amendment made after outcomes were seen (the
+        criterion fixed in advance), or as it stands when there is none."""
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("amendments")
+        amendments = list(cached) if cached is not None else list(self.amendments.all())
+        post_hoc = [a for a in amendments if a.post_hoc]
+        if post_hoc:
+            return dict(min(post_hoc, key=lambda a: (a.amended_at, a.id)).before)
+        return self.snapshot()
+
+    def post_hoc_amendments(self) -> list[GoalAmendment]:
+        return [a for a in self.amendments.all() if a.post_hoc]
+
 
 class GoalAmendment(models.Model):
-    """A change to a locked goal: both versions and the reason stay on the record."""
+    """A change to a locked goal: both versions and the reason stay on the record.
+
+    ``post_hoc`` is true when the change was made after outcomes had been seen (a trial's
+    outcomes or series uploaded, or a result recorded): it is then shown as post hoc beside the
+    verdicts judged under the criterion fixed in advance, and never replaces them.
+    """
 
     goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="amendments")
     before = models.JSONField()
     after = models.JSONField()
     reason = models.TextField()
+    post_hoc = models.BooleanField(default=False)
     amended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -416,23 +454,64 @@ class GoalAmendment(models.Model):
         return f"Amendment to {self.goal}"
 
     def changed_fields(self) -> list[tuple[str, Any, Any]]:
+        """(field label, before, after) for each field that changed, labelled as the form is."""
         return [
-            (name, self.before.get(name), self.after.get(name))
+            (
+                GOAL_LABELS.get(name)
+                or str(getattr(Goal._meta.get_field(name), "verbose_name", name)).capitalize(),
+                self.before.get(name),
+                self.after.get(name),
+            )
             for name in GOAL_FIELDS
             if self.before.get(name) != self.after.get(name)
         ]
 
 
 class GoalResult(models.Model):
-    """The measured result for a goal, with its interval when it comes from a trial."""
+    """One measured result for a goal, frozen with what it was judged under.
 
-    goal = models.OneToOneField(Goal, on_delete=models.CASCADE, related_name="result")
-    value = models.FloatField()
+    A goal can hold several (several trials, a before-and-after series, a figure recorded by
+    hand); one is primary, with the reason it was chosen, and gives the initiative its verdict.
+    The verdict, its reason, the criterion (``criterion``: the goal's fields when it was judged),
+    the design, the method and the caveats are stored when the result is recorded and never
+    change: judging it again against an amended criterion adds a dated ``ResultJudgement``
+    beside it.
+
+    Two shapes:
+
+    * a *level* recorded by hand: ``value`` in the goal's unit, with ``ci_low``/``ci_high`` when
+      there is an interval;
+    * an *effect* from a trial or a series: ``measure`` names it ("difference in proportions",
+      "change in level", ...), ``effect``/``effect_low``/``effect_high`` are on the analysis
+      scale (``effect_scale`` times that is in the goal's unit), ``null_value`` is "no effect",
+      and ``figures`` holds what was observed per arm or group: ``[{"label", "text", "n",
+      "allocated"}]``. ``sample_size`` is the number of units analysed (with an outcome).
+    """
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="results")
+    is_primary = models.BooleanField(default=False)
+    primary_reason = models.TextField(blank=True)
+    value = models.FloatField(null=True, blank=True)
     ci_low = models.FloatField(null=True, blank=True)
     ci_high = models.FloatField(null=True, blank=True)
+    measure = models.CharField(max_length=80, blank=True)
+    effect = models.FloatField(null=True, blank=True)
+    effect_low = models.FloatField(null=True, blank=True)
+    effect_high = models.FloatField(null=True, blank=True)
+    effect_scale = models.FloatField(default=1.0)
+    effect_unit = models.CharField(max_length=60, blank=True)
+    null_value = models.FloatField(default=0.0)
+    interval_level = models.FloatField(default=95.0, help_text="Of the interval, in percent.")
+    figures = models.JSONField(default=list, blank=True)
     design = models.CharField(max_length=20, choices=EvaluationDesign.choices)
-    sample_size = models.PositiveIntegerField(null=True, blank=True)
+    sample_size = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Units analysed: those with an outcome."
+    )
+    allocated = models.PositiveIntegerField(null=True, blank=True)
     source = models.CharField(max_length=300, blank=True)
+    criterion = models.JSONField(default=dict, blank=True)
+    method = models.TextField(blank=True)
+    caveats = models.JSONField(default=list, blank=True)
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
     verdict_reason = models.TextField()
     recorded_by = models.ForeignKey(
@@ -440,12 +519,104 @@ class GoalResult(models.Model):
     )
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        ordering = ["-is_primary", "recorded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal"], condition=Q(is_primary=True), name="one_primary_result"
+            )
+        ]
+
     def __str__(self) -> str:
-        return f"{self.goal}: {self.value}"
+        return f"{self.goal}: {self.summary}"
 
     @property
     def evidence_level(self) -> int:
         return MARYLAND_LEVEL[EvaluationDesign(self.design)]
+
+    @property
+    def is_effect(self) -> bool:
+        return bool(self.measure)
+
+    @property
+    def effect_text(self) -> str:
+        """'12.4 percentage points (95% interval 6.8 to 19.1)': the effect in the goal's unit."""
+        if self.effect is None:
+            return ""
+        scale = self.effect_scale
+        unit = f" {self.effect_unit}" if self.effect_unit else ""
+        text = f"{number(self.effect * scale)}{unit}"
+        if self.effect_low is not None and self.effect_high is not None:
+            low, high = sorted((self.effect_low * scale, self.effect_high * scale))
+            text += f" ({self.interval_level:g}% interval {number(low)} to {number(high)})"
+        return text
+
+    @property
+    def value_text(self) -> str:
+        """'21 days (95% interval 18.5 to 24.25)': a level recorded by hand."""
+        if self.value is None:
+            return ""
+        unit = f" {self.goal.unit}" if self.goal_id and self.goal.unit else ""
+        text = f"{number(self.value)}{unit}"
+        if self.ci_low is not None and self.ci_high is not None:
+            text += f" ({self.interval_level:g}% interval {number(self.ci_low)} to "
+            text += f"{number(self.ci_high)})"
+        return text
+
+    @property
+    def summary(self) -> str:
+        """The result in a few words, for lists and comparisons."""
+        if self.is_effect:
+            return f"{self.measure}: {self.effect_text}"
+        return self.value_text
+
+
+class ResultJudgement(AppendOnlyModel):
+    """A later judgement of a recorded result against an amended criterion: dated, shown beside
+    the original verdict, never replacing it."""
+
+    append_only_message = "Judgements are append-only: the record of each stays."
+
+    result = models.ForeignKey(GoalResult, on_delete=models.CASCADE, related_name="judgements")
+    amendment = models.ForeignKey(
+        GoalAmendment, null=True, blank=True, on_delete=models.SET_NULL, related_name="judgements"
+    )
+    criterion = models.JSONField()
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    reason = models.TextField()
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    judged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["judged_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Judgement of {self.result_id}: {self.verdict}"
+
+
+class PrimaryResultChange(AppendOnlyModel):
+    """Which result of a goal is primary, and why, each time it changes."""
+
+    append_only_message = "The history of the primary result is append-only."
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="primary_changes")
+    from_result = models.ForeignKey(
+        GoalResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_result = models.ForeignKey(GoalResult, on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id}: primary {self.from_result_id} -> {self.to_result_id}"
 
 
 class LedgerLine(models.Model):

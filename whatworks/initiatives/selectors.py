@@ -10,6 +10,7 @@ from django.http import Http404
 
 from whatworks.initiatives.models import (
     Goal,
+    GoalResult,
     Initiative,
     InitiativeTag,
     Partner,
@@ -40,7 +41,14 @@ def initiative_for_page(user: Any, pk: int) -> Initiative:
     qs = initiatives_visible_to(user).prefetch_related(
         Prefetch(
             "goals",
-            queryset=Goal.objects.select_related("result").prefetch_related("amendments"),
+            queryset=Goal.objects.prefetch_related(
+                Prefetch(
+                    "results",
+                    queryset=GoalResult.objects.prefetch_related("judgements__amendment"),
+                ),
+                "amendments",
+                "primary_changes",
+            ),
         ),
         Prefetch("partners", queryset=Partner.objects.select_related("organisation")),
         "tags",
@@ -85,3 +93,8 @@ def evidence_highlights(user: Any) -> dict[str, Any]:
         "did_not_count": did_not.count(),
         "did_not": list(did_not.order_by("-updated_at").values(*fields)[:HIGHLIGHTS]),
     }
+
+
+def primary_results() -> Prefetch:
+    """Prefetch each goal's primary result only (``Goal.primary_result`` reads it)."""
+    return Prefetch("results", queryset=GoalResult.objects.filter(is_primary=True))

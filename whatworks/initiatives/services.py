@@ -14,10 +14,8 @@ from whatworks.core import audit
 from whatworks.initiatives import hooks
 from whatworks.initiatives.models import (
     GOAL_FIELDS,
-    MARYLAND_LEVEL,
     NEXT_STATUSES,
     Decision,
-    EvaluationDesign,
     Goal,
     GoalAmendment,
     GoalResult,
@@ -25,12 +23,15 @@ from whatworks.initiatives.models import (
     InitiativeTag,
     LedgerLine,
     Partner,
+    PrimaryResultChange,
+    ResultJudgement,
     Status,
     StatusChange,
     SustainabilityCheck,
 )
+from whatworks.initiatives.outcomes import outcomes_seen
 from whatworks.initiatives.signals import touched
-from whatworks.initiatives.verdicts import judge
+from whatworks.initiatives.verdicts import judge_level, judge_result
 from whatworks.organisations.models import Organisation, User
 
 INITIATIVE_FIELDS = [
@@ -202,42 +203,98 @@ def goal_add(*, initiative: Initiative, actor: User, **fields: Any) -> Goal:
     return goal
 
 
+#: The fields a verdict is judged under: changing one of them re-judges results, post hoc.
+CRITERION_FIELDS = ("direction", "baseline_value", "success_threshold", "unit", "metric_name")
+
+
 @transaction.atomic
 def goal_update(*, goal: Goal, actor: User, reason: str = "", **fields: Any) -> Goal:
-    """Change a goal. Once locked, a change is an amendment: both versions and the reason stay."""
+    """Change a goal. Once locked, a change is an amendment: both versions and the reason stay.
+
+    An amendment made after outcomes have been seen is post hoc. Recorded results keep the
+    verdict, criterion and caveats they were judged under; when the amendment touches the
+    criterion, each is judged again against it and that judgement is added beside the original
+    (dated, linked to the amendment), never in its place.
+    """
     initiative = goal.initiative
     _refuse_if_withdrawn(initiative)
     unknown = set(fields) - set(GOAL_FIELDS)
     if unknown:
         raise TypeError(f"Unknown goal fields: {sorted(unknown)}")
     # Compare with what is stored: a ModelForm may already have set the new values on `goal`.
-    before = Goal.objects.get(pk=goal.pk).snapshot()
+    stored = Goal.objects.get(pk=goal.pk)
+    before = stored.snapshot()
     for name, value in fields.items():
         setattr(goal, name, value)
+    goal.locked_at = stored.locked_at
     _validate_goal(goal)
     after = goal.snapshot()
     if before == after:
         return goal
+    amendment = None
+    post_hoc = False
     if goal.locked_at is not None:
         if not reason.strip():
             raise ValidationError(
                 {
-                    "reason": "Say why the goal is changing: "
-                    "it was locked when the initiative started."
+                    "reason": "Say why the goal is changing: it is locked (the initiative has "
+                    "started, or a trial's analysis plan fixed it)."
                 }
             )
-        GoalAmendment.objects.create(
-            goal=goal, before=before, after=after, reason=reason.strip(), amended_by=actor
+        post_hoc = outcomes_seen(goal)
+        amendment = GoalAmendment.objects.create(
+            goal=goal,
+            before=before,
+            after=after,
+            reason=reason.strip(),
+            amended_by=actor,
+            post_hoc=post_hoc,
         )
     goal.save()
-    if hasattr(goal, "result"):
-        _apply_result(goal.result)  # the verdict follows the (amended) criterion
+    if any(before.get(name) != after.get(name) for name in CRITERION_FIELDS):
+        for result in goal.results.all():
+            verdict, why = judge_result(result, after)
+            ResultJudgement.objects.create(
+                result=result,
+                amendment=amendment,
+                criterion=after,
+                verdict=verdict,
+                reason=why,
+                judged_by=actor,
+            )
     audit.record(
         "goal.amended" if goal.locked_at else "goal.updated",
         actor=actor,
         obj=goal,
         organisation=initiative.organisation,
-        detail={"reason": reason.strip()} if goal.locked_at else {},
+        detail={"reason": reason.strip(), "post_hoc": post_hoc} if goal.locked_at else {},
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_lock(*, goal: Goal, actor: User | None, why: str) -> Goal:
+    """Lock a goal before its initiative starts (a trial's analysis plan fixes it): from now on
+    a change is an amendment with a reason. Refuses a goal without a baseline, which the
+    criterion is measured from. Locking a locked goal changes nothing."""
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    _refuse_if_withdrawn(goal.initiative)
+    if goal.locked_at is not None:
+        return goal
+    if goal.baseline_value is None or not goal.baseline_period:
+        raise ValidationError(
+            f"Record the baseline of the goal “{goal.metric_name}” first: the success "
+            "criterion is measured from it, and locking fixes both."
+        )
+    goal.locked_at = timezone.now()
+    Goal.objects.filter(pk=goal.pk).update(locked_at=goal.locked_at)
+    touched()
+    audit.record(
+        "goal.locked",
+        actor=actor,
+        obj=goal,
+        organisation=goal.initiative.organisation,
+        detail={"why": why, "criterion": goal.snapshot()},
     )
     return goal
 
@@ -294,7 +351,7 @@ def initiative_change_status(
         initiative.actual_start = initiative.actual_start or timezone.localdate()
     if to_status == Status.PUBLISHED:
         primary = initiative.primary_goal()
-        if primary is None or not hasattr(primary, "result"):
+        if primary is None or primary.primary_result() is None:
             raise ValidationError("Record the result of the primary goal before publishing.")
         initiative.result_published_at = timezone.now()
         _schedule_sustainability_checks(initiative)
@@ -331,19 +388,62 @@ def _schedule_sustainability_checks(initiative: Initiative) -> None:
         )
 
 
-def _apply_result(result: GoalResult, judged: tuple[str, str] | None = None) -> None:
-    goal = result.goal
-    result.verdict, result.verdict_reason = judged or judge(
-        goal, result.value, result.ci_low, result.ci_high
+def _sync_initiative(goal: Goal) -> None:
+    """The initiative's verdict and evidence level are its primary goal's primary result's."""
+    if not goal.is_primary:
+        return
+    primary = goal.results.filter(is_primary=True).first()
+    Initiative.objects.filter(pk=goal.initiative_id).update(
+        verdict=primary.verdict if primary else "",
+        evidence_level=primary.evidence_level if primary else None,
+        updated_at=timezone.now(),
     )
+    touched()  # update() sends no signal
+
+
+@transaction.atomic
+def result_add(*, goal: Goal, actor: User | None, **fields: Any) -> GoalResult:
+    """Store a judged result on a goal (the verdict and its frame already in ``fields``).
+
+    The first result of a goal becomes its primary one; later ones join the history beside it,
+    and replacing the primary is a separate, confirmed step (:func:`result_make_primary`).
+    """
+    initiative = Initiative.objects.get(pk=goal.initiative_id)  # its current status
+    _refuse_if_withdrawn(initiative)
+    goal = Goal.objects.select_for_update().get(pk=goal.pk)
+    first = not goal.results.exists()
+    result = GoalResult(
+        goal=goal,
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+        is_primary=first,
+        primary_reason="The first result recorded for this goal." if first else "",
+        **fields,
+    )
+    result.full_clean(exclude=["goal"])
     result.save()
-    if goal.is_primary:
-        Initiative.objects.filter(pk=goal.initiative_id).update(
-            verdict=result.verdict,
-            evidence_level=MARYLAND_LEVEL[EvaluationDesign(result.design)],
-            updated_at=timezone.now(),
+    if first:
+        PrimaryResultChange.objects.create(
+            goal=goal,
+            from_result=None,
+            to_result=result,
+            reason=result.primary_reason,
+            changed_by=actor,
         )
-        touched()  # update() sends no signal
+        _sync_initiative(goal)
+    audit.record(
+        "goal.result_recorded",
+        actor=actor,
+        obj=goal,
+        organisation=initiative.organisation,
+        detail={
+            "result": result.pk,
+            "verdict": result.verdict,
+            "primary": first,
+            "summary": result.summary,
+        },
+    )
+    return result
 
 
 @transaction.atomic
@@ -357,14 +457,10 @@ def result_record(
     ci_high: float | None = None,
     sample_size: int | None = None,
     source: str = "",
-    judged: tuple[str, str] | None = None,
 ) -> GoalResult:
-    """Record a goal's result and its verdict against the locked criterion.
-
-    `judged` (verdict, reason) lets a trial's own analysis, which also knows where "no
-    effect" lies, give the verdict; otherwise the result is judged here.
-    """
-    initiative = Initiative.objects.get(pk=goal.initiative_id)  # its current status
+    """Record a goal's result measured by hand (a level in the goal's unit) and its verdict
+    against the goal's criterion (``verdicts.judge_level``; a single figure is inconclusive)."""
+    initiative = Initiative.objects.get(pk=goal.initiative_id)
     _refuse_if_withdrawn(initiative)
     if not initiative.is_locked:
         raise ValidationError(
@@ -374,28 +470,69 @@ def result_record(
         raise ValidationError({"ci_high": "Give both ends of the interval, or neither."})
     if ci_low is not None and ci_high is not None and not ci_low <= value <= ci_high:
         raise ValidationError({"ci_low": "The interval must contain the result."})
-    result, _ = GoalResult.objects.update_or_create(
+    criterion = Goal.objects.get(pk=goal.pk).snapshot()
+    verdict, reason = judge_level(criterion, value, ci_low, ci_high)
+    return result_add(
         goal=goal,
-        defaults={
-            "value": value,
-            "ci_low": ci_low,
-            "ci_high": ci_high,
-            "design": design,
-            "sample_size": sample_size,
-            "source": source,
-            "recorded_by": actor,
-            "recorded_at": timezone.now(),
-            "verdict": "",
-            "verdict_reason": "",
-        },
+        actor=actor,
+        value=value,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        design=design,
+        sample_size=sample_size,
+        source=source,
+        criterion=criterion,
+        method="Recorded by hand" + ("" if ci_low is None else ", with its 95% interval"),
+        caveats=[],
+        verdict=verdict,
+        verdict_reason=reason,
     )
-    _apply_result(result, judged)
+
+
+@transaction.atomic
+def result_make_primary(
+    *, result: GoalResult, actor: User, reason: str, confirmed: bool
+) -> GoalResult:
+    """Make ``result`` its goal's primary result, in place of the current one.
+
+    Needs a reason (shown beside it) and ``confirmed``: the person has seen both verdicts. The
+    old primary stays in the history with its verdict; the change is an append-only row.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why this result should be the primary one."})
+    if not confirmed:
+        raise ValidationError(
+            {"confirm": "Confirm that this result replaces the current primary result."}
+        )
+    goal = Goal.objects.select_for_update().get(pk=result.goal_id)
+    _refuse_if_withdrawn(goal.initiative)
+    result = GoalResult.objects.get(pk=result.pk)
+    if result.is_primary:
+        raise ValidationError("This is already the primary result.")
+    current = goal.results.filter(is_primary=True).first()
+    if current is not None:
+        GoalResult.objects.filter(pk=current.pk).update(is_primary=False)
+    result.is_primary = True
+    result.primary_reason = reason.strip()
+    result.save(update_fields=["is_primary", "primary_reason"])
+    PrimaryResultChange.objects.create(
+        goal=goal,
+        from_result=current,
+        to_result=result,
+        reason=reason.strip(),
+        changed_by=actor,
+    )
+    _sync_initiative(goal)
     audit.record(
-        "goal.result_recorded",
+        "goal.primary_result_changed",
         actor=actor,
         obj=goal,
-        organisation=initiative.organisation,
-        detail={"value": value, "ci": [ci_low, ci_high], "verdict": result.verdict},
+        organisation=goal.initiative.organisation,
+        detail={
+            "from": current.pk if current else None,
+            "to": result.pk,
+            "reason": reason.strip(),
+        },
     )
     return result
 

@@ -16,6 +16,8 @@ from whatworks.initiatives.models import (
     InitiativeTag,
     LedgerLine,
     Partner,
+    PrimaryResultChange,
+    ResultJudgement,
     StatusChange,
     SustainabilityCheck,
 )
@@ -40,6 +42,8 @@ PARTS = (
     InitiativeTag,
     LedgerLine,
     Partner,
+    PrimaryResultChange,
+    ResultJudgement,
     StatusChange,
     SustainabilityCheck,
     Decision,

@@ -18,6 +18,11 @@ urlpatterns = [
     path("initiatives/<int:pk>/goals/<int:goal_id>/", views.goal_edit, name="goal-edit"),
     path("initiatives/<int:pk>/goals/<int:goal_id>/remove/", views.goal_remove, name="goal-remove"),
     path("initiatives/<int:pk>/goals/<int:goal_id>/result/", views.goal_result, name="goal-result"),
+    path(
+        "initiatives/<int:pk>/goals/<int:goal_id>/results/<int:result_id>/primary/",
+        views.result_primary,
+        name="result-primary",
+    ),
     path("initiatives/<int:pk>/ledger/new/", views.ledger_line_new, name="ledger-line-new"),
     path(
         "initiatives/<int:pk>/ledger/<int:line_id>/remove/",

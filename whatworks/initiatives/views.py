@@ -30,6 +30,7 @@ from whatworks.initiatives.forms import (
     LedgerLineForm,
     LessonsForm,
     PartnerForm,
+    PrimaryResultForm,
     ResultForm,
     StatusForm,
     SustainabilityForm,
@@ -43,6 +44,7 @@ from whatworks.initiatives.models import (
     SustainabilityCheck,
     owner_label,
 )
+from whatworks.initiatives.outcomes import outcomes_seen
 from whatworks.initiatives.panels import panels_for
 from whatworks.initiatives.signals import NAMESPACE
 from whatworks.measures.models import Metric
@@ -247,7 +249,13 @@ def goal_edit(request: AuthenticatedRequest, pk: int, goal_id: int | None = None
     return render(
         request,
         "initiatives/goal_form.html",
-        {"form": form, "initiative": initiative, "goal": goal, "locked": locked},
+        {
+            "form": form,
+            "initiative": initiative,
+            "goal": goal,
+            "locked": locked,
+            "post_hoc": goal is not None and outcomes_seen(goal),
+        },
     )
 
 
@@ -286,32 +294,81 @@ def goal_remove(request: AuthenticatedRequest, pk: int, goal_id: int) -> HttpRes
 
 @login_required
 def goal_result(request: AuthenticatedRequest, pk: int, goal_id: int) -> HttpResponse:
+    """Record another result for a goal; the results already there stay."""
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     goal = get_object_or_404(initiative.goals, pk=goal_id)
-    existing = getattr(goal, "result", None) if hasattr(goal, "result") else None
-    initial = (
-        {
-            k: getattr(existing, k)
-            for k in ("value", "ci_low", "ci_high", "design", "sample_size", "source")
-        }
-        if existing
-        else {}
-    )
-    form = ResultForm(request.POST or None, initial=initial)
+    form = ResultForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.result_record(goal=goal, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            primary = (
+                " It is the goal's primary result."
+                if result.is_primary
+                else (
+                    " The primary result is unchanged; you can make this one primary from the "
+                    "goal's results."
+                )
+            )
             messages.success(
-                request, f"Result recorded. Verdict: {result.get_verdict_display().lower()}."
+                request,
+                f"Result recorded. Verdict: {result.get_verdict_display().lower()}.{primary}",
             )
             return redirect("initiative-detail", pk=pk)
     return render(
         request,
         "initiatives/result_form.html",
-        {"form": form, "initiative": initiative, "goal": goal},
+        {
+            "form": form,
+            "initiative": initiative,
+            "goal": goal,
+            "primary": goal.primary_result(),
+        },
+    )
+
+
+@login_required
+def result_primary(
+    request: AuthenticatedRequest, pk: int, goal_id: int, result_id: int
+) -> HttpResponse:
+    """Make another result the goal's primary one: shows both verdicts, asks for a reason and
+    a confirmation, and records the change."""
+    initiative = selectors.access_initiative(request.user, pk, CHANGE)
+    goal = get_object_or_404(initiative.goals, pk=goal_id)
+    result = get_object_or_404(goal.results, pk=result_id)
+    current = goal.primary_result()
+    if result.is_primary:
+        messages.info(request, "That result is already the primary one.")
+        return redirect("initiative-detail", pk=pk)
+    form = PrimaryResultForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.result_make_primary(
+                result=result,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                confirmed=form.cleaned_data["confirm"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "The primary result is replaced. The one before stays in the goal's history.",
+            )
+            return redirect("initiative-detail", pk=pk)
+    return render(
+        request,
+        "initiatives/result_primary.html",
+        {
+            "form": form,
+            "initiative": initiative,
+            "goal": goal,
+            "result": result,
+            "current": current,
+        },
     )
 
 

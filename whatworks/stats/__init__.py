@@ -38,6 +38,7 @@ from .means import (
 )
 from .meta import RandomEffectsResult, random_effects
 from .power import (
+    CriterionPower,
     MeanPower,
     MinimumDetectableEffect,
     ProportionPower,
@@ -45,10 +46,12 @@ from .power import (
     RatePower,
     TimeToEventMinimumDetectableEffect,
     TimeToEventPower,
+    cluster_standard_error,
     design_effect,
     mde_time_to_event,
     mde_two_proportions,
     mde_two_rates,
+    power_against_criterion,
     power_time_to_event,
     power_two_means,
     power_two_proportions,
@@ -65,11 +68,70 @@ from .proportions import (
     fisher_exact,
     proportion_interval,
 )
-from .regression import EffectEstimate, estimate_effect
-from .survival import KaplanMeier, LogrankResult, kaplan_meier, logrank, rmst
+from .randomisation import (
+    difference_of_ratios,
+    log_ratio_of_ratios,
+    randomisation_p_value,
+)
+from .rates import RateComparison, compare_rates
+from .regression import (
+    EffectEstimate,
+    cr2_effect,
+    estimate_effect,
+    hc2_effect_with_covariate,
+    residual_icc,
+)
+from .survival import (
+    KaplanMeier,
+    LogrankResult,
+    SurvivalTable,
+    bootstrap_medians,
+    kaplan_meier,
+    logrank,
+    logrank_from_tables,
+    rmst,
+    rmst_from_table,
+    survival_tables,
+    within_from_table,
+)
+from .timeseries import (
+    AutocorrelatedRegression,
+    Coefficient,
+    PosteriorBatch,
+    ar1_posterior,
+    ar1_regression,
+    segmented_design,
+    step_design,
+)
+from .verdict import judge_interval
 
 __all__ = [
     "ArmSummary",
+    "AutocorrelatedRegression",
+    "Coefficient",
+    "CriterionPower",
+    "PosteriorBatch",
+    "RateComparison",
+    "SurvivalTable",
+    "ar1_posterior",
+    "ar1_regression",
+    "bootstrap_medians",
+    "cluster_standard_error",
+    "compare_rates",
+    "cr2_effect",
+    "difference_of_ratios",
+    "hc2_effect_with_covariate",
+    "judge_interval",
+    "log_ratio_of_ratios",
+    "logrank_from_tables",
+    "power_against_criterion",
+    "randomisation_p_value",
+    "residual_icc",
+    "rmst_from_table",
+    "segmented_design",
+    "step_design",
+    "survival_tables",
+    "within_from_table",
     "ChiSquareResult",
     "EffectEstimate",
     "FisherResult",

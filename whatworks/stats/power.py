@@ -237,20 +237,121 @@ def mde_two_proportions(
     )
 
 
-def design_effect(cluster_size: float, icc: float) -> float:
-    """Variance inflation from randomising clusters: ``1 + (m - 1) * icc``.
+def design_effect(cluster_size: float, icc: float, cv: float = 0.0) -> float:
+    """Variance inflation from randomising clusters: ``1 + ((cv^2 + 1) m - 1) * icc``.
 
     Multiply an individually randomised sample size by this to get the cluster-randomised one
-    (``m`` = average cluster size, ``icc`` = intra-cluster correlation).
+    (``m`` = average cluster size, ``icc`` = intra-cluster correlation, ``cv`` = coefficient of
+    variation of the cluster sizes; 0, equal sizes, gives Kish's ``1 + (m - 1) icc``). Unequal
+    clusters lose precision: the analysis weights units, and big clusters carry more of them.
 
-    Reference: Kish L (1965). Survey Sampling, section 5.4; Donner A, Klar N (2000). Design and
-    Analysis of Cluster Randomization Trials in Health Research, ch. 5.
+    References: Kish L (1965). Survey Sampling, section 5.4; Donner A, Klar N (2000). Design and
+    Analysis of Cluster Randomization Trials in Health Research, ch. 5; Eldridge SM, Ashby D,
+    Kerry S (2006). Sample size for cluster randomized trials: effect of coefficient of variation
+    of cluster size and analysis method. International Journal of Epidemiology 35:1292-1300.
     """
     m = as_real(cluster_size, "The cluster size")
     if m < 1:
         raise refuse("The cluster size must be at least 1.")
     rho = check_probability(icc, "The intra-cluster correlation", open_interval=False)
-    return 1.0 + (m - 1.0) * rho
+    spread = as_real(cv, "The coefficient of variation of the cluster sizes")
+    if spread < 0:
+        raise refuse("The coefficient of variation of the cluster sizes cannot be negative.")
+    return 1.0 + ((spread**2 + 1.0) * m - 1.0) * rho
+
+
+@dataclass(frozen=True)
+class CriterionPower:
+    """Result of :func:`power_against_criterion`.
+
+    ``detect``: the chance that the interval leaves out "no effect" on the side of the true
+    effect (the power of ``power.t.test``, ``strict = FALSE``). ``met``: the chance of the
+    verdict "met", that the whole interval clears the success criterion (and zero).
+    """
+
+    effect: float
+    std_error: float
+    criterion: float
+    df: float | None
+    detect: float
+    met: float
+    alpha: float
+
+
+def power_against_criterion(
+    effect: float,
+    std_error: float,
+    *,
+    criterion: float = 0.0,
+    df: float | None = None,
+    alpha: float = 0.05,
+) -> CriterionPower:
+    """Chance of a clear difference and chance of "met", for an estimate with this standard error.
+
+    ``effect`` is the true effect and ``criterion`` the success criterion, both oriented so that
+    better is positive (``criterion >= 0``). The analysis gives the interval ``estimate +/- q *
+    se`` with ``q`` the normal quantile (``df=None``) or the t quantile on ``df`` degrees of
+    freedom, the standard error then estimated with that many degrees of freedom, so that
+    ``(estimate - c) / se`` follows a noncentral t with noncentrality ``(effect - c) / se``.
+    "Met" needs the lower end at or above ``max(criterion, 0)``. Use the degrees of freedom the
+    analysis will use: for a cluster-randomised trial, about the number of clusters minus 2, not
+    the number of units.
+
+    Reference: the noncentral t power of a two-sample t test, e.g. Cohen J (1988). Statistical
+    Power Analysis for the Behavioral Sciences, 2nd ed.; Julious SA (2004). Sample sizes for
+    clinical trials with normal data. Statistics in Medicine 23:1921-1986.
+    """
+    alpha = check_alpha(alpha)
+    mean = as_real(effect, "The effect")
+    se = check_positive(std_error, "The standard error")
+    floor = max(0.0, as_real(criterion, "The success criterion"))
+    if df is not None and not as_real(df, "The degrees of freedom") > 0:
+        raise refuse("The degrees of freedom must be greater than zero.")
+
+    def above(centre: float) -> float:
+        if df is None:
+            return float(sps.norm.sf(sps.norm.isf(alpha / 2.0) - centre / se))
+        return float(sps.nct.sf(sps.t.isf(alpha / 2.0, df), df, centre / se))
+
+    return CriterionPower(
+        effect=mean,
+        std_error=se,
+        criterion=floor,
+        df=df,
+        detect=above(abs(mean)),
+        met=above(mean - floor),
+        alpha=alpha,
+    )
+
+
+def cluster_standard_error(
+    unit_sd: float,
+    *,
+    clusters_t: float,
+    clusters_c: float,
+    cluster_size: float,
+    icc: float,
+    cv: float = 0.0,
+) -> tuple[float, float]:
+    """(standard error of a difference in means, the analysis's degrees of freedom) for a
+    cluster-randomised comparison: the unit-level variance inflated by :func:`design_effect`
+    over ``clusters x cluster_size`` units an arm, on ``clusters_t + clusters_c - 2`` degrees of
+    freedom, about what the CR2 analysis with Imbens-Kolesar degrees of freedom uses (not the
+    number of units: a trial of 12 streets has about 10 degrees of freedom however many people
+    live in them).
+
+    Reference: Donner A, Klar N (2000), ch. 5 (t on clusters minus 2); Eldridge et al. (2006)
+    for the design effect with unequal clusters.
+    """
+    sd = check_positive(unit_sd, "The standard deviation")
+    g_t = check_positive(clusters_t, "The clusters in the treatment arm")
+    g_c = check_positive(clusters_c, "The clusters in the control arm")
+    if g_t + g_c <= 2:
+        raise refuse("A cluster comparison needs at least three clusters in all.")
+    effect = design_effect(cluster_size, icc, cv)
+    m = as_real(cluster_size, "The cluster size")
+    se = sd * math.sqrt(effect * (1.0 / (g_t * m) + 1.0 / (g_c * m)))
+    return se, g_t + g_c - 2.0
 
 
 # --- Counts with exposure (Poisson rates) -------------------------------------------------

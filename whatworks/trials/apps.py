@@ -27,3 +27,9 @@ class TrialsConfig(AppConfig):
             post_delete.connect(
                 changed, sender=model, dispatch_uid=f"cache-{model.__name__}-delete"
             )
+
+        # A goal's criterion changed after a trial's outcomes or series arrived is post hoc.
+        from whatworks.initiatives import outcomes
+        from whatworks.trials.selectors import goal_has_outcomes
+
+        outcomes.register(goal_has_outcomes)

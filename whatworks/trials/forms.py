@@ -151,6 +151,15 @@ class PowerForm(forms.Form):
         help_text="How alike units in one cluster are: 0.01 to 0.1 is common. "
         "Cluster designs only.",
     )
+    cluster_cv = forms.FloatField(
+        label="How much cluster sizes vary (coefficient of variation, optional)",
+        required=False,
+        min_value=0,
+        max_value=5,
+        help_text="The standard deviation of the cluster sizes divided by their average: 0 when "
+        "every cluster is the same size, 0.5 to 1 for streets or wards. Unequal clusters give "
+        "less precision. Cluster designs only.",
+    )
     control_rate = forms.FloatField(
         label="Expected rate in the control arm (%)",
         required=False,
@@ -201,7 +210,7 @@ class PowerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.trial = trial
         if trial.design != Design.CLUSTER:
-            del self.fields["cluster_size"], self.fields["icc"]
+            del self.fields["cluster_size"], self.fields["icc"], self.fields["cluster_cv"]
         kind = trial.outcome_kind
         keep = {
             "proportion": {"control_rate"},

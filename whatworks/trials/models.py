@@ -350,22 +350,37 @@ class OutcomeSet(AppendOnlyModel):
 class TrialResult(models.Model):
     """The estimate that went to the register with the verdict, kept for pooling across councils.
 
-    ``estimate``/``ci_low``/``ci_high`` are the trial's own measure (arm minus control, or the
-    rate ratio), not the goal's level; ``goal_value`` etc. are what was written to the goal.
+    ``estimate``/``ci_low``/``ci_high`` are the trial's own measure (arm minus control, the rate
+    ratio, or for a series the change in level or the difference-in-differences), not the goal's
+    level. ``std_error`` and ``df`` are the estimate's own (on the log scale for the rate ratio;
+    ``df`` empty for a normal reference), stored so that pooling never reads them back from the
+    interval. ``goal_result`` is the register's row, which holds the frozen verdict, criterion,
+    method and caveats. ``goal_value`` etc. are kept for results recorded before figures per arm
+    were (they were the baseline plus the difference, which the pages no longer show).
     """
 
     trial = models.OneToOneField(Trial, on_delete=models.CASCADE, related_name="result")
+    goal_result = models.OneToOneField(
+        "initiatives.GoalResult",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="trial_result",
+    )
     arm = models.CharField(max_length=60)
     measure = models.CharField(max_length=80)
+    design = models.CharField(max_length=20, choices=Design.choices, default=Design.RANDOMISED)
     estimate = models.FloatField()
     ci_low = models.FloatField()
     ci_high = models.FloatField()
+    std_error = models.FloatField(null=True, blank=True)
+    df = models.FloatField(null=True, blank=True)
     alpha = models.FloatField()
     p_value = models.FloatField()
-    n_units = models.PositiveIntegerField()
-    goal_value = models.FloatField()
-    goal_ci_low = models.FloatField()
-    goal_ci_high = models.FloatField()
+    n_units = models.PositiveIntegerField(help_text="Units analysed: those with an outcome.")
+    goal_value = models.FloatField(null=True, blank=True)
+    goal_ci_low = models.FloatField(null=True, blank=True)
+    goal_ci_high = models.FloatField(null=True, blank=True)
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
     verdict_text = models.TextField()
     recorded_by = models.ForeignKey(

@@ -16,8 +16,19 @@ enters:
   worked out at ``alpha / (arms - 1)`` (conservative).
 * One-sided plans: ``stats`` is two-sided; a one-sided test at alpha is the two-sided test at
   2 alpha for power in the effect's direction.
-* Clusters: the units per arm are divided by the design effect (for rates, counts are assumed
-  to share the ICC; for time to event, the events are, as an approximation).
+* Clusters: the units per arm are divided by the design effect, ``1 + ((cv^2 + 1) m - 1) ICC``
+  with ``cv`` the coefficient of variation of cluster sizes (Eldridge et al. 2006; for rates,
+  counts are assumed to share the ICC; for time to event, the events are, as an approximation),
+  and for proportions, means and rates the test is a t test on the degrees of freedom the
+  analysis will have, the clusters of the two arms compared minus 2 (``stats.
+  cluster_standard_error``), not the number of units: with 12 streets a trial has about 10.
+
+The chance of "met": the verdict needs the whole interval to clear the goal's success criterion
+(``services.criterion_for``, the improvement it asks for on the trial's scale), which is harder
+than leaving out "no effect". ``stats.power_against_criterion`` gives both chances for the change
+the team hopes for, and the page says how large a true change would have to be for "met" to
+come out as often as the chosen power. Not worked out for time to event, whose verdict rests on a
+difference in medians with a bootstrap interval.
 
 Directions: for rates, "lower" on the goal means a fall in the rate; for time to event, the goal
 is a time ("days until ..."), so "lower" means the event comes sooner (a hazard ratio above 1,
@@ -27,19 +38,17 @@ treatment over control) and "higher" later (below 1).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from scipy.optimize import brentq
 
 from whatworks import stats
 from whatworks.initiatives.ledger import summarise
 from whatworks.stats import StatsRefusal
 from whatworks.trials.models import Design, OutcomeKind, Trial
-
-# Outcome kinds the page cannot answer for (kept for the view, which shows the reason instead of
-# the form). Every kind is answered now.
-UNSUPPORTED: dict[OutcomeKind, str] = {}
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,11 @@ class PowerAnswer:
     needed_sentence: str
     payback_warning: str
     payback_note: str
+    # The chance that the verdict is "met" for the hoped-for change (None without one), and the
+    # sentences about it, including the true change "met" needs at the chosen power.
+    met_at_expected: float | None = None
+    met_sentence: str = ""
+    df: float | None = None  # the analysis's degrees of freedom (None: normal)
 
 
 def _times_in_ten(power: float) -> str:
@@ -75,7 +89,11 @@ def _num(x: float) -> str:
 
 
 def effective_n(
-    trial: Trial, n_total: int, cluster_size: float | None, icc: float | None
+    trial: Trial,
+    n_total: int,
+    cluster_size: float | None,
+    icc: float | None,
+    cv: float | None = None,
 ) -> tuple[float, float, list[float]]:
     """(equal-arm n per arm with the same precision, design effect, units per arm)."""
     ratios = [arm.ratio for arm in trial.arms.all()]
@@ -85,11 +103,59 @@ def effective_n(
     if trial.design == Design.CLUSTER:
         if not cluster_size or icc is None:
             raise StatsRefusal("A cluster trial needs the average cluster size and the ICC.")
-        effect = stats.design_effect(cluster_size, icc)
+        effect = stats.design_effect(cluster_size, icc, cv or 0.0)
         per_arm = [n * cluster_size for n in per_arm]  # n_total counts clusters
     n_c = per_arm[0]
     worst = min(2.0 / (1.0 / n_c + 1.0 / n_j) for n_j in per_arm[1:])
     return worst / effect, effect, per_arm
+
+
+def analysis_df(trial: Trial, n_total: int) -> float | None:
+    """The degrees of freedom the analysis will have for the worst comparison: for a cluster
+    design the clusters of control and the smallest other arm, minus 2; otherwise ``None``
+    (the caller uses the unit-level figure)."""
+    if trial.design != Design.CLUSTER:
+        return None
+    ratios = [arm.ratio for arm in trial.arms.all()]
+    clusters = [n_total * r / sum(ratios) for r in ratios]
+    return clusters[0] + min(clusters[1:]) - 2.0
+
+
+def _unit_se(
+    trial: Trial,
+    n_total: int,
+    n_eff: float,
+    cluster_size: float | None,
+    icc: float | None,
+    cv: float | None,
+) -> float:
+    if trial.design != Design.CLUSTER:
+        return math.sqrt(2.0 / n_eff)
+    assert cluster_size is not None and icc is not None
+    ratios = [arm.ratio for arm in trial.arms.all()]
+    clusters = [n_total * r / sum(ratios) for r in ratios]
+    se, _ = stats.cluster_standard_error(
+        1.0,
+        clusters_t=min(clusters[1:]),
+        clusters_c=clusters[0],
+        cluster_size=cluster_size,
+        icc=icc,
+        cv=cv or 0.0,
+    )
+    return se
+
+
+def _t_power(effect: float, se: float, df: float | None, alpha: float) -> float:
+    return stats.power_against_criterion(abs(effect), se, df=df, alpha=alpha).detect
+
+
+def _solve(gap: Callable[[float], float], high: float, message: str) -> float:
+    """The root of an increasing ``gap`` on (0, high], doubling ``high`` a few times."""
+    for _ in range(60):
+        if gap(high) >= 0:
+            return float(brentq(gap, 1e-12 * high, high, xtol=1e-12 * high))
+        high *= 2.0
+    raise StatsRefusal(message)
 
 
 def answer(
@@ -102,6 +168,7 @@ def answer(
     expected: float | None = None,
     cluster_size: float | None = None,
     icc: float | None = None,
+    cluster_cv: float | None = None,
     rate_control: float | None = None,
     exposure: float | None = None,
     event_share: float | None = None,
@@ -119,76 +186,37 @@ def answer(
     * time to event: ``event_share`` (0-1), the share of units expected to have the event by the
       analysis date; ``expected`` a hazard ratio (treatment over control).
 
+    ``cluster_cv`` is the coefficient of variation of the cluster sizes (0 when they are equal).
     Raises :class:`StatsRefusal` with the reason when the numbers cannot give an answer.
     """
     kind = trial.outcome_kind
-    if kind in UNSUPPORTED:
-        raise StatsRefusal(UNSUPPORTED[OutcomeKind(kind)])
     arms = list(trial.arms.all())
     k = len(arms)
     alpha = trial.analysis_alpha / (k - 1)
-    n_eff, effect, per_arm = effective_n(trial, n_total, cluster_size, icc)
+    n_eff, effect, per_arm = effective_n(trial, n_total, cluster_size, icc, cluster_cv)
     if n_eff < 2:
         raise StatsRefusal("With so few units each arm would have fewer than two: add units.")
-    lower = trial.goal.direction == "lower"
-    cluster = trial.design == Design.CLUSTER
-    noun = (trial.cluster_noun or "clusters") if cluster else (trial.units_noun or "units")
-    per = n_total / k
-    opening = f"With {n_total:,} {noun} in {k} arms (about {per:,.0f} an arm)"
-    if cluster:
-        opening += f" and an ICC of {icc:g}"
+    df = analysis_df(trial, n_total)
+    if df is not None and df < 1:
+        raise StatsRefusal("A cluster trial needs at least two clusters in each arm compared.")
+    # The standard error of a difference for a unit-level standard deviation of 1: for a cluster
+    # design from stats.cluster_standard_error (clusters of control and the smallest other arm),
+    # which bench/calibration.py checks against simulated trials.
+    unit_se = _unit_se(trial, n_total, n_eff, cluster_size, icc, cluster_cv)
+    opening, details = _describe(
+        trial, n_total=n_total, alpha=alpha, icc=icc, cluster_size=cluster_size,
+        cluster_cv=cluster_cv, effect=effect, n_eff=n_eff, df=df,
+    )  # fmt: skip
     scale = trial.goal_scale()
-    details = [
-        f"Each arm is compared with the control arm ({arms[0].name}) at a significance level "
-        f"of {alpha:.3g}"
-        + (
-            f" (the plan's {trial.analysis_alpha:g} shared across {k - 1} comparisons)"
-            if k > 2
-            else ""
-        )
-        + (", two-sided (a one-sided plan at half that level)" if trial.sided == "one" else "")
-        + "."
-    ]
-    if cluster:
-        details.append(
-            f"Clusters of about {cluster_size:g} {trial.units_noun} with an ICC of {icc:g} give a "
-            f"design effect of {effect:.2f}: the trial is as precise as an individually "
-            f"randomised one with about {n_eff:,.0f} {trial.units_noun} an arm."
-        )
-    needed = ""
-    at_expected = None
+    facts = _Facts(
+        trial, power, alpha, n_eff, effect, per_arm, cluster_size, k, df, unit_se, details
+    )
     mde_goal: float | None
     if kind == OutcomeKind.PROPORTION:
-        if control_rate is None or not 0 < control_rate < 1:
-            raise StatsRefusal("Give the expected rate in the control arm, between 0% and 100%.")
-        base = 1 - control_rate if lower else control_rate
-        mde = stats.mde_two_proportions(base, n_eff, alpha=alpha, power=power)
-        target = 1 - mde.p_treatment if lower else mde.p_treatment
-        sentence = (
-            f"{opening}, you can detect a change from {_pct(control_rate)} to {_pct(target)} "
-            f"or {'smaller' if lower else 'larger'}, {_times_in_ten(power)}."
+        sentence, mde_value, needed, at_expected = _proportion_answer(
+            facts, opening=opening, control_rate=control_rate, expected=expected
         )
-        mde_value = abs(target - control_rate)
         mde_goal = mde_value * scale
-        if expected is not None:
-            if not 0 < expected < 1 or expected == control_rate:
-                raise StatsRefusal(
-                    "The hoped-for rate must be between 0% and 100% and differ from control."
-                )
-            at_expected = stats.power_two_proportions(
-                control_rate, expected, n_per_arm=n_eff, alpha=alpha
-            ).power
-            try:
-                n_needed = stats.power_two_proportions(
-                    control_rate, expected, power=power, alpha=alpha
-                ).n_per_arm
-                needed = _needed(trial, n_needed, effect, cluster_size, k, power, per_arm, n_eff)
-            except StatsRefusal as error:
-                needed = error.reason
-            details.append(
-                f"A change from {_pct(control_rate)} to {_pct(expected)} would be detected "
-                f"{at_expected:.0%} of the time."
-            )
     elif kind == OutcomeKind.RATE:
         sentence, mde_value, mde_goal, needed, at_expected = _rate_answer(
             trial,
@@ -220,36 +248,25 @@ def answer(
         )
         mde_goal = None
     else:
-        if sd is None or sd <= 0:
-            raise StatsRefusal("Give the standard deviation of the outcome (above zero).")
-
-        def gap(delta: float) -> float:
-            return stats.power_two_means(delta, sd, n_per_arm=n_eff, alpha=alpha).power - power
-
-        high = sd
-        while gap(high) < 0:
-            high *= 2
-            if high > 1e6 * sd:
-                raise StatsRefusal("No realistic difference would be detected with so few units.")
-        mde_value = float(brentq(gap, 1e-9 * sd, high, xtol=1e-10 * sd))
-        mde_goal = mde_value * scale
-        unit = f" {trial.measure_unit}" if trial.measure_unit else ""
-        sentence = (
-            f"{opening}, you can detect a difference of {_num(mde_value)}{unit} or more "
-            f"{'lower' if lower else 'higher'} (with a standard deviation of {_num(sd)}{unit}), "
-            f"{_times_in_ten(power)}."
+        sentence, mde_value, needed, at_expected = _mean_answer(
+            facts, opening=opening, sd=sd, expected=expected
         )
-        if expected is not None and expected != 0:
-            at_expected = stats.power_two_means(expected, sd, n_per_arm=n_eff, alpha=alpha).power
-            try:
-                n_needed = stats.power_two_means(expected, sd, power=power, alpha=alpha).n_per_arm
-                needed = _needed(trial, n_needed, effect, cluster_size, k, power, per_arm, n_eff)
-            except StatsRefusal as error:
-                needed = error.reason
-            details.append(
-                f"A difference of {_num(abs(expected))}{unit} would be detected "
-                f"{at_expected:.0%} of the time."
-            )
+        mde_goal = mde_value * scale
+    met_at_expected, met_sentence = _met(
+        trial,
+        kind=kind,
+        power=power,
+        alpha=alpha,
+        n_eff=n_eff,
+        unit_se=unit_se,
+        df=df,
+        control_rate=control_rate,
+        sd=sd,
+        rate_control=rate_control,
+        exposure=exposure,
+        expected=expected,
+        at_expected=at_expected,
+    )
     if mde_goal is None:
         warning, note = (
             "",
@@ -269,6 +286,307 @@ def answer(
         needed_sentence=needed,
         payback_warning=warning,
         payback_note=note,
+        met_at_expected=met_at_expected,
+        met_sentence=met_sentence,
+        df=df,
+    )
+
+
+def _describe(
+    trial: Trial,
+    *,
+    n_total: int,
+    alpha: float,
+    icc: float | None,
+    cluster_size: float | None,
+    cluster_cv: float | None,
+    effect: float,
+    n_eff: float,
+    df: float | None,
+) -> tuple[str, list[str]]:
+    """The answer's opening words and the sentences about the design under it."""
+    kind = trial.outcome_kind
+    arms = list(trial.arms.all())
+    k = len(arms)
+    cluster = trial.design == Design.CLUSTER
+    noun = (trial.cluster_noun or "clusters") if cluster else (trial.units_noun or "units")
+    per = n_total / k
+    opening = f"With {n_total:,} {noun} in {k} arms (about {per:,.0f} an arm)"
+    if cluster:
+        opening += f" and an ICC of {icc:g}"
+    details = [
+        f"Each arm is compared with the control arm ({arms[0].name}) at a significance level "
+        f"of {alpha:.3g}"
+        + (
+            f" (the plan's {trial.analysis_alpha:g} shared across {k - 1} comparisons)"
+            if k > 2
+            else ""
+        )
+        + (", two-sided (a one-sided plan at half that level)" if trial.sided == "one" else "")
+        + "."
+    ]
+    if cluster:
+        spread = f" varying in size by a coefficient of {cluster_cv:g}" if cluster_cv else ""
+        details.append(
+            f"Clusters of about {cluster_size:g} {trial.units_noun}{spread} with an ICC of "
+            f"{icc:g} give a design effect of {effect:.2f}: the trial is as precise as an "
+            f"individually randomised one with about {n_eff:,.0f} {trial.units_noun} an arm."
+        )
+        if kind != OutcomeKind.TIME_TO_EVENT:
+            details.append(
+                f"The analysis of a cluster trial has about {df:,.0f} degrees of freedom (the "
+                "clusters compared, minus 2), however many units they hold; the chances here "
+                "use them."
+            )
+    return opening, details
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What every kind of outcome's answer needs to know about the design."""
+
+    trial: Trial
+    power: float
+    alpha: float
+    n_eff: float
+    effect: float
+    per_arm: list[float]
+    cluster_size: float | None
+    k: int
+    df: float | None
+    unit_se: float
+    details: list[str]
+
+    @property
+    def cluster(self) -> bool:
+        return self.trial.design == Design.CLUSTER
+
+    @property
+    def lower(self) -> bool:
+        return self.trial.goal.direction == "lower"
+
+    def needed(self, n_needed: float) -> str:
+        return _needed(
+            self.trial, n_needed, self.effect, self.cluster_size, self.k, self.power,
+            self.per_arm, self.n_eff,
+        )  # fmt: skip
+
+
+def _proportion_answer(
+    facts: _Facts, *, opening: str, control_rate: float | None, expected: float | None
+) -> tuple[str, float, str, float | None]:
+    """(sentence, mde as a change in the rate, needed, power at the hoped-for rate)."""
+    power, alpha, n_eff, df = facts.power, facts.alpha, facts.n_eff, facts.df
+    cluster, lower, unit_se, details = facts.cluster, facts.lower, facts.unit_se, facts.details
+    needed = ""
+    at_expected = None
+    if control_rate is None or not 0 < control_rate < 1:
+        raise StatsRefusal("Give the expected rate in the control arm, between 0% and 100%.")
+    if cluster:
+        assert df is not None
+
+        def detect_at(delta: float) -> float:
+            p_t = control_rate - delta if lower else control_rate + delta
+            if not 0 < p_t < 1:
+                return 1.0
+            sd_pair = math.sqrt(control_rate * (1 - control_rate) + p_t * (1 - p_t))
+            return _t_power(delta, sd_pair / math.sqrt(2.0) * unit_se, df, alpha) - power
+
+        room = control_rate if lower else 1 - control_rate
+        change = _solve(detect_at, room / 2, "No change in the rate could be detected.")
+        target = control_rate - change if lower else control_rate + change
+    else:
+        base = 1 - control_rate if lower else control_rate
+        mde = stats.mde_two_proportions(base, n_eff, alpha=alpha, power=power)
+        target = 1 - mde.p_treatment if lower else mde.p_treatment
+    sentence = (
+        f"{opening}, you can detect a change from {_pct(control_rate)} to {_pct(target)} "
+        f"or {'smaller' if lower else 'larger'}, {_times_in_ten(power)}."
+    )
+    mde_value = abs(target - control_rate)
+    if expected is not None:
+        if not 0 < expected < 1 or expected == control_rate:
+            raise StatsRefusal(
+                "The hoped-for rate must be between 0% and 100% and differ from control."
+            )
+        if cluster:
+            sd_pair = math.sqrt(control_rate * (1 - control_rate) + expected * (1 - expected))
+            at_expected = _t_power(
+                expected - control_rate, sd_pair / math.sqrt(2.0) * unit_se, df, alpha
+            )
+        else:
+            at_expected = stats.power_two_proportions(
+                control_rate, expected, n_per_arm=n_eff, alpha=alpha
+            ).power
+        try:
+            n_needed = stats.power_two_proportions(
+                control_rate, expected, power=power, alpha=alpha
+            ).n_per_arm
+            needed = facts.needed(n_needed)
+        except StatsRefusal as error:
+            needed = error.reason
+        details.append(
+            f"A change from {_pct(control_rate)} to {_pct(expected)} would be detected "
+            f"{at_expected:.0%} of the time."
+        )
+    return sentence, mde_value, needed, at_expected
+
+
+def _mean_answer(
+    facts: _Facts, *, opening: str, sd: float | None, expected: float | None
+) -> tuple[str, float, str, float | None]:
+    """(sentence, mde as a difference, needed, power at the hoped-for difference)."""
+    trial, power, alpha, n_eff, df = facts.trial, facts.power, facts.alpha, facts.n_eff, facts.df
+    cluster, lower, unit_se, details = facts.cluster, facts.lower, facts.unit_se, facts.details
+    needed = ""
+    at_expected = None
+    if sd is None or sd <= 0:
+        raise StatsRefusal("Give the standard deviation of the outcome (above zero).")
+
+    def gap(delta: float) -> float:
+        if cluster:
+            return _t_power(delta, sd * unit_se, df, alpha) - power
+        return stats.power_two_means(delta, sd, n_per_arm=n_eff, alpha=alpha).power - power
+
+    high = sd
+    while gap(high) < 0:
+        high *= 2
+        if high > 1e6 * sd:
+            raise StatsRefusal("No realistic difference would be detected with so few units.")
+    mde_value = float(brentq(gap, 1e-9 * sd, high, xtol=1e-10 * sd))
+    unit = f" {trial.measure_unit}" if trial.measure_unit else ""
+    sentence = (
+        f"{opening}, you can detect a difference of {_num(mde_value)}{unit} or more "
+        f"{'lower' if lower else 'higher'} (with a standard deviation of {_num(sd)}{unit}), "
+        f"{_times_in_ten(power)}."
+    )
+    if expected is not None and expected != 0:
+        at_expected = gap(abs(expected)) + power
+        try:
+            n_needed = stats.power_two_means(expected, sd, power=power, alpha=alpha).n_per_arm
+            needed = facts.needed(n_needed)
+        except StatsRefusal as error:
+            needed = error.reason
+        details.append(
+            f"A difference of {_num(abs(expected))}{unit} would be detected "
+            f"{at_expected:.0%} of the time."
+        )
+    return sentence, mde_value, needed, at_expected
+
+
+def _met(
+    trial: Trial,
+    *,
+    kind: str,
+    power: float,
+    alpha: float,
+    n_eff: float,
+    unit_se: float,
+    df: float | None,
+    control_rate: float | None,
+    sd: float | None,
+    rate_control: float | None,
+    exposure: float | None,
+    expected: float | None,
+    at_expected: float | None,
+) -> tuple[float | None, str]:
+    """(chance of "met" at the hoped-for change, the sentence): see the module docstring."""
+    from whatworks.trials.services import criterion_for
+
+    if kind == OutcomeKind.TIME_TO_EVENT:
+        return None, (
+            'The chance of the verdict "met" is not worked out for time to an event: the verdict '
+            "rests on the difference in median times, whose uncertainty depends on the shape of "
+            "the curves."
+        )
+    try:
+        criterion, direction = criterion_for(trial)
+    except ValidationError as error:
+        return (
+            None,
+            f'The chance of the verdict "met" needs the goal\'s criterion: {error.messages[0]}',
+        )
+    better = 1.0 if direction == "higher" else -1.0
+    goal = trial.goal
+    needed_words = (
+        f"{'at least' if direction == 'higher' else 'at most'} {_num(goal.success_threshold)} "
+        f"{goal.unit}".strip()
+    )
+    # se_at(change) and the criterion on one scale, with the change oriented so better > 0.
+    if kind == OutcomeKind.PROPORTION:
+        assert control_rate is not None
+        base = control_rate
+
+        def se_at(change: float) -> float:
+            p_t = min(max(base + better * change, 1e-9), 1 - 1e-9)
+            return math.sqrt((base * (1 - base) + p_t * (1 - p_t)) / 2.0) * unit_se
+
+        c = criterion
+        units = trial.goal_scale()
+        show = (lambda v: f"{_num(100 * v)} percentage points") if units == 100 else _num
+        hoped = None if expected is None else better * (expected - base)
+        unit_df = df
+    elif kind == OutcomeKind.MEAN:
+        assert sd is not None
+
+        def se_at(change: float) -> float:
+            return sd * unit_se
+
+        c = criterion
+        unit = f" {trial.measure_unit}" if trial.measure_unit else ""
+
+        def show(v: float) -> str:
+            return f"{_num(v)}{unit}"
+
+        hoped = None if expected is None else better * expected
+        unit_df = df if df is not None else 2.0 * n_eff - 2.0
+    else:  # rates, on the log scale
+        assert rate_control is not None
+        per_unit = 1.0 if exposure is None else exposure
+        exposure_eff = n_eff * per_unit
+
+        def se_at(change: float) -> float:
+            ratio = math.exp(better * change)
+            return math.sqrt((1.0 / rate_control + 1.0 / (rate_control * ratio)) / exposure_eff)
+
+        if criterion >= 1.0 and direction == "lower":
+            return None, "No fall in the rate can meet this criterion (a fall of 100% or more)."
+        c = -math.log(1.0 - criterion) if direction == "lower" else math.log(1.0 + criterion)
+
+        def show(v: float) -> str:
+            return f"a rate ratio of {math.exp(better * v):.2f}"
+
+        hoped = None if expected is None else better * math.log(expected / rate_control)
+        unit_df = df
+    sentence_need = ""
+    try:
+
+        def met_gap(change: float) -> float:
+            return (
+                stats.power_against_criterion(
+                    change, se_at(change), criterion=c, df=unit_df, alpha=alpha
+                ).met
+                - power
+            )
+
+        need = _solve(met_gap, max(c, se_at(0.0)) * 2 + 1e-9, "")
+        sentence_need = (
+            f'For the verdict "met" {_times_in_ten(power)}, the true change would need to be '
+            f"about {show(need)}: the criterion ({needed_words}, a change of {show(c)}) plus the "
+            "trial's margin of uncertainty."
+        )
+    except (StatsRefusal, ValueError):
+        sentence_need = 'No realistic change would give the verdict "met" that often.'
+    if hoped is None:
+        return None, f'{sentence_need} Give the change you hope for to see the chance of "met".'
+    chance = stats.power_against_criterion(
+        hoped, se_at(hoped), criterion=c, df=unit_df, alpha=alpha
+    ).met
+    detect = at_expected if at_expected is not None else 0.0
+    return chance, (
+        f"If the change you hope for is real, the trial would show a clear difference "
+        f'{detect:.0%} of the time, but the verdict would be "met" (the whole interval clearing '
+        f"the success criterion, {needed_words}) only {chance:.0%} of the time. {sentence_need}"
     )
 
 

@@ -16,7 +16,15 @@ from whatworks.initiatives.models import Initiative
 from whatworks.initiatives.selectors import access_initiative
 from whatworks.stats import StatsRefusal
 from whatworks.trials import analysis, columns, quasi, randomise
-from whatworks.trials.models import Allocation, Design, OutcomeKind, OutcomeSet, SeriesSet, Trial
+from whatworks.trials.models import (
+    Allocation,
+    Design,
+    OutcomeKind,
+    OutcomeSet,
+    SeriesSet,
+    Trial,
+    TrialResult,
+)
 
 
 def access_trial(user: Any, pk: int, perm: str | None = None) -> Trial:
@@ -54,8 +62,27 @@ def latest_outcomes(trial: Trial) -> OutcomeSet | None:
     return OutcomeSet.objects.filter(trial=trial).order_by("-uploaded_at", "-id").first()
 
 
+def recorded_result(trial: Trial) -> TrialResult | None:
+    """The trial's recorded result with the register's row (its frozen verdict and judgements)."""
+    return (
+        TrialResult.objects.filter(trial=trial)
+        .select_related("goal_result")
+        .prefetch_related("goal_result__judgements__amendment")
+        .first()
+    )
+
+
 def has_outcomes(trial: Trial) -> bool:
     return OutcomeSet.objects.filter(trial=trial).exists()
+
+
+def goal_has_outcomes(goal: Any) -> bool:
+    """Has any trial of this goal had its outcomes or its series uploaded?"""
+    trials = Trial.objects.filter(goal=goal)
+    return (
+        OutcomeSet.objects.filter(trial__in=trials).exists()
+        or SeriesSet.objects.filter(trial__in=trials).exists()
+    )
 
 
 @dataclass
@@ -193,25 +220,44 @@ class Study:
     estimate: float
     ci_low: float
     ci_high: float
+    std_error: float
+    df: float | None
     n_units: int
     verdict: str
+
+
+#: Fewer results than this and the pooled interval rests on a poorly estimated spread between
+#: councils: the page says so (Cochrane Handbook 10.10.4.3; IntHout et al. 2014).
+FEW_RESULTS = 5
+
+
+def _pooled_measure(measures: list[str]) -> str:
+    """The most common measure; ties go to the earlier in ``analysis.MEASURES`` (then by name),
+    so the choice never depends on the order rows come back in or on hashing."""
+    order = {m: i for i, m in enumerate(analysis.MEASURES)}
+    counts: dict[str, int] = {}
+    for measure in measures:
+        counts[measure] = counts.get(measure, 0) + 1
+    return min(counts, key=lambda m: (-counts[m], order.get(m, len(order)), m))
 
 
 def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
     """Context for ``trials/_pooled.html`` on an initiative's page.
 
-    The family is the original initiative and its replications that ``user`` may see. Trials
-    whose goal has the original's primary metric and whose verdict is recorded are pooled with
-    ``stats.random_effects`` (DerSimonian-Laird), each trial's variance read off its interval
-    (``((high - low) / (2 z))**2``); rate ratios are pooled on the log scale. The prediction
+    The family is the original initiative and its replications that ``user`` may see. Randomised
+    trials whose goal has the original's primary metric and whose verdict is recorded are pooled
+    with ``stats.random_effects`` by REML with the Hartung-Knapp-Sidik-Jonkman interval (t on
+    k - 1 degrees of freedom, never narrower than the plain random-effects one), from each
+    trial's *stored* standard error (on the log scale for rate ratios, which are pooled there).
+    Before-and-after and comparison-group results are not pooled with trials. Like is pooled
+    with like: the most common measure, ties broken in a fixed order. With fewer than
+    :data:`FEW_RESULTS` results the page warns that the interval is fragile. The prediction
     interval is "what to expect in a council like yours" (needs three or more trials).
     """
-    from scipy import stats as sps
-
     from whatworks import stats
     from whatworks.initiatives.models import owner_label
     from whatworks.initiatives.selectors import initiatives_visible_to
-    from whatworks.trials.models import TrialResult
+    from whatworks.trials.models import RANDOMISED_DESIGNS
 
     original = initiative
     if initiative.replicated_from_id:
@@ -232,6 +278,7 @@ def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
         "result": None,
         "sentence": "",
         "refusal": "",
+        "warning": "",
         "measure": "",
     }
     primary = original.goals.filter(is_primary=True).first()
@@ -239,16 +286,17 @@ def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
         return context
     results = list(
         TrialResult.objects.filter(
-            trial__initiative_id__in=list(family), trial__goal__metric_name=primary.metric_name
+            trial__initiative_id__in=list(family),
+            trial__goal__metric_name=primary.metric_name,
+            design__in=list(RANDOMISED_DESIGNS),
+            std_error__gt=0,
         )
         .select_related("trial")
         .order_by("recorded_at", "id")
     )
     if not results:
         return context
-    # Pool like with like: the most common measure among the trials.
-    measures = [r.measure for r in results]
-    measure = max(set(measures), key=measures.count)
+    measure = _pooled_measure([r.measure for r in results])
     results = [r for r in results if r.measure == measure]
     ratio = measure == "rate ratio"
     studies = [
@@ -259,8 +307,10 @@ def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
             estimate=r.estimate,
             ci_low=r.ci_low,
             ci_high=r.ci_high,
+            std_error=float(r.std_error or 0.0),
+            df=r.df,
             n_units=r.n_units,
-            verdict=r.verdict,
+            verdict=r.get_verdict_display(),
         )
         for r in results
     ]
@@ -270,16 +320,10 @@ def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
             "Only one council's trial has a result so far: pooling needs two or more."
         )
         return context
-    effects, variances = [], []
-    for r in results:
-        z = float(sps.norm.isf(r.alpha / 2))
-        low, high, est = r.ci_low, r.ci_high, r.estimate
-        if ratio:
-            low, high, est = np.log(low), np.log(high), np.log(est)
-        effects.append(float(est))
-        variances.append(float(((high - low) / (2 * z)) ** 2))
+    effects = [float(np.log(s.estimate)) if ratio else s.estimate for s in studies]
+    variances = [s.std_error**2 for s in studies]
     try:
-        pooled = stats.random_effects(effects, variances)
+        pooled = stats.random_effects(effects, variances, method="REML", interval="hksj")
     except StatsRefusal as error:
         context["refusal"] = error.reason
         return context
@@ -290,8 +334,10 @@ def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
     def fmt(v: float) -> str:
         return f"{float(back(v)) * scale:.2f}{unit}" if ratio else f"{v * scale:.1f}{unit}"
 
+    councils = len({s.initiative.organisation_id for s in studies})
+    where = f"{councils} councils" if councils > 1 else "one council"
     sentence = (
-        f"Across {pooled.k} councils' trials the {measure} averaged {fmt(pooled.estimate)} "
+        f"Across {pooled.k} trials in {where}, the {measure} averaged {fmt(pooled.estimate)} "
         f"(95% interval {fmt(pooled.ci_low)} to {fmt(pooled.ci_high)})."
     )
     if pooled.prediction_low is not None and pooled.prediction_high is not None:
@@ -301,6 +347,12 @@ def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
         )
     else:
         sentence += " What to expect in a council like yours needs three or more trials."
+    if pooled.k < FEW_RESULTS:
+        context["warning"] = (
+            f"Only {pooled.k} results are pooled. With fewer than {FEW_RESULTS}, how much "
+            "councils differ from one another is hard to estimate, so the pooled interval is "
+            "wide and rests on that estimate: read it as a rough guide, not a settled answer."
+        )
     context.update(
         result=pooled,
         sentence=sentence,
@@ -316,6 +368,10 @@ def pooled_evidence(user: Any, initiative: Initiative) -> dict[str, Any]:
             )
         ),
         scale=1 if ratio else scale,
+        weights=[
+            w / sum(1.0 / (v + pooled.tau2) for v in variances)
+            for w in (1.0 / (v + pooled.tau2) for v in variances)
+        ],
         table_row={
             "estimate": float(back(pooled.estimate)),
             "low": float(back(pooled.ci_low)),

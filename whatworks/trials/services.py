@@ -1,29 +1,30 @@
 """Writes for trials. Each is atomic, audited, and raises ValidationError on bad input.
 
-How a trial's estimate lands on the goal
-----------------------------------------
-The register's goal is a *level* ("days until the tenant gets in touch", baseline 46, success
-at most 30); a trial estimates a *difference* between arms (or a rate ratio). The verdict is the
-trial's own (``analysis.verdict``: it knows where "no effect" lies and says "inconclusive" when
-the interval spans both the criterion and no effect), against a criterion read off the goal:
+How a trial's result lands on the goal
+--------------------------------------
+The register's goal is a *level* ("tenants who get in touch within 21 days", baseline 30%,
+success at least 40%); a trial estimates a *difference* between arms (or a rate ratio, or a
+series' change). The verdict is the trial's own (``analysis.verdict``: it knows where "no
+effect" lies and says "inconclusive" when the interval spans both the criterion and no effect),
+against the criterion the goal was locked with (``Goal.registered_criterion``: the goal as it
+stood before any amendment made after outcomes were seen), read as an effect by
+``initiatives.verdicts.criterion_effect``: the improvement over the baseline in the better
+direction, divided by the scale (100 when a proportion is recorded on a goal in %), or for a
+rate ratio the relative improvement.
 
-* criterion = the improvement the goal asks for over its baseline, in the better direction:
-  ``max(0, (success_threshold - baseline) * (+1 if higher is better else -1))``, divided by
-  the scale (100 when a proportion is recorded on a goal measured in %). For a rate ratio, the
-  relative improvement ``|success_threshold / baseline - 1|`` in the better direction.
-* the goal's value = ``baseline + scale * difference`` (``baseline * ratio`` for rates), and the
-  interval is shifted (scaled) the same way.
-
-So the register shows "what the level would be with the change, from the baseline the goal was
-set against", and its own reading of that value against the threshold agrees with the trial's
-verdict: value >= threshold exactly when the difference >= the criterion. The trial's raw
-estimate is kept in ``TrialResult`` (for pooling across councils).
+Locking the analysis plan locks the goal (``initiatives.services.goal_lock``), so from then on
+the criterion changes only by a visible amendment. The register keeps the effect, its interval,
+what was observed in each arm with the units analysed (``figures``), and the verdict frozen with
+its criterion, design, method and caveats; re-judging against an amended criterion is a new,
+dated judgement beside it. The trial's estimate with its standard error and degrees of freedom
+is kept in ``TrialResult`` for pooling across councils.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -33,10 +34,11 @@ from django.utils import timezone
 
 from whatworks.core import audit
 from whatworks.initiatives import services as register
-from whatworks.initiatives.models import Direction, Goal, Initiative, Status, Verdict
+from whatworks.initiatives import verdicts
+from whatworks.initiatives.models import EvaluationDesign, Goal, Initiative, Status, Verdict
 from whatworks.organisations.models import User
 from whatworks.stats import StatsRefusal
-from whatworks.trials import analysis, columns, imports, quasi, randomise, selectors
+from whatworks.trials import analysis, columns, figures, imports, quasi, randomise, selectors
 from whatworks.trials.models import (
     DESIGN_FIELDS,
     NEXT_STATUSES,
@@ -72,7 +74,7 @@ TRIAL_FIELDS = [
     "judged_arm",
     "within_days",
 ]
-VERDICT = {"met": Verdict.MET, "not met": Verdict.NOT_MET, "inconclusive": Verdict.INCONCLUSIVE}
+VERDICT = verdicts.VERDICTS
 
 
 def _change_status(trial: Trial, to: str, actor: User | None, reason: str = "") -> None:
@@ -207,11 +209,17 @@ def trial_update(
 
 @transaction.atomic
 def trial_lock_plan(*, trial: Trial, actor: User) -> Trial:
-    """Fix the primary outcome, analysis date, alpha and sidedness (and the judged arm)."""
+    """Fix the primary outcome, analysis date, alpha and sidedness (and the judged arm), and
+    lock the goal the trial measures (even before its initiative starts): from now on the
+    success criterion changes only by an amendment with a reason, shown as post hoc once
+    outcomes are in. Refused while the goal has no baseline."""
     _refuse_if_stopped(trial)
-    stored = Trial.objects.select_for_update().get(pk=trial.pk)
+    stored = Trial.objects.select_for_update().select_related("goal").get(pk=trial.pk)
     if stored.plan_locked:
         raise ValidationError("The analysis plan is already locked.")
+    register.goal_lock(
+        goal=stored.goal, actor=actor, why=f"The analysis plan of the trial {trial.title} fixed it."
+    )
     trial.plan_locked_at = timezone.now()
     Trial.objects.filter(pk=trial.pk).update(plan_locked_at=trial.plan_locked_at)
     audit.record(
@@ -432,42 +440,31 @@ def outcomes_confirm(*, trial: Trial, actor: User, upload: PendingUpload) -> Out
 # --------------------------------------------------------------------------------------------
 
 
-def criterion_for(trial: Trial) -> tuple[float, str]:
-    """The locked success criterion as an effect size on the trial's scale (module docstring)."""
-    goal = trial.goal
-    if goal.baseline_value is None:
-        raise ValidationError(
-            "Record the goal's baseline first: the success criterion is measured from it."
+def criterion_for(trial: Trial, criterion: dict[str, Any] | None = None) -> tuple[float, str]:
+    """The success criterion as an effect size on the trial's scale, and the better direction.
+
+    ``criterion`` defaults to the one the goal was locked with (``Goal.registered_criterion``);
+    pass the goal's current snapshot to read the result against an amended one (post hoc).
+    """
+    frame = criterion if criterion is not None else trial.goal.registered_criterion()
+    try:
+        size = verdicts.criterion_effect(
+            frame, scale=trial.goal_scale(), ratio=trial.outcome_kind == OutcomeKind.RATE
         )
-    sign = 1.0 if goal.direction == Direction.HIGHER else -1.0
-    if trial.outcome_kind == OutcomeKind.RATE:
-        if goal.baseline_value <= 0:
-            raise ValidationError("A rate goal needs a baseline above zero.")
-        return max(0.0, sign * (goal.success_threshold / goal.baseline_value - 1.0)), goal.direction
-    improvement = sign * (goal.success_threshold - goal.baseline_value)
-    return max(0.0, improvement) / trial.goal_scale(), goal.direction
-
-
-def goal_value(
-    trial: Trial, estimate: float, low: float, high: float
-) -> tuple[float, float, float]:
-    """The goal's level implied by the trial's estimate (module docstring)."""
-    base = float(trial.goal.baseline_value or 0.0)
-    if trial.outcome_kind == OutcomeKind.RATE:
-        return base * estimate, base * low, base * high
-    scale = trial.goal_scale()
-    return base + scale * estimate, base + scale * low, base + scale * high
+    except StatsRefusal as error:
+        raise ValidationError(error.reason) from None
+    return size, str(frame["direction"])
 
 
 def trial_verdict(
-    trial: Trial, result: analysis.OutcomeAnalysis
+    trial: Trial, result: analysis.OutcomeAnalysis, criterion: dict[str, Any] | None = None
 ) -> tuple[analysis.Comparison, analysis.Verdict]:
     comparison = selectors.judged_comparison(trial, result)
-    criterion, direction = criterion_for(trial)
+    size, direction = criterion_for(trial, criterion)
     design = "cluster randomised" if trial.design == Design.CLUSTER else "randomised"
     verdict = analysis.verdict_for(
         result,
-        criterion=criterion,
+        criterion=size,
         direction=direction,  # type: ignore[arg-type]
         design=design,  # type: ignore[arg-type]
         arm=comparison.arm,
@@ -476,15 +473,35 @@ def trial_verdict(
     return comparison, verdict
 
 
+def _effect_unit(trial: Trial, measure: str) -> str:
+    if measure == "rate ratio":
+        return ""
+    if trial.goal_scale() == 100.0:
+        return "percentage points"
+    return trial.goal.unit or trial.measure_unit
+
+
+def _refuse_recorded(trial: Trial) -> None:
+    recorded = TrialResult.objects.filter(trial=trial).first()
+    if recorded is not None:
+        raise ValidationError(
+            f"The verdict was recorded on {recorded.recorded_at:%d %B %Y} and stays as it was "
+            "judged. A criterion amended since is judged beside it, on the initiative's page."
+        )
+
+
 @transaction.atomic
 def trial_record_verdict(*, trial: Trial, actor: User, today: date | None = None) -> TrialResult:
-    """Write the trial's verdict to its goal through ``initiatives.services.result_record``.
+    """Add the trial's result and verdict to its goal (``initiatives.services.result_add``).
 
     Refused before the analysis date (an interim look never decides), when the allocation
-    check failed, or when the analysis refuses the data.
+    check failed, when the analysis refuses the data, or when the verdict is already recorded.
+    The first result of a goal becomes its primary one; a later trial's joins the history beside
+    it without replacing it.
     """
     trial = Trial.objects.select_for_update().select_related("initiative", "goal").get(pk=trial.pk)
     _refuse_if_stopped(trial)
+    _refuse_recorded(trial)
     today = today or timezone.localdate()
     if trial.is_interim(today):
         raise ValidationError(
@@ -499,39 +516,110 @@ def trial_record_verdict(*, trial: Trial, actor: User, today: date | None = None
     except StatsRefusal as error:
         raise ValidationError(error.reason) from None
     assert comparison.ci_low is not None and comparison.ci_high is not None
-    value, low, high = goal_value(trial, comparison.estimate, comparison.ci_low, comparison.ci_high)
-    n_units = sum(row.allocated for row in results.analysis.attrition)
+    counts = {row.arm: row for row in results.analysis.attrition}
+    analysed = counts[comparison.arm].with_outcome + counts[comparison.control].with_outcome
+    allocated = counts[comparison.arm].allocated + counts[comparison.control].allocated
+    scale = 1.0 if comparison.measure == "rate ratio" else trial.goal_scale()
     level = f"{100 * (1 - trial.analysis_alpha):g}%"
-    register.result_record(
+    return _put_on_register(
+        trial,
+        actor,
+        verdict,
+        Estimate(
+            measure=comparison.measure,
+            arm=comparison.arm,
+            value=comparison.estimate,
+            low=comparison.ci_low,
+            high=comparison.ci_high,
+            null_value=comparison.null_value,
+            std_error=comparison.std_error,
+            df=comparison.df,
+            p_value=comparison.p_value,
+            method=f"{comparison.method}; {level} interval.",
+        ),
+        scale=scale,
+        unit=_effect_unit(trial, comparison.measure),
+        observed=figures.arm_figures(results.analysis, comparison, selectors.wording(trial)),
+        design=EvaluationDesign.RANDOMISED,
+        analysed=analysed,
+        allocated=allocated,
+        source=f"Trial: {trial.title} ({comparison.arm} against {comparison.control})",
+    )
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a trial or series puts on the register about its headline estimate."""
+
+    measure: str
+    arm: str
+    value: float
+    low: float
+    high: float
+    null_value: float
+    std_error: float | None
+    df: float | None
+    p_value: float
+    method: str
+
+
+def _put_on_register(
+    trial: Trial,
+    actor: User,
+    verdict: analysis.Verdict,
+    estimate: Estimate,
+    *,
+    scale: float,
+    unit: str,
+    observed: list[dict[str, Any]],
+    design: str,
+    analysed: int,
+    allocated: int | None,
+    source: str,
+) -> TrialResult:
+    """The goal's new result (``initiatives.services.result_add``: frozen with the criterion
+    the goal was locked with, the design, method and caveats), the trial's own record of its
+    estimate for pooling, the status and the audit entry."""
+    goal_result = register.result_add(
         goal=trial.goal,
         actor=actor,
-        value=value,
-        ci_low=min(low, high),
-        ci_high=max(low, high),
-        design="randomised",
-        sample_size=n_units,
-        source=f"Trial: {trial.title} ({comparison.measure}, {level} interval)"[:300],
-        judged=(VERDICT[verdict.outcome], verdict.text),
+        measure=estimate.measure,
+        effect=estimate.value,
+        effect_low=estimate.low,
+        effect_high=estimate.high,
+        effect_scale=scale,
+        effect_unit=unit,
+        null_value=estimate.null_value,
+        interval_level=100 * (1 - trial.analysis_alpha),
+        figures=observed,
+        design=design,
+        sample_size=analysed,
+        allocated=allocated,
+        source=source[:300],
+        criterion=trial.goal.registered_criterion(),
+        method=f"{Design(trial.design).label}. {estimate.method}"[:2000],
+        caveats=list(verdict.caveats),
+        verdict=VERDICT[verdict.outcome],
+        verdict_reason=verdict.headline,
     )
-    stored, _ = TrialResult.objects.update_or_create(
+    stored = TrialResult.objects.create(
         trial=trial,
-        defaults={
-            "arm": comparison.arm,
-            "measure": comparison.measure,
-            "estimate": comparison.estimate,
-            "ci_low": comparison.ci_low,
-            "ci_high": comparison.ci_high,
-            "alpha": trial.analysis_alpha,
-            "p_value": comparison.p_value,
-            "n_units": n_units,
-            "goal_value": value,
-            "goal_ci_low": min(low, high),
-            "goal_ci_high": max(low, high),
-            "verdict": VERDICT[verdict.outcome],
-            "verdict_text": verdict.text,
-            "recorded_by": actor,
-            "recorded_at": timezone.now(),
-        },
+        goal_result=goal_result,
+        arm=estimate.arm,
+        measure=estimate.measure,
+        design=trial.design,
+        estimate=estimate.value,
+        ci_low=estimate.low,
+        ci_high=estimate.high,
+        std_error=estimate.std_error,
+        df=estimate.df,
+        alpha=trial.analysis_alpha,
+        p_value=estimate.p_value,
+        n_units=analysed,
+        verdict=VERDICT[verdict.outcome],
+        verdict_text=verdict.text,
+        recorded_by=actor,
+        recorded_at=goal_result.recorded_at,
     )
     _change_status(trial, TrialStatus.ANALYSED, actor)
     audit.record(
@@ -539,7 +627,7 @@ def trial_record_verdict(*, trial: Trial, actor: User, today: date | None = None
         actor=actor,
         obj=trial,
         organisation=trial.initiative.organisation,
-        detail={"verdict": verdict.outcome, "estimate": comparison.estimate},
+        detail={"verdict": verdict.outcome, "estimate": estimate.value},
     )
     return stored
 
@@ -598,14 +686,16 @@ def series_import(
 
 
 def series_verdict(
-    trial: Trial, result: quasi.TimeSeriesResult | quasi.DiDResult
+    trial: Trial,
+    result: quasi.TimeSeriesResult | quasi.DiDResult,
+    criterion: dict[str, Any] | None = None,
 ) -> analysis.Verdict:
     """The honest verdict on a before-and-after or comparison-group result (always with its
     design's caveat). The criterion is the goal's improvement in the goal's own unit."""
-    criterion, direction = criterion_for(trial)
+    size, direction = criterion_for(trial, criterion)
     return quasi.quasi_verdict(
         result,
-        criterion=criterion,
+        criterion=size,
         direction=direction,  # type: ignore[arg-type]
         words=selectors.wording(trial),
     )
@@ -613,11 +703,12 @@ def series_verdict(
 
 @transaction.atomic
 def series_record_verdict(*, trial: Trial, actor: User, today: date | None = None) -> Verdict:
-    """Write a non-randomised trial's verdict to its goal through ``result_record``, with the
-    evidence level of its design (before and after: 2; comparison group: 3)."""
+    """Add a non-randomised trial's result and verdict to its goal, with the evidence level of
+    its design (before and after: 2; comparison group: 3)."""
     trial = Trial.objects.select_for_update().select_related("initiative", "goal").get(pk=trial.pk)
     _refuse_if_stopped(trial)
     _refuse_if_randomised(trial)
+    _refuse_recorded(trial)
     today = today or timezone.localdate()
     if trial.is_interim(today):
         raise ValidationError(
@@ -632,30 +723,35 @@ def series_record_verdict(*, trial: Trial, actor: User, today: date | None = Non
         verdict = series_verdict(trial, result)
     except StatsRefusal as error:
         raise ValidationError(error.reason) from None
-    value, low, high = goal_value(trial, result.estimate, result.ci_low, result.ci_high)
     level = f"{100 * (1 - trial.analysis_alpha):g}%"
     measure = (
         "change in level"
         if isinstance(result, quasi.TimeSeriesResult)
         else "difference-in-differences"
     )
-    register.result_record(
-        goal=trial.goal,
-        actor=actor,
-        value=value,
-        ci_low=min(low, high),
-        ci_high=max(low, high),
+    headline = result.level_change if isinstance(result, quasi.TimeSeriesResult) else result.did
+    _put_on_register(
+        trial,
+        actor,
+        verdict,
+        Estimate(
+            measure=measure,
+            arm="",
+            value=result.estimate,
+            low=result.ci_low,
+            high=result.ci_high,
+            null_value=0.0,
+            std_error=headline.std_error,
+            df=result.df_resid,
+            p_value=result.p_value,
+            method=f"{result.method} {level} interval. {quasi.CALIBRATION_NOTE}",
+        ),
+        scale=1.0,
+        unit=trial.goal.unit or trial.measure_unit,
+        observed=figures.series_figures(result, selectors.wording(trial)),
         design=str(trial.design),
-        sample_size=result.n_before + result.n_after,
-        source=f"Trial: {trial.title} ({measure}, {level} interval)"[:300],
-        judged=(VERDICT[verdict.outcome], verdict.text),
-    )
-    _change_status(trial, TrialStatus.ANALYSED, actor)
-    audit.record(
-        "trial.verdict_recorded",
-        actor=actor,
-        obj=trial,
-        organisation=trial.initiative.organisation,
-        detail={"verdict": verdict.outcome, "estimate": result.estimate},
+        analysed=result.n_before + result.n_after,
+        allocated=None,
+        source=f"Trial: {trial.title} ({Design(trial.design).label.lower()})",
     )
     return VERDICT[verdict.outcome]

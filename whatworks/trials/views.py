@@ -191,9 +191,7 @@ def trial_power(request: HttpRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk)
     form = PowerForm(request.GET or None, trial=trial, initial={"power": 80})
     answer, refusal = None, ""
-    if trial.outcome_kind in power.UNSUPPORTED:
-        refusal = power.UNSUPPORTED[trial.outcome_kind]  # type: ignore[index]
-    elif form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid():
         data = form.cleaned_data
         try:
             answer = power.answer(
@@ -211,6 +209,7 @@ def trial_power(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 cluster_size=data.get("cluster_size"),
                 icc=data.get("icc"),
+                cluster_cv=data.get("cluster_cv"),
                 rate_control=data.get("rate_control"),
                 exposure=data.get("exposure"),
                 event_share=(data["event_share"] / 100)
@@ -408,6 +407,22 @@ def trial_outcomes_confirm(request: AuthenticatedRequest, pk: int, upload_id: in
 # --- Results ---------------------------------------------------------------------------
 
 
+def _refusal(error: StatsRefusal | ValidationError) -> str:
+    return error.reason if isinstance(error, StatsRefusal) else error.messages[0]
+
+
+def _criteria(trial: Any) -> dict[str, Any]:
+    """The criterion the goal was locked with and, when it has been amended since the outcomes
+    were seen, the amended one (read post hoc, beside the other)."""
+    registered = trial.goal.registered_criterion()
+    current = trial.goal.snapshot()
+    return {
+        "criterion": registered,
+        "amended_criterion": current if current != registered else None,
+        "amendments": trial.goal.post_hoc_amendments(),
+    }
+
+
 def _results_context(request: HttpRequest, pk: int) -> dict[str, Any]:
     trial = selectors.access_trial(request.user, pk)
     results = selectors.trial_results(trial)
@@ -417,16 +432,28 @@ def _results_context(request: HttpRequest, pk: int) -> dict[str, Any]:
         "results": results,
         "analysis": results.analysis,
         "verdict": None,
+        "post_hoc_verdict": None,
         "verdict_refusal": "",
+        **_criteria(trial),
     }
     if results.analysis is not None:
         try:
             comparison, verdict = services.trial_verdict(trial, results.analysis)
+            if context["amended_criterion"] is not None:
+                context["post_hoc_verdict"] = services.trial_verdict(
+                    trial, results.analysis, context["amended_criterion"]
+                )[1]
         except (StatsRefusal, ValidationError) as error:
-            context["verdict_refusal"] = getattr(error, "reason", None) or error.messages[0]  # type: ignore[union-attr]
+            context["verdict_refusal"] = _refusal(error)
         else:
             context.update(verdict=verdict, judged=comparison)
     return context
+
+
+def _recorded(trial: Any) -> Any:
+    """The register's row of the trial's recorded result (frozen verdict), or None."""
+    stored = selectors.recorded_result(trial)
+    return None if stored is None else stored.goal_result
 
 
 def trial_results(request: HttpRequest, pk: int) -> HttpResponse:
@@ -434,7 +461,7 @@ def trial_results(request: HttpRequest, pk: int) -> HttpResponse:
     trial = context["trial"]
     context.update(
         can_change=request.user.has_perm(CHANGE, trial),
-        recorded=getattr(trial, "result", None) if hasattr(trial, "result") else None,
+        recorded=_recorded(trial),
         rows=exports.result_rows(trial, context["analysis"]) if context["analysis"] else [],
     )
     if context["analysis"] is not None:
@@ -568,6 +595,8 @@ def trial_series(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "row_errors": row_errors,
             "comparison": trial.design == "comparison",
             "series": selectors.latest_series(trial),
+            "min_its": quasi.MIN_ITS_POINTS,
+            "min_did": quasi.MIN_DID_PERIODS,
         },
     )
 
@@ -582,15 +611,25 @@ def trial_series_results(request: HttpRequest, pk: int) -> HttpResponse:
         "result": results.result,
         "can_change": request.user.has_perm(CHANGE, trial),
         "verdict": None,
+        "post_hoc_verdict": None,
         "verdict_refusal": "",
         "its": isinstance(results.result, quasi.TimeSeriesResult),
         "table": _series_table(results.result),
+        "recorded": _recorded(trial),
+        "min_its": quasi.MIN_ITS_POINTS,
+        "min_did": quasi.MIN_DID_PERIODS,
+        "calibration_note": quasi.CALIBRATION_NOTE,
+        **_criteria(trial),
     }
     if results.result is not None:
         try:
             context["verdict"] = services.series_verdict(trial, results.result)
+            if context["amended_criterion"] is not None:
+                context["post_hoc_verdict"] = services.series_verdict(
+                    trial, results.result, context["amended_criterion"]
+                )
         except (StatsRefusal, ValidationError) as error:
-            context["verdict_refusal"] = getattr(error, "reason", None) or error.messages[0]  # type: ignore[union-attr]
+            context["verdict_refusal"] = _refusal(error)
     return render(request, "trials/series_results.html", context)
 
 
@@ -644,16 +683,15 @@ def pooled_forest(request: HttpRequest, pk: int) -> HttpResponse:
     if pooled["result"] is None:
         raise Http404("Nothing pooled yet.")
     scale = pooled["scale"]
-    total = sum(1 / max(((s.ci_high - s.ci_low) ** 2), 1e-12) for s in pooled["studies"])
     rows = [
         charts.Interval(
             label=s.label,
             estimate=s.estimate * scale,
             low=s.ci_low * scale,
             high=s.ci_high * scale,
-            weight=(1 / max((s.ci_high - s.ci_low) ** 2, 1e-12)) / total,
+            weight=weight,
         )
-        for s in pooled["studies"]
+        for s, weight in zip(pooled["studies"], pooled["weights"], strict=True)
     ]
     rows.append(
         charts.Interval(

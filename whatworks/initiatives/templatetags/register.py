@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
@@ -21,3 +22,11 @@ def number(value: float | None) -> str:
     if value is None:
         return ""
     return f"{value:,.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+@register.filter
+def criterion_words(criterion: dict[str, Any] | None) -> str:
+    """A stored criterion (a goal's snapshot) in words: 'at least 40 %'."""
+    from whatworks.initiatives.verdicts import criterion_words as words
+
+    return words(criterion) if criterion else ""

@@ -33,12 +33,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from whatworks.ui import numbers
+from whatworks.ui.dates import PARTS, DateInputField, DateInputWidget
+
 register = template.Library()
 
 
 def _anchor(bound_field: forms.BoundField) -> str:
     # id_for_label is "" for radios and checkbox lists (Django renders no label
-    # "for" them); MultiWidgets point at their first part ("id_when_0").
+    # "for" them) and for MultiWidgets; a date input's link lands on its day box.
+    if isinstance(bound_field.field.widget, DateInputWidget):
+        return f"{bound_field.auto_id}_0"
     return bound_field.id_for_label or bound_field.auto_id or bound_field.html_name
 
 
@@ -75,6 +80,8 @@ def _join(*parts: str) -> str:
 def _template_for(widget: forms.Widget) -> str:
     # Order matters: CheckboxSelectMultiple is a RadioSelect, CheckboxInput and
     # FileInput are Inputs.
+    if isinstance(widget, DateInputWidget):
+        return "ui/fields/date.html"
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "ui/fields/checkboxes.html"
     if isinstance(widget, forms.RadioSelect):
@@ -163,6 +170,8 @@ def govuk_field(
         context["control"] = _fast_control(bound_field, render_widget, attrs) or (
             bound_field.as_widget(widget=render_widget, attrs=attrs)
         )
+    elif template_name == "ui/fields/date.html":
+        context["parts"] = _date_parts(bound_field, field_id)
     else:
         # Radios and checkboxes: the first option takes the field's own id, so the
         # error summary's "#id_<name>" lands on it; the others get "-2", "-3"...
@@ -182,6 +191,26 @@ def govuk_field(
         context["options"] = options
 
     return SafeString(render_to_string(template_name, context))
+
+
+def _date_parts(bound_field: forms.BoundField, field_id: str) -> list[dict[str, Any]]:
+    """Day, month and year boxes; the first takes the id the error summary links to."""
+    widget = bound_field.field.widget
+    value = bound_field.value()
+    values = widget.decompress(value) if not isinstance(value, list | tuple) else list(value)
+    field = bound_field.field
+    prefix = field.autocomplete if isinstance(field, DateInputField) else ""
+    return [
+        {
+            "id": f"{field_id}_{index}",
+            "name": f"{bound_field.html_name}_{index}",
+            "label": part.capitalize(),
+            "value": "" if values[index] is None else str(values[index]),
+            "width": 4 if part == "year" else 2,
+            "autocomplete": f"{prefix}-{part}" if prefix else "",
+        }
+        for index, part in enumerate(PARTS)
+    ]
 
 
 # Plain inputs and single selects are rendered here rather than through Django's
@@ -282,3 +311,11 @@ def _time(value: dt.time) -> str:
     if value.minute == 0:
         return f"{hour}{suffix}"
     return f"{hour}:{value.minute:02d}{suffix}"
+
+
+# Numbers by one rule (whatworks.ui.numbers): {{ value|number }}, {{ share|percent }},
+# {{ difference|points }}, {{ amount|money }}.
+register.filter("number", numbers.number)
+register.filter("percent", numbers.percent)
+register.filter("points", numbers.points)
+register.filter("money", numbers.money)
