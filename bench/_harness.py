@@ -414,6 +414,9 @@ def _site_env(var_dir: Path) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         DJANGO_SETTINGS_MODULE=env.get("DJANGO_SETTINGS_MODULE", "config.settings"),
+        # Production refuses a per-process cache: BENCH_CACHE_URL (a Redis address) if
+        # given, else a table in the scratch database.
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "database"),
     )
     return env
 

@@ -186,7 +186,7 @@ def _dt(value: datetime) -> Any:
 THREAD_COLUMNS = ["id", "board_id", "kind", "title", "author_id", "visibility", "anchor",
                   "anchor_label", "post_count", "last_post_at", "created_at"]  # fmt: skip
 POST_COLUMNS = ["thread_id", "position", "author_id", "body", "body_html", "owner_answer",
-                "useful_count", "created_at", "hidden_reason"]  # fmt: skip
+                "by_owner", "useful_count", "created_at", "hidden_reason"]  # fmt: skip
 
 
 def _post_counts(rng: random.Random, n: int, threads: int) -> list[int]:
@@ -233,7 +233,7 @@ def seed(n: int) -> None:
             text, html = pool[rng.randrange(len(pool))]
             post_rows.append(
                 (thread_id, position, people[rng.randrange(len(people))], text, html, False,
-                 rng.randrange(0, 4), _dt(when), "")
+                 False, rng.randrange(0, 4), _dt(when), "")
             )  # fmt: skip
             when += timedelta(minutes=rng.randint(5, 600))
         last = when - timedelta(minutes=1)

@@ -125,7 +125,9 @@ def worker(n: int, rounds: int) -> None:
         services.outcomes_import(trial=trial, actor=user, raw=raw, filename="outcomes.csv")
 
     def run_read_table() -> None:
-        read_table(raw, required=["unit_id", "outcome"], filename="outcomes.csv")
+        table = read_table(raw, required=["unit_id", "outcome"], filename="outcomes.csv")
+        for _ in table.records():  # rows are read as they are taken
+            pass
 
     def run_csv() -> None:
         list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))

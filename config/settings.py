@@ -16,6 +16,7 @@ from config.env import (
     env_int,
     env_json_object,
     env_list,
+    env_networks,
     env_url,
     secret_key,
 )
@@ -65,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "whatworks.core.middleware.RequestContextMiddleware",
+    "whatworks.core.middleware.IdleTimeoutMiddleware",
     # Axes must be last: it turns locked-out sign-ins into a lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -94,8 +96,11 @@ SQLITE_OPTIONS = {
     # IMMEDIATE transactions and a busy timeout avoid "database is locked" under many writers.
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
+    # secure_delete: erased values are overwritten with zeros in the file, not left in free
+    # pages for anyone with a copy of it to read (whatworks.checkins.erasure).
     "init_command": (
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+        "PRAGMA secure_delete=ON;"
     ),
 }
 if DATABASE_URL:
@@ -131,15 +136,33 @@ else:
     }
 HUEY["consumer"] = {"workers": 2, "worker_type": "thread"}
 
-# Caches hold only data that a write invalidates (whatworks.core.cache): Redis when there
-# is one, so all app servers share it; local memory otherwise.
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL and not TESTING
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+# The cache holds pages that a write invalidates (whatworks.core.cache) and the counters of
+# every rate limit (whatworks.core.ratelimit): both are wrong unless every app server sees
+# the same cache. CACHE_URL picks it: a redis:// address, or "database" (a table in the
+# main database); by default Redis at REDIS_URL. Local memory (one cache per process) is
+# for development and tests only: with DEBUG off the process refuses to start on it.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip() or (REDIS_URL or "")
+CACHE_TABLE = "whatworks_cache"
+if TESTING or (DEBUG and not CACHE_URL):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL == "database":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": CACHE_TABLE,
+        }
+    }
+elif CACHE_URL.split(":", 1)[0] in {"redis", "rediss", "unix"}:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    raise ConfigurationError(
+        f"CACHE_URL must be a redis:// address or 'database'; got {CACHE_URL!r}."
+        if CACHE_URL
+        else "CACHE_URL is not set, and with DEBUG off every app server must share one cache: "
+        "set REDIS_URL, or CACHE_URL=database."
     )
-}
 
 # --- Messages: outbox-only by default; SMTP or GOV.UK Notify when configured.
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "").strip() or None
@@ -201,11 +224,21 @@ INVITATION_VALID_FOR = timedelta(days=14)
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same client address as the audit log and the rate limits (whatworks.core.network).
+AXES_CLIENT_IP_CALLABLE = "whatworks.core.network.client_address"
+# Failed sign-ins allowed per client address in 15 minutes, whatever the usernames tried
+# (password spraying); counted by whatworks.core.ratelimit.
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30, minimum=1)
+# Proxies whose X-Forwarded-For is believed (CIDR list); see whatworks.core.network.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "organisations/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
 SESSION_COOKIE_AGE = 60 * 60 * 8  # a working day
+# Signed out after this many minutes without a request (whatworks.core.middleware): a
+# phone left on a doorstep or a shared desk does not stay signed in to residents' records.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -273,9 +306,12 @@ NINJA_PAGINATION_PER_PAGE = 50  # whatworks.core.api.Pages bounds page and page_
 # --- Forum (issue 5): attachments live outside the web root and are served only by a view.
 FORUM_ATTACHMENTS_DIR = Path(os.environ.get("FORUM_ATTACHMENTS_DIR", VAR_DIR / "attachments"))
 
-# --- Ideas (issue 6): the key for the keyed hashes that stand in for anonymous authors and
-# voters. Kept out of the database, so its readers cannot link an idea to a person. Set it
-# on every app server alike; changing it means people can no longer edit their old ideas.
+# --- Ideas (issue 6, 12): each campaign's key for the keyed hashes that stand in for
+# anonymous authors and voters is a file here, outside the database, destroyed when the
+# campaign closes (whatworks/ideas/keys.py, docs/anonymity.md). Every app server must see
+# the same directory (shared storage, like FORUM_ATTACHMENTS_DIR); keep it out of backups.
+IDEAS_KEY_DIR = Path(os.environ.get("IDEAS_KEY_DIR", VAR_DIR / "ideas-keys"))
+# The old site-wide key, for campaigns created before per-campaign keys (until they close).
 IDEAS_AUTHOR_KEY = (
     os.environ.get("IDEAS_AUTHOR_KEY", "").strip()
     or salted_hmac("whatworks.ideas.author-key", "ideas", secret=SECRET_KEY).hexdigest()

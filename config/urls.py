@@ -5,7 +5,7 @@ from django.urls import include, path
 from config.api import api
 from whatworks.core import views as core_views
 from whatworks.organisations import views as org_views
-from whatworks.organisations.forms import OutboxPasswordResetForm, SignInForm
+from whatworks.organisations.forms import SignInForm
 
 auth_patterns = [
     path(
@@ -18,15 +18,7 @@ auth_patterns = [
         name="sign-in",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign-out"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="organisations/password_reset.html",
-            form_class=OutboxPasswordResetForm,
-            success_url="/password-reset/sent/",
-        ),
-        name="password-reset",
-    ),
+    path("password-reset/", org_views.PasswordResetView.as_view(), name="password-reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(

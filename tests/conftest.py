@@ -74,6 +74,12 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _ideas_key_dir(settings, tmp_path_factory):
+    # Each test's campaign keys in a directory of its own, never under the repository's var/.
+    settings.IDEAS_KEY_DIR = tmp_path_factory.mktemp("ideas-keys")
+
+
+@pytest.fixture(autouse=True)
 def _outbox_backend_reset():
     yield
     messaging.use_backend(None)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.checkins.test_outcomes_privacy import _initiative
-from whatworks.checkins import outcomes, services
+from whatworks.checkins import erasure, outcomes, services
 from whatworks.checkins.models import Appointment
 from whatworks.core.models import AuditEvent
 from whatworks.measures.models import Metric, Observation
@@ -118,7 +118,7 @@ def test_it_counts_a_month_with_no_misses_as_zero_and_survives_erasure(
         appointment=missed, attended=False, actor=world["officer"]
     )
     Appointment.objects.create(resident=resident, on=today + timedelta(days=5), what="Later")
-    services.resident_anonymise(resident=resident, actor=world["officer"], reason="Request")
+    erasure.resident_erase(resident=resident, actor=world["officer"], reason="requested")
     assert set(Appointment.objects.values_list("what", flat=True)) == {"(erased)"}
     outcomes.outcomes_refresh(scheme)
     own = Metric.objects.get(name=f"{scheme.name}: {outcomes.MISSED_RECORDED}")

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from whatworks.checkins import services
-from whatworks.checkins.models import Answer, Escalation, Question, Visit
+from whatworks.checkins.models import Answer, Escalation, PracticeAddress, Question, Resident, Visit
 from whatworks.core.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -83,13 +83,22 @@ def test_it_refuses_a_resident_of_another_round(world: Any, scheme: Any, residen
 
 
 def test_it_tells_the_contact_and_gp_and_opens_a_task_on_a_concern(resident: Any) -> None:
+    PracticeAddress.objects.create(
+        scheme=resident.scheme,
+        ods_code="G81001",
+        name="Beacon Surgery",
+        email="beacon.surgery@nhs.net",
+    )
+    Resident.objects.filter(pk=resident.pk).update(gp_practice_ods="G81001")
     visit, _ = _record(resident, outcome="concern", note="Seemed confused")
     escalation = Escalation.objects.get()
     assert escalation.visit == visit
     assert escalation.due_at > timezone.now() + timedelta(hours=23)
     recipients = set(Message.objects.values_list("channel", "recipient"))
     assert ("sms", "+447912345678") in recipients  # the nominated contact
-    assert ("email", "practice@example.nhs.uk") in recipients  # the GP practice
+    # The GP practice, at its verified address: not the one typed on the referral.
+    assert ("email", "beacon.surgery@nhs.net") in recipients
+    assert ("email", "practice@example.nhs.uk") not in recipients
     assert ("email", resident.scheme.created_by.email) in recipients  # the coordinator
     contact_message = Message.objects.get(recipient="+447912345678")
     assert "confused" not in str(contact_message.personalisation)  # no health details

@@ -166,6 +166,7 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
             "PYTEST_VERSION",
             "DATABASE_URL",
             "REDIS_URL",
+            "CACHE_URL",
             "NOTIFY_API_KEY",
             "EMAIL_HOST",
             "MESSAGE_BACKEND",
@@ -181,6 +182,7 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         ALLOWED_HOSTS="whatworks.example.org",
         WHATWORKS_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="config.settings",
+        CACHE_URL="database",  # production needs a shared cache (see the tests below)
     )
     env.update(overrides)
     return env
@@ -204,6 +206,12 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"SECRET_KEY": ""}, "SECRET_KEY"),
         ({"SECRET_KEY": "too-short"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "x" * 50}, "SECRET_KEY"),
+        ({"SECRET_KEY": "abcdefgh" * 6}, "SECRET_KEY"),
+        ({"CACHE_URL": ""}, "CACHE_URL"),
+        ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL"),
+        ({"TRUSTED_PROXIES": "10.0.0.0/8,not-a-network"}, "TRUSTED_PROXIES"),
+        ({"SESSION_IDLE_MINUTES": "0"}, "SESSION_IDLE_MINUTES"),
         ({"REDIS_URL": "http://cache:6379"}, "REDIS_URL"),
         ({"MESSAGE_BACKEND": "carrier-pigeon"}, "MESSAGE_BACKEND"),
         ({"MESSAGE_BACKEND": "notify"}, "NOTIFY_API_KEY"),
@@ -313,3 +321,72 @@ def test_it_reads_a_whole_number_or_the_default(monkeypatch: pytest.MonkeyPatch)
     assert env_int("SOME_LIMIT", 20) == 20
     monkeypatch.setenv("SOME_LIMIT", " 7 ")
     assert env_int("SOME_LIMIT", 20) == 7
+
+
+# --- SECRET_KEY strength, shared cache in production
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("x" * 50, "different characters"),  # the reproduction: accepted before
+        ("ab" * 25, "different characters"),
+        ("abcdefgh" * 6, "repeats a pattern"),
+        ("abcdefghijklmnop" * 3, "repeats a pattern"),
+        ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaabcdefgh", "predictable"),
+    ],
+)
+def test_it_refuses_a_long_but_weak_secret_key(monkeypatch, tmp_path, key, why):
+    monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(ConfigurationError, match=f"^SECRET_KEY .*{why}"):
+        secret_key(tmp_path, debug=False)
+
+
+def test_it_accepts_generated_secret_keys(monkeypatch, tmp_path):
+    # Django's own generator, and the two the README suggests; each from many draws.
+    from django.core.management.utils import get_random_secret_key
+
+    for make in (get_random_secret_key, lambda: secrets.token_urlsafe(50)):
+        for _ in range(200):
+            key = make()
+            monkeypatch.setenv("SECRET_KEY", key)
+            assert secret_key(tmp_path, debug=False) == key
+
+
+def test_it_uses_redis_or_the_database_as_the_shared_cache(tmp_path):
+    script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    for url, backend in [
+        ("database", "django.core.cache.backends.db.DatabaseCache"),
+        ("redis://127.0.0.1:6379/12", "django.core.cache.backends.redis.RedisCache"),
+    ]:
+        result = _manage(_production_env(tmp_path, CACHE_URL=url), "shell", "-v", "0", "-c", script)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == backend
+    # REDIS_URL alone is enough: the cache goes where the task queue goes.
+    env = _production_env(tmp_path, REDIS_URL="redis://127.0.0.1:6379/12")
+    env.pop("CACHE_URL")
+    result = _manage(env, "shell", "-v", "0", "-c", script)
+    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+
+
+def test_it_refuses_per_process_memory_as_the_cache_in_production(tmp_path):
+    env = _production_env(tmp_path)
+    env.pop("CACHE_URL")
+    result = _manage(env, "check")
+    assert result.returncode != 0
+    assert "CACHE_URL is not set" in result.stderr
+    assert "every app server must share one cache" in result.stderr
+    # Development keeps local memory.
+    result = _manage({**env, "DEBUG": "1"}, "check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_makes_the_database_cache_table_when_migrating(tmp_path):
+    env = _production_env(tmp_path)
+    assert _manage(env, "migrate", "--no-input", "-v", "0").returncode == 0
+    script = (
+        "from django.core.cache import cache; cache.set('k', 'shared', 60); print(cache.get('k'))"
+    )
+    result = _manage(env, "shell", "-v", "0", "-c", script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "shared"

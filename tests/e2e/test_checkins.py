@@ -135,6 +135,16 @@ def test_it_runs_call_and_check_from_referral_to_evidence(
     coordinator.get_by_role("button", name="Accept the referral").click()
     expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("is on Walk 12")
     assert_accessible(coordinator)
+    # The practice's address, checked with the practice itself: the only one a concern goes to.
+    coordinator.goto(f"{base_url}/checkins/schemes/{scheme.pk}/practices/")
+    expect(coordinator.get_by_text("G81001: 1 person on the scheme")).to_be_visible()
+    assert_accessible(coordinator)
+    coordinator.get_by_label("ODS code").fill("G81001")
+    coordinator.get_by_label("Practice name").fill("Beacon Surgery")
+    coordinator.get_by_label("Email address the practice confirmed").fill("beacon@nhs.net")
+    coordinator.get_by_role("button", name="Record the verified address").click()
+    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("verified")
+    assert_accessible(coordinator)
 
     # 3. The postal worker, on a phone, records a concern while the connection is down.
     worker = page_factory(**PHONE)
@@ -177,7 +187,11 @@ def test_it_runs_call_and_check_from_referral_to_evidence(
 
     # 4. The nominated contact's message is in the outbox; the coordinator's task is open.
     assert Message.objects.filter(channel="sms", recipient="+447912345678").exists()
-    assert Message.objects.filter(recipient="beacon.surgery@example.nhs.uk").exists()
+    # To the verified address, naming no one; never to the one typed on the referral form.
+    gp_email = Message.objects.get(template="checkins_gp")
+    assert gp_email.recipient == "beacon@nhs.net"
+    assert "Edith" not in str(gp_email.personalisation)
+    assert not Message.objects.filter(recipient="beacon.surgery@example.nhs.uk").exists()
     escalation = Escalation.objects.get(status="open")
 
     # 5. The coordinator closes the task.

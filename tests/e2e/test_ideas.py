@@ -144,7 +144,7 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
     staff.get_by_label("What do you propose?").fill("A photo from the cab camera.")
     staff.get_by_label("Put this forward anonymously").check()
     staff.get_by_text("What “anonymous” means here").first.click()
-    expect(staff.get_by_text("cannot be turned back into you").first).to_be_visible()
+    expect(staff.get_by_text("the key is destroyed and the codes replaced").first).to_be_visible()
     staff.get_by_role("button", name="Put it forward").click()
     expect(staff.locator(".govuk-notification-banner")).to_contain_text("anonymously")
     expect(staff.get_by_text("Put forward by Anonymous (you)")).to_be_visible()
@@ -185,7 +185,8 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
 
     # The live view has caught up without a reload.
     expect(facilitator_page.locator("[data-live=ideas]")).to_have_text("2")
-    expect(facilitator_page.locator("[data-live=votes]")).to_have_text("1")
+    # Votes and people move in steps of five (a count that ticks could time a colleague).
+    expect(facilitator_page.locator("[data-live=votes]")).to_have_text("fewer than 5")
     expect(facilitator_page.locator("#live-top")).to_contain_text("Share gritting routes")
     _visit(facilitator_page)
 

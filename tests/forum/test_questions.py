@@ -50,13 +50,15 @@ def test_it_shows_open_questions_on_the_record(
 
 
 def test_it_refreshes_the_cached_public_page_when_answered(
-    client_for: Any, world: Any, initiative: Any
+    client_for: Any, world: Any, initiative: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     url = reverse("initiative-detail", kwargs={"pk": initiative.pk})
-    thread = _ask(world, initiative)
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = _ask(world, initiative)
     assert "1 open question" in client_for(None).get(url).content.decode()
-    answer = services.post_add(thread=thread, author=world["officer"], body="A yearly average.")
-    services.answer_accept(post=answer, actor=world["outsider"])
+    with django_capture_on_commit_callbacks(execute=True):  # the cache moves on commit
+        answer = services.post_add(thread=thread, author=world["officer"], body="A yearly average.")
+        services.answer_accept(post=answer, actor=world["outsider"])
     assert "0 open questions" in client_for(None).get(url).content.decode()
 
 

@@ -201,7 +201,9 @@ def test_it_serves_the_live_view_as_json(world, client_for, campaign):
     cache_control = {part.strip() for part in data["Cache-Control"].split(",")}
     assert {"private", "no-store"} <= cache_control
     body = data.json()
-    assert body["ideas"] == 1 and body["votes"] == 1 and body["people"] == 2
+    # Counts that could time a contribution move in steps of five.
+    assert body["ideas"] == 1 and body["votes"] == "fewer than 5"
+    assert body["people"] == "fewer than 5"
     assert body["top"][0]["title"] == IDEA["title"]
     page = client_for(world["admin"]).get(reverse("ideas-live", kwargs={"pk": campaign.pk}))
     assert "ideas/live.js" in page.content.decode()

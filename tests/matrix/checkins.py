@@ -36,7 +36,7 @@ def gated(others: int = 404) -> dict[str, int]:
 def _setup(w: World) -> Any:
     from tests.checkins.conftest import make_resident, make_round, make_scheme
     from whatworks.checkins import services
-    from whatworks.checkins.models import Appointment, Question
+    from whatworks.checkins.models import Appointment, PracticeAddress, Question
 
     if not hasattr(w, "checkins"):
         scheme = make_scheme(w)
@@ -85,6 +85,9 @@ def _setup(w: World) -> Any:
             "appointment": Appointment.objects.create(
                 resident=resident, on=timezone.localdate(), what="Diabetes clinic"
             ),
+            "practice": PracticeAddress.objects.create(
+                scheme=scheme, ods_code="G81001", name="Beacon Surgery", email="gp@nhs.net"
+            ),
         }
     return w.checkins
 
@@ -128,6 +131,8 @@ ENTRIES: dict[str, Entry] = {
     "checkins-module-edit": Entry(gated(), _pk("module")),
     "checkins-module-remove": Entry(gated(), _pk("module")),
     "checkins-retention": Entry(gated(), _pk("scheme")),
+    "checkins-practices": Entry(gated(), _pk("scheme")),
+    "checkins-practice-remove": Entry(gated(), _pk("practice"), method="post"),
     "checkins-cover-new": Entry(gated(), _pk("round")),
     "checkins-rule-new": Entry(gated(), _scheme_pk),
     "checkins-rule-edit": Entry(gated(), _pk("rule")),

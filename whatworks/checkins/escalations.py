@@ -1,8 +1,13 @@
 """Rules turn answers and outcomes into actions: messages through the outbox and a task for
 the coordinator with a deadline. Rules are rows the coordinator edits (EscalationRule).
 
-Messages carry no health details: who visited, when, and whom to call. The outbox keeps a
-message that fails with its error and retries it, so a concern is never silently dropped.
+Minimum necessary: a task's summary and every message name the person by reference only
+(the task page fetches the person, under the same rules as their record). Messages carry no
+health details: who visited, when, and whom to call. A GP practice is emailed only at an
+address the coordinator verified (PracticeAddress), with a reference to quote on the phone:
+never a name or an NHS number. The outbox keeps a message that fails with its error and
+retries it, so a concern is never silently dropped; once delivered, a message with personal
+data keeps only its metadata.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from whatworks.checkins.models import (
     EscalationStatusChange,
     Outcome,
     PlannedVisit,
+    PracticeAddress,
     Resident,
     Scheme,
     SchemeRole,
@@ -92,9 +98,39 @@ def _notify_contacts(rule: EscalationRule, resident: Resident, context: dict[str
                 recipient=recipient,
                 template="checkins_contact",
                 personalisation={**context, "contact_name": contact.name},
+                about=resident.message_subject,
+                personal=True,
             )
             sent += 1
     return sent
+
+
+def _notify_practice(resident: Resident, escalation: Escalation, context: dict[str, Any]) -> str:
+    """Email the person's GP practice at its verified address; say what happened."""
+    practice = (
+        PracticeAddress.objects.filter(
+            scheme_id=resident.scheme_id, ods_code=resident.gp_practice_ods
+        ).first()
+        if resident.gp_practice_ods
+        else None
+    )
+    if practice is None:
+        return "no verified email for the GP practice: call them"
+    message_queue(
+        channel=Channel.EMAIL,
+        recipient=practice.email,
+        template="checkins_gp",
+        personalisation={
+            "scheme": context["scheme"],
+            "date": context["date"],
+            "coordinator_phone": context["coordinator_phone"],
+            "practice": practice.name,
+            "reference": escalation.reference,
+        },
+        about=resident.message_subject,
+        personal=True,
+    )
+    return "GP practice told (by reference)"
 
 
 def raise_escalation(
@@ -131,21 +167,7 @@ def raise_escalation(
             else "no mobile or email for the nominated contacts: call them"
         )
     if rule.notify_gp:
-        if resident.gp_practice_email:
-            message_queue(
-                channel=Channel.EMAIL,
-                recipient=resident.gp_practice_email,
-                template="checkins_gp",
-                personalisation={
-                    **context,
-                    "full_name": resident.full_name,
-                    "nhs_number": resident.nhs_number,
-                    "practice": resident.gp_practice_name,
-                },
-            )
-            notes.append("GP practice told")
-        else:
-            notes.append("no email for the GP practice: call them")
+        notes.append(_notify_practice(resident, escalation, context))
     if rule.notify_coordinator:
         for email in _coordinator_emails(scheme):
             message_queue(
@@ -159,6 +181,7 @@ def raise_escalation(
                     "due": timezone.localtime(escalation.due_at).strftime("%-d %B %Y %H:%M"),
                     "link": _site_url(escalation.get_absolute_url()),
                 },
+                about=resident.message_subject,
             )
     if notes:
         EscalationStatusChange.objects.create(
@@ -193,19 +216,20 @@ def evaluate_visit(visit: Visit, answers_by_code: dict[str, str]) -> list[Escala
     raised = []
     streak: int | None = None
     for rule in EscalationRule.objects.filter(scheme_id=resident.scheme_id, is_active=True):
+        # Summaries by reference: the task page shows who, and the visit's note, to those
+        # who may see the record; the summary itself travels into lists and emails.
         summary = ""
+        day = visit.visited_on.strftime("%-d %B %Y")
         if rule.trigger == Trigger.OUTCOME and visit.outcome == rule.outcome:
-            summary = f"{visit.get_outcome_display()} at the visit to {resident.full_name}"
-            if visit.note:
-                summary += f": {visit.note}"
+            summary = f"{visit.get_outcome_display()} at a visit on {day}"
         elif rule.trigger == Trigger.ANSWER and rule.question_code:
             answer = answers_by_code.get(rule.question_code)
             if answer is not None and answer.strip().lower() == rule.answer_value.strip().lower():
-                summary = f"{resident.full_name} answered '{answer}' ({rule.name})"
+                summary = f"An answer at a visit on {day} met the rule '{rule.name}'"
         elif rule.trigger == Trigger.NO_ANSWER_STREAK and visit.outcome == Outcome.NO_ANSWER:
             streak = _no_answer_streak(visit) if streak is None else streak
             if streak == rule.streak:  # once per run of no-answers, not at every later one
-                summary = f"No answer at {resident.full_name}'s door on {streak} visits in a row"
+                summary = f"No answer at the door on {streak} visits in a row"
         if summary:
             raised.append(
                 raise_escalation(rule=rule, resident=resident, summary=summary, visit=visit)
@@ -240,7 +264,7 @@ def missed_visits_flag(day: date) -> int:
             raise_escalation(
                 rule=rule,
                 resident=planned.resident,
-                summary=f"Visit to {planned.resident.full_name} on {planned.round} was missed "
+                summary=f"A planned visit on {planned.round} was missed "
                 f"on {day.strftime('%-d %B %Y')}",
             )
         count += 1

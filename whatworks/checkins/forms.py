@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from whatworks.checkins import validation
+from whatworks.checkins.erasure import EraseReason
 from whatworks.checkins.models import (
     WEEKDAYS,
     AgreementScope,
@@ -332,10 +333,12 @@ class CloseForm(forms.Form):
 
 
 class EraseForm(forms.Form):
-    reason = forms.CharField(
+    # A choice, not free text: the erasure's own audit entry must not name the person.
+    reason = forms.ChoiceField(
         label="Why is the record erased?",
-        help_text="For example: the person asked on 3 March.",
-        error_messages={"required": "Enter why the record is erased"},
+        choices=EraseReason.CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why the record is erased"},
     )
 
 

@@ -143,6 +143,30 @@ class TotpDevice(models.Model):
         return f"Authenticator of {self.user}"
 
 
+class PracticeAddress(models.Model):
+    """A GP practice's email address as the coordinator checked it. Concerns are emailed
+    only to these addresses, never to one a referrer typed on the public form, and the
+    email names no one: it gives a reference to quote when the practice calls."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="practices")
+    ods_code = models.CharField("ODS code", max_length=10)
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "ods_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "ods_code"], name="one_address_per_practice")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ods_code})"
+
+
 class RoundKind(models.TextChoices):
     POSTAL = "postal", "Postal walk"
     BUS = "bus", "Bus route"
@@ -262,6 +286,18 @@ class Resident(models.Model):
         return reverse("checkins-resident", kwargs={"pk": self.pk})
 
     @property
+    def reference(self) -> str:
+        """How the audit log, tasks and messages name the person: never by name."""
+        return f"resident {self.pk}"
+
+    audit_label = reference
+
+    @property
+    def message_subject(self) -> str:
+        """The outbox's `about` for messages concerning this person (erasure finds them)."""
+        return f"checkins.resident:{self.pk}"
+
+    @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
 
@@ -353,7 +389,11 @@ class Referral(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"Referral of {self.resident} by {self.referrer_name}"
+        return f"Referral {self.pk}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"referral {self.pk} (resident {self.resident_id})"
 
 
 class NominatedContact(models.Model):
@@ -496,6 +536,10 @@ class Visit(models.Model):
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} on {self.visited_on}"
 
+    @property
+    def audit_label(self) -> str:
+        return f"visit {self.pk} (resident {self.resident_id})"
+
 
 class Answer(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="answers")
@@ -595,6 +639,15 @@ class Escalation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("checkins-escalation", kwargs={"pk": self.pk})
+
+    @property
+    def reference(self) -> str:
+        """What a GP practice quotes when it calls about the task."""
+        return f"T-{self.pk}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"task {self.pk} (resident {self.resident_id})"
 
     @property
     def is_overdue(self) -> bool:

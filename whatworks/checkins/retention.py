@@ -76,9 +76,9 @@ def review_decide(*, review: DisposalReview, dispose: bool, actor: Any) -> Dispo
             cutoff = timezone.localdate() - timedelta(days=policy.keep_days)
             Visit.objects.filter(resident=resident, visited_on__lt=cutoff).update(note="")
         else:
-            from whatworks.checkins.services import resident_anonymise
+            from whatworks.checkins.erasure import EraseReason, resident_erase
 
-            resident_anonymise(resident=resident, actor=actor, reason="Retention period ended")
+            resident_erase(resident=resident, actor=actor, reason=EraseReason.RETENTION)
     review.decided_at = timezone.now()
     review.decision = "disposed" if dispose else "kept"
     review.save(update_fields=["decided_at", "decision"])

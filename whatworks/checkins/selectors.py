@@ -90,7 +90,7 @@ def pending_round_change(resident: Resident) -> RoundChange | None:
 
 
 def access_round(user: Any, pk: int) -> Round:
-    round_ = Round.objects.filter(pk=pk).select_related("scheme", "worker").first()
+    round_ = Round.objects.filter(pk=pk).select_related("scheme__organisation", "worker").first()
     if round_ is None or not rules.has_perm("checkins.record_visit", user, round_):
         raise Http404("No such round")
     return round_
@@ -112,7 +112,9 @@ def access_referral(user: Any, pk: int) -> Referral:
 
 
 def access_escalation(user: Any, pk: int) -> Escalation:
-    escalation = Escalation.objects.filter(pk=pk).select_related("scheme", "resident").first()
+    escalation = (
+        Escalation.objects.filter(pk=pk).select_related("scheme", "resident", "visit").first()
+    )
     if escalation is None or not checkin_rules.scheme_roles(user, escalation.scheme_id):
         raise Http404("No such task")
     if not rules.has_perm("checkins.close_escalation", user, escalation):

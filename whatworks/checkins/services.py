@@ -29,6 +29,7 @@ from whatworks.checkins.models import (
     Outcome,
     Pause,
     PlannedVisit,
+    PracticeAddress,
     Question,
     QuestionModule,
     RecordType,
@@ -982,50 +983,34 @@ def resident_export(resident: Resident) -> dict[str, Any]:
     }
 
 
+# --- GP practices' verified addresses ---------------------------------------------------
+
+
 @transaction.atomic
-def resident_anonymise(*, resident: Resident, actor: Any, reason: str) -> Resident:
-    """Erase what identifies the person; keep the visits' dates and outcomes (and the numeric
-    UCLA-3 answers) so the scheme's anonymous counts and outcomes still add up."""
-    if resident.legal_hold:
-        raise ValidationError("This record is under a legal hold and cannot be erased")
-    if not reason.strip():
-        raise ValidationError({"reason": "Enter why the record is erased"})
-    Resident.objects.filter(pk=resident.pk).update(
-        given_name="Erased",
-        family_name=f"record {resident.pk}",
-        date_of_birth=None,
-        address_line_1="",
-        address_line_2="",
-        town="",
-        postcode="",
-        phone="",
-        nhs_number="",
-        gp_practice_ods="",
-        gp_practice_name="",
-        gp_practice_email="",
-        health_notes="",
-        status=ResidentStatus.ERASED,
-        round=None,
-        closed_at=timezone.now(),
+def practice_address_save(
+    *, scheme: Scheme, ods_code: str, name: str, email: str, actor: Any
+) -> PracticeAddress:
+    """Record (or correct) the address the coordinator checked with the practice itself:
+    the only address a concern about one of its patients is emailed to."""
+    code = validation.clean_ods_code(ods_code)
+    if not code:
+        raise ValidationError({"ods_code": "Enter the practice's ODS code, like A81001"})
+    practice, _ = PracticeAddress.objects.update_or_create(
+        scheme=scheme,
+        ods_code=code,
+        defaults={
+            "name": name.strip(),
+            "email": email.strip().lower(),
+            "verified_by": actor,
+            "verified_at": timezone.now(),
+        },
     )
-    resident.contacts.all().delete()
-    # Recorded attendance stays, without what or where, so the count of misses still adds up.
-    resident.appointments.filter(attended__isnull=True).delete()
-    resident.appointments.update(what="(erased)", where="", time=None)
-    resident.pauses.all().delete()
-    Visit.objects.filter(resident=resident).update(note="", reason="")
-    Answer.objects.filter(visit__resident=resident).exclude(
-        question__code__startswith="ucla_"
-    ).delete()
-    resident.escalations.update(summary="(erased)")
-    Referral.objects.filter(resident=resident).update(
-        referrer_name="(erased)",
-        referrer_email="",
-        referrer_phone="",
-        reason="(erased)",
-        referrer_organisation="",
-        decision_note="",
-    )
-    resident.refresh_from_db()
-    _audit("resident.erased", resident, resident.scheme, actor, reason=reason)
-    return resident
+    practice.full_clean()
+    _audit("practice.verified", practice, scheme, actor)
+    return practice
+
+
+@transaction.atomic
+def practice_address_remove(*, practice: PracticeAddress, actor: Any) -> None:
+    _audit("practice.removed", practice, practice.scheme, actor)
+    practice.delete()

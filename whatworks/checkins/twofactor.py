@@ -20,9 +20,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import SafeString
 
 from whatworks.checkins.models import SchemeRole, TotpDevice
+from whatworks.core import ratelimit
 
 SESSION_KEY = "checkins_2fa_user"
 ISSUER = "What Works"
@@ -93,8 +95,27 @@ def check_code(device: TotpDevice, code: str, at: float | None = None) -> bool:
     return False
 
 
+# Wrong codes allowed per person in 15 minutes: with three valid codes among a million,
+# guessing within this budget has odds of about 1 in 70,000 a day.
+WRONG_CODES = ratelimit.Limit("two-factor", count=5, seconds=15 * 60)
+WRONG_CODE = "Enter the 6-digit code your authenticator app shows now"
+TOO_MANY = "Too many wrong codes. Wait 15 minutes, then enter the code your app shows then."
+
+
+def attempt(device: TotpDevice, code: str) -> str:
+    """Check a typed code under the limit: "" when it is right, else the error to show."""
+    key = str(device.user_id)
+    if ratelimit.over(WRONG_CODES, key):
+        return TOO_MANY
+    if check_code(device, code):
+        return ""
+    ratelimit.hit(WRONG_CODES, key)
+    return WRONG_CODE
+
+
 def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in, and, for anyone with a scheme role, a second factor in this session.
+    """Signed in, and, for anyone with a scheme role, a second factor in this session; and
+    the response marked "no-store".
 
     People with no role go on to the view, whose access check answers 404: they see nothing.
     """
@@ -108,6 +129,10 @@ def two_factor_required(view: Callable[..., HttpResponse]) -> Callable[..., Http
             )
             query = urlencode({"next": request.get_full_path()})
             return HttpResponseRedirect(f"{reverse(target)}?{query}")
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        # Pages behind the second factor show residents: never kept by a browser's or a
+        # proxy's cache (a shared computer's back button, a kiosk's history).
+        add_never_cache_headers(response)
+        return response
 
     return wrapped

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from whatworks.checkins import views, views_manage, views_referral
+from whatworks.checkins import views, views_manage, views_practices, views_referral
 
 urlpatterns: list[URLPattern] = [
     path("checkins/", views.home, name="checkins-home"),
@@ -17,6 +17,16 @@ urlpatterns: list[URLPattern] = [
     ),
     path("checkins/schemes/<int:pk>/rules/", views.rules_list, name="checkins-rules"),
     path("checkins/schemes/<int:pk>/people/", views_manage.people, name="checkins-people"),
+    path(
+        "checkins/schemes/<int:pk>/practices/",
+        views_practices.practices,
+        name="checkins-practices",
+    ),
+    path(
+        "checkins/practices/<int:pk>/remove/",
+        views_practices.practice_remove,
+        name="checkins-practice-remove",
+    ),
     path(
         "checkins/schemes/<int:pk>/questions/new/",
         views_manage.question_new,

@@ -25,8 +25,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from whatworks.checkins import erasure, selectors, services, twofactor
 from whatworks.checkins import rules as checkin_rules
-from whatworks.checkins import selectors, services, twofactor
 from whatworks.checkins.forms import (
     AcceptForm,
     AgreementForm,
@@ -71,6 +71,17 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("checkins-home")
 
 
+def _viewed(action: str, obj: Any, scheme: Scheme, resident_ids: list[int]) -> None:
+    """Log a page that shows several residents: which ones, by id, never by name."""
+    audit.record(
+        action,
+        obj=obj,
+        organisation=scheme.organisation,
+        detail={"residents": resident_ids},
+        personal_data=True,
+    )
+
+
 # --- Landing and two-factor sign-in -------------------------------------------------------
 
 
@@ -98,11 +109,11 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     device = twofactor.pending_device(request.user)
     error = ""
     if request.method == "POST":
-        if twofactor.check_code(device, request.POST.get("code", "")):
+        error = twofactor.attempt(device, request.POST.get("code", ""))
+        if not error:
             twofactor.mark_verified(request)
             messages.success(request, "Your authenticator app is set up.")
             return HttpResponseRedirect(_next_url(request))
-        error = "Enter the 6-digit code your authenticator app shows now"
     uri = twofactor.provisioning_uri(device)
     return render(
         request,
@@ -123,10 +134,10 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(f"{reverse('checkins-2fa-setup')}?next={_next_url(request)}")
     error = ""
     if request.method == "POST":
-        if twofactor.check_code(device, request.POST.get("code", "")):
+        error = twofactor.attempt(device, request.POST.get("code", ""))
+        if not error:
             twofactor.mark_verified(request)
             return HttpResponseRedirect(_next_url(request))
-        error = "Enter the 6-digit code your authenticator app shows now"
     return render(
         request, "checkins/two_factor_verify.html", {"error": error, "next": _next_url(request)}
     )
@@ -163,12 +174,24 @@ def scheme_new(request: AuthenticatedRequest) -> HttpResponse:
 @twofactor.two_factor_required
 def scheme_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     scheme = selectors.access_scheme(request.user, pk)
+    board = selectors.dashboard(scheme)
+    # The dashboard names the people with waiting referrals and open tasks: a view of
+    # their data, logged by reference.
+    _viewed(
+        "checkins.dashboard.viewed",
+        scheme,
+        scheme,
+        sorted(
+            {r.resident_id for r in board.referrals}
+            | {e.resident_id for e in board.open_escalations}
+        ),
+    )
     return render(
         request,
         "checkins/scheme.html",
         {
             "scheme": scheme,
-            "board": selectors.dashboard(scheme),
+            "board": board,
             "referral_link": request.build_absolute_uri(
                 reverse("checkins-refer-start", kwargs={"token": scheme.referral_token})
             ),
@@ -190,16 +213,10 @@ def residents(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     found = Resident.objects.filter(scheme=scheme).exclude(status=ResidentStatus.ERASED)
     if scope == "concerns":
         found = found.filter(escalations__isnull=False).distinct()
-    found = found.select_related("round").order_by("family_name", "given_name", "id")[:500]
+    shown = list(found.select_related("round").order_by("family_name", "given_name", "id")[:500])
     # A list of residents' names is a view of personal data too.
-    audit.record(
-        "checkins.residents.listed",
-        actor=request.user,
-        obj=scheme,
-        organisation=scheme.organisation,
-        personal_data=True,
-    )
-    return render(request, "checkins/residents.html", {"scheme": scheme, "residents": found})
+    _viewed("checkins.residents.listed", scheme, scheme, [r.pk for r in shown])
+    return render(request, "checkins/residents.html", {"scheme": scheme, "residents": shown})
 
 
 @twofactor.two_factor_required
@@ -401,7 +418,7 @@ def resident_erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.resident_anonymise(resident=resident, actor=request.user, **form.cleaned_data)
+            erasure.resident_erase(resident=resident, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -698,9 +715,15 @@ def _list_context(request: HttpRequest, round_: Any, day: date) -> dict[str, Any
 @twofactor.two_factor_required
 def round_today(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = selectors.access_round(request.user, pk)
-    return render(
-        request, "checkins/round_today.html", _list_context(request, round_, timezone.localdate())
+    context = _list_context(request, round_, timezone.localdate())
+    # Names, addresses and reminders of everyone on the list: logged by reference.
+    _viewed(
+        "checkins.round_list.viewed",
+        round_,
+        round_.scheme,
+        [e.resident.pk for e in context["entries"]],
     )
+    return render(request, "checkins/round_today.html", context)
 
 
 def _visit_page(
@@ -712,6 +735,13 @@ def _visit_page(
     )
     if entry is None:
         raise Http404("This person is not on today's list")
+    audit.record(
+        "checkins.visit_form.viewed",
+        obj=Resident(pk=entry.resident.pk),
+        organisation=round_.scheme.organisation,
+        detail={"round": round_.pk},
+        personal_data=True,
+    )
     form = _fill(_visit_form(round_, day, entry.questions), entry.resident, request)
     return render(
         request,

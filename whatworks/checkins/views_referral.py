@@ -5,7 +5,7 @@ themselves) mostly have no account here and should not need one. So each scheme 
 unguessable referral link it hands to its referrers (and can change if it leaks); the pages
 behind it are open, rate-limited per address, and reveal nothing back: a referral lands as
 "waiting" for the coordinator, and duplicates are flagged to the coordinator only. The draft
-lives in the referrer's session until they confirm.
+lives in the referrer's session until they confirm; the pages are never cached ("no-store").
 """
 
 from __future__ import annotations
@@ -13,15 +13,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 
 from whatworks.checkins import services
 from whatworks.checkins.forms import ConsentForm, ContactForm, HealthForm, PersonForm, ReferrerForm
 from whatworks.checkins.models import ConsentMethod, QuestionModule, Referral, Scheme
+from whatworks.core import ratelimit
+from whatworks.core.network import client_address
 
 STEPS: list[tuple[str, str, type[forms.Form]]] = [
     ("referrer", "About you and the referral", ReferrerForm),
@@ -34,6 +36,8 @@ STEP_NAMES = [name for name, _, _ in STEPS]
 # Per client address: enough for a practice sending several referrals, too few for a flood.
 POSTS_PER_HOUR = 120
 REFERRALS_PER_HOUR = 10
+POST_LIMIT = ratelimit.Limit("checkins-referral-pages", count=POSTS_PER_HOUR, seconds=3600)
+REFERRAL_LIMIT = ratelimit.Limit("checkins-referrals", count=REFERRALS_PER_HOUR, seconds=3600)
 
 
 def _scheme(token: str) -> Scheme:
@@ -55,18 +59,6 @@ def _save_draft(request: HttpRequest, scheme: Scheme, step: str, data: dict[str,
     request.session.modified = True
 
 
-def _limited(request: HttpRequest, what: str, limit: int) -> bool:
-    """A fixed one-hour window per client address; True once the limit is passed."""
-    key = f"checkins:rate:{what}:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
-        count = 1
-    return count > limit
-
-
 def _too_many(request: HttpRequest, scheme: Scheme) -> HttpResponse:
     return render(request, "checkins/refer_too_many.html", {"scheme": scheme}, status=429)
 
@@ -78,11 +70,13 @@ def _form(step: str, scheme: Scheme, data: Any = None) -> forms.Form:
     return form_class(data)
 
 
+@never_cache
 def refer_start(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
     return render(request, "checkins/refer_start.html", {"scheme": scheme, "token": token})
 
 
+@never_cache
 def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     scheme = _scheme(token)
     if step not in STEP_NAMES:
@@ -90,7 +84,7 @@ def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     draft = _draft(request, scheme)
     index = STEP_NAMES.index(step)
     if request.method == "POST":
-        if _limited(request, "post", POSTS_PER_HOUR):
+        if ratelimit.hit(POST_LIMIT, client_address(request)):
             return _too_many(request, scheme)
         form = _form(step, scheme, request.POST)
         if form.is_valid():
@@ -140,6 +134,7 @@ def _answers(scheme: Scheme, draft: dict[str, Any]) -> tuple[dict[str, Any] | No
     return cleaned, None
 
 
+@never_cache
 def refer_check(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
     draft = _draft(request, scheme)
@@ -148,7 +143,7 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("checkins-refer-step", token=token, step=missing)
     error = ""
     if request.method == "POST":
-        if _limited(request, "referral", REFERRALS_PER_HOUR):
+        if ratelimit.hit(REFERRAL_LIMIT, client_address(request)):
             return _too_many(request, scheme)
         referrer, person, consent, contact, health = (cleaned[s] for s in STEP_NAMES)
         data = {
@@ -197,6 +192,7 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 def refer_done(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
     return render(request, "checkins/refer_done.html", {"scheme": scheme, "token": token})

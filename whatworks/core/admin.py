@@ -1,8 +1,13 @@
+"""Staff read the audit log and the outbox here, never edit or delete them, and never see
+a message's body or full recipient: those can hold residents' personal data, which no one
+reaches through the admin (the checkins app registers no model here at all)."""
+
 from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
 
+from whatworks.core.messaging import mask_recipient
 from whatworks.core.models import AuditEvent, Message
 
 
@@ -29,6 +34,26 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(Message)
 class MessageAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "channel", "template", "recipient", "status", "attempts"]
+    list_display = ["created_at", "channel", "template", "shown_recipient", "status", "attempts"]
     list_filter = ["status", "channel", "template"]
-    search_fields = ["recipient", "template"]
+    search_fields = ["template"]
+    # Metadata only: no body (personalisation), no full address, no provider error text.
+    fields = (
+        "channel",
+        "template",
+        "shown_recipient",
+        "status",
+        "attempts",
+        "backend",
+        "created_at",
+        "sent_at",
+        "redacted_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="recipient")
+    def shown_recipient(self, message: Message) -> str:
+        return mask_recipient(message.recipient) if message.recipient else "(removed)"
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_active and request.user.is_staff)

@@ -1,4 +1,9 @@
-"""Write to the append-only audit log. Services call `record`; personal-data views call it too."""
+"""Write to the append-only audit log. Services call `record`; personal-data views call it too.
+
+Minimum necessary: an entry names its object by reference. A model whose `str()` would carry
+personal data (a resident's name, a task's text) gives an `audit_label` ("resident 12"),
+which is what the log keeps; detail holds ids and codes, never text about a person.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,16 @@ from django.http import HttpRequest
 
 from whatworks.core.middleware import current_request
 from whatworks.core.models import AuditEvent
+from whatworks.core.network import client_address
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    # Behind a proxy the deployment sets REMOTE_ADDR correctly (gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request) or None
+
+
+def label(obj: models.Model) -> str:
+    """How the log names an object: its `audit_label` if it has one, else its text."""
+    return str(getattr(obj, "audit_label", None) or obj)
 
 
 def record(
@@ -43,7 +53,7 @@ def record(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_repr=label(obj)[:200] if obj is not None else "",
         personal_data=personal_data,
         detail=detail or {},
         ip_address=_client_ip(request) if request else None,

@@ -127,11 +127,26 @@ def use_backend(backend: Backend | None) -> None:
 
 
 def message_queue(
-    *, channel: str, recipient: str, template: str, personalisation: dict[str, Any]
+    *,
+    channel: str,
+    recipient: str,
+    template: str,
+    personalisation: dict[str, Any],
+    about: str = "",
+    personal: bool = False,
 ) -> Message:
-    """Put a message in the outbox; it is dispatched once the surrounding transaction commits."""
+    """Put a message in the outbox; it is dispatched once the surrounding transaction commits.
+
+    `about` names the person the message concerns ("checkins.resident:12") so that erasing
+    them reaches it; `personal` marks a body holding personal data, which is removed once a
+    backend has delivered it (see `message_redact`)."""
     message = Message.objects.create(
-        channel=channel, recipient=recipient, template=template, personalisation=personalisation
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        personalisation=personalisation,
+        about=about,
+        personal=personal,
     )
     from whatworks.core.tasks import dispatch_message
 
@@ -178,8 +193,57 @@ def message_dispatch(*, message_id: int) -> Message | None:
         message.status = MessageStatus.SENT
         message.sent_at = timezone.now()
         message.last_error = ""
+        # Delivered: a body with personal data is not kept. The outbox-only backend delivers
+        # nothing (it is development's mailbox), so its bodies stay until erased or swept.
+        if message.personal and backend.name != OutboxOnlyBackend.name:
+            _strip(message, recipient=mask_recipient(message.recipient))
     message.save()
     return message
+
+
+def mask_recipient(recipient: str) -> str:
+    """Enough to answer "which address was it?" without keeping the address."""
+    if "@" in recipient:
+        local, _, domain = recipient.partition("@")
+        return f"{local[:1]}•••@{domain}"
+    return "•••" + recipient[-3:] if len(recipient) > 6 else "•••"
+
+
+def _strip(message: Message, *, recipient: str) -> None:
+    message.personalisation = {}
+    message.recipient = recipient
+    message.last_error = ""  # a provider's error may quote the recipient or the body
+    message.redacted_at = timezone.now()
+
+
+def messages_erase(*, about: str) -> int:
+    """Erasing a person reaches the outbox: messages about them lose their body and
+    recipient, and any not yet sent are cancelled. Returns how many were touched."""
+    now = timezone.now()
+    found = Message.objects.filter(about=about)
+    found.filter(status=MessageStatus.QUEUED).update(status=MessageStatus.CANCELLED)
+    return found.update(personalisation={}, recipient="", last_error="", redacted_at=now, about="")
+
+
+SWEEP_AFTER = timedelta(days=30)
+
+
+def messages_sweep(now: Any = None) -> int:
+    """Bodies with personal data that are still kept a month on (those the outbox-only
+    backend kept, and failed ones) lose them too."""
+    now = now or timezone.now()
+    old = Message.objects.filter(
+        personal=True,
+        redacted_at__isnull=True,
+        created_at__lt=now - SWEEP_AFTER,
+        status__in=[MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.CANCELLED],
+    )
+    count = 0
+    for message in old.iterator():
+        _strip(message, recipient=mask_recipient(message.recipient))
+        message.save(update_fields=["personalisation", "recipient", "last_error", "redacted_at"])
+        count += 1
+    return count
 
 
 def message_retry(*, message: Message) -> Message:

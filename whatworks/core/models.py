@@ -35,6 +35,22 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
     def delete(self) -> NoReturn:
         raise AppendOnlyError("The audit log is append-only.")
 
+    def redact(self, *, label: str) -> int:
+        """Erasure's one exception to append-only: the events stay (who, when, what action,
+        on which record by id) but lose any description and detail text about the person
+        (entries from before the log held references only). Returns the number redacted."""
+        changed = 0
+        for event in self.only("pk", "detail"):
+            detail = {
+                key: value
+                for key, value in (event.detail or {}).items()
+                if value is None or isinstance(value, bool | int | float)
+            }
+            changed += models.QuerySet.update(
+                AuditEvent.objects.filter(pk=event.pk), object_repr=label, detail=detail
+            )
+        return changed
+
 
 class AuditEvent(models.Model):
     """Who did what to which object, when, from which request. Never changed or deleted."""
@@ -94,6 +110,7 @@ class MessageStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed (gave up)"
+    CANCELLED = "cancelled", "Cancelled (the record was erased)"
 
 
 class MessageQuerySet(models.QuerySet["Message"]):
@@ -115,6 +132,11 @@ class Message(models.Model):
     last_error = models.TextField(blank=True)
     backend = models.CharField(max_length=20, blank=True)
     provider_reference = models.CharField(max_length=100, blank=True)
+    # Who the message is about ("checkins.resident:12"), so that erasing the person reaches
+    # it; and whether its body holds personal data, which then goes once it is delivered.
+    about = models.CharField(max_length=80, blank=True, db_index=True)
+    personal = models.BooleanField(default=False)
+    redacted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -126,7 +148,8 @@ class Message(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} '{self.template}' to {self.recipient}"
+        # No recipient: this string appears in lists and logs.
+        return f"{self.get_channel_display()} '{self.template}' ({self.get_status_display()})"
 
 
 class SearchDocument(models.Model):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from whatworks.core import exports
 from whatworks.core.models import AuditEvent, Message
 
 AUDIT_CSV_COLUMNS = [
@@ -60,28 +59,11 @@ def audit_events(
     return qs.order_by("-at", "-id")
 
 
-def _csv_safe(value: Any) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets: neutralise it.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def audit_csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def flush() -> str:
-        value = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return value
-
-    writer.writerow(AUDIT_CSV_COLUMNS)
-    yield flush()
-    for e in events:
-        writer.writerow(
-            _csv_safe(v)
-            for v in [
+    return exports.csv_lines(
+        AUDIT_CSV_COLUMNS,
+        (
+            [
                 e.at.isoformat(),
                 e.actor_label,
                 e.api_key_label,
@@ -96,8 +78,9 @@ def audit_csv_rows(events: Iterable[AuditEvent]) -> Iterator[str]:
                 e.path,
                 e.detail,
             ]
-        )
-        yield flush()
+            for e in events
+        ),
+    )
 
 
 def outbox_messages(*, status: str = "") -> QuerySet[Message]:

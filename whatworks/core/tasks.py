@@ -27,6 +27,13 @@ def dispatch_due_messages() -> int:
     return len(ids)
 
 
+@db_periodic_task(crontab(minute="40", hour="3"))
+def sweep_personal_messages() -> int:
+    from whatworks.core.messaging import messages_sweep
+
+    return messages_sweep()
+
+
 @db_task()
 def ping() -> str:
     """Used by the consumer test to prove a task round-trips through the queue."""

@@ -77,7 +77,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
     _require_outbox_access(request)
     message = get_object_or_404(Message, pk=pk)
-    subject, body = render_email(message)
+    if message.redacted_at is not None:
+        subject, body = message.template, ""
+    else:
+        subject, body = render_email(message)
     return render(
         request, "core/outbox_message.html", {"message": message, "subject": subject, "body": body}
     )

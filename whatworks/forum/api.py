@@ -5,13 +5,14 @@ a private group's board or thread is a 404 to anyone outside the group.
 """
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from whatworks.core.api import Pages, with_problems
-from whatworks.forum import selectors
+from whatworks.forum import pseudonyms, selectors
 from whatworks.forum.models import Post, Thread
 from whatworks.initiatives.selectors import access_initiative
 
@@ -47,7 +48,10 @@ class ThreadOut(Schema):
 
 class PostOut(Schema):
     position: int
-    author: str | None
+    author: str | None = Field(
+        description="The author's name; the record's pseudonym for its owner's people on a "
+        "question about a pseudonymous record"
+    )
     body_html: str | None = Field(None, description="Sanitised HTML; none when hidden")
     hidden_reason: str | None
     owner_answer: bool
@@ -83,10 +87,10 @@ def _thread(thread: Thread) -> ThreadOut:
     )
 
 
-def _post(post: Post, thread: Thread) -> PostOut:
+def _post(post: Post, thread: Thread, viewer: Any) -> PostOut:
     return PostOut(
         position=post.position,
-        author=str(post.author) if post.author else None,
+        author=pseudonyms.author_label(post, thread, viewer) if post.author else None,
         body_html=None if post.is_hidden else post.body_html,
         hidden_reason=post.hidden_reason if post.is_hidden else None,
         owner_answer=post.owner_answer,
@@ -128,7 +132,7 @@ def get_forum_thread(
         thread=_thread(thread),
         page=page.number,
         pages=page.num_pages,
-        posts=[_post(p, thread) for p in page.items],
+        posts=[_post(p, thread, request.user) for p in page.items],
     )
 
 

@@ -323,6 +323,9 @@ class Post(models.Model):
     )
     # An answer given for the record's owner (on a question on a record).
     owner_answer = models.BooleanField(default=False)
+    # Written by a member of the record's owner organisation: on a pseudonymous record the
+    # post is shown under the pseudonym to everyone outside it (forum/pseudonyms.py).
+    by_owner = models.BooleanField(default=False)
     useful_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)

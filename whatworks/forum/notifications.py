@@ -7,7 +7,7 @@ it is made, and again when it is shown or put in a digest (they may have left a 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from whatworks.core.messaging import message_queue
-from whatworks.forum import markup
+from whatworks.forum import markup, pseudonyms
 from whatworks.forum.models import (
     Champion,
     ForumProfile,
@@ -102,15 +102,25 @@ def notify(
 
 
 def _notify_each(
-    people: Iterable[User], skip: Any, kind: str, text: str, url: str, **about: Any
+    people: Iterable[User],
+    skip: Any,
+    kind: str,
+    text: str | Callable[[User], str],
+    url: str,
+    **about: Any,
 ) -> set[int]:
+    """`text` may depend on the person told (a pseudonymous author is named per reader)."""
     told: set[int] = set()
     for person in people:
         if person.pk in told or (skip is not None and person.pk == skip.pk):
             continue
-        if notify(person, kind, text, url, **about):
+        if notify(person, kind, text(person) if callable(text) else text, url, **about):
             told.add(person.pk)
     return told
+
+
+def _by(post: Post, thread: Thread) -> Callable[[User], str]:
+    return lambda person: pseudonyms.author_label(post, thread, person)
 
 
 def _mentioned(post: Post) -> list[User]:
@@ -128,7 +138,7 @@ def _mentions(thread: Thread, post: Post) -> set[int]:
         _mentioned(post),
         post.author,
         Notification.Kind.MENTION,
-        f"{post.author} mentioned you in “{thread.title}”",
+        lambda person: f"{_by(post, thread)(person)} mentioned you in “{thread.title}”",
         post.get_absolute_url(),
         thread=thread,
     )
@@ -164,9 +174,11 @@ def question_asked(thread: Thread, post: Post) -> None:
         owner_editors(initiative),
         post.author,
         Notification.Kind.QUESTION,
-        f"{post.author} asked about {thread.anchor_label[:1].lower()}{thread.anchor_label[1:]} "
-        f"on “{initiative.title}”: "
-        f"{thread.title}",
+        lambda person: (
+            f"{_by(post, thread)(person)} asked about "
+            f"{thread.anchor_label[:1].lower()}{thread.anchor_label[1:]} "
+            f"on “{initiative.title}”: {thread.title}"
+        ),
         thread.get_absolute_url(),
         thread=thread,
     )
@@ -187,7 +199,7 @@ def post_added(thread: Thread, post: Post) -> None:
     told = _mentions(thread, post)
     if post.owner_answer and thread.author_id and thread.author_id not in told:
         asker = User.objects.get(pk=thread.author_id)
-        owner = thread.initiative.organisation.name if thread.initiative else "The owner"
+        owner = pseudonyms.owner_name(thread, asker) or "The owner"
         told |= _notify_each(
             [asker],
             post.author,
@@ -203,7 +215,7 @@ def post_added(thread: Thread, post: Post) -> None:
         watchers,
         post.author,
         Notification.Kind.REPLY,
-        f"{post.author} replied in “{thread.title}”",
+        lambda person: f"{_by(post, thread)(person)} replied in “{thread.title}”",
         post.get_absolute_url(),
         thread=thread,
     )

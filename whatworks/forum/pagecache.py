@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 
-from whatworks.core.cache import address_key, bump, cached
+from whatworks.core.cache import address_key, bump_now, cached
 
 
 def _thread(pk: int) -> str:
@@ -26,19 +26,19 @@ def _board(slug: str) -> str:
 
 def thread_changed(thread_id: int, board_id: int | None) -> None:
     def go() -> None:
-        bump(_thread(thread_id))
+        bump_now(_thread(thread_id))
         if board_id:
             from whatworks.forum.models import Board
 
             slug = Board.objects.filter(pk=board_id).values_list("slug", flat=True).first()
             if slug:
-                bump(_board(slug))
+                bump_now(_board(slug))
 
     transaction.on_commit(go)
 
 
 def board_changed(slug: str) -> None:
-    transaction.on_commit(lambda: bump(_board(slug)))
+    transaction.on_commit(lambda: bump_now(_board(slug)))
 
 
 def _cached_if_public(

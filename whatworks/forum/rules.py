@@ -1,8 +1,9 @@
 """Who may do what in the forum. Seeing follows visibility (selectors.access_*); these say
 who may act on what they can see.
 
-* Writing (a thread, a reply, a question, a "useful"): a member of any organisation, or of
-  the group whose board it is; never someone suspended (checked in services too).
+* Writing (a thread, a reply, a question, a "useful", a report, an accepted answer, a new
+  group): a member of any organisation, or of the group whose board it is; never someone
+  suspended (checked in services too).
 * Editing a post: its author only.
 * Accepting an answer: the person who asked, or the record owner's editors.
 * Answering for the record: the editors of the initiative's organisation.
@@ -114,11 +115,11 @@ rules.add_perm("forum.start_thread", can_write_on_board & ~is_suspended)
 rules.add_perm("forum.reply", can_write_in & ~is_suspended)
 rules.add_perm("forum.ask_question", is_peer & ~is_suspended)
 rules.add_perm("forum.edit_post", is_author & ~is_suspended)
-rules.add_perm("forum.mark_useful", can_write_in)
-rules.add_perm("forum.accept_answer", is_asker_or_owner)
-rules.add_perm("forum.report_post", can_write_in)
+rules.add_perm("forum.mark_useful", can_write_in & ~is_suspended)
+rules.add_perm("forum.accept_answer", is_asker_or_owner & ~is_suspended)
+rules.add_perm("forum.report_post", can_write_in & ~is_suspended)
 rules.add_perm("forum.moderate", is_moderator)
-rules.add_perm("forum.create_group", is_peer)
+rules.add_perm("forum.create_group", is_peer & ~is_suspended)
 rules.add_perm("forum.manage_group", is_group_admin)
 rules.add_perm("forum.name_champion", is_org_admin)
 rules.add_perm("forum.open_organisation_board", is_org_admin)

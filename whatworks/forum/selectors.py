@@ -154,7 +154,7 @@ def thread_posts(thread: Thread, number: int) -> PageOf:
 
 POST_PAGE_FIELDS = (
     "thread_id", "position", "author_id", "body_html", "quote_of_id", "owner_answer",
-    "useful_count", "created_at", "edited_at", "hidden_at", "hidden_reason",
+    "by_owner", "useful_count", "created_at", "edited_at", "hidden_at", "hidden_reason",
 )  # fmt: skip
 
 
@@ -169,7 +169,7 @@ def _attach_quotes(rows: list[Post]) -> None:
         q.pk: q
         for q in Post.objects.filter(pk__in=ids)
         .select_related("author")
-        .only("position", "thread_id", "author__full_name", "author__email")
+        .only("position", "thread_id", "by_owner", "author__full_name", "author__email")
     }
     for post in rows:
         post.quoted = quoted.get(post.quote_of_id) if post.quote_of_id else None  # type: ignore[attr-defined]

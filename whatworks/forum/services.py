@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from whatworks.core import audit
 from whatworks.core.visibility import Visibility as RecordVisibility
+from whatworks.core.visibility import member_organisation_ids
 from whatworks.forum import attachments, markup, pagecache
 from whatworks.forum.models import (
     Attachment,
@@ -94,6 +95,18 @@ def links_parse(*, text: str, reader: User) -> dict[str, list[Any]]:
             )
         found[bucket].append(record)
     return found
+
+
+def _refuse_if_suspended(person: User, field: str | None = None) -> None:
+    """A suspended person takes no part: no posts, groups, reports, "useful" marks or
+    accepted answers until the suspension ends."""
+    suspension = active_suspension(person)
+    if suspension is not None:
+        message = (
+            f"You are suspended until {timezone.localtime(suspension.until):%-d %B %Y}: "
+            f"{suspension.reason}"
+        )
+        raise ValidationError({field: message} if field else message)
 
 
 def _refuse_if_cannot_post(author: User) -> None:
@@ -183,6 +196,8 @@ def _write_post(
         owner_answer=thread.kind == Thread.Kind.QUESTION
         and thread.post_count > 0
         and bool(answers_for_owner(author, thread)),
+        by_owner=thread.initiative is not None
+        and thread.initiative.organisation_id in member_organisation_ids(author),
         created_at=now,
     )
     _save_uploads(post, checked or [])
@@ -465,6 +480,7 @@ def post_mark_useful(*, post: Post, user: User) -> bool:
     """Toggle "useful"; returns whether it is now marked."""
     # Locked, so a double click cannot insert the reaction twice (a 500) or skew the count.
     post = Post.objects.select_for_update().select_related("thread").get(pk=post.pk)
+    _refuse_if_suspended(user)
     if not can_write_in(user, post.thread):
         raise ValidationError("You cannot react in this thread.")
     if post.author_id == user.pk:
@@ -482,6 +498,7 @@ def post_mark_useful(*, post: Post, user: User) -> bool:
 
 @transaction.atomic
 def answer_accept(*, post: Post, actor: User) -> Thread:
+    _refuse_if_suspended(actor)
     thread = (
         Thread.objects.select_for_update(of=("self",))
         .select_related("initiative")
@@ -562,6 +579,7 @@ def notifications_mark_read(*, user: User) -> int:
 def group_create(
     *, actor: User, name: str, description: str = "", joining: str, listed: bool
 ) -> ForumGroup:
+    _refuse_if_suspended(actor, "name")
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": "Enter the group's name."})
@@ -780,6 +798,7 @@ def post_report(*, post: Post, reporter: User, reason: str) -> Report:
     reason = (reason or "").replace("\x00", "").strip()
     if not reason:
         raise ValidationError({"reason": "Say what is wrong with the post."})
+    _refuse_if_suspended(reporter, "reason")
     if not can_write_in(reporter, post.thread):
         raise ValidationError("You cannot report a post you cannot see.")
     report = Report.objects.create(post=post, reporter=reporter, reason=reason[:2000])

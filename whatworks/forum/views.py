@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from whatworks.core import audit
 from whatworks.core.forms import add_service_errors
 from whatworks.core.visibility import member_organisation_ids
-from whatworks.forum import attachments, markup, pagecache, selectors, services
+from whatworks.forum import attachments, markup, pagecache, pseudonyms, selectors, services
 from whatworks.forum.forms import (
     BoardForm,
     ChampionFilterForm,
@@ -194,7 +194,11 @@ def _prepare_posts(thread: Thread, posts: list[Post], user: Any, useful: set[int
         post.n = str(post.position)  # type: ignore[attr-defined]
         post.id_text = str(post.pk)  # type: ignore[attr-defined]
         post.base = f"{prefix}{post.pk}/"  # type: ignore[attr-defined]
-        post.by = str(post.author) if post.author_id else "A former member"  # type: ignore[attr-defined]
+        post.by = pseudonyms.author_label(post, thread, user)  # type: ignore[attr-defined]
+        post.masked = pseudonyms.under_pseudonym(post, thread, user)  # type: ignore[attr-defined]
+        quoted = getattr(post, "quoted", None)
+        if quoted is not None:
+            quoted.by = pseudonyms.author_label(quoted, thread, user)
         post.when = govuk_date(post.created_at)  # type: ignore[attr-defined]
         post.useful = str(post.useful_count)  # type: ignore[attr-defined]
         post.mine = me is not None and post.author_id == me  # type: ignore[attr-defined]
@@ -214,8 +218,10 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
         authenticated = user.is_authenticated
         posts = selectors.thread_posts(thread, number)
         _prepare_posts(thread, posts.items, user, selectors.useful_post_ids(user, posts.items))
+        owner = pseudonyms.owner_name(thread, user)
         context = {
             "thread": thread,
+            "owner_name": owner[:1].lower() + owner[1:] if owner.startswith("A") else owner,
             "page": posts,
             "links": selectors.thread_links(user, thread) if number == 1 else None,
             "reply_url": reverse("forum-reply", kwargs={"pk": thread.pk}),
@@ -255,7 +261,9 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         quote_of = Post.objects.filter(thread=thread, pk=int(quote_id), hidden_at=None).first()
     initial = {}
     if quote_of is not None and request.method == "GET":
-        initial["body"] = markup.quote(str(quote_of.author or "Someone"), quote_of.body)
+        initial["body"] = markup.quote(
+            pseudonyms.author_label(quote_of, thread, request.user), quote_of.body
+        )
     form = PostForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -302,7 +310,7 @@ def thread_export(request: HttpRequest, pk: int) -> HttpResponse:
         "posts": [
             {
                 "position": p.position,
-                "author": str(p.author) if p.author else None,
+                "author": pseudonyms.author_label(p, thread, request.user) if p.author else None,
                 "created_at": p.created_at.isoformat(),
                 "edited_at": p.edited_at.isoformat() if p.edited_at else None,
                 "body": None if p.is_hidden else p.body,
@@ -838,6 +846,9 @@ def moderation(request: HttpRequest) -> HttpResponse:
     # A moderator without access to a private thread sees that a report exists, not its text.
     for report in reports:
         report.readable = can_see(report.post.thread, request.user)  # type: ignore[attr-defined]
+        report.by = pseudonyms.author_label(  # type: ignore[attr-defined]
+            report.post, report.post.thread, request.user
+        )
     audit.record("forum.moderation_queue_viewed", detail={"open": len(reports)})
     return render(request, "forum/moderation.html", {"reports": reports})
 

@@ -4,9 +4,10 @@ An idea's author is given only as the label everyone sees ("Anonymous" for an an
 idea): no account, no key. Vote counts follow the campaign's "hidden until the review".
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Path, Router, Schema
 from ninja.pagination import paginate
 
@@ -47,7 +48,9 @@ class IdeaOut(Schema):
         alias="vote_total", description="Null while the campaign hides vote counts"
     )
     initiative_id: int | None
-    created_at: datetime
+    submitted_on: date = Field(
+        description="The day it was put forward (never the time: see docs/anonymity.md)"
+    )
 
     @staticmethod
     def resolve_url(obj: Idea) -> str:
@@ -56,6 +59,10 @@ class IdeaOut(Schema):
     @staticmethod
     def resolve_author(obj: Idea) -> str:
         return obj.author_label
+
+    @staticmethod
+    def resolve_submitted_on(obj: Idea) -> date:
+        return timezone.localdate(obj.created_at)
 
 
 @router.get("/ideas/campaigns", response=with_problems(list[CampaignOut]))

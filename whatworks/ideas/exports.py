@@ -4,42 +4,26 @@ label everyone sees ("Anonymous"). Votes are counted per idea, never per person.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from django.utils import timezone
 
+from whatworks.core import exports as core_exports
 from whatworks.ideas.models import Campaign, Comment, Decision, Idea, Vote
 
 KINDS = ("ideas", "votes", "decisions")
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-# Spreadsheets run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return "'" + text if text.startswith(_FORMULA_START) else text
+FORMATS = core_exports.CONTENT_TYPES
 
 
 def ideas_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
     columns = [
         "id", "title", "author", "process", "problem", "proposal", "benefit_time",
         "benefit_money", "benefit_quality", "cost", "tags", "status", "duplicate_of",
-        "initiative_id", "votes", "comments", "submitted_at",
+        "initiative_id", "votes", "comments", "submitted_on",
     ]  # fmt: skip
     ideas = (
         Idea.objects.filter(campaign=campaign)
@@ -77,7 +61,7 @@ def ideas_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
             i.initiative_id or "",
             i.dot_total,
             i.comment_total,
-            i.created_at.isoformat(timespec="seconds"),
+            timezone.localdate(i.created_at).isoformat(),  # the day only, as stored
         ]  # fmt: skip
         for i in ideas
     )
@@ -120,21 +104,6 @@ BUILDERS = {"ideas": ideas_rows, "votes": votes_rows, "decisions": decisions_row
 
 def response(campaign: Campaign, kind: str, fmt: str) -> HttpResponse:
     columns, rows = BUILDERS[kind](campaign)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(columns)
-        writer.writerows([_safe(v) for v in row] for row in rows)
-        content: bytes | str = buffer.getvalue()
-    else:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(kind.capitalize())
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([_safe(v) for v in row])
-        out = io.BytesIO()
-        workbook.save(out)
-        content = out.getvalue()
-    result = HttpResponse(content, content_type=FORMATS[fmt])
-    result["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-{kind}.{fmt}"'
-    return result
+    return core_exports.response(
+        fmt, f"campaign-{campaign.pk}-{kind}", columns, rows, sheet=kind.capitalize()
+    )

@@ -8,6 +8,7 @@ from whatworks.ideas.models import Campaign, Idea, IdeaStatus, PanelRole
 from whatworks.initiatives.models import ServiceArea
 from whatworks.measures.importing import MAX_UPLOAD_BYTES, file_too_big_message
 from whatworks.measures.models import DuplicatePolicy
+from whatworks.organisations.names import clean_display_name
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
@@ -152,6 +153,11 @@ class JoinForm(forms.Form):
         required=False,
         help_text="Leave it blank to take part anonymously.",
     )
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        # The same rules as an account's name: it must not pass for someone else's.
+        return clean_display_name(name) if name.strip() else ""
 
 
 class JoinCodeForm(forms.Form):

@@ -1,12 +1,13 @@
 """Who is taking part, as the campaign may know it: a keyed hash, never a person.
 
 A signed-in member is `user:<id>`; someone who came in with a join code carries a random
-token in a signed cookie. Either is turned into keys with HMAC-SHA256 under
-`settings.IDEAS_AUTHOR_KEY`, which is not in the database: whoever reads the tables (an
-organisation admin, site staff, a database reader) sees only the keys and cannot turn them
-back into a person. The campaign's id is part of the message, so keys in two campaigns
-cannot be matched up; the purpose ("author" or "voter") is too, so an anonymous idea
-cannot be linked to its author's votes.
+token in a signed cookie. Either is turned into keys with HMAC-SHA256 under the campaign's
+own key (keys.py), which is not in the database: whoever reads the tables (an organisation
+admin, site staff, a database reader) sees only the hashes and cannot turn them back into a
+person; once the campaign closes the key is destroyed and the hashes replaced, so nobody
+can at all. The purpose ("author" or "voter") is part of the message, so an anonymous idea
+cannot be linked to its author's votes; the campaign is too (for campaigns from before
+per-campaign keys, which share the old site-wide key).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+
+from whatworks.ideas import keys
 
 COOKIE_SALT = "whatworks.ideas.participant"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 60  # the longest campaign we expect; codes expire sooner
@@ -29,9 +33,12 @@ def cookie_name(campaign_id: int) -> str:
     return f"ideas_p{campaign_id}"
 
 
-def keyed(purpose: str, campaign_id: int, subject: str) -> str:
+def keyed(purpose: str, campaign_id: int, subject: str, key: bytes | None = None) -> str:
+    """The hash standing in for `subject`; raises keys.TakingPartClosed once the
+    campaign's key is destroyed."""
     message = f"{purpose}|{campaign_id}|{subject}".encode()
-    return hmac.new(settings.IDEAS_AUTHOR_KEY.encode(), message, hashlib.sha256).hexdigest()
+    secret = key if key is not None else keys.campaign_key(campaign_id)
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -43,16 +50,25 @@ class Identity:
     user: Any = None  # the signed-in person, or None for a join-code participant
     name: str = ""  # the optional name a join-code participant gave
     code_id: int | None = None  # the join code a participant came in with
+    key: bytes | None = field(default=None, repr=False, compare=False)  # if already read
+
+    @cached_property
+    def _key(self) -> bytes:
+        # Read once per identity (a request), from the key file.
+        return self.key if self.key is not None else keys.campaign_key(self.campaign_id)
+
+    def _keyed(self, purpose: str) -> str:
+        return keyed(purpose, self.campaign_id, self.subject, self._key)
 
     @property
     def author_key(self) -> str:
-        return keyed("author", self.campaign_id, self.subject)
+        return self._keyed("author")
 
     @property
     def named_author_key(self) -> str:
         # A separate key for what a participant signs with their name: sharing one key with
         # their anonymous ideas would let a reader of the tables put the name to those too.
-        return keyed("author-named", self.campaign_id, self.subject)
+        return self._keyed("author-named")
 
     @property
     def author_keys(self) -> tuple[str, str]:
@@ -60,19 +76,19 @@ class Identity:
 
     @property
     def voter_key(self) -> str:
-        return keyed("voter", self.campaign_id, self.subject)
+        return self._keyed("voter")
 
     @property
     def person_key(self) -> str:
-        return keyed("person", self.campaign_id, self.subject)
+        return self._keyed("person")
 
     @property
     def is_participant(self) -> bool:
         return self.user is None
 
 
-def for_user(campaign_id: int, user: Any) -> Identity:
-    return Identity(campaign_id=campaign_id, subject=f"user:{user.pk}", user=user)
+def for_user(campaign_id: int, user: Any, key: bytes | None = None) -> Identity:
+    return Identity(campaign_id=campaign_id, subject=f"user:{user.pk}", user=user, key=key)
 
 
 def participant_from_cookie(request: HttpRequest, campaign_id: int) -> Identity | None:

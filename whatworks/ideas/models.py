@@ -2,8 +2,9 @@
 comments, votes, the review panel's scores and decisions, and join codes.
 
 Anonymity is structural: an anonymous idea, comment or vote has no reference to a person,
-only `author_key`/`voter_key`, a keyed hash (see identity.py) whose key lives in the
-settings, not in the database.
+only `author_key`/`voter_key`, a keyed hash (see identity.py) under the campaign's own key,
+which lives outside the database and is destroyed when the campaign closes (keys.py).
+Contributions are stored with the day, not the time (services.py).
 """
 
 from __future__ import annotations
@@ -83,6 +84,11 @@ class Campaign(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The campaign's own key lives outside the database (keys.py); this only identifies it.
+    # Blank: a campaign from before per-campaign keys.
+    key_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # When taking part ended for good: the key destroyed and the stored hashes unlinked.
+    keys_destroyed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-opens_on", "-id"]

@@ -6,7 +6,8 @@ rules, a join-code participant by their signed cookie (and only while their code
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest
 
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.ideas import identity as ids
+from whatworks.ideas import keys
 from whatworks.ideas.models import (
     Action,
     Campaign,
@@ -28,6 +30,8 @@ from whatworks.ideas.models import (
 )
 from whatworks.ideas.rules import allowed, panel_campaign_ids
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Visit:
@@ -37,6 +41,13 @@ class Visit:
     identity: ids.Identity | None  # None: sees, but does not take part (a panel member)
     is_organiser: bool = False
     is_panel: bool = False
+    key_missing: bool = False  # the campaign's key file is gone: nobody can take part
+
+    @property
+    def known(self) -> ids.Identity | None:
+        """The reader as their ideas and votes know them: nobody, once the campaign's key
+        is destroyed (no "your ideas", no "you voted for this")."""
+        return None if self.campaign.keys_destroyed_at else self.identity
 
     @property
     def can_review(self) -> bool:
@@ -107,18 +118,35 @@ def access_campaign(request: HttpRequest, pk: int, perm: str | None = None) -> V
         if perm is not None and not allowed(perm, user, campaign):
             raise PermissionDenied
         takes_part = allowed("ideas.take_part", user, campaign)
+        key, missing = _key(campaign) if takes_part else (None, False)
         return Visit(
             campaign=campaign,
-            identity=ids.for_user(campaign.pk, user) if takes_part else None,
+            identity=ids.for_user(campaign.pk, user, key) if takes_part and not missing else None,
             is_organiser=allowed("ideas.manage_campaign", user, campaign),
             is_panel=campaign.pk in panel_campaign_ids(user),
+            key_missing=missing,
         )
     participant = ids.participant_from_cookie(request, campaign.pk)
     if participant is not None and participant_code_valid(participant, campaign):
         if perm is not None:
             raise PermissionDenied
-        return Visit(campaign=campaign, identity=participant)
+        key, missing = _key(campaign)
+        identity = None if missing else replace(participant, key=key)
+        return Visit(campaign=campaign, identity=identity, key_missing=missing)
     raise Http404("No such campaign.")
+
+
+def _key(campaign: Campaign) -> tuple[bytes | None, bool]:
+    """The campaign's key for this request: (key, missing). Destroyed: no key, nothing
+    missing. A missing file takes nobody's contribution (a new key would let everyone vote
+    again): the campaign is shown read-only, and the operators are told in the log."""
+    try:
+        return keys.key_of(campaign), False
+    except keys.TakingPartClosed:
+        return None, False
+    except keys.KeyMissing:
+        log.exception("Campaign %s cannot take part: its key is missing", campaign.pk)
+        return None, True
 
 
 def participant_code_valid(participant: ids.Identity, campaign: Campaign) -> bool:
@@ -154,7 +182,7 @@ def campaign_ideas(campaign: Campaign, *, order: str = "new") -> QuerySet[Idea]:
 
 
 def is_author(visit: Visit, idea: Idea) -> bool:
-    who = visit.identity
+    who = visit.known
     if who is None:
         return False
     if who.user is not None and idea.author_id == who.user.pk:
@@ -163,7 +191,7 @@ def is_author(visit: Visit, idea: Idea) -> bool:
 
 
 def my_ideas(visit: Visit) -> QuerySet[Idea]:
-    who = visit.identity
+    who = visit.known
     if who is None:
         return Idea.objects.none()
     mine = Q(author_key__in=who.author_keys)
@@ -174,22 +202,22 @@ def my_ideas(visit: Visit) -> QuerySet[Idea]:
 
 def my_votes(visit: Visit) -> dict[int, int]:
     """Idea id -> dots this reader placed."""
-    if visit.identity is None:
+    if visit.known is None:
         return {}
     return dict(
-        Vote.objects.filter(
-            campaign=visit.campaign, voter_key=visit.identity.voter_key
-        ).values_list("idea_id", "dots")
+        Vote.objects.filter(campaign=visit.campaign, voter_key=visit.known.voter_key).values_list(
+            "idea_id", "dots"
+        )
     )
 
 
 def dots_left(visit: Visit) -> int | None:
     from whatworks.ideas.models import Ballot, VoteMode
 
-    if visit.identity is None or visit.campaign.vote_mode != VoteMode.DOTS:
+    if visit.known is None or visit.campaign.vote_mode != VoteMode.DOTS:
         return None
     used = (
-        Ballot.objects.filter(campaign=visit.campaign, voter_key=visit.identity.voter_key)
+        Ballot.objects.filter(campaign=visit.campaign, voter_key=visit.known.voter_key)
         .values_list("dots_used", flat=True)
         .first()
     )
@@ -262,16 +290,30 @@ def initiative_status_text(idea: Idea) -> str:
     return words.get(Status(initiative.status), initiative.get_status_display())
 
 
+LIVE_BATCH = 5
+
+
+def batched(count: int) -> str:
+    """A live count that moves only in steps of LIVE_BATCH: one that ticks with each
+    contribution lets someone watching match an anonymous idea to the person who was seen
+    (or heard, or named in a comment) contributing at that moment."""
+    if count < LIVE_BATCH:
+        return f"fewer than {LIVE_BATCH}"
+    return f"{count - count % LIVE_BATCH} or more"
+
+
 def live_summary(campaign: Campaign) -> dict[str, Any]:
     """What the facilitator's live view shows; also its JSON."""
     top = campaign_ideas(campaign, order="votes")[:50]
     people = participant_count(campaign)
+    votes = Vote.objects.filter(campaign=campaign).aggregate(n=Coalesce(Sum("dots"), 0))["n"]
+    comments = Idea.objects.filter(campaign=campaign).aggregate(n=Count("comments"))["n"]
     return {
         "phase": campaign.get_phase_display(),
         "ideas": Idea.objects.filter(campaign=campaign).count(),
-        "votes": Vote.objects.filter(campaign=campaign).aggregate(n=Coalesce(Sum("dots"), 0))["n"],
-        "comments": Idea.objects.filter(campaign=campaign).aggregate(n=Count("comments"))["n"],
-        "people": people,
+        "votes": batched(votes),
+        "comments": batched(comments),
+        "people": batched(people),
         "top": [
             {
                 "id": idea.pk,

@@ -2,21 +2,24 @@
 
 Organisers' and the panel's actions go in the audit log. Taking part (an idea, a comment,
 a vote) does not: an audit entry carries the person, their address and browser, which is
-exactly what an anonymous contribution must not leave behind.
+exactly what an anonymous contribution must not leave behind. Contributions keep the day
+they were made, not the time; when taking part ends the campaign's key is destroyed
+(keys.py).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
-from django.core.cache import cache
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from whatworks.core import audit
+from whatworks.core import audit, ratelimit
+from whatworks.ideas import keys
 from whatworks.ideas.identity import Identity
 from whatworks.ideas.models import (
     Action,
@@ -92,6 +95,7 @@ def campaign_create(*, organisation: Organisation, actor: User, **fields: Any) -
     campaign = Campaign(organisation=organisation, created_by=actor, **fields)
     campaign.full_clean()
     campaign.save()
+    keys.key_create(campaign)
     PhaseChange.objects.create(campaign=campaign, to_phase=campaign.phase, changed_by=actor)
     audit.record("ideas.campaign_created", actor=actor, obj=campaign, organisation=organisation)
     return campaign
@@ -102,6 +106,10 @@ def campaign_update(*, campaign: Campaign, actor: User, **fields: Any) -> Campai
     fields = {k: v for k, v in fields.items() if k in CAMPAIGN_FIELDS}
     stored = Campaign.objects.select_for_update().get(pk=campaign.pk)
     changed = sorted(k for k, v in fields.items() if getattr(stored, k) != v)
+    if stored.keys_destroyed_at is not None and {"opens_on", "closes_on"} & set(changed):
+        raise ValidationError(
+            {"closes_on": "Taking part has closed for good: new dates cannot reopen it."}
+        )
     if "vote_mode" in changed and stored.votes.exists():
         raise ValidationError(
             {"vote_mode": "People have voted already: the way of voting is fixed."}
@@ -140,6 +148,10 @@ def campaign_advance(*, campaign: Campaign, actor: User) -> Campaign:
     stored.phase = following
     stored.save(update_fields=["phase"])
     campaign.phase = following
+    if not stored.allows(Action.SUBMIT) and not stored.allows(Action.VOTE):
+        # Taking part has ended: nobody can link an idea or a vote to a person any more.
+        keys.keys_destroy(campaign=stored, actor=actor)
+        campaign.keys_destroyed_at = stored.keys_destroyed_at
     audit.record(
         "ideas.phase_changed",
         actor=actor,
@@ -257,22 +269,18 @@ def join_code_withdraw(*, code: JoinCode, actor: User) -> JoinCode:
     return code
 
 
-JOIN_WINDOW_S = 600
+# Join-code tries (right or wrong) per client address, so guessing a code is hopeless.
+JOIN_LIMIT = ratelimit.Limit(
+    "ideas-join", count=lambda: settings.IDEAS_JOIN_ATTEMPTS, seconds=10 * 60
+)
 
 
-def join_code_redeem(*, code: str, address: str, limit: int) -> JoinCode:
+def join_code_redeem(*, code: str, address: str) -> JoinCode:
     """The valid code typed (any case, with or without the dash), or ValidationError.
 
     Every attempt counts against the address, right or wrong, so guessing is slow.
     """
-    key = f"ideas:join:{address}"
-    cache.add(key, 0, JOIN_WINDOW_S)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, JOIN_WINDOW_S)
-        attempts = 1
-    if attempts > limit:
+    if ratelimit.hit(JOIN_LIMIT, address):
         message = "Too many tries from this connection. Wait 10 minutes, then try again."
         raise ValidationError({"code": ValidationError(message, code="rate_limited")})
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
@@ -296,6 +304,12 @@ def _refusal(message: str, code: str, field: str | None) -> ValidationError:
     return ValidationError({field: error}) if field else error
 
 
+def _today() -> datetime:
+    """When a contribution is stored as made: the day only. A time to the second would let
+    an organiser match an anonymous idea with the named comment written just before it."""
+    return timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+
+
 def _require(campaign: Campaign, action: str, field: str | None = None) -> None:
     if not campaign.allows(action):
         message = (
@@ -305,6 +319,8 @@ def _require(campaign: Campaign, action: str, field: str | None = None) -> None:
         raise _refusal(message, "wrong_phase", field)
     if not campaign.is_running_on():
         raise _refusal("The campaign is not running today.", "not_running", field)
+    if campaign.keys_destroyed_at is not None:
+        raise _refusal("Taking part in this campaign has closed.", "closed", field)
 
 
 def _took_part(campaign: Campaign, who: Identity) -> None:
@@ -326,7 +342,13 @@ def _authorship(who: Identity, anonymous: bool) -> dict[str, Any]:
 def idea_submit(*, campaign: Campaign, who: Identity, anonymous: bool, **fields: Any) -> Idea:
     _require(campaign, Action.SUBMIT)
     fields = {k: v for k, v in fields.items() if k in IDEA_FIELDS}
-    idea = Idea(campaign=campaign, **fields, **_authorship(who, anonymous))
+    idea = Idea(
+        campaign=campaign,
+        **fields,
+        **_authorship(who, anonymous),
+        created_at=_today(),
+        updated_at=_today(),
+    )
     idea.full_clean(exclude=["author", "duplicate_of", "initiative"])
     idea.save()
     _took_part(campaign, who)
@@ -341,7 +363,7 @@ def idea_update(*, idea: Idea, who: Identity, **fields: Any) -> Idea:
     for name, value in fields.items():
         if name in IDEA_FIELDS:
             setattr(idea, name, value)
-    idea.updated_at = timezone.now()
+    idea.updated_at = _today()
     idea.full_clean(exclude=["author", "duplicate_of", "initiative"])
     idea.save()
     return idea
@@ -352,7 +374,9 @@ def comment_add(*, idea: Idea, who: Identity, anonymous: bool, body: str) -> Com
     _require(idea.campaign, Action.COMMENT, "body")
     if not body.strip():
         raise ValidationError({"body": "Enter your comment"})
-    comment = Comment(idea=idea, body=body.strip(), **_authorship(who, anonymous))
+    comment = Comment(
+        idea=idea, body=body.strip(), **_authorship(who, anonymous), created_at=_today()
+    )
     comment.full_clean(exclude=["author"])
     comment.save()
     _took_part(idea.campaign, who)
@@ -385,7 +409,9 @@ def vote_cast(*, idea: Idea, who: Identity, dots: int = 1) -> Vote:
                 ).update(dots_used=F("dots_used") + dots)
                 if not spent:
                     raise _refusal("You do not have that many dots left.", "no_dots", "dots")
-            vote = Vote.objects.create(campaign=campaign, idea=idea, voter_key=key, dots=dots)
+            vote = Vote.objects.create(
+                campaign=campaign, idea=idea, voter_key=key, dots=dots, created_at=_today()
+            )
             _took_part(campaign, who)
     except IntegrityError:
         message = "You have already voted for this idea."

@@ -36,3 +36,12 @@ def campaign_measures_refresh() -> int:
         campaign_measures_record(campaign)
         count += 1
     return count
+
+
+@db_periodic_task(crontab(hour="0", minute="45"))
+def campaign_keys_destroy_due() -> int:
+    """Campaigns whose closing date passed without anyone moving them to the review: their
+    keys go too (and any key file a failed removal left behind)."""
+    from whatworks.ideas.keys import keys_destroy_due
+
+    return keys_destroy_due()

@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +21,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from whatworks.core.forms import add_service_errors
+from whatworks.core.network import client_address
 from whatworks.ideas import exports, identity, selectors, services
 from whatworks.ideas.forms import (
     CampaignForm,
@@ -127,8 +127,7 @@ def join(request: HttpRequest) -> HttpResponse:
         try:
             code = services.join_code_redeem(
                 code=form.cleaned_data["code"],
-                address=request.META.get("REMOTE_ADDR", ""),
-                limit=settings.IDEAS_JOIN_ATTEMPTS,
+                address=client_address(request),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -4,14 +4,12 @@ A row holds only what the reader may see: the owner is `owner_label()` (a pseudo
 anyone outside a pseudonymous record's organisation), partners are given by kind, not by
 name (a named partner could point to the owner), and no person is named.
 
-Spreadsheet formula injection: every text cell goes through `_csv_safe`, in the XLSX file
-too (openpyxl would otherwise store a text starting with "=" as a formula).
+Spreadsheet formula injection: CSV and XLSX are written by whatworks.core.exports, which
+neutralises formulas in every cell.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -21,10 +19,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse, StreamingHttpResponse
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from whatworks.core.selectors import _csv_safe
+from whatworks.core import exports
 from whatworks.initiatives.ledger import LedgerTotals, summarise
 from whatworks.initiatives.models import Goal, Initiative, InitiativeTag, Partner, owner_label
 from whatworks.initiatives.selectors import primary_results
@@ -217,16 +213,6 @@ def iterate(qs: QuerySet[Initiative] | list[Initiative], limit: int | None) -> I
 # --- Formats -----------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
 def _json_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -235,41 +221,22 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def _cells(data: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    for row in data:
+        yield [row[c] for c in COLUMNS]
 
 
 def csv_lines(data: Iterable[dict[str, Any]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(COLUMNS)
-    for row in data:
-        yield writer.writerow([_csv_safe(_text(row[c])) for c in COLUMNS])
-
-
-def _xlsx_value(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        return value
-    # Control characters are not allowed in the file format; formulas are not wanted.
-    return _csv_safe(ILLEGAL_CHARACTERS_RE.sub("", _text(value)))
+    return exports.csv_lines(COLUMNS, _cells(data))
 
 
 def xlsx_bytes(data: Iterable[dict[str, Any]], *, note: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Initiatives")
-    sheet.append(COLUMNS)
-    for row in data:
-        sheet.append([_xlsx_value(row[c]) for c in COLUMNS])
-    about = workbook.create_sheet("About")
-    about.append([_csv_safe(note)])
-    about.append([LICENCE["attribution"]])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return exports.xlsx_bytes(
+        [
+            ("Initiatives", COLUMNS, _cells(data)),
+            ("About", [], [[note], [LICENCE["attribution"]]]),
+        ]
+    )
 
 
 def json_chunks(data: Iterable[dict[str, Any]], meta: dict[str, Any]) -> Iterator[str]:

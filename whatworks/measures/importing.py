@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from whatworks.core.tabular import RowError, Table, TableError, read_table
+from whatworks.core.tabular import Row, RowError, Table, TableError, read_table
 from whatworks.measures.figures import check_figures
 from whatworks.measures.models import DuplicatePolicy, Metric, Observation
 
@@ -173,8 +173,7 @@ def read_upload(raw: bytes, filename: str = "") -> Table:
         raise TableError(
             "The file needs a column named value, or columns named numerator and denominator."
         )
-    if len(table.rows) > MAX_ROWS:
-        raise TableError(f"The file has more than {MAX_ROWS:,} rows. Split it into smaller files.")
+    table.rows_up_to(MAX_ROWS)  # read and held (the preview and the checks go over it twice)
     return table
 
 
@@ -186,6 +185,85 @@ def _metric_ids(table: Table) -> set[int]:
     if "metric" not in table.columns:
         return set()
     return {int(t) for row in table.rows if (t := row["metric"]).isdigit() and len(t) < 10}
+
+
+def _row_metric(
+    check: ImportCheck,
+    row: Row,
+    metrics: dict[int, Metric],
+    default: Metric | None,
+    organisation_name: str,
+) -> Metric | None:
+    """The row's metric: its own column, else the one chosen on the form."""
+    text = row["metric"]
+    if not text:
+        if default is None:
+            check.add_error(row.number, "metric", "enter the metric's number")
+        return default
+    metric = metrics.get(int(text)) if text.isdigit() and len(text) < 10 else None
+    if metric is None:
+        check.add_error(
+            row.number,
+            "metric",
+            f"there is no metric {text[:20]} that {organisation_name} can record figures for",
+        )
+    return metric
+
+
+def _row_cells(check: ImportCheck, row: Row, metric: Metric | None) -> dict[str, object]:
+    """Each cell parsed, every problem recorded against its column."""
+    parsed: dict[str, object] = {}
+    for column, parse in _PARSERS:
+        try:
+            parsed[column] = parse(row[column])
+        except CellError as error:
+            check.add_error(row.number, column, str(error))
+    try:
+        parsed["value"] = parse_number(
+            row["value"], percent=metric is not None and metric.is_proportion
+        )
+    except CellError as error:
+        check.add_error(row.number, "value", str(error))
+    start, end = parsed.get("period_start"), parsed.get("period_end")
+    if "period_start" in parsed and start is None:
+        check.add_error(row.number, "period_start", "enter the date the period starts")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        check.add_error(row.number, "period_end", "must be the same as or after period_start")
+    return parsed
+
+
+def _replaces(
+    check: ImportCheck,
+    number: int,
+    key: tuple[int, date],
+    seen: dict[tuple[int, date], int],
+    existing: set[tuple[int, date]],
+    replace: bool,
+    organisation_name: str,
+) -> str | None:
+    """What the row replaces ("", "row N" or "existing"), or None when it may not."""
+    start = key[1]
+    if key in seen:
+        earlier = check.rows[seen[key]]
+        if replace:
+            return f"row {earlier.number}"
+        check.add_error(
+            number,
+            "period_start",
+            f"{start:%d/%m/%Y} for this metric is already in row {earlier.number}",
+        )
+        return None
+    if key in existing:
+        if replace:
+            return "existing"
+        check.add_error(
+            number,
+            "period_start",
+            f"{organisation_name} already has a figure for {start:%d/%m/%Y}; "
+            "choose to replace it, or remove this row",
+        )
+        return None
+    return ""
 
 
 def check_upload(
@@ -225,43 +303,10 @@ def check_upload(
     seen: dict[tuple[int, date], int] = {}  # key -> index into check.rows
     for row in table.rows:
         errors_before = check.error_count
-        # Which metric.
-        metric = default_metric
-        text = row["metric"] if has_metric_column else ""
-        if text:
-            metric = metrics.get(int(text)) if text.isdigit() and len(text) < 10 else None
-            if metric is None:
-                check.add_error(
-                    row.number,
-                    "metric",
-                    f"there is no metric {text[:20]} that {organisation_name} can record "
-                    "figures for",
-                )
-        elif metric is None:
-            check.add_error(row.number, "metric", "enter the metric's number")
-
-        parsed: dict[str, object] = {}
-        for column, parse in _PARSERS:
-            try:
-                parsed[column] = parse(row[column])
-            except CellError as error:
-                check.add_error(row.number, column, str(error))
-        try:
-            parsed["value"] = parse_number(
-                row["value"], percent=metric is not None and metric.is_proportion
-            )
-        except CellError as error:
-            check.add_error(row.number, "value", str(error))
-
-        start = parsed.get("period_start")
-        end = parsed.get("period_end")
-        if "period_start" in parsed and start is None:
-            check.add_error(row.number, "period_start", "enter the date the period starts")
-        if isinstance(start, date) and isinstance(end, date) and end < start:
-            check.add_error(row.number, "period_end", "must be the same as or after period_start")
+        metric = _row_metric(check, row, metrics, default_metric, organisation_name)
+        parsed = _row_cells(check, row, metric)
         if metric is None or check.error_count > errors_before:
             continue
-
         figures = check_figures(
             metric,
             parsed.get("value"),  # type: ignore[arg-type]
@@ -272,35 +317,17 @@ def check_upload(
             check.add_error(row.number, column, message)
         if figures.value is None:
             continue
-
+        start = parsed["period_start"]
         assert isinstance(start, date)
         key = (metric.pk, start)
-        replaces = ""
-        if key in seen:
-            earlier = check.rows[seen[key]]
-            if not replace:
-                check.add_error(
-                    row.number,
-                    "period_start",
-                    f"{start:%d/%m/%Y} for this metric is already in row {earlier.number}",
-                )
-                continue
-            replaces = f"row {earlier.number}"
-        elif key in existing:
-            if not replace:
-                check.add_error(
-                    row.number,
-                    "period_start",
-                    f"{organisation_name} already has a figure for {start:%d/%m/%Y}; "
-                    "choose to replace it, or remove this row",
-                )
-                continue
-            replaces = "existing"
+        replaces = _replaces(check, row.number, key, seen, existing, replace, organisation_name)
+        if replaces is None:
+            continue
         parsed_row = ParsedRow(
             number=row.number,
             metric=metric,
             period_start=start,
-            period_end=end,  # type: ignore[arg-type]
+            period_end=parsed.get("period_end"),  # type: ignore[arg-type]
             label=parsed.get("label") or "",  # type: ignore[arg-type]
             value=figures.value,
             numerator=parsed.get("numerator"),  # type: ignore[arg-type]

@@ -3,12 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
+from whatworks.core import ratelimit
 from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
+from whatworks.core.network import client_address
 from whatworks.organisations.models import ApiKeyScope, Organisation, OrganisationKind, Role, User
+from whatworks.organisations.names import clean_display_name
+
+SIGN_IN_FAILURES = ratelimit.Limit(
+    "sign-in-failures", count=lambda: settings.SIGN_IN_FAILURES_PER_ADDRESS, seconds=15 * 60
+)
 
 
 class SignInForm(AuthenticationForm):
@@ -31,13 +39,44 @@ class SignInForm(AuthenticationForm):
         "inactive": "This account has been switched off.",
     }
 
+    def clean(self) -> dict[str, Any]:
+        # Besides the lockout per username and address (django-axes), failures are counted
+        # per address whatever the usernames: one password tried against many accounts
+        # (password spraying) is stopped too.
+        address = client_address(self.request) if self.request is not None else ""
+        if ratelimit.over(SIGN_IN_FAILURES, address):
+            raise forms.ValidationError(
+                "Too many failed sign-ins from this connection. Wait 15 minutes, then try again.",
+                code="rate_limited",
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            ratelimit.hit(SIGN_IN_FAILURES, address)
+            raise
+
+
+# A reset link to one address at most this often, whoever asks: no flooding someone's inbox.
+RESET_PER_EMAIL = ratelimit.Limit("password-reset-email", count=3, seconds=3600)
+
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Sends the reset link through the outbox instead of straight to SMTP."""
+    """Sends the reset link through the outbox instead of straight to SMTP, at most
+    RESET_PER_EMAIL times an hour to one address (the page says the same either way, so it
+    reveals neither the limit nor whether the address has an account)."""
 
     email = forms.EmailField(
         label="Email address", widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+
+    def get_users(self, email: str) -> Any:
+        # Django skips accounts without a usable password; here those are the people staff
+        # added, who choose their first password from this link (no one else sets it).
+        return (
+            user
+            for user in User.objects.filter(email__iexact=email, is_active=True)
+            if user.email.casefold() == email.casefold()
+        )
 
     def send_mail(
         self,
@@ -48,6 +87,8 @@ class OutboxPasswordResetForm(PasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        if ratelimit.hit(RESET_PER_EMAIL, to_email.strip().lower()):
+            return
         link = (
             f"{context['protocol']}://{context['domain']}/password-reset/"
             f"{context['uid']}/{context['token']}/"
@@ -77,6 +118,9 @@ class AcceptInvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.email = email
 
+    def clean_full_name(self) -> str:
+        return clean_display_name(self.cleaned_data["full_name"])
+
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         candidate = User(email=self.email, full_name=self.cleaned_data.get("full_name", ""))
@@ -105,6 +149,9 @@ class ProfileForm(forms.ModelForm):
         fields = ["full_name", "job_title", "bio", "visibility"]
         widgets = {"visibility": forms.RadioSelect}
         labels = {"visibility": "Who can see your profile?"}
+
+    def clean_full_name(self) -> str:
+        return clean_display_name(self.cleaned_data["full_name"], user=self.instance)
 
 
 class OrganisationFilterForm(forms.Form):

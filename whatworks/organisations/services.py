@@ -22,6 +22,7 @@ from whatworks.organisations.models import (
     User,
     site_url,
 )
+from whatworks.organisations.names import clean_display_name
 
 
 def unique_slug(name: str) -> str:
@@ -191,6 +192,13 @@ _INVITATION_ENDED = {
 }
 
 
+def _display_name(name: str, user: User | None = None) -> str:
+    try:
+        return clean_display_name(name, user=user)
+    except ValidationError as error:
+        raise ValidationError({"full_name": error.messages}) from None
+
+
 @transaction.atomic
 def invitation_accept(
     *,
@@ -207,7 +215,9 @@ def invitation_accept(
     if user is None:
         if User.objects.filter(email__iexact=invitation.email).exists():
             raise ValidationError("You already have an account: sign in to accept the invitation.")
-        user = User.objects.create_user(invitation.email, password, full_name=full_name)
+        user = User.objects.create_user(
+            invitation.email, password, full_name=_display_name(full_name)
+        )
     elif user.email.lower() != invitation.email.lower():
         raise ValidationError(
             f"This invitation is for {invitation.email}. Sign in as that person to accept it."
@@ -260,6 +270,8 @@ def api_key_revoke(*, key: ApiKey, actor: User) -> ApiKey:
 
 @transaction.atomic
 def profile_update(*, user: User, actor: User, **fields: str) -> User:
+    if "full_name" in fields:
+        fields["full_name"] = _display_name(fields["full_name"], user=user)
     for name, value in fields.items():
         setattr(user, name, value)
     user.save()

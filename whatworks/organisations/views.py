@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -20,8 +21,10 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from whatworks.core import ratelimit
 from whatworks.core.cache import address_key, cached
 from whatworks.core.forms import submit
+from whatworks.core.network import client_address
 from whatworks.core.search import search as full_text_search
 from whatworks.core.views import audit_page
 from whatworks.organisations import selectors, services
@@ -31,6 +34,7 @@ from whatworks.organisations.forms import (
     InvitationForm,
     OrganisationDetailsForm,
     OrganisationFilterForm,
+    OutboxPasswordResetForm,
     ProfileForm,
     RoleForm,
     SearchForm,
@@ -39,6 +43,26 @@ from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Invitation, Organisation, User
 
 PAGE_SIZE = 25
+# Reset requests per client address (any email addresses): enough for a person who mistypes.
+RESET_PER_ADDRESS = ratelimit.Limit("password-reset-address", count=10, seconds=3600)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, limited per client address (the form limits per email too)."""
+
+    template_name = "organisations/password_reset.html"
+    form_class = OutboxPasswordResetForm
+    success_url = "/password-reset/sent/"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if ratelimit.hit(RESET_PER_ADDRESS, client_address(request)):
+            return ratelimit.too_many_requests(
+                request,
+                "Too many password resets from this connection",
+                "To protect people's accounts we limit how many reset links can be asked for "
+                "from one place in an hour. Try again in an hour.",
+            )
+        return super().post(request, *args, **kwargs)
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:

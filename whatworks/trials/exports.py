@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import math
 from typing import Any
 
 from django.http import HttpResponse
 
+from whatworks.core import exports as core_exports
 from whatworks.trials import analysis
 from whatworks.trials.models import Trial
 from whatworks.trials.selectors import AllocationView
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def allocation_response(trial: Trial, view: AllocationView, fmt: str) -> HttpResponse:
@@ -25,28 +22,29 @@ def allocation_response(trial: Trial, view: AllocationView, fmt: str) -> HttpRes
     if view.clusters:
         extra.append((trial.cluster_column or "cluster", view.clusters))
     header += [name for name, _ in extra]
-    filename = f"trial-{trial.pk}-allocation.{fmt}"
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Allocation")
-        sheet.append(header)
-        for i, (unit, arm) in enumerate(zip(view.units, view.arms, strict=True)):
-            sheet.append([unit, arm, *(values[i] for _, values in extra)])
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX)
-    else:
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(header)
-        for i, (unit, arm) in enumerate(zip(view.units, view.arms, strict=True)):
-            writer.writerow([unit, arm, *(values[i] for _, values in extra)])
-        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    rows = (
+        [unit, arm, *(values[i] for _, values in extra)]
+        for i, (unit, arm) in enumerate(zip(view.units, view.arms, strict=True))
+    )
+    # Unit ids, arms and strata come from people's files: written through the one export
+    # helper, a unit id such as "=HYPERLINK(...)" is text, never a live formula.
+    response = core_exports.response(
+        fmt, f"trial-{trial.pk}-allocation", header, rows, sheet="Allocation"
+    )
     response["Cache-Control"] = "no-store"
     return response
+
+
+RESULT_COLUMNS = ["section", "arm", "measure", "value"]
+
+
+def result_csv_response(trial: Trial, rows: list[dict[str, Any]]) -> HttpResponse:
+    return core_exports.response(
+        "csv",
+        f"trial-{trial.pk}-results",
+        RESULT_COLUMNS,
+        ([r[c] for c in RESULT_COLUMNS] for r in rows),
+    )
 
 
 def _clean(value: Any) -> Any:

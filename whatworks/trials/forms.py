@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from whatworks.core import tabular
 from whatworks.initiatives.models import Goal, Initiative
 from whatworks.trials.models import Design, OutcomeKind, Sided, Trial
 
@@ -252,7 +253,19 @@ class PowerForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="Upload a file", help_text="CSV or XLSX, up to 200 MB.")
+    file = forms.FileField(
+        label="Upload a file",
+        help_text=f"CSV or XLSX, up to {tabular.MAX_BYTES // (1024 * 1024)} MB.",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        # Refused before it is read: the size is known from the request.
+        if upload.size > tabular.MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file must be smaller than {tabular.MAX_BYTES // (1024 * 1024)} MB."
+            )
+        return upload
 
 
 class SeriesForm(UploadForm):

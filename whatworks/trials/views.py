@@ -7,8 +7,6 @@ is written to the audit log as personal data.
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -525,15 +523,9 @@ def trial_results_export(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
     if fmt == "json":
         body = exports.result_json(trial, context["analysis"], context.get("verdict"))
         response: HttpResponse = JsonResponse(body, json_dumps_params={"indent": 1})
-    else:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["section", "arm", "measure", "value"])
-        for row in rows:
-            writer.writerow([row["section"], row["arm"], row["measure"], row["value"]])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return exports.result_csv_response(trial, rows)
 
 
 @login_required
