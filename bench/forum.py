@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -46,9 +45,12 @@ from bench._harness import (  # noqa: E402
     _manage,
     _run,
     _site_env,
+    cookie,
     main,
     parse_options,
     scratch_database,
+    session_key,
+    sign_in,
 )
 
 TARGET_RATIO = 3.0
@@ -64,9 +66,15 @@ SEED = 20170401
 BATCH = 20_000
 EPOCH = datetime(2017, 4, 1, tzinfo=UTC)
 
-PAGES = [
-    Page("board thread list", "/forum/boards/board-1/"),
-    Page("thread page (1,000 posts)", f"/forum/threads/1/?page={SHOWCASE_PAGE}"),
+#: A member of a council reading the forum, signed in: their pages are never cached.
+MEMBER_SESSION = session_key("forummember")
+_PATHS = [
+    ("board thread list", "/forum/boards/board-1/"),
+    ("thread page (1,000 posts)", f"/forum/threads/1/?page={SHOWCASE_PAGE}"),
+]
+PAGES = [Page(name, path) for name, path in _PATHS] + [
+    Page(f"{name} (signed-in member)", path, headers=(cookie(MEMBER_SESSION),))
+    for name, path in _PATHS
 ]
 
 WORDS = [
@@ -262,61 +270,9 @@ def seed(n: int) -> None:
         cursor.execute("ANALYZE")
     print(f"seeded {n} posts in {threads} threads in {time.monotonic() - began:.1f} s",
           file=sys.stderr)  # fmt: skip
-    report = os.environ.get(UNCACHED_REPORT)
-    if report:
-        from django.core.management import call_command
+    from whatworks.organisations.models import User
 
-        # The pages need the manifest; the harness would only build it after seeding.
-        call_command("collectstatic", interactive=False, verbosity=0)
-        Path(report).write_text(json.dumps(time_uncached(people[0])))
-
-
-# --- Signed-in readers: the same pages without the anonymous cache ---------------------------
-
-UNCACHED_REPORT = "FORUM_BENCH_UNCACHED_REPORT"
-UNCACHED_REQUESTS = 60
-
-
-def time_uncached(person_id: int) -> dict[str, float]:
-    """Median server time of each page for a signed-in peer (never cached), in-process, with
-    the layout floor timed the same way: what wrk cannot show, since its readers are
-    anonymous and so get the cached page."""
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    client = Client(SERVER_NAME="127.0.0.1")  # ALLOWED_HOSTS in the benchmark's settings
-    client.force_login(get_user_model().objects.get(pk=person_id))
-    paths = {"layout floor": "/_floor/layout", **{page.name: page.path for page in PAGES}}
-    for path in paths.values():
-        response = client.get(path)
-        if response.status_code != 200:
-            raise SystemExit(f"{path} answered {response.status_code} to a signed-in reader")
-    timings: dict[str, list[float]] = {name: [] for name in paths}
-    for _ in range(UNCACHED_REQUESTS):
-        for name, path in paths.items():  # interleaved, so noise hits them all alike
-            began = time.perf_counter()
-            client.get(path)
-            timings[name].append((time.perf_counter() - began) * 1000)
-    return {name: statistics.median(values) for name, values in timings.items()}
-
-
-def uncached_lines(report: Path, n: int) -> list[dict[str, Any]]:
-    if not report.exists():
-        return []
-    medians = json.loads(report.read_text())
-    floor = medians.pop("layout floor")
-    lines = [
-        {"bench": "forum", "metric": "layout floor, signed in, in-process median",
-         "value": round(floor, 3), "unit": "ms", "reference": "none", "ratio": None, "n": n}
-    ]  # fmt: skip
-    for name, value in medians.items():
-        lines.append(
-            {"bench": "forum", "metric": f"{name}, signed in (uncached), in-process median",
-             "value": round(value, 3), "unit": "ms",
-             "reference": "layout floor, signed in, in-process median",
-             "ratio": round(value / floor, 3) if floor else None, "n": n}
-        )  # fmt: skip
-    return lines
+    sign_in(User.objects.get(pk=people[0]), MEMBER_SESSION)
 
 
 # --- The daily digest ----------------------------------------------------------------------
@@ -460,14 +416,8 @@ def _cli() -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--skip-digest", action="store_true")
     known, rest = parser.parse_known_args(argv)
-    with tempfile.TemporaryDirectory(prefix="whatworks-bench-forum-") as tmp:
-        report = Path(tmp) / "uncached.json"
-        os.environ[UNCACHED_REPORT] = str(report)  # the seeding interpreter inherits it
-        pages = main("forum", PAGES, seed, default_n=DEFAULT_N, target_ratio=TARGET_RATIO,
-                     description=__doc__.splitlines()[0], argv=rest)  # fmt: skip
-        n = parse_options(rest, "", DEFAULT_N).n
-        for line in uncached_lines(report, n):
-            print(json.dumps(line), flush=True)
+    pages = main("forum", PAGES, seed, default_n=DEFAULT_N, target_ratio=TARGET_RATIO,
+                 description=__doc__.splitlines()[0], argv=rest)  # fmt: skip
     if pages == 2 or known.skip_digest:
         return pages
     digest = run_digest(rest)

@@ -10,6 +10,7 @@ import pytest
 from tests.bench.support import metrics_of, run_bench
 
 PAGES = ["board thread list", "thread page (1,000 posts)"]
+PAGES += [f"{page} (signed-in member)" for page in PAGES]
 
 pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.ideas.support import IDEA, campaign_for, idea_by
-from whatworks.ideas import services
+from whatworks.ideas import identity, services
 from whatworks.ideas.models import Campaign, Idea, Phase, Vote, VoteMode
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +161,22 @@ def test_it_refuses_a_number_of_dots_that_is_not_a_number(world, client_for):
     assert response.status_code == 400
     assert "Enter a number" in response.content.decode()
     assert not Vote.objects.exists()
+
+
+def test_it_votes_in_a_fixed_number_of_queries_however_many_ideas_and_votes(
+    world, client_for, campaign, django_assert_max_num_queries
+):
+    from tests.factories import MembershipFactory
+
+    def vote_queries(idea: Idea) -> int:
+        with django_assert_max_num_queries(15) as captured:
+            assert client.post(_vote_url(idea)).status_code == 302
+        return len(captured.captured_queries)
+
+    client = client_for(world["frontline"])
+    few = vote_queries(idea_by(world, "officer", campaign))
+    ideas = [idea_by(world, "officer", campaign, title=f"Idea {i}") for i in range(30)]
+    for voter in [MembershipFactory(organisation=world.org_a).user for _ in range(10)]:
+        for idea in ideas[:5]:
+            services.vote_cast(idea=idea, who=identity.for_user(campaign.pk, voter))
+    assert vote_queries(ideas[-1]) == few

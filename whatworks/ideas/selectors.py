@@ -168,6 +168,7 @@ def access_idea(visit: Visit, idea_pk: int) -> Idea:
     )
     if idea is None:
         raise Http404("No such idea.")
+    idea.campaign = visit.campaign  # already fetched: services read it without a query
     return idea
 
 
