@@ -111,8 +111,14 @@ def govuk_field(
     label_classes: str = "govuk-label--s",
     legend_classes: str = "govuk-fieldset__legend--s",
     heading: bool = False,
+    reveals: str = "",
 ) -> SafeString:
     """Render one field as the GOV.UK component for its widget.
+
+    ``reveals`` shows other fields of the same form under a radio or checkbox option only
+    when it is chosen (the conditional reveal): ``reveals="no:reason"`` shows the field
+    ``reason`` under the option ``no``; several are separated by commas
+    (``"no:reason,other:other_text"``, or ``"yes:when;where"`` for two under one option).
 
     ``classes`` go on the control (``govuk-input--width-10``, ``govuk-!-width-one-half``)
     or, for radios and checkboxes, on the list (``govuk-radios--inline``,
@@ -188,9 +194,32 @@ def govuk_field(
                     "disabled": bound_field.field.disabled or data["attrs"].get("disabled", False),
                 }
             )
+        for option, shown in _revealed(bound_field, reveals, options):
+            option["conditional"] = shown
         context["options"] = options
 
     return SafeString(render_to_string(template_name, context))
+
+
+def _revealed(
+    bound_field: forms.BoundField, reveals: str, options: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], SafeString]]:
+    """(option, the fields it reveals, rendered) for each option named in ``reveals``."""
+    wanted: dict[str, list[str]] = {}
+    for part in filter(None, (p.strip() for p in reveals.split(","))):
+        value, _, names = part.partition(":")
+        wanted[value.strip()] = [n.strip() for n in names.split(";") if n.strip()]
+    found = []
+    for option in options:
+        names = wanted.pop(option["value"], None)
+        if names:
+            fields = [bound_field.form[name] for name in names]
+            found.append((option, SafeString("".join(govuk_field(f) for f in fields))))
+    if wanted:
+        raise template.TemplateSyntaxError(
+            f"{bound_field.name} has no option {', '.join(wanted)} to reveal fields under"
+        )
+    return found
 
 
 def _date_parts(bound_field: forms.BoundField, field_id: str) -> list[dict[str, Any]]:
