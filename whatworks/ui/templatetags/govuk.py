@@ -207,11 +207,11 @@ def _revealed(
     """(option, the fields it reveals, rendered) for each option named in ``reveals``."""
     wanted: dict[str, list[str]] = {}
     for part in filter(None, (p.strip() for p in reveals.split(","))):
-        value, _, names = part.partition(":")
-        wanted[value.strip()] = [n.strip() for n in names.split(";") if n.strip()]
+        value, _, listed = part.partition(":")
+        wanted[value.strip()] = [n.strip() for n in listed.split(";") if n.strip()]
     found = []
     for option in options:
-        names = wanted.pop(option["value"], None)
+        names = wanted.pop(option["value"], [])
         if names:
             fields = [bound_field.form[name] for name in names]
             found.append((option, SafeString("".join(govuk_field(f) for f in fields))))
