@@ -47,6 +47,7 @@ from whatworks.checkins.models import (
     mask_from_days,
 )
 from whatworks.core import audit
+from whatworks.core.queue import after_commit
 
 # Question sets are data: these are only the starting set a new scheme gets, which its
 # coordinator then edits. The ONS direct loneliness question and the UCLA 3-item scale
@@ -618,7 +619,7 @@ def escalation_close(*, escalation: Escalation, actor: Any, note: str) -> Escala
     _audit("escalation.closed", escalation, escalation.scheme, actor)
     from whatworks.checkins.tasks import refresh_outcomes
 
-    transaction.on_commit(lambda: refresh_outcomes(escalation.scheme_id))
+    after_commit(refresh_outcomes, escalation.scheme_id)
     return escalation
 
 
@@ -907,7 +908,7 @@ def appointment_attendance_record(
            appointment=appointment.pk, attended=attended)  # fmt: skip
     from whatworks.checkins.tasks import refresh_outcomes
 
-    transaction.on_commit(lambda: refresh_outcomes(resident.scheme_id))
+    after_commit(refresh_outcomes, resident.scheme_id)
     return appointment
 
 

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from whatworks.core.models import Channel, Message, MessageStatus
+from whatworks.core.queue import after_commit
 
 BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 6 * 60 * 60
@@ -150,7 +151,7 @@ def message_queue(
     )
     from whatworks.core.tasks import dispatch_message
 
-    transaction.on_commit(lambda: dispatch_message(message.pk))
+    after_commit(dispatch_message, message.pk)
     return message
 
 
@@ -254,5 +255,5 @@ def message_retry(*, message: Message) -> Message:
     message.save(update_fields=["status", "attempts", "next_attempt_at"])
     from whatworks.core.tasks import dispatch_message
 
-    transaction.on_commit(lambda: dispatch_message(message.pk))
+    after_commit(dispatch_message, message.pk)
     return message

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from whatworks.core import audit, ratelimit
+from whatworks.core.queue import after_commit
 from whatworks.ideas import keys
 from whatworks.ideas.identity import Identity
 from whatworks.ideas.models import (
@@ -167,7 +168,7 @@ def _record_measures_after_commit(campaign: Campaign) -> None:
     from whatworks.ideas.tasks import campaign_measures_task
 
     campaign_id = campaign.pk
-    transaction.on_commit(lambda: campaign_measures_task(campaign_id))
+    after_commit(campaign_measures_task, campaign_id)
 
 
 # --- Data pack -------------------------------------------------------------------------
