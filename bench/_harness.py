@@ -412,6 +412,7 @@ def _site_env(var_dir: Path) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),
         ALLOWED_HOSTS="127.0.0.1",
+        SITE_URL="http://127.0.0.1",
         SECURE_SSL_REDIRECT="0",
         DJANGO_SETTINGS_MODULE=env.get("DJANGO_SETTINGS_MODULE", "config.settings"),
         # Production refuses a per-process cache: BENCH_CACHE_URL (a Redis address) if

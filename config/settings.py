@@ -20,6 +20,7 @@ from config.env import (
     env_url,
     secret_key,
 )
+from config.production import problems as production_problems
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WHATWORKS_VAR_DIR", BASE_DIR / "var"))
@@ -319,4 +320,13 @@ IDEAS_AUTHOR_KEY = (
 # Join-code attempts allowed per address per 10 minutes (wrong or right), in the cache.
 IDEAS_JOIN_ATTEMPTS = env_int("IDEAS_JOIN_ATTEMPTS", 20, minimum=1)
 
-# --- Checkins (issue 7)
+# --- Production refuses an unsafe configuration (config/production.py), all problems at once.
+if not DEBUG and not TESTING:
+    _unsafe = production_problems(
+        allowed_hosts=ALLOWED_HOSTS,
+        site_url=os.environ.get("SITE_URL", "").strip(),
+        email_host=EMAIL_HOST,
+        email_use_tls=env_bool("EMAIL_USE_TLS", True),
+    )
+    if _unsafe:
+        raise ConfigurationError(" ".join(_unsafe))

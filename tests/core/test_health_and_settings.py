@@ -172,6 +172,7 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
             "MESSAGE_BACKEND",
             "SECURE_SSL_REDIRECT",
             "HUEY_IMMEDIATE",
+            "EMAIL_USE_TLS",
             # Set by the browser tests' conftest for Playwright's event loop; never in production.
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
@@ -180,6 +181,7 @@ def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(40)[:50],
         ALLOWED_HOSTS="whatworks.example.org",
+        SITE_URL="https://whatworks.example.org",
         WHATWORKS_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="config.settings",
         CACHE_URL="database",  # production needs a shared cache (see the tests below)
@@ -215,6 +217,11 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ({"REDIS_URL": "http://cache:6379"}, "REDIS_URL"),
         ({"MESSAGE_BACKEND": "carrier-pigeon"}, "MESSAGE_BACKEND"),
         ({"MESSAGE_BACKEND": "notify"}, "NOTIFY_API_KEY"),
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+        ({"SITE_URL": ""}, "SITE_URL"),
+        ({"SITE_URL": "http://whatworks.example.org"}, "SITE_URL"),
+        ({"SITE_URL": "https://elsewhere.example.org"}, "ALLOWED_HOSTS"),
+        ({"EMAIL_HOST": "smtp.example.org", "EMAIL_USE_TLS": "0"}, "EMAIL_USE_TLS"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_setting(tmp_path, overrides, variable):
@@ -225,6 +232,36 @@ def test_it_refuses_to_start_with_a_bad_setting(tmp_path, overrides, variable):
     assert "Traceback" not in result.stderr
     last_line = result.stderr.strip().splitlines()[-1]
     assert variable in last_line, result.stderr
+
+
+def test_it_names_every_unsafe_production_setting_at_once(tmp_path):
+    env = _production_env(
+        tmp_path, ALLOWED_HOSTS="*", SITE_URL="http://x.example.org", EMAIL_HOST="smtp.example.org",
+        EMAIL_USE_TLS="0",
+    )  # fmt: skip
+    result = _manage(env, "check")
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    for variable in (
+        "ALLOWED_HOSTS must list",
+        "SITE_URL must start with https://",
+        "EMAIL_USE_TLS",
+    ):
+        assert variable in message, result.stderr
+
+
+def test_it_accepts_a_subdomain_pattern_and_a_local_address_without_tls():
+    from config.production import problems
+
+    ok = dict(email_host=None, email_use_tls=True)
+    assert problems(allowed_hosts=[".example.org"], site_url="https://w.example.org", **ok) == []
+    assert problems(allowed_hosts=["127.0.0.1"], site_url="http://127.0.0.1:8000", **ok) == []
+    assert problems(
+        allowed_hosts=["w.example.org"], site_url="https://w.example.org", email_host="localhost",
+        email_use_tls=False,
+    ) == []  # fmt: skip
+    # A pattern must match the whole host: "example.org" does not allow "evil-example.org".
+    assert problems(allowed_hosts=[".example.org"], site_url="https://evilexample.org", **ok)
 
 
 def test_it_passes_the_deploy_checks_with_production_settings(tmp_path):
