@@ -559,7 +559,7 @@ def result_lines(bench: str, figures: dict[Page, dict[str, float]], n: int) -> l
             value = values[field]
             ratio = None
             if reference is not None and figures[reference][field] > 0:
-                ratio = round(value / figures[reference][field], 3)
+                ratio = float(f"{value / figures[reference][field]:.3g}")  # 3 significant figures
             lines.append(
                 {
                     "bench": bench,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -28,11 +29,7 @@ def assert_accessible(page: Any, *, impacts: tuple[str, ...] = ("serious", "crit
         pytest.fail("axe-core is missing: run `npm ci` (node_modules/axe-core/axe.min.js)")
     # add_script_tag inserts an inline <script>, which our Content-Security-Policy
     # rightly blocks; evaluate() goes through the DevTools protocol instead.
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(AXE.read_text(encoding="utf-8"))
-    violations = page.evaluate(
-        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
-    )
+    violations = _axe_violations(page)
     bad = [v for v in violations if v.get("impact") in impacts]
     if bad:
         lines = [f"axe found {len(bad)} serious or critical problem(s) on {page.url}:"]
@@ -41,6 +38,27 @@ def assert_accessible(page: Any, *, impacts: tuple[str, ...] = ("serious", "crit
             more = f" (+{len(v['nodes']) - 3} more)" if len(v["nodes"]) > 3 else ""
             lines.append(f"- [{v['impact']}] {v['id']}: {v['help']} -> {targets}{more}")
         pytest.fail("\n".join(lines))
+
+
+def _axe_violations(page: Any) -> list[dict[str, Any]]:
+    # A click that follows a link returns once the navigation has started, not when the
+    # next page has loaded: wait for it, and run again if a late navigation replaced the
+    # document under axe (the first run then saw no page at all, not a clean one).
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("typeof window.axe !== 'undefined'"):
+                page.evaluate(AXE.read_text(encoding="utf-8"))
+            return list(
+                page.evaluate(
+                    "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations)"
+                )
+            )
+        except PlaywrightError as error:
+            navigated = "documentElement" in str(error) or "context was destroyed" in str(error)
+            if not navigated or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def assert_no_horizontal_scroll(page: Any, width: int = 320) -> None:
