@@ -155,7 +155,11 @@ elif CACHE_URL == "database":
     }
 elif CACHE_URL.split(":", 1)[0] in {"redis", "rediss", "unix"}:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        # A miss, not an error, while Redis is away (whatworks/core/cache_backends.py).
+        "default": {
+            "BACKEND": "whatworks.core.cache_backends.TolerantRedisCache",
+            "LOCATION": CACHE_URL,
+        }
     }
 else:
     raise ConfigurationError(
@@ -192,6 +196,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "What Works <noreply@whatworks.localhost>"
 )
 OUTBOX_MAX_ATTEMPTS = 8
+# A message claimed by a consumer that died before recording the send is retried after this.
+OUTBOX_SEND_LEASE_SECONDS = env_int("OUTBOX_SEND_LEASE_SECONDS", 600, minimum=5)
 
 # --- Authentication
 AUTH_USER_MODEL = "organisations.User"

@@ -394,7 +394,7 @@ def test_it_uses_redis_or_the_database_as_the_shared_cache(tmp_path):
     script = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     for url, backend in [
         ("database", "django.core.cache.backends.db.DatabaseCache"),
-        ("redis://127.0.0.1:6379/12", "django.core.cache.backends.redis.RedisCache"),
+        ("redis://127.0.0.1:6379/12", "whatworks.core.cache_backends.TolerantRedisCache"),
     ]:
         result = _manage(_production_env(tmp_path, CACHE_URL=url), "shell", "-v", "0", "-c", script)
         assert result.returncode == 0, result.stderr
@@ -403,7 +403,8 @@ def test_it_uses_redis_or_the_database_as_the_shared_cache(tmp_path):
     env = _production_env(tmp_path, REDIS_URL="redis://127.0.0.1:6379/12")
     env.pop("CACHE_URL")
     result = _manage(env, "shell", "-v", "0", "-c", script)
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+    expected = "whatworks.core.cache_backends.TolerantRedisCache"
+    assert result.stdout.strip() == expected, result.stderr
 
 
 def test_it_refuses_per_process_memory_as_the_cache_in_production(tmp_path):

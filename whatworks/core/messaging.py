@@ -159,14 +159,12 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS))
 
 
-SEND_LEASE = timedelta(minutes=10)
-
-
 def message_dispatch(*, message_id: int) -> Message | None:
     """Try to deliver one due message. Returns it with its new status (None if not due).
 
     The message is claimed in one short transaction (a lease: no other consumer takes it
-    for ten minutes) and sent outside it, so a slow provider never holds a database lock.
+    for OUTBOX_SEND_LEASE_SECONDS) and sent outside it, so a slow provider never holds a
+    database lock.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -180,7 +178,7 @@ def message_dispatch(*, message_id: int) -> Message | None:
         backend = get_backend()
         message.attempts += 1
         message.backend = backend.name
-        message.next_attempt_at = now + SEND_LEASE
+        message.next_attempt_at = now + timedelta(seconds=settings.OUTBOX_SEND_LEASE_SECONDS)
         message.save(update_fields=["attempts", "backend", "next_attempt_at"])
     try:
         message.provider_reference = backend.send(message)
