@@ -6,6 +6,7 @@ that names the variable, not surface later as a confusing error deep in a reques
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import json
 import math
@@ -69,6 +70,21 @@ def env_networks(name: str) -> list[str]:
                 f"{name} must list IP addresses or networks like 10.0.0.0/8; got {item!r}."
             ) from None
     return networks
+
+
+def env_import_path(name: str) -> str:
+    """A dotted path to a class, whose module must be importable (checked without importing)."""
+    raw = os.environ.get(name, "").strip()
+    module, _, attribute = raw.rpartition(".")
+    try:
+        found = bool(module) and importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found or not attribute.isidentifier():
+        raise ConfigurationError(
+            f"{name} must be a dotted path to a class in an installed module; got {raw!r}."
+        )
+    return raw
 
 
 def env_json_object(name: str) -> dict[str, str]:

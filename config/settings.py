@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -13,6 +14,7 @@ from django.utils.crypto import salted_hmac
 from config.env import (
     ConfigurationError,
     env_bool,
+    env_import_path,
     env_int,
     env_json_object,
     env_list,
@@ -288,7 +290,7 @@ USE_TZ = True
 # --- Static files: GOV.UK Frontend compiled by `make static` into whatworks/ui/static/build.
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -300,6 +302,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = VAR_DIR / "media"  # uploads: outside the web root, served only through views
+# Files every app server must see (forum attachments) go through Django's storage API: a
+# directory all servers mount (FORUM_ATTACHMENTS_DIR) by default, or the store named here.
+if os.environ.get("ATTACHMENTS_STORAGE", "").strip():
+    STORAGES["attachments"] = {
+        "BACKEND": env_import_path("ATTACHMENTS_STORAGE"),
+        "OPTIONS": env_json_object("ATTACHMENTS_STORAGE_OPTIONS"),
+    }
 
 LOGGING = {
     "version": 1,

@@ -222,6 +222,15 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ({"SITE_URL": "http://whatworks.example.org"}, "SITE_URL"),
         ({"SITE_URL": "https://elsewhere.example.org"}, "ALLOWED_HOSTS"),
         ({"EMAIL_HOST": "smtp.example.org", "EMAIL_USE_TLS": "0"}, "EMAIL_USE_TLS"),
+        ({"ATTACHMENTS_STORAGE": "nowhere.at.all.Storage"}, "ATTACHMENTS_STORAGE"),
+        ({"ATTACHMENTS_STORAGE": "django.core.files.storage."}, "ATTACHMENTS_STORAGE"),
+        (
+            {
+                "ATTACHMENTS_STORAGE": "django.core.files.storage.FileSystemStorage",
+                "ATTACHMENTS_STORAGE_OPTIONS": "[1, 2]",
+            },
+            "ATTACHMENTS_STORAGE_OPTIONS",
+        ),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_setting(tmp_path, overrides, variable):

@@ -2,8 +2,9 @@
 
 A file is accepted only when its bytes are one of the allowed kinds AND its name ends in an
 extension of that kind, so an HTML page renamed to `report.pdf`, or a PDF renamed to
-`data.csv`, is refused. Files live under FORUM_ATTACHMENTS_DIR (outside the web root) with
-random names and are served only by a view that checks the reader may see the thread.
+`data.csv`, is refused. Files live in the attachments storage (FORUM_ATTACHMENTS_DIR,
+outside the web root, unless STORAGES["attachments"] names another store) with random
+names and are served only by a view that checks the reader may see the thread.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ import secrets
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage, Storage, storages
 
 MAX_BYTES_DEFAULT = 5 * 1024 * 1024
 MAX_FILES = 3
@@ -130,20 +134,22 @@ def safe_filename(filename: str) -> str:
     return (keep or "attachment")[:150]
 
 
-def directory() -> Path:
-    path = Path(settings.FORUM_ATTACHMENTS_DIR)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def storage() -> Storage:
+    """Where attachments are kept, through Django's storage API, so that every app server
+    reads and writes one store: STORAGES["attachments"] when it is configured (an object
+    store, say), otherwise FORUM_ATTACHMENTS_DIR (a directory every server mounts)."""
+    if "attachments" in settings.STORAGES:
+        return storages["attachments"]
+    return FileSystemStorage(location=settings.FORUM_ATTACHMENTS_DIR)
 
 
 def store(data: bytes) -> tuple[str, str]:
     """Write the bytes under a random name; return (stored name, sha256)."""
-    stored = secrets.token_hex(20)
-    (directory() / stored).write_bytes(data)
+    stored = storage().save(secrets.token_hex(20), ContentFile(data))
     return stored, hashlib.sha256(data).hexdigest()
 
 
-def path_of(stored_name: str) -> Path:
-    if not stored_name.isalnum():  # our own hex names only: no path can escape the directory
+def open_stored(stored_name: str) -> IO[bytes]:
+    if not stored_name.isalnum():  # our own hex names only: no path can escape the store
         raise ValueError("Bad stored attachment name.")
-    return directory() / stored_name
+    return storage().open(stored_name, "rb")

@@ -444,7 +444,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     if not can_see(post.thread, request.user) or post.is_hidden:
         raise Http404("No such file.")
     try:
-        handle = attachments.path_of(attachment.stored_name).open("rb")
+        handle = attachments.open_stored(attachment.stored_name)
     except (OSError, ValueError):
         raise Http404("The file is missing.") from None
     response = FileResponse(
