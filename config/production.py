@@ -17,6 +17,7 @@ def problems(
     site_url: str,
     email_host: str | None,
     email_use_tls: bool,
+    notify_base_url: str = "https://api.notifications.service.gov.uk",
 ) -> list[str]:
     """The unsafe parts of a production configuration, each as a sentence naming its variable."""
     found = []
@@ -42,6 +43,12 @@ def problems(
         found.append(
             f"EMAIL_USE_TLS must be on to send email through {email_host!r}: messages "
             "carry personal data and sign-in links."
+        )
+    notify = urlparse(notify_base_url)
+    if notify.scheme != "https" and notify.hostname not in LOCAL_HOSTS:
+        found.append(
+            f"NOTIFY_BASE_URL must start with https:// (got {notify_base_url!r}): messages "
+            "carry personal data."
         )
     return found
 

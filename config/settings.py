@@ -173,6 +173,10 @@ else:
 
 # --- Messages: outbox-only by default; SMTP or GOV.UK Notify when configured.
 NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "").strip() or None
+# GOV.UK Notify's address; another only for a stand-in (the scale-out benchmark's fake).
+NOTIFY_BASE_URL = (
+    env_url("NOTIFY_BASE_URL", {"https", "http"}) or "https://api.notifications.service.gov.uk"
+)
 # Template name -> Notify template id, as JSON: {"invitation": "f33517ff-..."}.
 NOTIFY_TEMPLATE_IDS: dict[str, str] = env_json_object("NOTIFY_TEMPLATE_IDS")
 # The generic Notify template ((subject)) / ((body)) used for any template without a mapping.
@@ -198,6 +202,8 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "What Works <noreply@whatworks.localhost>"
 )
 OUTBOX_MAX_ATTEMPTS = 8
+# The first retry after a failed send waits this long; each next one twice as long (to 6 h).
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60, minimum=1)
 # A message claimed by a consumer that died before recording the send is retried after this.
 OUTBOX_SEND_LEASE_SECONDS = env_int("OUTBOX_SEND_LEASE_SECONDS", 600, minimum=5)
 
@@ -342,6 +348,7 @@ if not DEBUG and not TESTING:
         site_url=os.environ.get("SITE_URL", "").strip(),
         email_host=EMAIL_HOST,
         email_use_tls=env_bool("EMAIL_USE_TLS", True),
+        notify_base_url=NOTIFY_BASE_URL,
     )
     if _unsafe:
         raise ConfigurationError(" ".join(_unsafe))

@@ -222,6 +222,8 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ({"SITE_URL": "http://whatworks.example.org"}, "SITE_URL"),
         ({"SITE_URL": "https://elsewhere.example.org"}, "ALLOWED_HOSTS"),
         ({"EMAIL_HOST": "smtp.example.org", "EMAIL_USE_TLS": "0"}, "EMAIL_USE_TLS"),
+        ({"NOTIFY_BASE_URL": "http://notify.example.org"}, "NOTIFY_BASE_URL"),
+        ({"OUTBOX_RETRY_BASE_SECONDS": "0"}, "OUTBOX_RETRY_BASE_SECONDS"),
         ({"ATTACHMENTS_STORAGE": "nowhere.at.all.Storage"}, "ATTACHMENTS_STORAGE"),
         ({"ATTACHMENTS_STORAGE": "django.core.files.storage."}, "ATTACHMENTS_STORAGE"),
         (

@@ -20,7 +20,6 @@ from django.utils import timezone
 from whatworks.core.models import Channel, Message, MessageStatus
 from whatworks.core.queue import after_commit
 
-BACKOFF_BASE_SECONDS = 60
 BACKOFF_MAX_SECONDS = 6 * 60 * 60
 
 
@@ -74,7 +73,9 @@ class NotifyBackend:
         if client is None:
             from notifications_python_client.notifications import NotificationsAPIClient
 
-            client = NotificationsAPIClient(settings.NOTIFY_API_KEY)
+            client = NotificationsAPIClient(
+                settings.NOTIFY_API_KEY, base_url=settings.NOTIFY_BASE_URL
+            )
         self.client = client
 
     def send(self, message: Message) -> str:
@@ -156,7 +157,9 @@ def message_queue(
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS))
+    return timedelta(
+        seconds=min(settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1), BACKOFF_MAX_SECONDS)
+    )
 
 
 def message_dispatch(*, message_id: int) -> Message | None:
