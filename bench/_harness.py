@@ -64,7 +64,7 @@ CONNECTIONS = 10
 WORKERS = 2
 # Generous per-request timeout: a slow page must show up as slow, not vanish as a timeout.
 REQUEST_TIMEOUT_S = 10
-STARTUP_TIMEOUT_S = 30.0
+STARTUP_TIMEOUT_S = 120.0  # a hang guard: a busy machine starts 4 workers slowly
 STEP_TIMEOUT_S = 300.0
 
 
@@ -375,11 +375,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workdir: Path) -> Iterator[str]:
+def gunicorn(env: dict[str, str], workdir: Path, workers: int = WORKERS) -> Iterator[str]:
     """Serve the site with gunicorn until the block ends; yield its base URL."""
     port = _free_port()
     log = workdir / "gunicorn.log"
-    cmd = [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", str(WORKERS), "-b", f"127.0.0.1:{port}"]
+    cmd = [PYTHON, "-m", "gunicorn", "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
     # gunicorn 27 otherwise opens a control socket at one fixed path under ~/.gunicorn, which
     # two runs at once (a bench and the harness test) would fight over.
     cmd.append("--no-control-socket")
@@ -580,6 +580,7 @@ def summary(
     samples: dict[Page, list[Sample]],
     options: Options,
     target_ratio: float,
+    workers: int = WORKERS,
 ) -> tuple[str, list[Page]]:
     """A table for people (stderr) and the pages whose median p95 missed the target.
 
@@ -591,7 +592,7 @@ def summary(
     width = max(len(f"{page.name} {page.path}") for page in figures) + 2
     out = [
         f"bench {bench}: n={options.n}, {options.database}, {options.rounds} round(s) of "
-        f"{options.seconds:g} s, {CONNECTIONS} connections, {WORKERS} gunicorn workers",
+        f"{options.seconds:g} s, {CONNECTIONS} connections, {workers} gunicorn workers",
         f"{'page':<{width}}{'p50 ms':>9}{'p95 ms':>9}{'p95 range':>16}{'req/s':>9}"
         f"{'p95/layout':>12}  target",
     ]

@@ -53,14 +53,11 @@ BENCH = "trials_import"
 TARGET_S = 20.0
 
 
-def worker(n: int, rounds: int) -> None:
-    """Runs inside Django (a fresh interpreter on the scratch database); prints JSON lines."""
-    import csv
-    import io
-
+def setup_trial(n: int) -> tuple[Any, Any, bytes]:
+    """Runs inside Django: a trial with ``n`` allocated units and its plan locked, and a CSV of
+    ``n`` outcomes in shuffled order. Returns (trial, user, the CSV's bytes)."""
     import numpy as np
 
-    from whatworks.core.tabular import read_table
     from whatworks.initiatives import services as register
     from whatworks.organisations.models import Membership, Organisation, Role, User
     from whatworks.trials import columns, services
@@ -119,7 +116,18 @@ def worker(n: int, rounds: int) -> None:
     order = rng.permutation(n)
     outcome = (rng.random(n) < 0.3 + 0.05 * arms).astype(int)
     text = "unit_id,outcome\n" + "".join(f"{units[i]},{outcome[i]}\n" for i in order)
-    raw = text.encode()
+    return trial, user, text.encode()
+
+
+def worker(n: int, rounds: int) -> None:
+    """Runs inside Django (a fresh interpreter on the scratch database); prints JSON lines."""
+    import csv
+    import io
+
+    from whatworks.core.tabular import read_table
+    from whatworks.trials import services
+
+    trial, user, raw = setup_trial(n)
 
     def run_import() -> None:
         services.outcomes_import(trial=trial, actor=user, raw=raw, filename="outcomes.csv")

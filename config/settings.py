@@ -202,6 +202,11 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "What Works <noreply@whatworks.localhost>"
 )
 OUTBOX_MAX_ATTEMPTS = 8
+# Long work (large imports) runs as a job on the consumers (whatworks/core/jobs.py): a job
+# whose consumer has not reported progress for this long is started again by the sweep.
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120, minimum=5)
+# Files with more rows than this are checked and imported in the background, not in the request.
+IMPORT_IN_BACKGROUND_ROWS = env_int("IMPORT_IN_BACKGROUND_ROWS", 5000, minimum=1)
 # The first retry after a failed send waits this long; each next one twice as long (to 6 h).
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60, minimum=1)
 # A message claimed by a consumer that died before recording the send is retried after this.

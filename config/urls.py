@@ -103,6 +103,8 @@ core_patterns = [
     path("outbox/", core_views.outbox, name="outbox"),
     path("outbox/<int:pk>/", core_views.outbox_message, name="outbox-message"),
     path("outbox/<int:pk>/retry/", core_views.outbox_retry, name="outbox-retry"),
+    path("jobs/<int:pk>/", core_views.job_detail, name="job-detail"),
+    path("jobs/<int:pk>/status.json", core_views.job_status, name="job-status"),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 

@@ -57,6 +57,13 @@ def _api_key(w: World) -> dict[str, Any]:
     return {"slug": w.org_a.slug, "key_id": key.pk}
 
 
+def _job(w: World) -> dict[str, Any]:
+    from whatworks.core.models import Job
+
+    job = Job.objects.create(kind="trials.outcomes_check", owner=w["analyst"], status="done")
+    return {"pk": job.pk}
+
+
 def _slug_a(w: World) -> dict[str, Any]:
     return {"slug": w.org_a.slug}
 
@@ -165,6 +172,9 @@ MATRIX: dict[str, Entry] = {
     "floor-text": Entry(expect(200)),
     "floor-layout": Entry(expect(200)),
     "healthz": Entry(expect(200)),
+    # A job's page and progress: only the person who started it (here the analyst).
+    "job-detail": Entry(only(["analyst"], 200, others=404), _job),
+    "job-status": Entry(only(["analyst"], 200, others=404), _job),
     "search": Entry(expect(200), data={"q": "wealden"}),
     "organisation-list": Entry(expect(200)),
     "organisation-detail": Entry(expect(200), _slug_a),

@@ -95,8 +95,7 @@ def problems() -> list[str]:
                 found.append(f"{table} row {rowid} refers to a missing row in {parent}.")
         else:
             cursor.execute(
-                "SELECT conrelid::regclass::text, conname FROM pg_constraint "
-                "WHERE NOT convalidated"
+                "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE NOT convalidated"
             )
             for table, name in cursor.fetchall():
                 found.append(f"{table}: constraint {name} is not validated.")

@@ -173,3 +173,65 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model}:{self.object_id}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "In progress"
+    DONE = "done", "Finished"
+    FAILED = "failed", "Stopped with problems"
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def stalled(self, now: Any, lease: Any) -> JobQuerySet:
+        """Jobs a consumer should be running but has not touched within the lease (it died,
+        or the queue lost the task): the sweep starts them again."""
+        return self.filter(
+            models.Q(status=JobStatus.QUEUED, created_at__lt=now - lease)
+            | models.Q(status=JobStatus.RUNNING, heartbeat_at__lt=now - lease)
+        )
+
+
+class Job(models.Model):
+    """Long work (a large import) done by a task consumer, not inside a web request.
+
+    The person who started it follows its progress on its page and can leave and come back.
+    ``arguments`` hold ids only, never anyone's details. The work itself is all or nothing:
+    a job that dies part way wrote nothing and is started again by the sweep.
+    """
+
+    kind = models.CharField(max_length=64)  # a handler registered in whatworks.core.jobs
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    arguments = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    rows_total = models.PositiveBigIntegerField(default=0)  # expected; 0 when unknown
+    rows_checked = models.PositiveBigIntegerField(default=0)
+    rows_written = models.PositiveBigIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    message = models.CharField(max_length=500, blank=True)  # the outcome, in words
+    errors = models.JSONField(default=list)  # [{"row": n, "field": name, "message": text}]
+    next_url = models.CharField(max_length=300, blank=True)  # where to go when finished
+    back_url = models.CharField(max_length=300, blank=True)  # where to go to try again
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}: {self.status}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("job-detail", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

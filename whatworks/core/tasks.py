@@ -34,6 +34,22 @@ def sweep_personal_messages() -> int:
     return messages_sweep()
 
 
+@db_task(retries=0)
+def run_job(job_id: int) -> str | None:
+    from whatworks.core.jobs import job_run
+
+    job = job_run(job_id)
+    return job.status if job else None
+
+
+@db_periodic_task(crontab(minute="*"))
+def restart_stalled_jobs() -> int:
+    """Jobs whose consumer died part way, or whose task the queue lost, start again."""
+    from whatworks.core.jobs import jobs_restart_stalled
+
+    return jobs_restart_stalled()
+
+
 @db_task()
 def ping() -> str:
     """Used by the consumer test to prove a task round-trips through the queue."""

@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from whatworks.core import selectors
+from whatworks.core import jobs, selectors
 from whatworks.core.forms import AuditFilterForm, OutboxFilterForm
 from whatworks.core.messaging import message_retry, render_email
-from whatworks.core.models import Message, MessageStatus
+from whatworks.core.models import Job, Message, MessageStatus
 
 PAGE_SIZE = 50
 
@@ -94,6 +94,25 @@ def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     message_retry(message=message)
     messages.success(request, "The message is back in the queue.")
     return redirect("outbox-message", pk=pk)
+
+
+@never_cache
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A job's progress, for the person who started it (anyone else: 404)."""
+    job = get_object_or_404(Job, pk=pk, owner=request.user)
+    return render(
+        request,
+        "core/job.html",
+        {"job": job, "title": jobs.title_of(job), "progress": jobs.status_of(job)},
+    )
+
+
+@never_cache
+@login_required
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = get_object_or_404(Job, pk=pk, owner=request.user)
+    return JsonResponse(jobs.status_of(job))
 
 
 @never_cache

@@ -9,6 +9,9 @@ class TrialsConfig(AppConfig):
         from whatworks.core import demo
 
         demo.modules.register("whatworks.trials.demo")
+        from whatworks.trials import jobs
+
+        jobs.register()  # large outcome files are checked and imported in the background
         from whatworks.initiatives.panels import register
         from whatworks.trials.panels import trials_panel
 

@@ -12,7 +12,7 @@ import contextlib
 import gc
 import math
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -354,17 +354,24 @@ NEGATIVE = {
     "rate": "A count cannot be negative.",
     "time_to_event": "The time to the event cannot be negative.",
 }
+PROGRESS_ROWS = 10_000
 NO_EVENT_FLAG = "Enter 1 if the event happened or 0 if follow-up ended first."
 
 
 def check_outcomes(
-    raw: bytes, *, kind: str, units: list[str], filename: str = ""
+    raw: bytes,
+    *,
+    kind: str,
+    units: list[str],
+    filename: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> OutcomeColumns:
     """Check every row of an outcome file against the allocated ``units``.
 
     Errors named per row: empty, unknown or duplicate unit; a number that is not a number; an
     outcome out of range (a proportion not 0 or 1, a negative count, exposure not above zero, a
     negative duration, an event flag not 0 or 1); a date not in a date format.
+    ``progress`` is told the rows read so far every PROGRESS_ROWS rows (a job's page).
     """
     required, optional = columns_for(kind)
     table = _read(raw, filename, required, optional)
@@ -398,6 +405,8 @@ def check_outcomes(
     with _reading():
         for number, values in table.records():
             rows += 1
+            if progress is not None and not rows % PROGRESS_ROWS:
+                progress(rows)
             unit = values[unit_at]
             position = index.get(unit)
             if position is None or first_row[position]:

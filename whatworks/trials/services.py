@@ -23,7 +23,7 @@ is kept in ``TrialResult`` for pooling across councils.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -369,7 +369,12 @@ def _outcomes_ready(trial: Trial) -> Allocation:
 
 
 def outcomes_check(
-    *, trial: Trial, allocation: Allocation, raw: bytes, filename: str = ""
+    *,
+    trial: Trial,
+    allocation: Allocation,
+    raw: bytes,
+    filename: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> imports.OutcomeColumns:
     with imports.bulk_objects():
         return imports.check_outcomes(
@@ -377,6 +382,7 @@ def outcomes_check(
             kind=trial.outcome_kind,
             units=columns.unpack_text(allocation.units),
             filename=filename,
+            progress=progress,
         )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from whatworks.initiatives.selectors import access_initiative
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.stats import StatsRefusal
 from whatworks.trials import charts, exports, power, quasi, selectors, services
+from whatworks.trials import jobs as trial_jobs
 from whatworks.trials.forms import (
     AllocateForm,
     PowerForm,
@@ -352,6 +354,11 @@ def trial_outcomes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         raw, name = _upload_bytes(form)
         try:
+            if trial_jobs.in_background(trial, raw):  # a large file: checked on a consumer
+                job = trial_jobs.outcomes_stage_later(
+                    trial=trial, actor=request.user, raw=raw, filename=name
+                )
+                return redirect(job)
             upload = services.outcomes_stage(
                 trial=trial, actor=request.user, raw=raw, filename=name
             )
@@ -385,6 +392,11 @@ def trial_outcomes_confirm(request: AuthenticatedRequest, pk: int, upload_id: in
     if request.method == "POST":
         upload = PendingUpload.objects.get(pk=upload.pk)
         try:
+            if upload.rows > settings.IMPORT_IN_BACKGROUND_ROWS:
+                job = trial_jobs.outcomes_confirm_later(
+                    trial=trial, actor=request.user, upload=upload
+                )
+                return redirect(job)
             services.outcomes_confirm(trial=trial, actor=request.user, upload=upload)
         except ValidationError as error:
             error_message = error.messages[0]
