@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,27 @@ def assert_no_horizontal_scroll(page: Any, width: int = 320) -> None:
 def assert_no_console_errors(page: Any) -> None:
     errors = getattr(page, "console_errors", [])
     assert not errors, "\n".join(errors)
+
+
+WIDTHS = (390, 1280)
+
+
+def check_at_widths(
+    page_factory: Any, base_url: str, path: str, name: str, sign: Any = None
+) -> list[Any]:
+    """The page at each width: signed in by `sign(page)` if given, checked, saved."""
+    pages = []
+    for width in WIDTHS:
+        page = page_factory(width=width, height=900)
+        if sign is not None:
+            sign(page)
+        page.goto(base_url + path)
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page, width)
+        assert_no_console_errors(page)
+        shots = os.environ.get("SHOTS_DIR")
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(shots) / f"{name}-{width}.png"), full_page=True)
+        pages.append(page)
+    return pages

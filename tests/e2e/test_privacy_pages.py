@@ -6,9 +6,7 @@ SHOTS_DIR set, each is also saved as a screenshot there."""
 
 from __future__ import annotations
 
-import os
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -24,29 +22,8 @@ from whatworks.forum import services as forum
 from whatworks.ideas import services as ideas
 from whatworks.initiatives.models import Initiative, owner_label
 
-from .browser import assert_accessible, assert_no_console_errors, assert_no_horizontal_scroll
+from .browser import assert_accessible, check_at_widths
 from .test_journeys import sign_in
-
-WIDTHS = (390, 1280)
-
-
-def _look(page_factory: Any, base_url: str, path: str, name: str, sign: Any = None) -> list[Any]:
-    """The page at each width: signed in by `sign(page)` if given, checked, saved."""
-    pages = []
-    for width in WIDTHS:
-        page = page_factory(width=width, height=900)
-        if sign is not None:
-            sign(page)
-        page.goto(base_url + path)
-        assert_accessible(page)
-        assert_no_horizontal_scroll(page, width)
-        assert_no_console_errors(page)
-        shots = os.environ.get("SHOTS_DIR")
-        if shots:
-            Path(shots).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(shots) / f"{name}-{width}.png"), full_page=True)
-        pages.append(page)
-    return pages
 
 
 def _coordinator(world: Any, base_url: str) -> Any:
@@ -92,7 +69,7 @@ def test_the_changed_pages_at_phone_and_desktop_width(
 
     # 1. The organisation admin's audit log: what happened, by reference only.
     admin = world["admin"]
-    for page in _look(
+    for page in check_at_widths(
         page_factory,
         base_url,
         f"/organisations/{world.org_a.slug}/manage/audit/",
@@ -114,7 +91,7 @@ def test_the_changed_pages_at_phone_and_desktop_width(
     erase.get_by_role("button", name="Erase the record").click()
     expect(erase.locator(".govuk-notification-banner")).to_contain_text("The record is erased")
     assert Resident.objects.get(pk=hilda.pk).status == "erased"
-    for page in _look(
+    for page in check_at_widths(
         page_factory, base_url, f"/checkins/escalations/{escalation.pk}/", "resident-erased", sign
     ):
         body = page.content()
@@ -134,7 +111,9 @@ def test_the_changed_pages_at_phone_and_desktop_width(
         body="Was it one month or a yearly average?",
     )
     forum.post_add(thread=thread, author=world["officer"], body="A yearly average, from 2016.")
-    for page in _look(page_factory, base_url, thread.get_absolute_url(), "pseudonymous-answer"):
+    for page in check_at_widths(
+        page_factory, base_url, thread.get_absolute_url(), "pseudonymous-answer"
+    ):
         body = page.content()
         assert owner_label(record, None) in body
         assert "Wealden" not in body and "Officer of A" not in body
@@ -143,7 +122,7 @@ def test_the_changed_pages_at_phone_and_desktop_width(
     campaign = campaign_for(world, title="Bins big idea day")
     idea_by(world, "frontline", campaign, anonymous=True, title="Photograph blocked bins")
     ideas.campaign_advance(campaign=campaign, actor=world["officer"])  # to the review
-    for page in _look(
+    for page in check_at_widths(
         page_factory,
         base_url,
         campaign.get_absolute_url(),
