@@ -19,6 +19,7 @@ from whatworks.initiatives.filters import FACETS, Filters, Sort
 from whatworks.initiatives.finding import find
 from whatworks.initiatives.ledger import LedgerTotals, summarise
 from whatworks.initiatives.models import (
+    GOAL_FIELDS,
     MARYLAND_LEVEL,
     Collaboration,
     EvaluationDesign,
@@ -305,23 +306,7 @@ def _goal(goal: Any) -> dict[str, Any]:
     results = list(goal.results.all())
     primary = next((r for r in results if r.is_primary), None)
     return {
-        **{
-            name: getattr(goal, name)
-            for name in (
-                "is_primary",
-                "metric_name",
-                "unit",
-                "definition",
-                "data_source",
-                "direction",
-                "baseline_value",
-                "baseline_period",
-                "baseline_source",
-                "target_value",
-                "success_threshold",
-                "judge_by",
-            )
-        },
+        **{name: getattr(goal, name) for name in ("is_primary", *GOAL_FIELDS) if name != "metric"},
         "locked": goal.locked_at is not None,
         "changed_after_start": bool(goal.amendments.all()),
         "result": None if primary is None else _result(primary),
