@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from whatworks.core import audit
-from whatworks.core.forms import add_service_errors
+from whatworks.core.forms import ShowErrors, add_service_errors, submit
 from whatworks.initiatives.selectors import access_initiative
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.stats import StatsRefusal
@@ -45,17 +47,23 @@ VIEW_ALLOCATION = "trials.view_allocation"
 ALLOCATION_PAGE = 100
 
 
-def _upload_bytes(form: UploadForm) -> tuple[bytes, str]:
-    upload = form.cleaned_data["file"]
-    return upload.read(), upload.name or ""
+def _file(data: dict[str, Any]) -> dict[str, Any]:
+    """The uploaded file's bytes and name, as the services that read uploads take them."""
+    upload = data["file"]
+    return {"raw": upload.read(), "filename": upload.name or ""}
 
 
-def _rejected(form: UploadForm, error: ValidationError) -> list[Any]:
-    if isinstance(error, UploadRejected):
-        form.add_error("file", error.summary)
-        return list(error.row_errors)
-    add_service_errors(form, error)
-    return []
+def _rejected(row_errors: list[Any]) -> ShowErrors:
+    """Show a refused upload: its summary on the file field, its rows in ``row_errors``."""
+
+    def show(form: forms.BaseForm, error: ValidationError) -> None:
+        if isinstance(error, UploadRejected):
+            form.add_error("file", error.summary)
+            row_errors.extend(error.row_errors)
+        else:
+            add_service_errors(form, error)
+
+    return show
 
 
 # --- Design ----------------------------------------------------------------------------
@@ -84,20 +92,20 @@ def trial_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not initiative.goals.exists():
         messages.error(request, "Add a goal to the initiative first: a trial measures a goal.")
         return redirect("initiative-detail", pk=pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            trial = services.trial_create(
-                initiative=initiative,
-                goal=form.cleaned_data["goal"],
-                actor=request.user,
-                arms=form.cleaned_data["arms"],
-                **form.trial_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The trial is designed. Next, check what it can detect.")
-            return redirect("trial-detail", pk=trial.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.trial_create(
+            initiative=initiative,
+            goal=data["goal"],
+            actor=request.user,
+            arms=data["arms"],
+            **form.trial_fields(),
+        ),
+        then=lambda trial: reverse("trial-detail", kwargs={"pk": trial.pk}),
+        success="The trial is designed. Next, check what it can detect.",
+    ):
+        return done
     return render(request, "trials/form.html", {"form": form, "initiative": initiative})
 
 
@@ -112,19 +120,19 @@ def trial_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = TrialForm(
         request.POST or None, instance=trial, initiative=trial.initiative, locked=locked
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.trial_update(
-                trial=trial,
-                actor=request.user,
-                arms=None if "arms" in locked else form.cleaned_data["arms"],
-                **form.trial_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The design is saved.")
-            return redirect("trial-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.trial_update(
+            trial=trial,
+            actor=request.user,
+            arms=None if "arms" in locked else data["arms"],
+            **form.trial_fields(),
+        ),
+        then=reverse("trial-detail", kwargs={"pk": pk}),
+        success="The design is saved.",
+    ):
+        return done
     return render(
         request,
         "trials/form.html",
@@ -171,14 +179,14 @@ def trial_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def trial_stop(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     form = StopForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.trial_stop(trial=trial, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The trial is stopped.")
-            return redirect("trial-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.trial_stop(trial=trial, actor=request.user, reason=data["reason"]),
+        then=reverse("trial-detail", kwargs={"pk": pk}),
+        success="The trial is stopped.",
+    ):
+        return done
     return render(
         request, "trials/stop.html", {"form": form, "trial": trial, "initiative": trial.initiative}
     )
@@ -239,14 +247,16 @@ def trial_units(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     form = UploadForm(request.POST or None, request.FILES or None)
     row_errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        raw, name = _upload_bytes(form)
-        try:
-            upload = services.units_stage(trial=trial, actor=request.user, raw=raw, filename=name)
-        except ValidationError as error:
-            row_errors = _rejected(form, error)
-        else:
-            return redirect("trial-units-confirm", pk=pk, upload_id=upload.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.units_stage(trial=trial, actor=request.user, **_file(data)),
+        then=lambda upload: reverse(
+            "trial-units-confirm", kwargs={"pk": pk, "upload_id": upload.pk}
+        ),
+        errors=_rejected(row_errors),
+    ):
+        return done
     return render(
         request,
         "trials/units.html",
@@ -267,17 +277,19 @@ def trial_units_confirm(request: AuthenticatedRequest, pk: int, upload_id: int) 
         PendingUpload.objects.defer("content"), pk=upload_id, trial=trial, kind=UploadKind.UNITS
     )
     form = AllocateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        upload = PendingUpload.objects.get(pk=upload.pk)
-        try:
-            services.trial_allocate(
-                trial=trial, actor=request.user, upload=upload, seed=form.cleaned_data["seed"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The units are allocated. Check the balance table.")
-            return redirect("trial-allocation", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.trial_allocate(
+            trial=trial,
+            actor=request.user,
+            upload=PendingUpload.objects.get(pk=upload.pk),
+            seed=data["seed"],
+        ),
+        then=reverse("trial-allocation", kwargs={"pk": pk}),
+        success="The units are allocated. Check the balance table.",
+    ):
+        return done
     return render(
         request,
         "trials/units_confirm.html",
@@ -349,16 +361,16 @@ def trial_outcomes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     form = UploadForm(request.POST or None, request.FILES or None)
     row_errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        raw, name = _upload_bytes(form)
-        try:
-            upload = services.outcomes_stage(
-                trial=trial, actor=request.user, raw=raw, filename=name
-            )
-        except ValidationError as error:
-            row_errors = _rejected(form, error)
-        else:
-            return redirect("trial-outcomes-confirm", pk=pk, upload_id=upload.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.outcomes_stage(trial=trial, actor=request.user, **_file(data)),
+        then=lambda upload: reverse(
+            "trial-outcomes-confirm", kwargs={"pk": pk, "upload_id": upload.pk}
+        ),
+        errors=_rejected(row_errors),
+    ):
+        return done
     required, optional = columns_for(trial.outcome_kind)
     return render(
         request,
@@ -570,21 +582,20 @@ def trial_series(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = _non_randomised(request, pk, CHANGE)
     form = SeriesForm(request.POST or None, request.FILES or None)
     row_errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        raw, name = _upload_bytes(form)
-        try:
-            services.series_import(
-                trial=trial,
-                actor=request.user,
-                raw=raw,
-                start=form.cleaned_data["start"],
-                filename=name,
-            )
-        except ValidationError as error:
-            row_errors = _rejected(form, error)
-        else:
-            messages.success(request, "The time series is imported.")
-            return redirect("trial-series-results", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.series_import(
+            trial=trial,
+            actor=request.user,
+            start=data["start"],
+            **_file(data),
+        ),
+        then=reverse("trial-series-results", kwargs={"pk": pk}),
+        success="The time series is imported.",
+        errors=_rejected(row_errors),
+    ):
+        return done
     return render(
         request,
         "trials/series.html",
