@@ -325,11 +325,10 @@ def api_key_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         request.user, slug, "organisations.manage_api_keys"
     )
     form = ApiKeyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        key, raw = services.api_key_create(
-            organisation=organisation, actor=request.user, **form.cleaned_data
-        )
+
+    def created(made: tuple[Any, str]) -> HttpResponse:
         # The secret is shown once, in this response, and never stored.
+        key, raw = made
         response = render(
             request,
             "organisations/api_key_created.html",
@@ -337,6 +336,14 @@ def api_key_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         )
         response["Cache-Control"] = "no-store"
         return response
+
+    if done := submit(
+        request,
+        form,
+        lambda data: services.api_key_create(organisation=organisation, actor=request.user, **data),
+        then=created,
+    ):
+        return done
     return render(
         request, "organisations/api_key_new.html", {"organisation": organisation, "form": form}
     )
