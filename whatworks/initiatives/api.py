@@ -19,6 +19,7 @@ from whatworks.initiatives.filters import FACETS, Filters, Sort
 from whatworks.initiatives.finding import find
 from whatworks.initiatives.ledger import LedgerTotals, summarise
 from whatworks.initiatives.models import (
+    DESCRIPTION_FIELDS,
     GOAL_FIELDS,
     MARYLAND_LEVEL,
     Collaboration,
@@ -337,14 +338,7 @@ def get_initiative(
                 "evidence_level",
                 "failure_cause",
                 "updated_at",
-                "problem",
-                "what_was_done",
-                "who_it_reached",
-                "people_reached",
-                "planned_start",
-                "planned_end",
-                "actual_start",
-                "actual_end",
+                *DESCRIPTION_FIELDS,
                 "lessons",
                 "do_differently",
                 "withdrawn_reason",

@@ -149,11 +149,8 @@ class InitiativeQuerySet(VisibleQuerySet):
         )
 
 
-#: What a person sets on an initiative: its form's fields and what its services accept.
-INITIATIVE_FIELDS = [
-    "title",
-    "summary",
-    "service_area",
+#: What a record says was done, for whom and when: set on its form, shown by the API.
+DESCRIPTION_FIELDS = [
     "problem",
     "what_was_done",
     "who_it_reached",
@@ -162,6 +159,13 @@ INITIATIVE_FIELDS = [
     "planned_end",
     "actual_start",
     "actual_end",
+]
+#: What a person sets on an initiative: its form's fields and what its services accept.
+INITIATIVE_FIELDS = [
+    "title",
+    "summary",
+    "service_area",
+    *DESCRIPTION_FIELDS,
     "visibility",
     "pseudonymous",
     "embargo_until",
