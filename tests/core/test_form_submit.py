@@ -1,9 +1,11 @@
-"""core.forms.submit, the one way a view handles a submitted form, does what its docstring says."""
+"""core.forms.submit and act, the one way a view handles a submitted form or a button, do what
+their docstrings say."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django import forms
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -11,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
-from whatworks.core.forms import submit
+from whatworks.core.forms import act, submit
 
 
 class TitleForm(forms.Form):
@@ -105,3 +107,45 @@ def test_errors_replaces_how_a_refused_save_is_shown() -> None:
     assert done is None
     assert shown == ["Row 3: enter a date"]
     assert form.errors == {}
+
+
+def test_a_button_calls_the_service_shows_the_message_and_redirects() -> None:
+    request, do = _request(), Recorder(result=3)
+    done = act(
+        request,
+        lambda: do({}),
+        then=lambda n: f"/things/{n}/",
+        success=lambda n: f"{n} things tidied.",
+        refused="/things/",
+    )
+    assert do.calls == [{}]
+    assert done.status_code == 302 and done["Location"] == "/things/3/"
+    assert _texts(request) == ["3 things tidied."]
+
+
+def test_a_refused_button_shows_every_message_as_an_error_and_goes_to_refused() -> None:
+    refusal = ValidationError(["The plan is locked.", "Ask the owner."])
+    request = _request()
+    done = act(
+        request,
+        lambda: Recorder(error=refusal)({}),
+        then="/things/3/",
+        success="Tidied.",
+        refused="/things/",
+    )
+    assert done["Location"] == "/things/"
+    assert _texts(request) == ["The plan is locked. Ask the owner."]
+
+
+def test_a_refused_button_goes_to_then_when_no_refused_is_given() -> None:
+    request = _request()
+    done = act(request, lambda: Recorder(error=ValidationError("No."))({}), then="/things/3/")
+    assert done["Location"] == "/things/3/"
+    assert _texts(request) == ["No."]
+
+
+def test_a_button_whose_destination_needs_the_result_must_say_where_a_refusal_goes() -> None:
+    do = Recorder()
+    with pytest.raises(TypeError, match="refused="):
+        act(_request(), lambda: do({}), then=lambda thing: f"/things/{thing}/")
+    assert do.calls == []

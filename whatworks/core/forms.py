@@ -1,4 +1,4 @@
-"""Forms shared by every app, and the one way a view handles a submitted form."""
+"""Forms shared by every app, and the one way a view handles a submitted form or a button."""
 
 from __future__ import annotations
 
@@ -91,3 +91,35 @@ def submit(
         messages.success(request, text)
     target = then(result) if callable(then) else then
     return target if isinstance(target, HttpResponse) else redirect(target)
+
+
+def act(
+    request: HttpRequest,
+    do: Callable[[], T],
+    *,
+    then: Callable[[T], Any] | Any,
+    success: str | Callable[[T], str] = "",
+    refused: Any = None,
+) -> HttpResponse:
+    """Handle a button the one way every view does: a POST with nothing to fill in.
+
+    ``do`` calls a service (which audits and raises ``ValidationError`` when it refuses). On
+    success the person sees ``success`` (text, or made from the result) and goes to ``then``
+    (as for ``submit``); a refusal is shown as an error message and the person goes to
+    ``refused`` (by default ``then``, which must then not be a function)::
+
+        return act(request, lambda: services.report_dismiss(report=report, actor=user),
+                   then="forum-moderation", success="The report is dismissed.")
+    """
+    back = then if refused is None else refused
+    if callable(back):
+        raise TypeError("act() needs refused= when then is a function of the result")
+    try:
+        result = do()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    return redirect(then(result) if callable(then) else then)

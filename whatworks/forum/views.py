@@ -10,11 +10,10 @@ import json
 import re
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from whatworks.core import audit
-from whatworks.core.forms import submit
+from whatworks.core.forms import act, submit
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.forum import attachments, markup, pagecache, pseudonyms, selectors, services
 from whatworks.forum.forms import (
@@ -364,13 +363,12 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_useful(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.access_post(request.user, pk, "forum.mark_useful")
-    try:
-        marked = services.post_mark_useful(post=post, user=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Marked as useful." if marked else "No longer marked as useful.")
-    return redirect(post.get_absolute_url())
+    return act(
+        request,
+        lambda: services.post_mark_useful(post=post, user=_user(request)),
+        then=post.get_absolute_url(),
+        success=lambda marked: "Marked as useful." if marked else "No longer marked as useful.",
+    )
 
 
 @login_required
@@ -379,13 +377,12 @@ def post_accept(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.access_post(request.user, pk)
     if not request.user.has_perm("forum.accept_answer", post.thread):
         raise PermissionDenied
-    try:
-        services.answer_accept(post=post, actor=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "The answer is marked as accepted.")
-    return redirect(post.get_absolute_url())
+    return act(
+        request,
+        lambda: services.answer_accept(post=post, actor=_user(request)),
+        then=post.get_absolute_url(),
+        success="The answer is marked as accepted.",
+    )
 
 
 @login_required
@@ -525,9 +522,12 @@ def watch(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     target, back = _watch_target(request, kind, request.POST.get("target", "").strip())
     on = request.POST.get("on", "1") == "1"
-    services.watch_set(user=_user(request), kind=kind, on=on, **target)
-    messages.success(request, "You are watching this." if on else "You stopped watching this.")
-    return redirect("forum-watching" if request.POST.get("next") == "watching" else back)
+    return act(
+        request,
+        lambda: services.watch_set(user=_user(request), kind=kind, on=on, **target),
+        then="forum-watching" if request.POST.get("next") == "watching" else back,
+        success="You are watching this." if on else "You stopped watching this.",
+    )
 
 
 @login_required
@@ -575,9 +575,12 @@ def watching(request: HttpRequest) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        services.notifications_mark_read(user=user)
-        messages.success(request, "All notifications are marked as read.")
-        return redirect("forum-notifications")
+        return act(
+            request,
+            lambda: services.notifications_mark_read(user=user),
+            then="forum-notifications",
+            success="All notifications are marked as read.",
+        )
     return render(
         request, "forum/notifications.html", {"notifications": selectors.notifications_for(user)}
     )
@@ -660,18 +663,16 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.access_group(request.user, slug)
-    try:
-        result = services.group_join(group=group, user=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
+    return act(
+        request,
+        lambda: services.group_join(group=group, user=_user(request)),
+        then=group,
+        success=lambda result: (
             f"You joined {group.name}."
             if result.kind == JoinRequest.Kind.INVITATION
-            else "You asked to join: a group admin will answer.",
-        )
-    return redirect(group)
+            else "You asked to join: a group admin will answer."
+        ),
+    )
 
 
 @login_required
@@ -704,17 +705,16 @@ def group_members(request: HttpRequest, slug: str) -> HttpResponse:
 def group_request_answer(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
     group = selectors.access_group(request.user, slug, "forum.manage_group")
     join_request = get_object_or_404(JoinRequest, pk=request_id, group=group)
-    try:
-        services.join_answer(
+    return act(
+        request,
+        lambda: services.join_answer(
             join_request=join_request,
             actor=_user(request),
             accept=request.POST.get("accept") == "1",
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Answer recorded.")
-    return redirect("forum-group-members", slug=group.slug)
+        ),
+        then=reverse("forum-group-members", kwargs={"slug": group.slug}),
+        success="Answer recorded.",
+    )
 
 
 @login_required
@@ -722,18 +722,21 @@ def group_request_answer(request: HttpRequest, slug: str, request_id: int) -> Ht
 def group_member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     group = selectors.access_group(request.user, slug, "forum.manage_group")
     membership = get_object_or_404(GroupMembership, pk=membership_id, group=group)
-    try:
+
+    def change() -> None:
         if request.POST.get("remove") == "1":
             services.member_remove(membership=membership, actor=_user(request))
         else:
             services.member_set_role(
                 membership=membership, actor=_user(request), role=request.POST.get("role", "")
             )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Membership changed.")
-    return redirect("forum-group-members", slug=group.slug)
+
+    return act(
+        request,
+        change,
+        then=reverse("forum-group-members", kwargs={"slug": group.slug}),
+        success="Membership changed.",
+    )
 
 
 @login_required
@@ -830,9 +833,12 @@ def champion_remove(request: HttpRequest, pk: int) -> HttpResponse:
     champion = get_object_or_404(Champion.objects.select_related("organisation"), pk=pk)
     if not request.user.has_perm("forum.name_champion", champion.organisation):
         raise PermissionDenied
-    services.champion_remove(champion=champion, actor=_user(request))
-    messages.success(request, "The champion is no longer listed.")
-    return redirect("forum-champion-new", slug=champion.organisation.slug)
+    return act(
+        request,
+        lambda: services.champion_remove(champion=champion, actor=_user(request)),
+        then=reverse("forum-champion-new", kwargs={"slug": champion.organisation.slug}),
+        success="The champion is no longer listed.",
+    )
 
 
 # --- Moderation ------------------------------------------------------------------------------
@@ -863,13 +869,12 @@ def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("forum.moderate"):
         raise PermissionDenied
     report = get_object_or_404(Report, pk=pk)
-    try:
-        services.report_dismiss(report=report, actor=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "The report is dismissed.")
-    return redirect("forum-moderation")
+    return act(
+        request,
+        lambda: services.report_dismiss(report=report, actor=_user(request)),
+        then="forum-moderation",
+        success="The report is dismissed.",
+    )
 
 
 @login_required

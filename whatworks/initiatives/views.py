@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from whatworks.core.cache import cached
-from whatworks.core.forms import submit
+from whatworks.core.forms import act, submit
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives import panels, selectors, services
 from whatworks.initiatives.forms import (
@@ -268,13 +268,7 @@ def _remove_part(
     """Remove one part of a record (a goal, a ledger line, a partner) through its service."""
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     part = get_object_or_404(getattr(initiative, related_name), pk=part_id)
-    try:
-        remove(part)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, done)
-    return redirect("initiative-detail", pk=pk)
+    return act(request, lambda: remove(part), then=initiative, success=done)
 
 
 @login_required
@@ -472,19 +466,16 @@ def initiative_replicate(request: AuthenticatedRequest, pk: int) -> HttpResponse
     original = selectors.access_initiative(request.user, pk, "initiatives.replicate_initiative")
     organisation = _choose_organisation(request, exclude=original.organisation_id)
     if request.method == "POST":
-        try:
-            copy = services.initiative_replicate(
-                original=original, organisation=organisation, actor=request.user
-            )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-            return redirect("initiative-detail", pk=pk)
-        messages.success(
+        return act(
             request,
-            f"A planned copy is now in {organisation.name}'s register. Measure your own "
+            lambda: services.initiative_replicate(
+                original=original, organisation=organisation, actor=request.user
+            ),
+            then=lambda copy: copy,
+            success=f"A planned copy is now in {organisation.name}'s register. Measure your own "
             "baseline before you start.",
+            refused=original,
         )
-        return redirect("initiative-detail", pk=copy.pk)
     return render(
         request,
         "initiatives/replicate.html",

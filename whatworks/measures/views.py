@@ -263,6 +263,7 @@ def observation_import_confirm(request: AuthenticatedRequest, token: UUID) -> Ht
     staged = selectors.access_staged_import(request.user, token)
     if staged.is_expired:
         return _expired(request)
+    # Not core.forms.act: a refused file gets its own message, as the preview lists its rows.
     try:
         outcome = services.observations_import(staged=staged, actor=request.user)
     except services.ImportRefused:

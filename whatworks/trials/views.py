@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from whatworks.core import audit
-from whatworks.core.forms import ShowErrors, add_service_errors, submit
+from whatworks.core.forms import ShowErrors, act, add_service_errors, submit
 from whatworks.initiatives.selectors import access_initiative
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.stats import StatsRefusal
@@ -165,13 +165,12 @@ def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def trial_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     if request.method == "POST":
-        try:
-            services.trial_lock_plan(trial=trial, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, "The analysis plan is locked.")
-        return redirect("trial-detail", pk=pk)
+        return act(
+            request,
+            lambda: services.trial_lock_plan(trial=trial, actor=request.user),
+            then=reverse("trial-detail", kwargs={"pk": pk}),
+            success="The analysis plan is locked.",
+        )
     return render(request, "trials/plan.html", {"trial": trial, "initiative": trial.initiative})
 
 
@@ -393,16 +392,19 @@ def trial_outcomes_confirm(request: AuthenticatedRequest, pk: int, upload_id: in
     upload = get_object_or_404(
         PendingUpload.objects.defer("content"), pk=upload_id, trial=trial, kind=UploadKind.OUTCOMES
     )
-    error_message = ""
-    if request.method == "POST":
-        upload = PendingUpload.objects.get(pk=upload.pk)
-        try:
-            services.outcomes_confirm(trial=trial, actor=request.user, upload=upload)
-        except ValidationError as error:
-            error_message = error.messages[0]
-        else:
-            messages.success(request, "The outcomes are imported.")
-            return redirect("trial-results", pk=pk)
+    # A confirmation: a POST with no fields, so the form is bound on any POST.
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if done := submit(
+        request,
+        form,
+        lambda _: services.outcomes_confirm(
+            trial=trial, actor=request.user, upload=PendingUpload.objects.get(pk=upload.pk)
+        ),
+        then=reverse("trial-results", kwargs={"pk": pk}),
+        success="The outcomes are imported.",
+    ):
+        return done
+    error_message = next(iter(form.non_field_errors()), "")
     return render(
         request,
         "trials/outcomes_confirm.html",
@@ -546,28 +548,28 @@ def trial_verdict(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     if not trial.is_randomised:
         return _series_verdict(request, trial)
-    try:
-        result = services.trial_record_verdict(trial=trial, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("trial-results", pk=pk)
-    messages.success(
-        request, f"The verdict ({result.get_verdict_display()}) is on the initiative's goal."
+    return act(
+        request,
+        lambda: services.trial_record_verdict(trial=trial, actor=request.user),
+        then=reverse("initiative-detail", kwargs={"pk": trial.initiative_id}),
+        success=lambda result: (
+            f"The verdict ({result.get_verdict_display()}) is on the initiative's goal."
+        ),
+        refused=reverse("trial-results", kwargs={"pk": pk}),
     )
-    return redirect("initiative-detail", pk=trial.initiative_id)
 
 
 # --- Before and after, comparison group -----------------------------------------------
 
 
 def _series_verdict(request: AuthenticatedRequest, trial: Any) -> HttpResponse:
-    try:
-        outcome = services.series_record_verdict(trial=trial, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("trial-series-results", pk=trial.pk)
-    messages.success(request, f"The verdict ({outcome.label}) is on the initiative's goal.")
-    return redirect("initiative-detail", pk=trial.initiative_id)
+    return act(
+        request,
+        lambda: services.series_record_verdict(trial=trial, actor=request.user),
+        then=reverse("initiative-detail", kwargs={"pk": trial.initiative_id}),
+        success=lambda outcome: f"The verdict ({outcome.label}) is on the initiative's goal.",
+        refused=reverse("trial-series-results", kwargs={"pk": trial.pk}),
+    )
 
 
 def _non_randomised(request: Any, pk: int, perm: str | None = None) -> Any:
