@@ -7,6 +7,7 @@ is written to the audit log as personal data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -241,31 +242,50 @@ def trial_power(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Units and allocation --------------------------------------------------------------
 
 
-@login_required
-def trial_units(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    trial = selectors.access_trial(request.user, pk, CHANGE)
+def _upload_page(
+    request: AuthenticatedRequest,
+    trial: Any,
+    stage: Callable[..., PendingUpload],
+    *,
+    confirm: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """A page that takes a file and stages it (nothing is written until it is confirmed at
+    ``confirm``); a rejected file's problems are shown on the page, with ``context()``."""
     form = UploadForm(request.POST or None, request.FILES or None)
     row_errors: list[Any] = []
     if done := submit(
         request,
         form,
-        lambda data: services.units_stage(trial=trial, actor=request.user, **_file(data)),
-        then=lambda upload: reverse(
-            "trial-units-confirm", kwargs={"pk": pk, "upload_id": upload.pk}
-        ),
+        lambda data: stage(trial=trial, actor=request.user, **_file(data)),
+        then=lambda upload: reverse(confirm, kwargs={"pk": trial.pk, "upload_id": upload.pk}),
         errors=_rejected(row_errors),
     ):
         return done
     return render(
         request,
-        "trials/units.html",
+        template,
         {
             "trial": trial,
             "initiative": trial.initiative,
             "form": form,
             "row_errors": row_errors,
-            "locked": selectors.has_outcomes(trial),
+            **context(),
         },
+    )
+
+
+@login_required
+def trial_units(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    return _upload_page(
+        request,
+        trial,
+        services.units_stage,
+        confirm="trial-units-confirm",
+        template="trials/units.html",
+        context=lambda: {"locked": selectors.has_outcomes(trial)},
     )
 
 
@@ -358,27 +378,14 @@ def trial_allocation_export(request: AuthenticatedRequest, pk: int, fmt: str) ->
 @login_required
 def trial_outcomes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    row_errors: list[Any] = []
-    if done := submit(
-        request,
-        form,
-        lambda data: services.outcomes_stage(trial=trial, actor=request.user, **_file(data)),
-        then=lambda upload: reverse(
-            "trial-outcomes-confirm", kwargs={"pk": pk, "upload_id": upload.pk}
-        ),
-        errors=_rejected(row_errors),
-    ):
-        return done
     required, optional = columns_for(trial.outcome_kind)
-    return render(
+    return _upload_page(
         request,
-        "trials/outcomes.html",
-        {
-            "trial": trial,
-            "initiative": trial.initiative,
-            "form": form,
-            "row_errors": row_errors,
+        trial,
+        services.outcomes_stage,
+        confirm="trial-outcomes-confirm",
+        template="trials/outcomes.html",
+        context=lambda: {
             "required": required,
             "optional": optional,
             "allocation": selectors.allocation_of(trial),
