@@ -1,4 +1,4 @@
-"""Forms shared by every app, and the one way a view handles a submitted form."""
+"""Forms shared by every app, and the one way a view handles a submitted form or a button."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from whatworks.core.models import MessageStatus
@@ -49,6 +49,8 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
 
 T = TypeVar("T")
 
+ShowErrors = Callable[[forms.BaseForm, ValidationError], None]
+
 
 def submit(
     request: HttpRequest,
@@ -57,16 +59,19 @@ def submit(
     *,
     then: Callable[[T], Any] | Any,
     success: str | Callable[[T], str] = "",
-) -> HttpResponseRedirect | None:
+    errors: ShowErrors = add_service_errors,
+) -> HttpResponse | None:
     """Handle a form the one way every view does: on a POST, validate it and call the service.
 
     ``save`` gets the cleaned data and calls a service (which audits and raises
     ``ValidationError`` on failure). On success the person sees ``success`` (text, or made
     from the service's result) and is redirected to ``then`` (anything ``redirect()``
-    takes: a URL, a URL name, a model; or a function of the result giving one). A service's
-    ``ValidationError`` goes onto the form, so the error summary names the field.
+    takes: a URL, a URL name, a model; or a function of the result giving one, which may
+    also give a whole response, for a page shown once instead of a redirect). A service's
+    ``ValidationError`` goes onto the form, so the error summary names the field; ``errors``
+    replaces how it is shown (for example a rejected file whose row errors the page lists).
 
-    Returns the redirect, or None when the view should render the form: a GET, an invalid
+    Returns the response, or None when the view should render the form: a GET, an invalid
     form, or a refused save::
 
         if done := submit(request, form, lambda data: services.board_create(**data),
@@ -79,8 +84,41 @@ def submit(
     try:
         result = save(form.cleaned_data)
     except ValidationError as error:
-        add_service_errors(form, error)
+        errors(form, error)
         return None
+    text = success(result) if callable(success) else success
+    if text:
+        messages.success(request, text)
+    target = then(result) if callable(then) else then
+    return target if isinstance(target, HttpResponse) else redirect(target)
+
+
+def act(
+    request: HttpRequest,
+    do: Callable[[], T],
+    *,
+    then: Callable[[T], Any] | Any,
+    success: str | Callable[[T], str] = "",
+    refused: Any = None,
+) -> HttpResponse:
+    """Handle a button the one way every view does: a POST with nothing to fill in.
+
+    ``do`` calls a service (which audits and raises ``ValidationError`` when it refuses). On
+    success the person sees ``success`` (text, or made from the result) and goes to ``then``
+    (as for ``submit``); a refusal is shown as an error message and the person goes to
+    ``refused`` (by default ``then``, which must then not be a function)::
+
+        return act(request, lambda: services.report_dismiss(report=report, actor=user),
+                   then="forum-moderation", success="The report is dismissed.")
+    """
+    back = then if refused is None else refused
+    if callable(back):
+        raise TypeError("act() needs refused= when then is a function of the result")
+    try:
+        result = do()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
     text = success(result) if callable(success) else success
     if text:
         messages.success(request, text)

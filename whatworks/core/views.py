@@ -4,19 +4,19 @@ development outbox, and /healthz."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from whatworks.core import jobs, selectors
-from whatworks.core.forms import AuditFilterForm, OutboxFilterForm
+from whatworks.core.forms import AuditFilterForm, OutboxFilterForm, act
 from whatworks.core.messaging import message_retry, render_email
 from whatworks.core.models import Job, Message, MessageStatus
 
@@ -91,9 +91,12 @@ def outbox_message(request: HttpRequest, pk: int) -> HttpResponse:
 def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     _require_outbox_access(request)
     message = get_object_or_404(Message, pk=pk, status=MessageStatus.FAILED)
-    message_retry(message=message)
-    messages.success(request, "The message is back in the queue.")
-    return redirect("outbox-message", pk=pk)
+    return act(
+        request,
+        lambda: message_retry(message=message),
+        then=reverse("outbox-message", kwargs={"pk": pk}),
+        success="The message is back in the queue.",
+    )
 
 
 @never_cache

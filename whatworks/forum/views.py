@@ -10,11 +10,10 @@ import json
 import re
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from whatworks.core import audit
-from whatworks.core.forms import add_service_errors
+from whatworks.core.forms import act, submit
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.forum import attachments, markup, pagecache, pseudonyms, selectors, services
 from whatworks.forum.forms import (
@@ -136,14 +135,14 @@ def board_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("forum.moderate"):
         raise PermissionDenied
     form = BoardForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            board = services.board_create(actor=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The board is open.")
-            return redirect(board)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.board_create(actor=_user(request), **data),
+        then=lambda board: board,
+        success="The board is open.",
+    ):
+        return done
     return render(request, "forum/form.html", {"form": form, "title": "Open a board"})
 
 
@@ -153,22 +152,22 @@ def thread_new(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.has_perm("forum.start_thread", board):
         raise PermissionDenied
     form = ThreadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            links = services.links_parse(text=form.cleaned_data["links"], reader=_user(request))
-            thread = services.thread_start(
-                board=board,
-                author=_user(request),
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-                uploads=form.uploads(),
-                **links,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Your thread is posted.")
-            return redirect(thread)
+
+    def start(data: dict[str, Any]) -> Thread:
+        links = services.links_parse(text=data["links"], reader=_user(request))
+        return services.thread_start(
+            board=board,
+            author=_user(request),
+            title=data["title"],
+            body=data["body"],
+            uploads=form.uploads(),
+            **links,
+        )
+
+    if done := submit(
+        request, form, start, then=lambda thread: thread, success="Your thread is posted."
+    ):
+        return done
     return render(
         request,
         "forum/form.html",
@@ -265,20 +264,20 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
             pseudonyms.author_label(quote_of, thread, request.user), quote_of.body
         )
     form = PostForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            post = services.post_add(
-                thread=thread,
-                author=_user(request),
-                body=form.cleaned_data["body"],
-                quote_of=quote_of,
-                uploads=form.uploads(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Your reply is posted.")
-            return redirect(post.get_absolute_url())
+    if done := submit(
+        request,
+        form,
+        lambda data: services.post_add(
+            thread=thread,
+            author=_user(request),
+            body=data["body"],
+            quote_of=quote_of,
+            uploads=form.uploads(),
+        ),
+        then=lambda post: post.get_absolute_url(),
+        success="Your reply is posted.",
+    ):
+        return done
     return render(
         request,
         "forum/form.html",
@@ -334,18 +333,14 @@ def thread_export(request: HttpRequest, pk: int) -> HttpResponse:
 def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.access_post(request.user, pk, "forum.edit_post")
     form = EditForm(request.POST or None, initial={"body": post.body})
-    if request.method == "POST" and form.is_valid():
-        try:
-            post = services.post_edit(
-                post=post, editor=_user(request), body=form.cleaned_data["body"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, "Your post is changed. Its earlier text stays in its history."
-            )
-            return redirect(post.get_absolute_url())
+    if done := submit(
+        request,
+        form,
+        lambda data: services.post_edit(post=post, editor=_user(request), body=data["body"]),
+        then=lambda edited: edited.get_absolute_url(),
+        success="Your post is changed. Its earlier text stays in its history.",
+    ):
+        return done
     return render(
         request,
         "forum/form.html",
@@ -368,13 +363,12 @@ def post_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def post_useful(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.access_post(request.user, pk, "forum.mark_useful")
-    try:
-        marked = services.post_mark_useful(post=post, user=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Marked as useful." if marked else "No longer marked as useful.")
-    return redirect(post.get_absolute_url())
+    return act(
+        request,
+        lambda: services.post_mark_useful(post=post, user=_user(request)),
+        then=post.get_absolute_url(),
+        success=lambda marked: "Marked as useful." if marked else "No longer marked as useful.",
+    )
 
 
 @login_required
@@ -383,13 +377,12 @@ def post_accept(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.access_post(request.user, pk)
     if not request.user.has_perm("forum.accept_answer", post.thread):
         raise PermissionDenied
-    try:
-        services.answer_accept(post=post, actor=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "The answer is marked as accepted.")
-    return redirect(post.get_absolute_url())
+    return act(
+        request,
+        lambda: services.answer_accept(post=post, actor=_user(request)),
+        then=post.get_absolute_url(),
+        success="The answer is marked as accepted.",
+    )
 
 
 @login_required
@@ -397,16 +390,16 @@ def post_report(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.access_post(request.user, pk, "forum.report_post")
     form = ReasonForm(request.POST or None)
     form.fields["reason"].label = "What is wrong with this post?"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_report(
-                post=post, reporter=_user(request), reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Thank you: a moderator will look at the post.")
-            return redirect(post.get_absolute_url())
+    if done := submit(
+        request,
+        form,
+        lambda data: services.post_report(
+            post=post, reporter=_user(request), reason=data["reason"]
+        ),
+        then=lambda _: post.get_absolute_url(),
+        success="Thank you: a moderator will look at the post.",
+    ):
+        return done
     return render(
         request,
         "forum/form.html",
@@ -422,14 +415,14 @@ def post_hide(request: HttpRequest, pk: int) -> HttpResponse:
     post = selectors.access_post(request.user, pk)
     form = ReasonForm(request.POST or None)
     form.fields["reason"].label = "Why is the post hidden? Readers will see this."
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_hide(post=post, actor=_user(request), reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The post is hidden; the reason shows in its place.")
-            return redirect(post.get_absolute_url())
+    if done := submit(
+        request,
+        form,
+        lambda data: services.post_hide(post=post, actor=_user(request), reason=data["reason"]),
+        then=lambda _: post.get_absolute_url(),
+        success="The post is hidden; the reason shows in its place.",
+    ):
+        return done
     return render(
         request,
         "forum/form.html",
@@ -471,16 +464,14 @@ def question_new(request: HttpRequest, pk: int) -> HttpResponse:
     form = QuestionForm(
         request.POST or None, anchors=anchors, initial={"anchor": request.GET.get("about", "")}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            thread = services.question_ask(
-                initiative=initiative, author=_user(request), **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Your question is on the record. The owner has been told.")
-            return redirect(thread)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.question_ask(initiative=initiative, author=_user(request), **data),
+        then=lambda thread: thread,
+        success="Your question is on the record. The owner has been told.",
+    ):
+        return done
     return render(
         request,
         "forum/form.html",
@@ -531,9 +522,12 @@ def watch(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     target, back = _watch_target(request, kind, request.POST.get("target", "").strip())
     on = request.POST.get("on", "1") == "1"
-    services.watch_set(user=_user(request), kind=kind, on=on, **target)
-    messages.success(request, "You are watching this." if on else "You stopped watching this.")
-    return redirect("forum-watching" if request.POST.get("next") == "watching" else back)
+    return act(
+        request,
+        lambda: services.watch_set(user=_user(request), kind=kind, on=on, **target),
+        then="forum-watching" if request.POST.get("next") == "watching" else back,
+        success="You are watching this." if on else "You stopped watching this.",
+    )
 
 
 @login_required
@@ -544,10 +538,14 @@ def watching(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"frequency": profile.frequency if profile else Frequency.DAILY},
     )
-    if request.method == "POST" and form.is_valid():
-        services.frequency_set(user=user, frequency=form.cleaned_data["frequency"])
-        messages.success(request, "Your email choice is saved.")
-        return redirect("forum-watching")
+    if done := submit(
+        request,
+        form,
+        lambda data: services.frequency_set(user=user, frequency=data["frequency"]),
+        then="forum-watching",
+        success="Your email choice is saved.",
+    ):
+        return done
     watches = list(
         Watch.objects.filter(user=user).select_related(
             "initiative", "thread", "board", "organisation"
@@ -577,9 +575,12 @@ def watching(request: HttpRequest) -> HttpResponse:
 def notification_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":
-        services.notifications_mark_read(user=user)
-        messages.success(request, "All notifications are marked as read.")
-        return redirect("forum-notifications")
+        return act(
+            request,
+            lambda: services.notifications_mark_read(user=user),
+            then="forum-notifications",
+            success="All notifications are marked as read.",
+        )
     return render(
         request, "forum/notifications.html", {"notifications": selectors.notifications_for(user)}
     )
@@ -626,14 +627,14 @@ def group_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("forum.create_group"):
         raise PermissionDenied
     form = GroupForm(request.POST or None, initial={"joining": "request", "listed": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            group = services.group_create(actor=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The group is set up, with a private board.")
-            return redirect(group)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.group_create(actor=_user(request), **data),
+        then=lambda group: group,
+        success="The group is set up, with a private board.",
+    ):
+        return done
     return render(request, "forum/form.html", {"form": form, "title": "Set up a group"})
 
 
@@ -662,34 +663,30 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def group_join(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.access_group(request.user, slug)
-    try:
-        result = services.group_join(group=group, user=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
+    return act(
+        request,
+        lambda: services.group_join(group=group, user=_user(request)),
+        then=group,
+        success=lambda result: (
             f"You joined {group.name}."
             if result.kind == JoinRequest.Kind.INVITATION
-            else "You asked to join: a group admin will answer.",
-        )
-    return redirect(group)
+            else "You asked to join: a group admin will answer."
+        ),
+    )
 
 
 @login_required
 def group_members(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.access_group(request.user, slug, "forum.manage_group")
     form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.group_invite(
-                group=group, actor=_user(request), email=form.cleaned_data["email"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Invitation sent: they accept it on the group's page.")
-            return redirect("forum-group-members", slug=group.slug)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.group_invite(group=group, actor=_user(request), email=data["email"]),
+        then=reverse("forum-group-members", kwargs={"slug": group.slug}),
+        success="Invitation sent: they accept it on the group's page.",
+    ):
+        return done
     return render(
         request,
         "forum/group_members.html",
@@ -708,17 +705,16 @@ def group_members(request: HttpRequest, slug: str) -> HttpResponse:
 def group_request_answer(request: HttpRequest, slug: str, request_id: int) -> HttpResponse:
     group = selectors.access_group(request.user, slug, "forum.manage_group")
     join_request = get_object_or_404(JoinRequest, pk=request_id, group=group)
-    try:
-        services.join_answer(
+    return act(
+        request,
+        lambda: services.join_answer(
             join_request=join_request,
             actor=_user(request),
             accept=request.POST.get("accept") == "1",
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Answer recorded.")
-    return redirect("forum-group-members", slug=group.slug)
+        ),
+        then=reverse("forum-group-members", kwargs={"slug": group.slug}),
+        success="Answer recorded.",
+    )
 
 
 @login_required
@@ -726,30 +722,37 @@ def group_request_answer(request: HttpRequest, slug: str, request_id: int) -> Ht
 def group_member(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     group = selectors.access_group(request.user, slug, "forum.manage_group")
     membership = get_object_or_404(GroupMembership, pk=membership_id, group=group)
-    try:
+
+    def change() -> None:
         if request.POST.get("remove") == "1":
             services.member_remove(membership=membership, actor=_user(request))
         else:
             services.member_set_role(
                 membership=membership, actor=_user(request), role=request.POST.get("role", "")
             )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Membership changed.")
-    return redirect("forum-group-members", slug=group.slug)
+
+    return act(
+        request,
+        change,
+        then=reverse("forum-group-members", kwargs={"slug": group.slug}),
+        success="Membership changed.",
+    )
 
 
 @login_required
 def group_board_new(request: HttpRequest, slug: str) -> HttpResponse:
     group = selectors.access_group(request.user, slug, "forum.manage_group")
     form = GroupBoardForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        board = services.board_create(
-            actor=_user(request), visibility=Visibility.GROUP, group=group, **form.cleaned_data
-        )
-        messages.success(request, "The board is open to the group's members.")
-        return redirect(board)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.board_create(
+            actor=_user(request), visibility=Visibility.GROUP, group=group, **data
+        ),
+        then=lambda board: board,
+        success="The board is open to the group's members.",
+    ):
+        return done
     return render(
         request, "forum/form.html", {"form": form, "title": "Open a board for the group",
                                      "caption": group.name, "back": group},
@@ -760,15 +763,19 @@ def group_board_new(request: HttpRequest, slug: str) -> HttpResponse:
 def organisation_board_new(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = access_organisation(request.user, slug, "forum.open_organisation_board")
     form = GroupBoardForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        board = services.board_create(
+    if done := submit(
+        request,
+        form,
+        lambda data: services.board_create(
             actor=_user(request),
             visibility=Visibility.PRIVATE,
             organisation=organisation,
-            **form.cleaned_data,
-        )
-        messages.success(request, f"The board is open to people in {organisation.name} only.")
-        return redirect(board)
+            **data,
+        ),
+        then=lambda board: board,
+        success=f"The board is open to people in {organisation.name} only.",
+    ):
+        return done
     return render(
         request,
         "forum/form.html",
@@ -798,20 +805,20 @@ def champion_new(request: HttpRequest, slug: str) -> HttpResponse:
         "full_name"
     )
     form = ChampionForm(request.POST or None, people=people)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.champion_name(
-                organisation=organisation,
-                actor=_user(request),
-                person=form.cleaned_data["person"],
-                service_areas=form.cleaned_data["service_areas"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The champion is in the directory.")
-            return redirect("forum-champions")
+    if done := submit(
+        request,
+        form,
+        lambda data: services.champion_name(
+            organisation=organisation,
+            actor=_user(request),
+            person=data["person"],
+            service_areas=data["service_areas"],
+            note=data["note"],
+        ),
+        then="forum-champions",
+        success="The champion is in the directory.",
+    ):
+        return done
     current = list(Champion.objects.filter(organisation=organisation).select_related("user"))
     return render(
         request,
@@ -826,9 +833,12 @@ def champion_remove(request: HttpRequest, pk: int) -> HttpResponse:
     champion = get_object_or_404(Champion.objects.select_related("organisation"), pk=pk)
     if not request.user.has_perm("forum.name_champion", champion.organisation):
         raise PermissionDenied
-    services.champion_remove(champion=champion, actor=_user(request))
-    messages.success(request, "The champion is no longer listed.")
-    return redirect("forum-champion-new", slug=champion.organisation.slug)
+    return act(
+        request,
+        lambda: services.champion_remove(champion=champion, actor=_user(request)),
+        then=reverse("forum-champion-new", kwargs={"slug": champion.organisation.slug}),
+        success="The champion is no longer listed.",
+    )
 
 
 # --- Moderation ------------------------------------------------------------------------------
@@ -859,13 +869,12 @@ def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.has_perm("forum.moderate"):
         raise PermissionDenied
     report = get_object_or_404(Report, pk=pk)
-    try:
-        services.report_dismiss(report=report, actor=_user(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "The report is dismissed.")
-    return redirect("forum-moderation")
+    return act(
+        request,
+        lambda: services.report_dismiss(report=report, actor=_user(request)),
+        then="forum-moderation",
+        success="The report is dismissed.",
+    )
 
 
 @login_required
@@ -875,14 +884,14 @@ def suspend(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk, is_active=True)
     form = SuspendForm(request.POST or None)
     form.fields["reason"].label = "Why? The person will see this."
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_suspend(person=person, actor=_user(request), **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{person} cannot post until the suspension ends.")
-            return redirect("forum-moderation")
+    if done := submit(
+        request,
+        form,
+        lambda data: services.person_suspend(person=person, actor=_user(request), **data),
+        then="forum-moderation",
+        success=f"{person} cannot post until the suspension ends.",
+    ):
+        return done
     return render(
         request, "forum/form.html",
         {"form": form, "title": f"Suspend {person} from posting", "submit": "Suspend",

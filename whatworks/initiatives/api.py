@@ -19,6 +19,8 @@ from whatworks.initiatives.filters import FACETS, Filters, Sort
 from whatworks.initiatives.finding import find
 from whatworks.initiatives.ledger import LedgerTotals, summarise
 from whatworks.initiatives.models import (
+    DESCRIPTION_FIELDS,
+    GOAL_FIELDS,
     MARYLAND_LEVEL,
     Collaboration,
     EvaluationDesign,
@@ -305,23 +307,7 @@ def _goal(goal: Any) -> dict[str, Any]:
     results = list(goal.results.all())
     primary = next((r for r in results if r.is_primary), None)
     return {
-        **{
-            name: getattr(goal, name)
-            for name in (
-                "is_primary",
-                "metric_name",
-                "unit",
-                "definition",
-                "data_source",
-                "direction",
-                "baseline_value",
-                "baseline_period",
-                "baseline_source",
-                "target_value",
-                "success_threshold",
-                "judge_by",
-            )
-        },
+        **{name: getattr(goal, name) for name in ("is_primary", *GOAL_FIELDS) if name != "metric"},
         "locked": goal.locked_at is not None,
         "changed_after_start": bool(goal.amendments.all()),
         "result": None if primary is None else _result(primary),
@@ -352,14 +338,7 @@ def get_initiative(
                 "evidence_level",
                 "failure_cause",
                 "updated_at",
-                "problem",
-                "what_was_done",
-                "who_it_reached",
-                "people_reached",
-                "planned_start",
-                "planned_end",
-                "actual_start",
-                "actual_end",
+                *DESCRIPTION_FIELDS,
                 "lessons",
                 "do_differently",
                 "withdrawn_reason",

@@ -6,7 +6,9 @@ from django import forms
 
 from whatworks.core.visibility import Visibility
 from whatworks.initiatives.models import (
+    GOAL_FIELDS,
     GOAL_LABELS,
+    INITIATIVE_FIELDS,
     NEXT_STATUSES,
     Collaboration,
     Decision,
@@ -43,22 +45,7 @@ class InitiativeForm(forms.ModelForm):
 
     class Meta:
         model = Initiative
-        fields = [
-            "title",
-            "summary",
-            "service_area",
-            "problem",
-            "what_was_done",
-            "who_it_reached",
-            "people_reached",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-            "visibility",
-            "pseudonymous",
-            "embargo_until",
-        ]
+        fields = INITIATIVE_FIELDS
         widgets = {
             "visibility": forms.RadioSelect,
             "planned_start": DATE,
@@ -107,21 +94,7 @@ class GoalForm(forms.ModelForm):
 
     class Meta:
         model = Goal
-        fields = [
-            "metric",
-            "metric_name",
-            "unit",
-            "definition",
-            "data_source",
-            "direction",
-            "baseline_value",
-            "baseline_period",
-            "baseline_source",
-            "target_value",
-            "success_threshold",
-            "judge_by",
-            "is_primary",
-        ]
+        fields = [*GOAL_FIELDS, "is_primary"]
         widgets = {
             "direction": forms.RadioSelect,
             "judge_by": DATE,

@@ -149,6 +149,29 @@ class InitiativeQuerySet(VisibleQuerySet):
         )
 
 
+#: What a record says was done, for whom and when: set on its form, shown by the API.
+DESCRIPTION_FIELDS = [
+    "problem",
+    "what_was_done",
+    "who_it_reached",
+    "people_reached",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+]
+#: What a person sets on an initiative: its form's fields and what its services accept.
+INITIATIVE_FIELDS = [
+    "title",
+    "summary",
+    "service_area",
+    *DESCRIPTION_FIELDS,
+    "visibility",
+    "pseudonymous",
+    "embargo_until",
+]
+
+
 class Initiative(Shareable):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="initiatives"
@@ -325,6 +348,7 @@ class Direction(models.TextChoices):
     LOWER = "lower", "Lower is better"
 
 
+#: What a goal states (its criterion and how it is measured): the form, services and API use it.
 GOAL_FIELDS = [
     "metric",
     "metric_name",

@@ -14,6 +14,7 @@ from whatworks.core import audit
 from whatworks.initiatives import hooks
 from whatworks.initiatives.models import (
     GOAL_FIELDS,
+    INITIATIVE_FIELDS,
     NEXT_STATUSES,
     Decision,
     Goal,
@@ -34,22 +35,6 @@ from whatworks.initiatives.signals import touched
 from whatworks.initiatives.verdicts import judge_level, judge_result
 from whatworks.organisations.models import Organisation, User
 
-INITIATIVE_FIELDS = [
-    "title",
-    "summary",
-    "service_area",
-    "problem",
-    "what_was_done",
-    "who_it_reached",
-    "people_reached",
-    "planned_start",
-    "planned_end",
-    "actual_start",
-    "actual_end",
-    "visibility",
-    "pseudonymous",
-    "embargo_until",
-]
 SUSTAINABILITY_MONTHS = (12, 24, 36)
 MAX_EMBARGO_DAYS = 366
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from whatworks.core.cache import cached
-from whatworks.core.forms import add_service_errors
+from whatworks.core.forms import act, submit
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives import panels, selectors, services
 from whatworks.initiatives.forms import (
@@ -168,21 +168,16 @@ def initiative_new(request: AuthenticatedRequest) -> HttpResponse:
         raise PermissionDenied
     organisation = _choose_organisation(request)
     form = InitiativeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            initiative = services.initiative_create(
-                organisation=organisation,
-                actor=request.user,
-                collaborations=data.pop("collaborations"),
-                mechanisms=data.pop("mechanisms"),
-                **data,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The initiative is registered. Now add its goals.")
-            return redirect("initiative-detail", pk=initiative.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.initiative_create(
+            organisation=organisation, actor=request.user, **data
+        ),
+        then=lambda initiative: initiative,
+        success="The initiative is registered. Now add its goals.",
+    ):
+        return done
     return render(
         request,
         "initiatives/form.html",
@@ -202,21 +197,14 @@ def initiative_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = InitiativeForm(
         request.POST or None, instance=initiative, initial=_tag_initial(initiative)
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            services.initiative_update(
-                initiative=initiative,
-                actor=request.user,
-                collaborations=data.pop("collaborations"),
-                mechanisms=data.pop("mechanisms"),
-                **data,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The initiative has been updated.")
-            return redirect("initiative-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.initiative_update(initiative=initiative, actor=request.user, **data),
+        then=initiative,
+        success="The initiative has been updated.",
+    ):
+        return done
     return render(
         request,
         "initiatives/form.html",
@@ -235,29 +223,27 @@ def goal_edit(request: AuthenticatedRequest, pk: int, goal_id: int | None = None
         locked=locked,
         metrics=Metric.objects.visible_to(request.user).order_by("name"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            if goal is None:
-                services.goal_add(
-                    initiative=initiative,
-                    actor=request.user,
-                    is_primary=form.cleaned_data["is_primary"],
-                    **form.goal_fields(),
-                )
-            else:
-                services.goal_update(
-                    goal=goal,
-                    actor=request.user,
-                    reason=form.cleaned_data.get("reason", ""),
-                    **form.goal_fields(),
-                )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, "The goal has been amended." if locked else "The goal is saved."
+
+    def save(data: dict[str, Any]) -> Any:
+        if goal is None:
+            return services.goal_add(
+                initiative=initiative,
+                actor=request.user,
+                is_primary=data["is_primary"],
+                **form.goal_fields(),
             )
-            return redirect("initiative-detail", pk=pk)
+        return services.goal_update(
+            goal=goal, actor=request.user, reason=data.get("reason", ""), **form.goal_fields()
+        )
+
+    if done := submit(
+        request,
+        form,
+        save,
+        then=initiative,
+        success="The goal has been amended." if locked else "The goal is saved.",
+    ):
+        return done
     return render(
         request,
         "initiatives/goal_form.html",
@@ -282,13 +268,7 @@ def _remove_part(
     """Remove one part of a record (a goal, a ledger line, a partner) through its service."""
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     part = get_object_or_404(getattr(initiative, related_name), pk=part_id)
-    try:
-        remove(part)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, done)
-    return redirect("initiative-detail", pk=pk)
+    return act(request, lambda: remove(part), then=initiative, success=done)
 
 
 @login_required
@@ -310,25 +290,26 @@ def goal_result(request: AuthenticatedRequest, pk: int, goal_id: int) -> HttpRes
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     goal = get_object_or_404(initiative.goals, pk=goal_id)
     form = ResultForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.result_record(goal=goal, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            primary = (
-                " It is the goal's primary result."
-                if result.is_primary
-                else (
-                    " The primary result is unchanged; you can make this one primary from the "
-                    "goal's results."
-                )
+
+    def recorded(result: Any) -> str:
+        primary = (
+            " It is the goal's primary result."
+            if result.is_primary
+            else (
+                " The primary result is unchanged; you can make this one primary from the "
+                "goal's results."
             )
-            messages.success(
-                request,
-                f"Result recorded. Verdict: {result.get_verdict_display().lower()}.{primary}",
-            )
-            return redirect("initiative-detail", pk=pk)
+        )
+        return f"Result recorded. Verdict: {result.get_verdict_display().lower()}.{primary}"
+
+    if done := submit(
+        request,
+        form,
+        lambda data: services.result_record(goal=goal, actor=request.user, **data),
+        then=initiative,
+        success=recorded,
+    ):
+        return done
     return render(
         request,
         "initiatives/result_form.html",
@@ -355,22 +336,16 @@ def result_primary(
         messages.info(request, "That result is already the primary one.")
         return redirect("initiative-detail", pk=pk)
     form = PrimaryResultForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.result_make_primary(
-                result=result,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-                confirmed=form.cleaned_data["confirm"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "The primary result is replaced. The one before stays in the goal's history.",
-            )
-            return redirect("initiative-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.result_make_primary(
+            result=result, actor=request.user, reason=data["reason"], confirmed=data["confirm"]
+        ),
+        then=initiative,
+        success="The primary result is replaced. The one before stays in the goal's history.",
+    ):
+        return done
     return render(
         request,
         "initiatives/result_primary.html",
@@ -388,14 +363,14 @@ def result_primary(
 def ledger_line_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     form = LedgerLineForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.ledger_line_add(initiative=initiative, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The line has been added to the ledger.")
-            return redirect("initiative-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.ledger_line_add(initiative=initiative, actor=request.user, **data),
+        then=initiative,
+        success="The line has been added to the ledger.",
+    ):
+        return done
     return render(request, "initiatives/ledger_form.html", {"form": form, "initiative": initiative})
 
 
@@ -416,14 +391,14 @@ def ledger_line_remove(request: AuthenticatedRequest, pk: int, line_id: int) -> 
 def partner_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     form = PartnerForm(request.POST or None, owner=initiative.organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partner_add(initiative=initiative, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The partner has been added.")
-            return redirect("initiative-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.partner_add(initiative=initiative, actor=request.user, **data),
+        then=initiative,
+        success="The partner has been added.",
+    ):
+        return done
     return render(
         request, "initiatives/partner_form.html", {"form": form, "initiative": initiative}
     )
@@ -450,16 +425,16 @@ def initiative_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         current=initiative.status,
         can_withdraw=request.user.has_perm("initiatives.withdraw_initiative", initiative),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.initiative_change_status(
-                initiative=initiative, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The status has been changed.")
-            return redirect("initiative-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.initiative_change_status(
+            initiative=initiative, actor=request.user, **data
+        ),
+        then=initiative,
+        success="The status has been changed.",
+    ):
+        return done
     return render(request, "initiatives/status_form.html", {"form": form, "initiative": initiative})
 
 
@@ -467,20 +442,20 @@ def initiative_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def initiative_lessons(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initiative = selectors.access_initiative(request.user, pk, CHANGE)
     form = LessonsForm(request.POST or None, instance=initiative)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.failure_record(
-                initiative=initiative,
-                actor=request.user,
-                cause=form.cleaned_data["failure_cause"],
-                lessons=form.cleaned_data["lessons"],
-                do_differently=form.cleaned_data["do_differently"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Thank you: the lessons are on the record.")
-            return redirect("initiative-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.failure_record(
+            initiative=initiative,
+            actor=request.user,
+            cause=data["failure_cause"],
+            lessons=data["lessons"],
+            do_differently=data["do_differently"],
+        ),
+        then=initiative,
+        success="Thank you: the lessons are on the record.",
+    ):
+        return done
     return render(
         request, "initiatives/lessons_form.html", {"form": form, "initiative": initiative}
     )
@@ -491,19 +466,16 @@ def initiative_replicate(request: AuthenticatedRequest, pk: int) -> HttpResponse
     original = selectors.access_initiative(request.user, pk, "initiatives.replicate_initiative")
     organisation = _choose_organisation(request, exclude=original.organisation_id)
     if request.method == "POST":
-        try:
-            copy = services.initiative_replicate(
-                original=original, organisation=organisation, actor=request.user
-            )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-            return redirect("initiative-detail", pk=pk)
-        messages.success(
+        return act(
             request,
-            f"A planned copy is now in {organisation.name}'s register. Measure your own "
+            lambda: services.initiative_replicate(
+                original=original, organisation=organisation, actor=request.user
+            ),
+            then=lambda copy: copy,
+            success=f"A planned copy is now in {organisation.name}'s register. Measure your own "
             "baseline before you start.",
+            refused=original,
         )
-        return redirect("initiative-detail", pk=copy.pk)
     return render(
         request,
         "initiatives/replicate.html",
@@ -523,16 +495,20 @@ def sustainability_answer(request: AuthenticatedRequest, pk: int) -> HttpRespons
     check = get_object_or_404(SustainabilityCheck.objects.select_related("initiative"), pk=pk)
     initiative = selectors.access_initiative(request.user, check.initiative_id, CHANGE)
     form = SustainabilityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.sustainability_answer(
+    if done := submit(
+        request,
+        form,
+        lambda data: services.sustainability_answer(
             check=check,
             actor=request.user,
-            still_running=form.cleaned_data["still_running"] == "yes",
-            savings_persist=form.cleaned_data["savings_persist"] == "yes",
-            note=form.cleaned_data["note"],
-        )
-        messages.success(request, "Thank you: your answer is on the record.")
-        return redirect("initiative-detail", pk=initiative.pk)
+            still_running=data["still_running"] == "yes",
+            savings_persist=data["savings_persist"] == "yes",
+            note=data["note"],
+        ),
+        then=initiative,
+        success="Thank you: your answer is on the record.",
+    ):
+        return done
     return render(
         request,
         "initiatives/sustainability_form.html",
@@ -568,16 +544,16 @@ def decision_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     form = DecisionForm(
         request.POST or None, candidates=candidates, initial={"informed_by": wanted}
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        services.decision_record(
-            organisation=organisation,
-            actor=request.user,
-            informed_by=data.pop("informed_by"),
-            **data,
-        )
-        messages.success(request, "The decision is recorded.")
-        return redirect("decision-list", slug=slug)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.decision_record(
+            organisation=organisation, actor=request.user, **data
+        ),
+        then=reverse("decision-list", kwargs={"slug": slug}),
+        success="The decision is recorded.",
+    ):
+        return done
     return render(
         request, "initiatives/decision_form.html", {"form": form, "organisation": organisation}
     )

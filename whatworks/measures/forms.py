@@ -6,23 +6,14 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from whatworks.measures.importing import MAX_UPLOAD_BYTES, file_too_big_message
-from whatworks.measures.models import DuplicatePolicy, Metric, MetricKind
+from whatworks.measures.models import METRIC_FIELDS, DuplicatePolicy, Metric, MetricKind
 from whatworks.organisations.models import Organisation
 
 
 class MetricForm(forms.ModelForm):
     class Meta:
         model = Metric
-        fields = [
-            "name",
-            "kind",
-            "unit",
-            "direction",
-            "rate_per",
-            "definition",
-            "source",
-            "visibility",
-        ]
+        fields = METRIC_FIELDS
         widgets = {
             "kind": forms.RadioSelect,
             "direction": forms.RadioSelect,

@@ -56,6 +56,19 @@ class MetricQuerySet(VisibleQuerySet):
     pass
 
 
+# What a person sets on a metric: the form's fields and what the services accept.
+METRIC_FIELDS = (
+    "name",
+    "kind",
+    "unit",
+    "direction",
+    "rate_per",
+    "definition",
+    "source",
+    "visibility",
+)
+
+
 class Metric(Shareable):
     """A definition of something measured: what it counts, in what unit, which way is good."""
 

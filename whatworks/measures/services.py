@@ -15,6 +15,7 @@ from whatworks.core.tabular import TableError
 from whatworks.measures import selectors
 from whatworks.measures.importing import ImportCheck, ParsedRow, check_upload, read_upload
 from whatworks.measures.models import (
+    METRIC_FIELDS,
     STAGED_IMPORT_LIFETIME,
     DuplicatePolicy,
     Metric,
@@ -24,16 +25,6 @@ from whatworks.measures.models import (
 )
 from whatworks.organisations.models import Organisation, User
 
-METRIC_FIELDS = (
-    "name",
-    "kind",
-    "unit",
-    "direction",
-    "rate_per",
-    "definition",
-    "source",
-    "visibility",
-)
 # These change what stored values mean, so they are fixed once figures exist.
 MEANING_FIELDS = ("kind", "rate_per")
 BATCH_SIZE = 5000  # rows per executemany

@@ -20,7 +20,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET, require_POST
 
-from whatworks.core.forms import add_service_errors
+from whatworks.core.forms import submit
 from whatworks.core.visibility import Visibility
 from whatworks.measures import selectors, services
 from whatworks.measures.charts import series_svg
@@ -132,16 +132,14 @@ def metric_new(request: AuthenticatedRequest) -> HttpResponse:
     if not request.user.has_perm("measures.add_metric", organisation):
         raise PermissionDenied
     form = MetricForm(request.POST or None, initial={"visibility": Visibility.PEERS})
-    if request.method == "POST" and form.is_valid():
-        try:
-            metric = services.metric_create(
-                organisation=organisation, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The metric is saved. Now upload its figures.")
-            return redirect("metric-detail", pk=metric.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.metric_create(organisation=organisation, actor=request.user, **data),
+        then=lambda metric: reverse("metric-detail", kwargs={"pk": metric.pk}),
+        success="The metric is saved. Now upload its figures.",
+    ):
+        return done
     return render(
         request,
         "measures/metric_form.html",
@@ -157,14 +155,14 @@ def metric_new(request: AuthenticatedRequest) -> HttpResponse:
 def metric_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     metric = selectors.access_metric(request.user, pk, CHANGE)
     form = MetricForm(request.POST or None, instance=metric)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.metric_update(metric=metric, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The metric has been updated.")
-            return redirect("metric-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.metric_update(metric=metric, actor=request.user, **data),
+        then=reverse("metric-detail", kwargs={"pk": pk}),
+        success="The metric has been updated.",
+    ):
+        return done
     return render(
         request,
         "measures/metric_form.html",
@@ -188,23 +186,19 @@ def observation_import(request: AuthenticatedRequest) -> HttpResponse:
         metrics=selectors.recordable_metrics(organisations),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        metric = form.cleaned_data["metric"]
-        upload = form.cleaned_data["file"]
-        try:
-            staged = services.import_stage(
-                organisation=organisation,
-                actor=request.user,
-                content=upload.read(),
-                filename=upload.name or "",
-                metric=metric,
-                on_duplicate=form.cleaned_data["on_duplicate"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(staged)
+
+    def stage(data: dict[str, Any]) -> Any:
+        return services.import_stage(
+            organisation=data["organisation"],
+            actor=request.user,
+            content=data["file"].read(),
+            filename=data["file"].name or "",
+            metric=data["metric"],
+            on_duplicate=data["on_duplicate"],
+        )
+
+    if done := submit(request, form, stage, then=lambda staged: staged):
+        return done
     return render(
         request, "measures/import_upload.html", {"form": form, "multiple": len(organisations) > 1}
     )
@@ -235,9 +229,13 @@ def import_preview(
     is written; the duplicate policy can be changed here. Shared by every page that imports
     figures (here, and a staff ideas campaign's data pack)."""
     form = DuplicatePolicyForm(request.POST or None, initial={"on_duplicate": staged.on_duplicate})
-    if request.method == "POST" and form.is_valid():
-        services.import_set_policy(staged=staged, on_duplicate=form.cleaned_data["on_duplicate"])
-        return redirect(request.path)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.import_set_policy(staged=staged, on_duplicate=data["on_duplicate"]),
+        then=request.path,
+    ):
+        return done
     return render(
         request,
         "measures/import_preview.html",
@@ -265,6 +263,7 @@ def observation_import_confirm(request: AuthenticatedRequest, token: UUID) -> Ht
     staged = selectors.access_staged_import(request.user, token)
     if staged.is_expired:
         return _expired(request)
+    # Not core.forms.act: a refused file gets its own message, as the preview lists its rows.
     try:
         outcome = services.observations_import(staged=staged, actor=request.user)
     except services.ImportRefused:

@@ -8,11 +8,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from whatworks.core import ratelimit
 from whatworks.core.cache import address_key, cached
-from whatworks.core.forms import submit
+from whatworks.core.forms import act, submit
 from whatworks.core.network import client_address
 from whatworks.core.search import search as full_text_search
 from whatworks.core.views import audit_page
@@ -225,15 +223,17 @@ def membership_role(request: AuthenticatedRequest, slug: str, membership_id: int
 def membership_remove(request: AuthenticatedRequest, slug: str, membership_id: int) -> HttpResponse:
     organisation = selectors.access_organisation(request.user, slug, "organisations.manage_members")
     membership = selectors.access_membership(organisation, membership_id)
-    error = None
-    if request.method == "POST":
-        try:
-            services.membership_remove(membership=membership, actor=request.user)
-        except ValidationError as exc:
-            error = exc.messages[0]
-        else:
-            messages.success(request, f"{membership.user} has been removed.")
-            return redirect("organisation-manage", slug=slug)
+    # A confirmation: a POST with no fields, so the form is bound on any POST.
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if done := submit(
+        request,
+        form,
+        lambda _: services.membership_remove(membership=membership, actor=request.user),
+        then=reverse("organisation-manage", kwargs={"slug": slug}),
+        success=f"{membership.user} has been removed.",
+    ):
+        return done
+    error = next(iter(form.non_field_errors()), None)
     return render(
         request,
         "organisations/membership_remove.html",
@@ -269,13 +269,12 @@ def invitation_revoke(request: AuthenticatedRequest, slug: str, invitation_id: i
         request.user, slug, "organisations.manage_invitations"
     )
     invitation = selectors.access_invitation(organisation, invitation_id)
-    try:
-        services.invitation_revoke(invitation=invitation, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The invitation to {invitation.email} has been withdrawn.")
-    return redirect("organisation-manage", slug=slug)
+    return act(
+        request,
+        lambda: services.invitation_revoke(invitation=invitation, actor=request.user),
+        then=reverse("organisation-manage", kwargs={"slug": slug}),
+        success=f"The invitation to {invitation.email} has been withdrawn.",
+    )
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -325,11 +324,10 @@ def api_key_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         request.user, slug, "organisations.manage_api_keys"
     )
     form = ApiKeyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        key, raw = services.api_key_create(
-            organisation=organisation, actor=request.user, **form.cleaned_data
-        )
+
+    def created(made: tuple[Any, str]) -> HttpResponse:
         # The secret is shown once, in this response, and never stored.
+        key, raw = made
         response = render(
             request,
             "organisations/api_key_created.html",
@@ -337,6 +335,14 @@ def api_key_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         )
         response["Cache-Control"] = "no-store"
         return response
+
+    if done := submit(
+        request,
+        form,
+        lambda data: services.api_key_create(organisation=organisation, actor=request.user, **data),
+        then=created,
+    ):
+        return done
     return render(
         request, "organisations/api_key_new.html", {"organisation": organisation, "form": form}
     )
@@ -349,10 +355,9 @@ def api_key_revoke(request: AuthenticatedRequest, slug: str, key_id: int) -> Htt
         request.user, slug, "organisations.manage_api_keys"
     )
     key = selectors.access_api_key(organisation, key_id)
-    try:
-        services.api_key_revoke(key=key, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The API key '{key.name}' has been revoked.")
-    return redirect("organisation-manage", slug=slug)
+    return act(
+        request,
+        lambda: services.api_key_revoke(key=key, actor=request.user),
+        then=reverse("organisation-manage", kwargs={"slug": slug}),
+        success=f"The API key '{key.name}' has been revoked.",
+    )

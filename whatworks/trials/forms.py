@@ -6,7 +6,7 @@ from django import forms
 
 from whatworks.core import tabular
 from whatworks.initiatives.models import Goal, Initiative
-from whatworks.trials.models import Design, OutcomeKind, Sided, Trial
+from whatworks.trials.models import TRIAL_FIELDS, Design, OutcomeKind, Sided, Trial
 
 DATE = forms.DateInput(attrs={"type": "date"})
 MAX_ARMS = 8
@@ -48,28 +48,12 @@ class TrialForm(forms.ModelForm):
         "add a colon and a number: 'New letter: 2' gets twice as many units.",
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    # The goal and arms are asked with the design; the rest follow in TRIAL_FIELDS's order.
+    field_order = ["title", "goal", "design", "outcome_kind", "arms"]
 
     class Meta:
         model = Trial
-        fields = [
-            "title",
-            "goal",
-            "design",
-            "outcome_kind",
-            "arms",
-            "stratified",
-            "cluster_column",
-            "units_noun",
-            "cluster_noun",
-            "outcome_phrase",
-            "measure_unit",
-            "primary_outcome",
-            "analysis_date",
-            "alpha",
-            "sided",
-            "judged_arm",
-            "within_days",
-        ]
+        fields = ["goal", *TRIAL_FIELDS]
         widgets = {
             "design": forms.RadioSelect,
             "outcome_kind": forms.RadioSelect,

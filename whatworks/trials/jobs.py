@@ -19,7 +19,7 @@ from whatworks.core import jobs
 from whatworks.core.models import Job
 from whatworks.organisations.models import User
 from whatworks.trials import selectors, services
-from whatworks.trials.models import PendingUpload, Trial, UploadKind
+from whatworks.trials.models import OutcomeSet, PendingUpload, Trial, UploadKind
 from whatworks.ui.numbers import number
 
 CHECK = "trials.outcomes_check"
@@ -126,3 +126,22 @@ def _import(job: Job, progress: jobs.Progress) -> None:
 def register() -> None:
     jobs.register(jobs.Kind(CHECK, "Checking the outcome file", _check))
     jobs.register(jobs.Kind(IMPORT, "Importing the outcomes", _import))
+
+
+def outcomes_receive(
+    *, trial: Trial, actor: User, raw: bytes, filename: str
+) -> PendingUpload | Job:
+    """Stage an outcome file: a small one checked now (its PendingUpload), a large one on a
+    consumer (its Job, whose page leads to the confirmation)."""
+    if in_background(trial, raw):
+        return outcomes_stage_later(trial=trial, actor=actor, raw=raw, filename=filename)
+    return services.outcomes_stage(trial=trial, actor=actor, raw=raw, filename=filename)
+
+
+def outcomes_confirm_or_later(
+    *, trial: Trial, actor: User, upload: PendingUpload
+) -> OutcomeSet | Job:
+    """Import a confirmed file: now (its OutcomeSet), or on a consumer if large (its Job)."""
+    if upload.rows > settings.IMPORT_IN_BACKGROUND_ROWS:
+        return outcomes_confirm_later(trial=trial, actor=actor, upload=upload)
+    return services.outcomes_confirm(trial=trial, actor=actor, upload=upload)

@@ -70,6 +70,25 @@ NEXT_STATUSES: dict[str, set[str]] = {
     TrialStatus.STOPPED: set(),
 }
 
+#: What a person sets on a trial's design (besides its goal and arms): the form's fields and
+#: what the services accept.
+TRIAL_FIELDS = [
+    "title",
+    "design",
+    "outcome_kind",
+    "stratified",
+    "cluster_column",
+    "units_noun",
+    "cluster_noun",
+    "outcome_phrase",
+    "measure_unit",
+    "primary_outcome",
+    "analysis_date",
+    "alpha",
+    "sided",
+    "judged_arm",
+    "within_days",
+]
 #: Fields fixed by the analysis plan lock.
 PLAN_FIELDS = ("primary_outcome", "analysis_date", "alpha", "sided", "judged_arm")
 #: Fixed once units are allocated: the allocation was made for them.

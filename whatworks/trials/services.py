@@ -43,6 +43,7 @@ from whatworks.trials.models import (
     DESIGN_FIELDS,
     NEXT_STATUSES,
     PLAN_FIELDS,
+    TRIAL_FIELDS,
     Allocation,
     Design,
     OutcomeKind,
@@ -57,23 +58,6 @@ from whatworks.trials.models import (
     UploadKind,
 )
 
-TRIAL_FIELDS = [
-    "title",
-    "design",
-    "outcome_kind",
-    "stratified",
-    "cluster_column",
-    "units_noun",
-    "cluster_noun",
-    "outcome_phrase",
-    "measure_unit",
-    "primary_outcome",
-    "analysis_date",
-    "alpha",
-    "sided",
-    "judged_arm",
-    "within_days",
-]
 VERDICT = verdicts.VERDICTS
 
 

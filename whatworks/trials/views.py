@@ -7,19 +7,22 @@ is written to the audit log as personal data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from whatworks.core import audit
-from whatworks.core.forms import add_service_errors
+from whatworks.core.forms import ShowErrors, act, add_service_errors, submit
+from whatworks.core.models import Job
 from whatworks.initiatives.selectors import access_initiative
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.stats import StatsRefusal
@@ -47,17 +50,23 @@ VIEW_ALLOCATION = "trials.view_allocation"
 ALLOCATION_PAGE = 100
 
 
-def _upload_bytes(form: UploadForm) -> tuple[bytes, str]:
-    upload = form.cleaned_data["file"]
-    return upload.read(), upload.name or ""
+def _file(data: dict[str, Any]) -> dict[str, Any]:
+    """The uploaded file's bytes and name, as the services that read uploads take them."""
+    upload = data["file"]
+    return {"raw": upload.read(), "filename": upload.name or ""}
 
 
-def _rejected(form: UploadForm, error: ValidationError) -> list[Any]:
-    if isinstance(error, UploadRejected):
-        form.add_error("file", error.summary)
-        return list(error.row_errors)
-    add_service_errors(form, error)
-    return []
+def _rejected(row_errors: list[Any]) -> ShowErrors:
+    """Show a refused upload: its summary on the file field, its rows in ``row_errors``."""
+
+    def show(form: forms.BaseForm, error: ValidationError) -> None:
+        if isinstance(error, UploadRejected):
+            form.add_error("file", error.summary)
+            row_errors.extend(error.row_errors)
+        else:
+            add_service_errors(form, error)
+
+    return show
 
 
 # --- Design ----------------------------------------------------------------------------
@@ -86,20 +95,20 @@ def trial_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not initiative.goals.exists():
         messages.error(request, "Add a goal to the initiative first: a trial measures a goal.")
         return redirect("initiative-detail", pk=pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            trial = services.trial_create(
-                initiative=initiative,
-                goal=form.cleaned_data["goal"],
-                actor=request.user,
-                arms=form.cleaned_data["arms"],
-                **form.trial_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The trial is designed. Next, check what it can detect.")
-            return redirect("trial-detail", pk=trial.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.trial_create(
+            initiative=initiative,
+            goal=data["goal"],
+            actor=request.user,
+            arms=data["arms"],
+            **form.trial_fields(),
+        ),
+        then=lambda trial: reverse("trial-detail", kwargs={"pk": trial.pk}),
+        success="The trial is designed. Next, check what it can detect.",
+    ):
+        return done
     return render(request, "trials/form.html", {"form": form, "initiative": initiative})
 
 
@@ -114,19 +123,19 @@ def trial_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = TrialForm(
         request.POST or None, instance=trial, initiative=trial.initiative, locked=locked
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.trial_update(
-                trial=trial,
-                actor=request.user,
-                arms=None if "arms" in locked else form.cleaned_data["arms"],
-                **form.trial_fields(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The design is saved.")
-            return redirect("trial-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.trial_update(
+            trial=trial,
+            actor=request.user,
+            arms=None if "arms" in locked else data["arms"],
+            **form.trial_fields(),
+        ),
+        then=reverse("trial-detail", kwargs={"pk": pk}),
+        success="The design is saved.",
+    ):
+        return done
     return render(
         request,
         "trials/form.html",
@@ -159,13 +168,12 @@ def trial_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def trial_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     if request.method == "POST":
-        try:
-            services.trial_lock_plan(trial=trial, actor=request.user)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, "The analysis plan is locked.")
-        return redirect("trial-detail", pk=pk)
+        return act(
+            request,
+            lambda: services.trial_lock_plan(trial=trial, actor=request.user),
+            then=reverse("trial-detail", kwargs={"pk": pk}),
+            success="The analysis plan is locked.",
+        )
     return render(request, "trials/plan.html", {"trial": trial, "initiative": trial.initiative})
 
 
@@ -173,14 +181,14 @@ def trial_plan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def trial_stop(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     form = StopForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.trial_stop(trial=trial, actor=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The trial is stopped.")
-            return redirect("trial-detail", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.trial_stop(trial=trial, actor=request.user, reason=data["reason"]),
+        then=reverse("trial-detail", kwargs={"pk": pk}),
+        success="The trial is stopped.",
+    ):
+        return done
     return render(
         request, "trials/stop.html", {"form": form, "trial": trial, "initiative": trial.initiative}
     )
@@ -236,29 +244,54 @@ def trial_power(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Units and allocation --------------------------------------------------------------
 
 
-@login_required
-def trial_units(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    trial = selectors.access_trial(request.user, pk, CHANGE)
+def _upload_page(
+    request: AuthenticatedRequest,
+    trial: Any,
+    stage: Callable[..., PendingUpload | Job],
+    *,
+    confirm: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """A page that takes a file and stages it (nothing is written until it is confirmed at
+    ``confirm``); a rejected file's problems are shown on the page, with ``context()``."""
     form = UploadForm(request.POST or None, request.FILES or None)
     row_errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        raw, name = _upload_bytes(form)
-        try:
-            upload = services.units_stage(trial=trial, actor=request.user, raw=raw, filename=name)
-        except ValidationError as error:
-            row_errors = _rejected(form, error)
-        else:
-            return redirect("trial-units-confirm", pk=pk, upload_id=upload.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: stage(trial=trial, actor=request.user, **_file(data)),
+        then=lambda staged: (
+            staged  # a large file's job page, or the confirmation
+            if isinstance(staged, Job)
+            else reverse(confirm, kwargs={"pk": trial.pk, "upload_id": staged.pk})
+        ),
+        errors=_rejected(row_errors),
+    ):
+        return done
     return render(
         request,
-        "trials/units.html",
+        template,
         {
             "trial": trial,
             "initiative": trial.initiative,
             "form": form,
             "row_errors": row_errors,
-            "locked": selectors.has_outcomes(trial),
+            **context(),
         },
+    )
+
+
+@login_required
+def trial_units(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    trial = selectors.access_trial(request.user, pk, CHANGE)
+    return _upload_page(
+        request,
+        trial,
+        services.units_stage,
+        confirm="trial-units-confirm",
+        template="trials/units.html",
+        context=lambda: {"locked": selectors.has_outcomes(trial)},
     )
 
 
@@ -269,17 +302,19 @@ def trial_units_confirm(request: AuthenticatedRequest, pk: int, upload_id: int) 
         PendingUpload.objects.defer("content"), pk=upload_id, trial=trial, kind=UploadKind.UNITS
     )
     form = AllocateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        upload = PendingUpload.objects.get(pk=upload.pk)
-        try:
-            services.trial_allocate(
-                trial=trial, actor=request.user, upload=upload, seed=form.cleaned_data["seed"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The units are allocated. Check the balance table.")
-            return redirect("trial-allocation", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.trial_allocate(
+            trial=trial,
+            actor=request.user,
+            upload=PendingUpload.objects.get(pk=upload.pk),
+            seed=data["seed"],
+        ),
+        then=reverse("trial-allocation", kwargs={"pk": pk}),
+        success="The units are allocated. Check the balance table.",
+    ):
+        return done
     return render(
         request,
         "trials/units_confirm.html",
@@ -349,32 +384,14 @@ def trial_allocation_export(request: AuthenticatedRequest, pk: int, fmt: str) ->
 @login_required
 def trial_outcomes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
-    form = UploadForm(request.POST or None, request.FILES or None)
-    row_errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        raw, name = _upload_bytes(form)
-        try:
-            if trial_jobs.in_background(trial, raw):  # a large file: checked on a consumer
-                job = trial_jobs.outcomes_stage_later(
-                    trial=trial, actor=request.user, raw=raw, filename=name
-                )
-                return redirect(job)
-            upload = services.outcomes_stage(
-                trial=trial, actor=request.user, raw=raw, filename=name
-            )
-        except ValidationError as error:
-            row_errors = _rejected(form, error)
-        else:
-            return redirect("trial-outcomes-confirm", pk=pk, upload_id=upload.pk)
     required, optional = columns_for(trial.outcome_kind)
-    return render(
+    return _upload_page(
         request,
-        "trials/outcomes.html",
-        {
-            "trial": trial,
-            "initiative": trial.initiative,
-            "form": form,
-            "row_errors": row_errors,
+        trial,
+        trial_jobs.outcomes_receive,  # a large file is checked on a consumer, with a job page
+        confirm="trial-outcomes-confirm",
+        template="trials/outcomes.html",
+        context=lambda: {
             "required": required,
             "optional": optional,
             "allocation": selectors.allocation_of(trial),
@@ -388,21 +405,20 @@ def trial_outcomes_confirm(request: AuthenticatedRequest, pk: int, upload_id: in
     upload = get_object_or_404(
         PendingUpload.objects.defer("content"), pk=upload_id, trial=trial, kind=UploadKind.OUTCOMES
     )
-    error_message = ""
-    if request.method == "POST":
-        upload = PendingUpload.objects.get(pk=upload.pk)
-        try:
-            if upload.rows > settings.IMPORT_IN_BACKGROUND_ROWS:
-                job = trial_jobs.outcomes_confirm_later(
-                    trial=trial, actor=request.user, upload=upload
-                )
-                return redirect(job)
-            services.outcomes_confirm(trial=trial, actor=request.user, upload=upload)
-        except ValidationError as error:
-            error_message = error.messages[0]
-        else:
-            messages.success(request, "The outcomes are imported.")
-            return redirect("trial-results", pk=pk)
+    # A confirmation: a POST with no fields, so the form is bound on any POST.
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if done := submit(
+        request,
+        form,
+        lambda _: trial_jobs.outcomes_confirm_or_later(
+            trial=trial, actor=request.user, upload=PendingUpload.objects.get(pk=upload.pk)
+        ),
+        # A large file is imported on a consumer: its job's page follows the import.
+        then=lambda done: done if isinstance(done, Job) else reverse("trial-results", args=[pk]),
+        success=lambda done: "" if isinstance(done, Job) else "The outcomes are imported.",
+    ):
+        return done
+    error_message = next(iter(form.non_field_errors()), "")
     return render(
         request,
         "trials/outcomes_confirm.html",
@@ -546,28 +562,28 @@ def trial_verdict(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = selectors.access_trial(request.user, pk, CHANGE)
     if not trial.is_randomised:
         return _series_verdict(request, trial)
-    try:
-        result = services.trial_record_verdict(trial=trial, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("trial-results", pk=pk)
-    messages.success(
-        request, f"The verdict ({result.get_verdict_display()}) is on the initiative's goal."
+    return act(
+        request,
+        lambda: services.trial_record_verdict(trial=trial, actor=request.user),
+        then=reverse("initiative-detail", kwargs={"pk": trial.initiative_id}),
+        success=lambda result: (
+            f"The verdict ({result.get_verdict_display()}) is on the initiative's goal."
+        ),
+        refused=reverse("trial-results", kwargs={"pk": pk}),
     )
-    return redirect("initiative-detail", pk=trial.initiative_id)
 
 
 # --- Before and after, comparison group -----------------------------------------------
 
 
 def _series_verdict(request: AuthenticatedRequest, trial: Any) -> HttpResponse:
-    try:
-        outcome = services.series_record_verdict(trial=trial, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("trial-series-results", pk=trial.pk)
-    messages.success(request, f"The verdict ({outcome.label}) is on the initiative's goal.")
-    return redirect("initiative-detail", pk=trial.initiative_id)
+    return act(
+        request,
+        lambda: services.series_record_verdict(trial=trial, actor=request.user),
+        then=reverse("initiative-detail", kwargs={"pk": trial.initiative_id}),
+        success=lambda outcome: f"The verdict ({outcome.label}) is on the initiative's goal.",
+        refused=reverse("trial-series-results", kwargs={"pk": trial.pk}),
+    )
 
 
 def _non_randomised(request: Any, pk: int, perm: str | None = None) -> Any:
@@ -582,21 +598,20 @@ def trial_series(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     trial = _non_randomised(request, pk, CHANGE)
     form = SeriesForm(request.POST or None, request.FILES or None)
     row_errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        raw, name = _upload_bytes(form)
-        try:
-            services.series_import(
-                trial=trial,
-                actor=request.user,
-                raw=raw,
-                start=form.cleaned_data["start"],
-                filename=name,
-            )
-        except ValidationError as error:
-            row_errors = _rejected(form, error)
-        else:
-            messages.success(request, "The time series is imported.")
-            return redirect("trial-series-results", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.series_import(
+            trial=trial,
+            actor=request.user,
+            start=data["start"],
+            **_file(data),
+        ),
+        then=reverse("trial-series-results", kwargs={"pk": pk}),
+        success="The time series is imported.",
+        errors=_rejected(row_errors),
+    ):
+        return done
     return render(
         request,
         "trials/series.html",
