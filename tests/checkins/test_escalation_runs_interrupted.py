@@ -37,13 +37,19 @@ def _dies_on_call(monkeypatch: pytest.MonkeyPatch, name: str, at: int) -> None:
     monkeypatch.setattr(escalations, name, wrapper)
 
 
-def test_a_missed_visit_run_killed_part_way_flags_each_visit_once(
-    round_: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def today(round_: Any) -> Any:
+    """A round of PEOPLE residents, each planned a visit today that nobody recorded."""
     for i in range(PEOPLE):
         make_resident(round_, given=f"Person{i}")
-    today = timezone.localdate()
-    schedule.lists_generate(today)
+    day = timezone.localdate()
+    schedule.lists_generate(day)
+    return day
+
+
+def test_a_missed_visit_run_killed_part_way_flags_each_visit_once(
+    today: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with monkeypatch.context() as patch:
         _dies_on_call(patch, "raise_escalation", 3)
         with pytest.raises(ConsumerKilled):
@@ -56,12 +62,8 @@ def test_a_missed_visit_run_killed_part_way_flags_each_visit_once(
 
 
 def test_a_chase_run_killed_part_way_chases_each_task_once(
-    round_: Any, monkeypatch: pytest.MonkeyPatch
+    today: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for i in range(PEOPLE):
-        make_resident(round_, given=f"Person{i}")
-    today = timezone.localdate()
-    schedule.lists_generate(today)
     escalations.missed_visits_flag(today)
     Escalation.objects.update(due_at=timezone.now() - timedelta(hours=2))
     before = Message.objects.filter(template="checkins_chase").count()

@@ -10,6 +10,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -83,18 +84,26 @@ def test_it_refuses_to_overwrite_an_earlier_backup(tmp_path: Path) -> None:
     assert target.read_bytes() == b"yesterday's backup"
 
 
-def test_the_checks_find_a_migration_missing_from_a_copy(tmp_path: Path, fresh_database: str):
+def _verify_damaged_copy(tmp_path: Path, database: str, *statements: str) -> Any:
+    """Back up, restore into ``database``, run ``statements`` on the copy, verify it."""
     target = tmp_path / "backup.dump"
     call_command("backup_database", str(target))
-    assert _manage(fresh_database, "restore_database", str(target)).returncode == 0
-    # Damage the copy: forget that one migration ran.
-    forget = (
-        "from django.db import connection; c = connection.cursor(); "
-        "c.execute(\"DELETE FROM django_migrations WHERE app = 'initiatives' AND name = "
-        "(SELECT MAX(name) FROM django_migrations WHERE app = 'initiatives')\")"
+    assert _manage(database, "restore_database", str(target)).returncode == 0
+    damage = "from django.db import connection; c = connection.cursor(); " + "; ".join(
+        f"c.execute({sql!r})" for sql in statements
     )
-    assert _manage(fresh_database, "shell", "-c", forget).returncode == 0
-    verified = _manage(fresh_database, "verify_database")
+    assert _manage(database, "shell", "-c", damage).returncode == 0
+    return _manage(database, "verify_database")
+
+
+def test_the_checks_find_a_migration_missing_from_a_copy(tmp_path: Path, fresh_database: str):
+    # Forget that one migration ran.
+    verified = _verify_damaged_copy(
+        tmp_path,
+        fresh_database,
+        "DELETE FROM django_migrations WHERE app = 'initiatives' AND name = "
+        "(SELECT MAX(name) FROM django_migrations WHERE app = 'initiatives')",
+    )
     assert verified.returncode != 0
     assert "Migration initiatives." in verified.stderr and "is not applied" in verified.stderr
 
@@ -104,15 +113,8 @@ def test_the_checks_find_a_row_that_refers_to_a_missing_row(
     tmp_path: Path, fresh_database: str
 ) -> None:
     MembershipFactory()
-    target = tmp_path / "backup.dump"
-    call_command("backup_database", str(target))
-    assert _manage(fresh_database, "restore_database", str(target)).returncode == 0
-    orphan = (
-        "from django.db import connection; c = connection.cursor(); "
-        "c.execute('PRAGMA foreign_keys = OFF'); "
-        "c.execute('DELETE FROM organisations_user')"
+    verified = _verify_damaged_copy(
+        tmp_path, fresh_database, "PRAGMA foreign_keys = OFF", "DELETE FROM organisations_user"
     )
-    assert _manage(fresh_database, "shell", "-c", orphan).returncode == 0
-    verified = _manage(fresh_database, "verify_database")
     assert verified.returncode != 0
     assert "refers to a missing row in organisations_user" in verified.stderr
