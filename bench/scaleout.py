@@ -79,7 +79,8 @@ SEND_LEASE_S = 15  # a message claimed by a killed consumer is retried after thi
 DRAIN_LIMIT_S = 240  # the periodic sweep runs every minute
 CSRF = checkins_bench.CSRF
 SEED = 20170401
-NOT_ZERO = ("messages", "messages retried", "provider refusals")  # counts, not faults
+# Counts, not faults: a fault is expected to cut some requests off and make some retries.
+NOT_ZERO = ("messages", "messages retried", "provider refusals", "requests cut off by a fault")
 
 
 # --- Seed (runs inside Django, in a separate interpreter) -----------------------------------
@@ -162,13 +163,15 @@ def reconcile(plan_file: str, told_file: str, since: str, received_file: str) ->
         str(pk) for pk in messages.filter(status=MessageStatus.SENT).values_list("pk", flat=True)
     }
     told_visits, told_replies = set(told["visits"]), set(told["replies"])
+    # Cut off by a fault: done or not, the client was not told; either is right.
+    cut = told["ambiguous"]
     print(json.dumps({
         "visits lost": len(told_visits - visits),
-        "visits not told": len(visits - told_visits),
+        "visits not told": len(visits - told_visits - set(cut["visits"])),
         "replies lost": len(told_replies - replies),
-        "replies not told": len(replies - told_replies),
+        "replies not told": len(replies - told_replies - set(cut["replies"])),
         "votes lost": max(0, told["votes"] - votes),
-        "votes not told": max(0, votes - told["votes"]),
+        "votes not told": max(0, votes - told["votes"] - cut["votes"]),
         "messages": counts["total"],
         "messages unsent": counts["unsent"],
         "messages sent but not received": len(sent - set(received)),
@@ -186,6 +189,67 @@ def drained(since: str) -> None:
 
 
 # --- Processes ---------------------------------------------------------------------------
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster of this run's own (initdb in the work directory, as the postgres
+    system user), so that restarting it touches nobody else's databases."""
+
+    BIN = Path("/usr/lib/postgresql")
+
+    def __init__(self, workdir: Path) -> None:
+        self.data = workdir / "pgdata"
+        self.port = harness._free_port()
+        self.bin = self._bin()
+
+    @classmethod
+    def _bin(cls) -> Path | None:
+        versions = sorted(cls.BIN.glob("*/bin/pg_ctl"))
+        return versions[-1].parent if versions else None
+
+    @classmethod
+    def available(cls) -> bool:
+        return (
+            cls._bin() is not None
+            and shutil.which("runuser") is not None
+            and subprocess.run(["id", "postgres"], capture_output=True).returncode == 0
+        )
+
+    def _as_postgres(self, *cmd: str) -> None:
+        try:
+            done = subprocess.run(["runuser", "-u", "postgres", "--", *cmd],
+                                  capture_output=True, text=True, timeout=120)  # fmt: skip
+        except subprocess.TimeoutExpired:
+            raise harness.BenchError(f"{cmd[0]} did not finish within 120 s.") from None
+        if done.returncode:
+            raise harness.BenchError(f"{cmd[0]}: {done.stderr.strip()[-1500:]}")
+
+    def start(self) -> str:
+        assert self.bin is not None
+        self.data.parent.chmod(0o711)  # the postgres user must reach its data directory
+        self.data.mkdir()
+        shutil.chown(self.data, "postgres", "postgres")
+        self.data.chmod(0o700)
+        self._as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-U", "root",
+                          "--auth=trust", "--no-sync")  # fmt: skip
+        self._pg_ctl("start")
+        return f"postgres://root@127.0.0.1:{self.port}/postgres"
+
+    def _pg_ctl(self, action: str, *extra: str) -> None:
+        assert self.bin is not None
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories="
+                   f"{self.data} -c fsync=off -c max_connections=200")  # fmt: skip
+        # -l: the server writes to its log, not to pg_ctl's pipes (which we wait on).
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-t", "60",
+                          "-l", str(self.data / "server.log"), "-o", options, action,
+                          *extra)  # fmt: skip
+
+    def restart(self) -> None:
+        self._pg_ctl("restart", "-m", "fast")
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self._pg_ctl("stop", "-m", "immediate")
 
 
 class FakeNotify:
@@ -335,6 +399,12 @@ class Load:
         self.status: Counter[str] = Counter()
         self.failures: list[str] = []
         self.told: dict[str, Any] = {"visits": [], "replies": [], "votes": 0}
+        # Requests cut off by a fault (a server killed, the database restarting) may or may
+        # not have been done: the client was told neither way. Kept apart by their ids.
+        self.ambiguous: dict[str, Any] = {"visits": [], "replies": [], "votes": 0, "reads": []}
+        self.faulting = False
+        self.faults_done = threading.Event()
+        self.elapsed = seconds
         self.voted: dict[int, set[int]] = defaultdict(set)
 
     def _send(self, base: str, method: str, path: str, cookie: str = "", body: Any = None,
@@ -395,9 +465,22 @@ class Load:
             self.status[f"{kind} {status}"] += 1
         return status, body
 
-    def _fail(self, text: str) -> None:
+    def _fail(self, text: str, kind: str = "", key: Any = None) -> None:
+        """A request that did not succeed: during a fault, an outcome the client was not
+        told (kept by ``key`` so reconciling allows either); otherwise a failure."""
         with self.lock:
-            self.failures.append(text)
+            if self.faulting and kind:
+                if kind == "votes":
+                    self.ambiguous["votes"] += 1
+                else:
+                    self.ambiguous[kind].append(key)
+                self.status["cut off by a fault"] += 1
+            else:
+                self.failures.append(text)
+
+    def fault(self, on: bool) -> None:
+        with self.lock:
+            self.faulting = on
 
     def read(self, rng: random.Random) -> None:
         path = rng.choice([
@@ -407,7 +490,7 @@ class Load:
         ])  # fmt: skip
         status, _ = self.request("read", "GET", path)
         if status != 200:
-            self._fail(f"read {path}: {status}")
+            self._fail(f"read {path}: {status}", "reads")
 
     def vote(self, rng: random.Random) -> None:
         ideas = self.plan["ideas"]
@@ -420,12 +503,16 @@ class Load:
             self.voted[index].add(idea)  # claimed before sending: never two at once
         person = ideas["participants"][index]
         path = f"/ideas/{ideas['campaign']}/ideas/{idea}/vote/"
-        status, _ = self.request("vote", "POST", path, cookie=person["cookie"], body={})
+        try:
+            status, _ = self.request("vote", "POST", path, cookie=person["cookie"], body={})
+        except Exception as error:  # cut off: the vote may or may not have been counted
+            self._fail(f"vote: {type(error).__name__}: {error}", "votes")
+            return
         if status == 302:
             with self.lock:
                 self.told["votes"] += 1
         else:
-            self._fail(f"vote: {status}")
+            self._fail(f"vote: {status}", "votes")
 
     def visit(self, rng: random.Random) -> None:
         plan = self.plan["visits"]
@@ -444,37 +531,46 @@ class Load:
                 body[f"answer_{pk}"] = rng.choice(options)
         path = f"/checkins/rounds/{client['round']}/visits/"
         cookie = f"sessionid={client['session']}"
-        status, _ = self.request("visit", "POST", path, cookie=cookie, body=body,
-                                 accept="application/json")  # fmt: skip
+        try:
+            status, _ = self.request("visit", "POST", path, cookie=cookie, body=body,
+                                     accept="application/json")  # fmt: skip
+        except Exception as error:
+            self._fail(f"visit: {type(error).__name__}: {error}", "visits", body["client_uuid"])
+            return
         if status == 201:
             with self.lock:
                 self.told["visits"].append(body["client_uuid"])
         else:
-            self._fail(f"visit: {status}")
+            self._fail(f"visit: {status}", "visits", body["client_uuid"])
 
     def reply(self, rng: random.Random) -> None:
         forum = self.plan["forum"]
         text = f"Reply {uuid.uuid4().hex}"
         cookie = f"sessionid={rng.choice(forum['sessions'])}"
         path = f"/forum/threads/{forum['thread']}/reply/"
-        status, page = self.request("reply", "POST", path, cookie=cookie, body={"body": text})
+        try:
+            status, page = self.request("reply", "POST", path, cookie=cookie, body={"body": text})
+        except Exception as error:
+            self._fail(f"reply: {type(error).__name__}: {error}", "replies", text)
+            return
         if status == 302:
             with self.lock:
                 self.told["replies"].append(text)
         elif status == 200 and b"You have posted" in page:
             pass  # the forum's posting limit refused it, and said so: not told it was saved
         else:
-            self._fail(f"reply: {status}")
+            self._fail(f"reply: {status}", "replies", text)
 
     def client(self, index: int, until: float) -> None:
         rng = random.Random(SEED + index)
         work = [self.read, self.read, self.read, self.vote, self.visit, self.visit, self.reply]
-        while time.monotonic() < until:
+        # The load goes on until the time is up and every fault has been injected under it.
+        while time.monotonic() < until or not self.faults_done.is_set():
             operation = rng.choice(work)
             try:
                 operation(rng)
-            except Exception as error:  # ambiguous: the request may or may not have been done
-                self._fail(f"{operation.__name__}: {type(error).__name__}: {error}")
+            except Exception as error:  # a read cut off: nothing to reconcile
+                self._fail(f"{operation.__name__}: {type(error).__name__}: {error}", "reads")
 
     def run(self, faults: list[tuple[float, str, Any]]) -> None:
         start = time.monotonic()
@@ -491,8 +587,12 @@ class Load:
                 time.sleep(pause)
             print(f"  t={time.monotonic() - start:5.1f} s  {what}", file=sys.stderr)
             action()
+        if faults:
+            time.sleep(2)  # some load after the last fault: the service has recovered
+        self.faults_done.set()
         for thread in threads:
             thread.join(timeout=self.seconds + 300)
+        self.elapsed = time.monotonic() - start
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -511,18 +611,48 @@ def _django(env: dict[str, str], call: str) -> str:
     return harness._run([harness.PYTHON, "-c", code], env, call.split("(")[0]).strip()
 
 
-def _faults(cluster: Cluster, load: Load, notify: FakeNotify) -> list[tuple[float, str, Any]]:
+def _kill_app0(cluster: Cluster, load: Load) -> None:
+    load.fault(True)
+    cluster.kill("app0")
+
+
+def _restart_app0(cluster: Cluster, load: Load) -> None:
+    time.sleep(1)  # down for a moment at least, even when the run is behind its schedule
+    cluster.start_server(0)
+    time.sleep(1)  # requests already cut off have reported
+    load.fault(False)
+
+
+def _restart_postgres(postgres: OwnPostgres, load: Load) -> None:
+    load.fault(True)
+    postgres.restart()
+    time.sleep(2)  # each worker's next request finds its old connection gone and reconnects
+    load.fault(False)
+
+
+def _faults(
+    cluster: Cluster, load: Load, notify: FakeNotify, postgres: OwnPostgres | None
+) -> list[tuple[float, str, Any]]:
+    restart = [] if postgres is None else [
+        (0.84, "restart PostgreSQL (fast shutdown: every connection is cut)",
+         lambda: _restart_postgres(postgres, load)),
+    ]  # fmt: skip
+    # One at a time, in this order (each waits for the one before).
     return [
-        (0.08, "kill -9 consumer 0 (it runs the scheduler)", lambda: cluster.kill("consumer0")),
-        (0.16, "start consumer 0 again", lambda: cluster.start_consumer(0)),
-        (0.22, "kill -9 Redis (every queued task is lost)", lambda: cluster.kill("redis")),
-        (0.38, "start Redis again, empty", cluster.start_redis),
-        (0.44, "the message provider fails (answers 500)", lambda: notify.fail(True)),
-        (0.60, "the message provider works again", lambda: notify.fail(False)),
-        (0.66, "take app server 1 out of rotation, then stop it (graceful)",
+        (0.06, "kill -9 consumer 0 (it runs the scheduler)", lambda: cluster.kill("consumer0")),
+        (0.12, "start consumer 0 again", lambda: cluster.start_consumer(0)),
+        (0.18, "kill -9 Redis (every queued task is lost)", lambda: cluster.kill("redis")),
+        (0.32, "start Redis again, empty", cluster.start_redis),
+        (0.38, "the message provider fails (answers 500)", lambda: notify.fail(True)),
+        (0.50, "the message provider works again", lambda: notify.fail(False)),
+        (0.54, "take app server 1 out of rotation, then stop it (graceful)",
          lambda: load.drain(cluster.urls()[1], then=lambda: cluster.kill("app1", signal.SIGTERM))),
-        (0.82, "start app server 1 again, back in rotation",
+        (0.62, "start app server 1 again, back in rotation",
          lambda: (cluster.start_server(1), load.rotation.append(cluster.urls()[1]))),
+        (0.68, "kill -9 app server 0 (its requests in progress are cut off)",
+         lambda: _kill_app0(cluster, load)),
+        (0.76, "start app server 0 again", lambda: _restart_app0(cluster, load)),
+        *restart,
     ]  # fmt: skip
 
 
@@ -582,7 +712,13 @@ def main(argv: list[str] | None = None) -> int:
         env = harness._site_env(var)
         notify = FakeNotify()
         cluster = Cluster(env, workdir, notify)
+        postgres = OwnPostgres(workdir) if OwnPostgres.available() else None
         try:
+            if postgres is not None:  # a cluster of its own, so it can be restarted
+                os.environ["DATABASE_URL"] = postgres.start()
+            else:
+                print("bench scaleout: no PostgreSQL of its own (initdb and a postgres user "
+                      "are needed): the database restart is left out", file=sys.stderr)  # fmt: skip
             with harness.scratch_database(options, env) as database:
                 print(f"bench scaleout: {database}, seeding", file=sys.stderr)
                 harness._manage(env, "migrate", "--no-input", "-v", "0")
@@ -600,9 +736,9 @@ def main(argv: list[str] | None = None) -> int:
                 plan = json.loads((var / PLAN_FILE).read_text())
                 load = Load(cluster.urls(), plan, args.seconds)
                 print(f"bench scaleout: {CLIENTS} clients for {args.seconds:g} s", file=sys.stderr)
-                load.run(_faults(cluster, load, notify) if args.faults else [])
+                load.run(_faults(cluster, load, notify, postgres) if args.faults else [])
                 told = workdir / "told.json"
-                told.write_text(json.dumps(load.told))
+                told.write_text(json.dumps({**load.told, "ambiguous": load.ambiguous}))
                 deadline = time.monotonic() + DRAIN_LIMIT_S
                 while int(_django(env, f"drained({since!r})")) and time.monotonic() < deadline:
                     time.sleep(5)
@@ -613,6 +749,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{str(received)!r})"
                 )))  # fmt: skip
                 checks["provider refusals"] = notify.refused
+                checks["requests cut off by a fault"] = load.status["cut off by a fault"]
                 checks["requests failed"] = len(load.failures)
         except harness.BenchError as error:
             print(f"bench scaleout: {error}", file=sys.stderr)
@@ -623,7 +760,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             cluster.stop_all()
             notify.stop()
-    for line in _lines(load, args.seconds, floor_p95, checks):
+            if postgres is not None:
+                postgres.stop()
+    for line in _lines(load, load.elapsed, floor_p95, checks):
         print(json.dumps(line))
     print("status: " + ", ".join(f"{k} {v}" for k, v in sorted(load.status.items())),
           file=sys.stderr)  # fmt: skip
