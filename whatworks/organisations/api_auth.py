@@ -21,6 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from ninja import Status
 from ninja.security import APIKeyHeader
 
 from whatworks.core import ratelimit
@@ -173,7 +174,7 @@ def _replay(stored: ApiIdempotency, digest: str) -> tuple[int, Any]:
 
 def idempotent(
     request: HttpRequest, response: HttpResponse, status: int, write: Callable[[], Any]
-) -> tuple[int, Any]:
+) -> Status[Any]:
     """Run `write` (which answers `status` and a JSON-able body), once per Idempotency-Key.
 
     Without the header the write just runs. With it, the same key and the same request (method,
@@ -184,13 +185,13 @@ def idempotent(
     """
     value = _idempotency_key(request)
     if value is None:
-        return status, write()
+        return Status(status, write())
     api_key: ApiKey = request.api_key  # type: ignore[attr-defined]
     digest = _request_hash(request)
     stored = _stored(api_key, value)
     if stored is not None:
         response[REPLAYED_HEADER] = "true"
-        return _replay(stored, digest)
+        return Status(*_replay(stored, digest))
     try:
         with transaction.atomic():
             body = json.loads(json.dumps(write(), cls=DjangoJSONEncoder))
@@ -208,10 +209,10 @@ def idempotent(
         if stored is None:
             raise
         response[REPLAYED_HEADER] = "true"
-        return _replay(stored, digest)
+        return Status(*_replay(stored, digest))
     # Old answers go as new ones come: a day is plenty for a retry.
     ApiIdempotency.objects.filter(
         api_key=api_key,
         created_at__lt=timezone.now() - timedelta(hours=ApiIdempotency.LIFETIME_HOURS),
     ).delete()
-    return status, body
+    return Status(status, body)
