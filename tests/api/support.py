@@ -9,7 +9,9 @@ from whatworks.organisations.models import Organisation, User
 
 
 def key_for(organisation: Organisation, *scopes: str, name: str = "Nightly import") -> str:
-    admin = User.objects.filter(memberships__organisation=organisation).first()
+    admin = User.objects.filter(
+        memberships__organisation=organisation, memberships__role="admin"
+    ).first()
     _, raw = services.api_key_create(
         organisation=organisation, name=name, scope=list(scopes), actor=admin
     )

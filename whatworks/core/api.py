@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -71,6 +73,20 @@ class ApiProblem(Exception):
         self.detail = detail
         self.errors = errors
         self.headers = headers or {}
+
+
+def refusal(error: DjangoValidationError, title: str) -> ApiProblem:
+    """A service's refusal as a problem: errors about fields are a 422 naming each field;
+    a refusal of the whole request (the record's state does not allow it) is a 409 with the
+    service's own words, the same as the pages show."""
+    if hasattr(error, "error_dict"):
+        errors = [
+            {"field": "request" if name == NON_FIELD_ERRORS else name, "message": message}
+            for name, messages in error.message_dict.items()
+            for message in messages
+        ]
+        return ApiProblem(422, "Some values are not valid", errors=errors)
+    return ApiProblem(409, title, " ".join(error.messages))
 
 
 #: Operations that need a credential with a scope say so in their OpenAPI entry under this key

@@ -26,7 +26,13 @@ from ninja.security import APIKeyHeader
 
 from whatworks.core import ratelimit
 from whatworks.core.api import SCOPES_KEY, ApiProblem
-from whatworks.organisations.models import ApiIdempotency, ApiKey, ApiScope, Organisation
+from whatworks.organisations.models import (
+    ApiIdempotency,
+    ApiKey,
+    ApiScope,
+    Organisation,
+    User,
+)
 
 
 def _requests_a_minute() -> int:
@@ -121,6 +127,22 @@ def key_with(scope: str) -> dict[str, Any]:
 def key_organisation(request: HttpRequest) -> Organisation:
     """The organisation the calling key acts for (operations made with `key_with`)."""
     return request.api_key.organisation  # type: ignore[attr-defined]
+
+
+def key_person(request: HttpRequest) -> User:
+    """The person who answers for what a key writes where a record must name one (who
+    registered an initiative, who recorded a result): the admin who made the key. The audit
+    log names the key beside them. A key whose maker has left cannot write such records."""
+    api_key: ApiKey = request.api_key  # type: ignore[attr-defined]
+    maker = api_key.created_by
+    if maker is None or not maker.is_active:
+        raise ApiProblem(
+            409,
+            "The person who made this API key has left",
+            f"This record needs someone at {api_key.organisation.name} to answer for it: an "
+            "admin can make a new key, and will answer for what it writes.",
+        )
+    return maker
 
 
 # --------------------------------------------------------------------------------------------
