@@ -118,3 +118,35 @@ def test_the_schema_documents_each_scope(client, scope):
     schema = client.get("/api/openapi.json").json()
     text = schema["components"]["securitySchemes"]["OrganisationKeyAuth"]["description"]
     assert f"`{scope}`" in text
+
+
+def _write_operations(client):
+    schema = client.get("/api/openapi.json").json()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if method in ("post", "patch", "put", "delete"):
+                yield method, path, operation
+
+
+def test_every_write_names_its_scope_in_the_schema(client):
+    writes = list(_write_operations(client))
+    assert len(writes) == 7
+    for _method, path, operation in writes:
+        (requirement,) = operation["security"]
+        (scopes,) = requirement.values()
+        assert scopes and all(s.endswith(":write") for s in scopes), path
+        assert f"`{scopes[0]}`" in operation["description"]
+        assert "403" in operation["responses"] or 403 in operation["responses"]
+
+
+def test_a_read_only_key_is_refused_every_write_with_a_problem_naming_its_scope(client, world):
+    raw = key_for(world.org_a, "read")
+    for method, path, operation in _write_operations(client):
+        url = path.replace("{id}", "1").replace("{goal_id}", "1")
+        response = getattr(client, method)(
+            url, data="{}", content_type="application/json", **bearer(raw)
+        )
+        (scope,) = next(iter(operation["security"][0].values()))
+        assert response.status_code == 403, url
+        assert response["Content-Type"] == "application/problem+json"
+        assert scope in response.json()["title"], url

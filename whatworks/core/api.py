@@ -96,6 +96,7 @@ SCOPES_KEY = "x-scopes"
 
 
 _PROBLEM_TITLES = {
+    400: "The body cannot be read (not JSON, or not the form it should be)",
     401: "No valid API key",
     403: "The API key lacks the scope this needs",
     429: "Too many requests with this API key",
@@ -146,6 +147,8 @@ class WhatWorksAPI(NinjaAPI):
                         f"{needs} scope; a key without it is refused with 403."
                     ).strip()
                     _add_problems(operation, 401, 403, 429)
+                    if "requestBody" in operation:
+                        _add_problems(operation, 400)
                 elif "security" in operation:
                     for requirement in operation["security"]:
                         if self.key_scheme in requirement and self.read_scope:
