@@ -36,7 +36,7 @@ from whatworks.organisations.models import (
 
 
 def _requests_a_minute() -> int:
-    return int(getattr(settings, "API_KEY_REQUESTS_PER_MINUTE", 600))
+    return int(settings.API_KEY_REQUESTS_PER_MINUTE)
 
 
 #: Calls a minute per key, counted in the shared cache (`core.ratelimit`).
