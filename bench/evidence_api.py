@@ -27,6 +27,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,7 @@ ROWS_PER_CALL = 1000
 POST_CONNECTIONS = WORKERS
 ORGANISATIONS = 10
 SEED_FILE = "evidence_api.json"
+IN_PROCESS_CALLS = 30
 POST = Page(f"post {ROWS_PER_CALL:,} observations", "/api/metrics/{id}/observations")
 
 
@@ -121,8 +123,55 @@ def seed(n: int) -> None:
         organisation=organisations[0], name="Bench job", scope="measures:write", actor=admin
     )
     own = [m.pk for m in metrics if m.organisation_id == organisations[0].pk]
+    timings = _in_process(organisations[0], raw)
     out = Path(os.environ["WHATWORKS_VAR_DIR"]) / SEED_FILE
-    out.write_text(json.dumps({"key": raw, "metrics": own}))
+    out.write_text(json.dumps({"key": raw, "metrics": own, "in_process_ms": timings}))
+
+
+def _in_process(organisation: Any, raw: str, calls: int = IN_PROCESS_CALLS) -> list[float]:
+    """Milliseconds for each of `calls` posts of 1,000 new figures through the whole Django
+    stack in this process (Django's test client: middleware, authentication, validation,
+    the write and its audit), without gunicorn, sockets or a load generator: the server's
+    own share of a call, which the wrk figures add queueing and a busy machine to."""
+    import time
+    from datetime import date, timedelta
+
+    from django.test import Client
+
+    from whatworks.measures.models import Metric
+
+    metric = Metric.objects.create(
+        organisation=organisation,
+        name="In-process timing",
+        kind="count",
+        unit="visits",
+        direction="higher",
+        definition="Seeded for the benchmark",
+        visibility="public",
+    )
+    client = Client(SERVER_NAME="127.0.0.1")
+    url = f"/api/metrics/{metric.pk}/observations"
+    times = []
+    for call in range(calls + 1):
+        first = date(2014, 12, 31) - timedelta(days=(call + 1) * ROWS_PER_CALL)
+        body = json.dumps(
+            {
+                "observations": [
+                    {"period_start": (first + timedelta(days=i)).isoformat(), "value": i % 97}
+                    for i in range(ROWS_PER_CALL)
+                ]
+            }
+        )
+        started = time.perf_counter()
+        response = client.post(
+            url, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}"
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"in-process post answered {response.status_code}")
+        if call:  # the first call warms the process
+            times.append(elapsed)
+    return times
 
 
 # Each request: the next metric, and 1,000 consecutive days in a window of that metric that
@@ -217,13 +266,14 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _raise_exit)
         signal.alarm(max(1, int(budget)))
         samples: dict[Page, list[Sample]] = {FRAMEWORK_FLOOR: [], LAYOUT_FLOOR: [], POST: []}
+        seeded: dict[str, Any] = {}
         try:
             with tempfile.TemporaryDirectory(prefix=f"whatworks-bench-{BENCH}-") as tmp:
                 workdir = Path(tmp)
                 report = workdir / "report.lua"
                 report.write_text(WRK_SCRIPT)
                 with site(options, seed, workdir) as base_url:
-                    seeded: dict[str, Any] = json.loads((workdir / "var" / SEED_FILE).read_text())
+                    seeded.update(json.loads((workdir / "var" / SEED_FILE).read_text()))
                     if not seeded["metrics"]:
                         raise BenchError("--n is too small: the key's organisation has no metric.")
                     sent = 0
@@ -254,8 +304,26 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for line in result_lines(BENCH, medians(samples), options.n):
         print(json.dumps(line), flush=True)
+    in_process = sorted(seeded["in_process_ms"])
+    quantiles = statistics.quantiles(in_process, n=20, method="inclusive")
+    for suffix, value in (("p50", statistics.median(in_process)), ("p95", quantiles[18])):
+        line = {
+            "bench": BENCH,
+            "metric": f"{POST.name} in process {suffix}",
+            "value": round(value, 3),
+            "unit": "ms",
+            "reference": "none",
+            "ratio": None,
+            "n": options.n,
+        }
+        print(json.dumps(line), flush=True)
     text, ok = _summary(samples, options.n, options.database)
     print(text, file=sys.stderr)
+    print(
+        f"in process ({len(in_process)} calls, Django's test client, no server): "
+        f"p50 {statistics.median(in_process):.1f} ms, p95 {quantiles[18]:.1f} ms",
+        file=sys.stderr,
+    )
     return 1 if options.check and not ok else 0
 
 

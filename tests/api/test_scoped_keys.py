@@ -150,3 +150,15 @@ def test_a_read_only_key_is_refused_every_write_with_a_problem_naming_its_scope(
         assert response.status_code == 403, url
         assert response["Content-Type"] == "application/problem+json"
         assert scope in response.json()["title"], url
+
+
+def test_a_revoked_key_cannot_write(client, world):
+    from whatworks.organisations.models import ApiKey as Key
+
+    raw = key_for(world.org_a, "read", "register:write", name="Old system")
+    services.api_key_revoke(key=Key.objects.get(name="Old system"), actor=world["admin"])
+    response = client.post(
+        "/api/initiatives", data="{}", content_type="application/json", **bearer(raw)
+    )
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"

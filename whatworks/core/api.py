@@ -35,7 +35,9 @@ class Pages(PageNumberPagination):
 
 class ProblemField(Schema):
     row: int | None = Field(
-        None, description="For a list in the body: the item at fault, counting from 0"
+        None,
+        description="The row at fault: for a list in the body its position, counting from 0; "
+        "for an uploaded file its row as a spreadsheet numbers it",
     )
     field: str
     message: str
