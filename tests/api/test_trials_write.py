@@ -76,3 +76,34 @@ def test_a_key_without_trials_write_is_refused(client, world):
     assert response.status_code == 403
     assert "trials:write" in response.json()["title"]
     assert not OutcomeSet.objects.exists()
+
+
+def _multipart(client, trial, raw, data: bytes, boundary: str, key: str):
+    from django.test.client import encode_multipart
+
+    body = encode_multipart(
+        boundary, {"file": SimpleUploadedFile("outcomes.csv", data, content_type="text/csv")}
+    )
+    return client.post(
+        f"/api/trials/{trial.pk}/outcomes",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+        HTTP_IDEMPOTENCY_KEY=key,
+        **bearer(raw),
+    )
+
+
+def test_the_same_file_sent_again_with_its_idempotency_key_is_answered_once(client, world):
+    trial = locked(world, allocated(world, trial_for(world, initiative_for(world)), 50))
+    raw = key_for(world.org_a, "trials:write")
+    data = outcomes_for(trial)
+    first = _multipart(client, trial, raw, data, "boundaryOne", "outcomes-1")
+    # A retry: the same file, but the client picked a new multipart boundary.
+    again = _multipart(client, trial, raw, data, "boundaryTwo", "outcomes-1")
+    assert first.status_code == again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true"
+    assert OutcomeSet.objects.filter(trial=trial).count() == 1
+    other = outcomes_for(trial, effect=0.1)
+    refused = _multipart(client, trial, raw, other, "boundaryThree", "outcomes-1")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "Idempotency-Key"
