@@ -8,17 +8,25 @@ api = WhatWorksAPI(
     title="What Works API",
     version="1.0.0",
     description=(
-        "Read the register of organisations and people. Browsers use their signed-in session; "
-        "machines send `Authorization: Bearer <key>` with a key from the organisation's API keys "
-        "page. Errors are RFC 9457 problem bodies naming the field at fault."
+        "Read the register, metrics and people; with a scoped key, write an organisation's "
+        "figures, trial outcomes and draft initiatives. Browsers use their signed-in session "
+        "(reads only); machines send `Authorization: Bearer <key>` with a key from the "
+        "organisation's API keys page. A key holds scopes: `read` for every read, and "
+        "`measures:write`, `trials:write` or `register:write` for the writes that name them. "
+        "Writes accept an `Idempotency-Key` header. Errors are RFC 9457 problem bodies "
+        "(application/problem+json) naming the field, or the row and field, at fault. "
+        "See docs/api.md for a worked example."
     ),
     auth=[OrganisationKeyAuth(), OptionalSession()],
     urls_namespace="api",
+    key_scheme="OrganisationKeyAuth",
+    read_scope="read",
 )
 install_problem_handlers(api)
 api.add_router("/", organisations_router)
 api.add_router("/", "whatworks.initiatives.api.router")
 api.add_router("/", "whatworks.measures.api.router")
+api.add_router("/", "whatworks.trials.api.router")
 api.add_router("/", "whatworks.forum.api.router")
 api.add_router("/", "whatworks.ideas.api.router")
 api.add_router("/", "whatworks.checkins.api.router")

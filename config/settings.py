@@ -253,6 +253,8 @@ AXES_CLIENT_IP_CALLABLE = "whatworks.core.network.client_address"
 # Failed sign-ins allowed per client address in 15 minutes, whatever the usernames tried
 # (password spraying); counted by whatworks.core.ratelimit.
 SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 30, minimum=1)
+# Calls a minute each API key may make (whatworks.organisations.api_auth).
+API_KEY_REQUESTS_PER_MINUTE = env_int("API_KEY_REQUESTS_PER_MINUTE", 600, minimum=1)
 # Proxies whose X-Forwarded-For is believed (CIDR list); see whatworks.core.network.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 AXES_USERNAME_FORM_FIELD = "username"

@@ -40,7 +40,9 @@ def record(
     request = request or current_request.get()
     if actor is None and request is not None:
         user = getattr(request, "user", None)
-        actor = user if user is not None and user.is_authenticated else None
+        # A machine calling with an API key is no person: the key is named instead (below).
+        is_person = user is not None and user.is_authenticated and user.pk is not None
+        actor = user if is_person else None
     api_key = getattr(request, "api_key", None) if request is not None else None
     if organisation is None and api_key is not None:
         organisation = api_key.organisation

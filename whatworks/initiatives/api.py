@@ -9,12 +9,15 @@ Visibility, embargo and pseudonymity hold exactly as on the pages: the owner is
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import StringConstraints
 
-from whatworks.core.api import Pages, with_problems
+from whatworks.core.api import ApiProblem, Pages, refusal, with_problems
+from whatworks.core.visibility import Visibility
+from whatworks.initiatives import services
 from whatworks.initiatives.filters import FACETS, Filters, Sort
 from whatworks.initiatives.finding import find
 from whatworks.initiatives.ledger import LedgerTotals, summarise
@@ -25,6 +28,7 @@ from whatworks.initiatives.models import (
     Collaboration,
     EvaluationDesign,
     FailureCause,
+    Goal,
     Initiative,
     InitiativeTag,
     Mechanism,
@@ -34,7 +38,9 @@ from whatworks.initiatives.models import (
 )
 from whatworks.initiatives.selectors import initiative_for_page, replications_visible_to
 from whatworks.initiatives.similar_councils import reader_council
-from whatworks.organisations.models import OrganisationKind, site_url
+from whatworks.measures.selectors import metrics_visible_to
+from whatworks.organisations.api_auth import idempotent, key_organisation, key_person, key_with
+from whatworks.organisations.models import ApiScope, OrganisationKind, site_url
 
 router = Router(tags=["Initiatives"])
 
@@ -164,6 +170,7 @@ class ResultOut(Schema):
 
 
 class GoalOut(Schema):
+    id: int
     is_primary: bool
     metric_name: str
     unit: str
@@ -307,7 +314,11 @@ def _goal(goal: Any) -> dict[str, Any]:
     results = list(goal.results.all())
     primary = next((r for r in results if r.is_primary), None)
     return {
-        **{name: getattr(goal, name) for name in ("is_primary", *GOAL_FIELDS) if name != "metric"},
+        **{
+            name: getattr(goal, name)
+            for name in ("id", "is_primary", *GOAL_FIELDS)
+            if name != "metric"
+        },
         "locked": goal.locked_at is not None,
         "changed_after_start": bool(goal.amendments.all()),
         "result": None if primary is None else _result(primary),
@@ -382,3 +393,358 @@ def get_initiative(
             for copy in replications_visible_to(user, initiative)
         ],
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Writes (a key with register:write): the organisation's own draft records, their goals and
+# results, through the same services as the pages, with the same refusals.
+# --------------------------------------------------------------------------------------------
+
+Text = Annotated[str, StringConstraints(max_length=5000, pattern=r"^[^\x00]*$")]
+ShortText = Annotated[str, StringConstraints(max_length=300, pattern=r"^[^\x00]*$")]
+DRAFT_STATUSES = (Status.IDEA, Status.PLANNED)
+
+
+class InitiativeChangeIn(Schema):
+    """Fields of a draft record; on a change, only those sent are changed."""
+
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=r"^[^\x00]*$")]
+    service_area: ServiceArea
+    problem: Text = ""
+    what_was_done: Text = ""
+    who_it_reached: ShortText = ""
+    people_reached: int | None = Field(None, ge=0, le=2_147_483_647)
+    planned_start: date | None = None
+    planned_end: date | None = None
+    visibility: Visibility = Field(Visibility.PRIVATE, description="private, peers or public")
+    pseudonymous: bool = False
+    embargo_until: date | None = None
+    collaborations: list[Collaboration] = Field(default_factory=list)
+    mechanisms: list[Mechanism] = Field(default_factory=list)
+
+
+class InitiativeIn(InitiativeChangeIn):
+    status: Literal["idea", "planned"] = Field("idea", description="A new record is a draft")
+
+
+class InitiativePatchIn(Schema):
+    title: (
+        Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+        | None
+    ) = None
+    summary: (
+        Annotated[str, StringConstraints(min_length=1, max_length=1000, pattern=r"^[^\x00]*$")]
+        | None
+    ) = None
+    service_area: ServiceArea | None = None
+    problem: Text | None = None
+    what_was_done: Text | None = None
+    who_it_reached: ShortText | None = None
+    people_reached: int | None = Field(None, ge=0, le=2_147_483_647)
+    planned_start: date | None = None
+    planned_end: date | None = None
+    visibility: Visibility | None = None
+    pseudonymous: bool | None = None
+    embargo_until: date | None = None
+    collaborations: list[Collaboration] | None = None
+    mechanisms: list[Mechanism] | None = None
+
+
+class WrittenOut(Schema):
+    id: int
+    url: str
+    status: Status
+
+
+class GoalIn(Schema):
+    metric: int | None = Field(
+        None, ge=1, le=2_147_483_647, description="A metric the organisation can see (optional)"
+    )
+    metric_name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    definition: Text = ""
+    data_source: ShortText = ""
+    direction: Literal["higher", "lower"]
+    baseline_value: float | None = Field(None, allow_inf_nan=False)
+    baseline_period: Annotated[str, StringConstraints(max_length=100)] = ""
+    baseline_source: ShortText = ""
+    target_value: float = Field(..., allow_inf_nan=False)
+    success_threshold: float = Field(..., allow_inf_nan=False)
+    judge_by: date | None = None
+    is_primary: bool = False
+
+
+class GoalPatchIn(Schema):
+    metric: int | None = Field(None, ge=1, le=2_147_483_647)
+    metric_name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
+    definition: Text | None = None
+    data_source: ShortText | None = None
+    direction: Literal["higher", "lower"] | None = None
+    baseline_value: float | None = Field(None, allow_inf_nan=False)
+    baseline_period: Annotated[str, StringConstraints(max_length=100)] | None = None
+    baseline_source: ShortText | None = None
+    target_value: float | None = Field(None, allow_inf_nan=False)
+    success_threshold: float | None = Field(None, allow_inf_nan=False)
+    judge_by: date | None = None
+    reason: Text = Field(
+        "",
+        description="Why a locked goal is changing (required then, as on the pages: the "
+        "change is kept as an amendment beside the original)",
+    )
+
+
+class GoalWrittenOut(Schema):
+    id: int
+    initiative: int
+    locked: bool
+
+
+class ResultIn(Schema):
+    value: float = Field(..., allow_inf_nan=False, description="The level, in the goal's unit")
+    design: EvaluationDesign
+    ci_low: float | None = Field(None, allow_inf_nan=False)
+    ci_high: float | None = Field(None, allow_inf_nan=False)
+    sample_size: int | None = Field(None, ge=1, le=2_147_483_647)
+    source: ShortText = ""
+
+
+class ResultWrittenOut(Schema):
+    id: int
+    goal: int
+    verdict: str
+    verdict_reason: str
+    is_primary: bool
+
+
+InitiativeId = Path(..., ge=1, le=2_147_483_647)
+GoalId = Path(..., ge=1, le=2_147_483_647)
+REGISTER_WRITE = key_with(ApiScope.REGISTER_WRITE.value)
+
+
+def _own_initiative(request: HttpRequest, id: int) -> Initiative:
+    initiative = Initiative.objects.filter(pk=id, organisation=key_organisation(request)).first()
+    if initiative is None:
+        raise Http404("No initiative with that id belongs to this key's organisation.")
+    return initiative
+
+
+def _own_goal(request: HttpRequest, id: int, goal_id: int) -> Goal:
+    initiative = _own_initiative(request, id)
+    goal = Goal.objects.select_related("initiative").filter(pk=goal_id, initiative=initiative)
+    found = goal.first()
+    if found is None:
+        raise Http404("That initiative has no goal with that id.")
+    return found
+
+
+def _metric_for(request: HttpRequest, metric_id: int | None) -> Any:
+    if metric_id is None:
+        return None
+    metric = metrics_visible_to(request.user).filter(pk=metric_id).first()
+    if metric is None:
+        raise ApiProblem(
+            422,
+            "Some values are not valid",
+            errors=[{"field": "metric", "message": "There is no metric with that id you can see"}],
+        )
+    return metric
+
+
+def _written(initiative: Initiative) -> dict[str, Any]:
+    return {
+        "id": initiative.pk,
+        "url": site_url(initiative.get_absolute_url()),
+        "status": initiative.status,
+    }
+
+
+@router.post(
+    "/initiatives",
+    response=with_problems(WrittenOut, 401, 403, 409, success=201),
+    summary="Register a draft initiative",
+    description="Create a record for the key's organisation, as an idea or planned. Add its "
+    "goals next; it starts (and its goals lock) on the register's pages.",
+    **REGISTER_WRITE,
+)
+def create_initiative(request: HttpRequest, response: HttpResponse, payload: InitiativeIn):
+    organisation = key_organisation(request)
+    # The register asks who registered a record, with the admins, for its follow-ups.
+    maker = key_person(request)
+
+    def write() -> dict[str, Any]:
+        fields: dict[str, Any] = {k: getattr(v, "value", v) for k, v in payload.dict().items()}
+        fields["collaborations"] = [getattr(v, "value", v) for v in fields["collaborations"]]
+        fields["mechanisms"] = [getattr(v, "value", v) for v in fields["mechanisms"]]
+        try:
+            initiative = services.initiative_create(
+                organisation=organisation, actor=maker, **fields
+            )
+        except ValidationError as error:
+            raise refusal(error, "The initiative cannot be registered") from None
+        return _written(initiative)
+
+    return idempotent(request, response, 201, write)
+
+
+@router.patch(
+    "/initiatives/{id}",
+    response=with_problems(WrittenOut, 401, 403, 404, 409),
+    summary="Change a draft initiative",
+    description="Change the fields sent, on a record that is still a draft (an idea or "
+    "planned). A started record is changed on its pages, where a change is shown to readers.",
+    **REGISTER_WRITE,
+)
+def update_initiative(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: InitiativePatchIn,
+    id: int = InitiativeId,
+):
+    initiative = _own_initiative(request, id)
+
+    def write() -> dict[str, Any]:
+        if initiative.status not in DRAFT_STATUSES:
+            raise ApiProblem(
+                409,
+                "Only a draft can be changed through the API",
+                f"This record is {initiative.get_status_display().lower()}; change it on its page.",
+            )
+        fields = {
+            k: (v.value if hasattr(v, "value") else v)
+            for k, v in payload.dict(exclude_unset=True).items()
+        }
+        for name in ("collaborations", "mechanisms"):
+            if name in fields and fields[name] is not None:
+                fields[name] = [getattr(v, "value", v) for v in fields[name]]
+        nulls = [k for k in ("title", "summary", "service_area", "visibility") if k in fields]
+        if any(fields[k] is None for k in nulls):
+            raise ApiProblem(
+                422,
+                "Some values are not valid",
+                errors=[
+                    {"field": k, "message": "Enter a value, or leave the field out"}
+                    for k in nulls
+                    if fields[k] is None
+                ],
+            )
+        try:
+            changed = services.initiative_update(
+                initiative=initiative,
+                actor=None,  # type: ignore[arg-type]
+                **fields,
+            )
+        except ValidationError as error:
+            raise refusal(error, "The initiative cannot be changed") from None
+        return _written(changed)
+
+    return idempotent(request, response, 200, write)
+
+
+@router.post(
+    "/initiatives/{id}/goals",
+    response=with_problems(GoalWrittenOut, 401, 403, 404, 409, success=201),
+    summary="Add a goal to a draft initiative",
+    description="Goals lock when the initiative starts: a started record's goals cannot be "
+    "added to (409), as on its pages.",
+    **REGISTER_WRITE,
+)
+def add_goal(request: HttpRequest, response: HttpResponse, payload: GoalIn, id: int = InitiativeId):
+    initiative = _own_initiative(request, id)
+
+    def write() -> dict[str, Any]:
+        fields = payload.dict()
+        fields["metric"] = _metric_for(request, fields.get("metric"))
+        try:
+            goal = services.goal_add(
+                initiative=initiative,
+                actor=None,  # type: ignore[arg-type]
+                **fields,
+            )
+        except ValidationError as error:
+            raise refusal(error, "The goal cannot be added") from None
+        return {"id": goal.pk, "initiative": initiative.pk, "locked": goal.locked_at is not None}
+
+    return idempotent(request, response, 201, write)
+
+
+@router.patch(
+    "/initiatives/{id}/goals/{goal_id}",
+    response=with_problems(GoalWrittenOut, 401, 403, 404, 409),
+    summary="Change a goal",
+    description="Change the fields sent. A locked goal (the initiative has started, or a "
+    "trial's plan fixed it) changes only as on its page: with a `reason`, kept as an "
+    "amendment beside the original; without one it is refused.",
+    **REGISTER_WRITE,
+)
+def update_goal(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: GoalPatchIn,
+    id: int = InitiativeId,
+    goal_id: int = GoalId,
+):
+    goal = _own_goal(request, id, goal_id)
+
+    def write() -> dict[str, Any]:
+        fields = payload.dict(exclude_unset=True)
+        reason = fields.pop("reason", "")
+        if "metric" in fields:
+            fields["metric"] = _metric_for(request, fields["metric"])
+        try:
+            changed = services.goal_update(
+                goal=goal,
+                actor=None,  # type: ignore[arg-type]
+                reason=reason,
+                **fields,
+            )
+        except ValidationError as error:
+            raise refusal(error, "The goal cannot be changed") from None
+        return {
+            "id": changed.pk,
+            "initiative": changed.initiative_id,
+            "locked": changed.locked_at is not None,
+        }
+
+    return idempotent(request, response, 200, write)
+
+
+@router.post(
+    "/initiatives/{id}/goals/{goal_id}/results",
+    response=with_problems(ResultWrittenOut, 401, 403, 404, 409, success=201),
+    summary="Record a goal's result",
+    description="Record the level measured, judged against the goal's locked criterion as on "
+    "the goal's page (a single figure without an interval is inconclusive). The initiative "
+    "must have started (409 otherwise). The first result is the primary one.",
+    **REGISTER_WRITE,
+)
+def record_result(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: ResultIn,
+    id: int = InitiativeId,
+    goal_id: int = GoalId,
+):
+    goal = _own_goal(request, id, goal_id)
+
+    def write() -> dict[str, Any]:
+        fields = payload.dict()
+        fields["design"] = getattr(fields["design"], "value", fields["design"])
+        try:
+            result = services.result_record(
+                goal=goal,
+                actor=key_person(request),
+                **fields,
+            )
+        except ValidationError as error:
+            raise refusal(error, "The result cannot be recorded") from None
+        return {
+            "id": result.pk,
+            "goal": goal.pk,
+            "verdict": result.verdict,
+            "verdict_reason": result.verdict_reason,
+            "is_primary": result.is_primary,
+        }
+
+    return idempotent(request, response, 201, write)

@@ -130,7 +130,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "scope", "lookup", "last_used_at", "revoked_at"]
+    list_display = ["name", "organisation", "scopes", "lookup", "last_used_at", "revoked_at"]
     exclude = ["secret_hash"]
     readonly_fields = ["lookup", "last_used_at"]
 

@@ -11,7 +11,7 @@ from whatworks.core import ratelimit
 from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
 from whatworks.core.network import client_address
-from whatworks.organisations.models import ApiKeyScope, Organisation, OrganisationKind, Role, User
+from whatworks.organisations.models import ApiScope, Organisation, OrganisationKind, Role, User
 from whatworks.organisations.names import clean_display_name
 
 SIGN_IN_FAILURES = ratelimit.Limit(
@@ -137,9 +137,15 @@ class ApiKeyForm(forms.Form):
         label="Name",
         max_length=100,
         help_text="What uses this key, e.g. 'Performance data import'.",
+        error_messages={"required": "Enter a name for the key"},
     )
-    scope = forms.ChoiceField(
-        label="What can it do?", choices=ApiKeyScope.choices, widget=forms.RadioSelect
+    # Named `scope` (one value per ticked box), as the API documentation calls it.
+    scope = forms.MultipleChoiceField(
+        label="What can it do?",
+        help_text="Select all that apply. Give a key only what its system needs.",
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select what the key can do"},
     )
 
 

@@ -255,9 +255,24 @@ class Invitation(models.Model):
         return "pending"
 
 
-class ApiKeyScope(models.TextChoices):
-    READ = "read", "Read only"
-    WRITE = "write", "Read and write"
+class ApiScope(models.TextChoices):
+    """What a key may do. A key holds one or more; every API operation needs one of them."""
+
+    READ = "read", "Read: see what the organisation can see"
+    MEASURES_WRITE = "measures:write", "Send figures for the organisation's own metrics"
+    TRIALS_WRITE = "trials:write", "Upload outcomes to the organisation's trials"
+    REGISTER_WRITE = (
+        "register:write",
+        "Create and update the organisation's draft initiatives and record results",
+    )
+
+
+#: Every scope that writes; the old "read and write" keys hold all of them.
+WRITE_SCOPES = (ApiScope.MEASURES_WRITE, ApiScope.TRIALS_WRITE, ApiScope.REGISTER_WRITE)
+
+
+def _read_only() -> list[str]:
+    return [ApiScope.READ.value]
 
 
 class ApiKey(models.Model):
@@ -269,7 +284,9 @@ class ApiKey(models.Model):
         Organisation, on_delete=models.CASCADE, related_name="api_keys"
     )
     name = models.CharField(max_length=100)
-    scope = models.CharField(max_length=10, choices=ApiKeyScope.choices, default=ApiKeyScope.READ)
+    scopes = models.JSONField(
+        default=_read_only, help_text="What the key may do: a list of scopes, such as read."
+    )
     lookup = models.CharField(max_length=12, unique=True, help_text="Shown to identify the key.")
     secret_hash = models.CharField(max_length=64)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -307,6 +324,39 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
+
+    @property
+    def scope_names(self) -> list[str]:
+        """The key's scopes as people read them, in the order the form lists them."""
+        held = set(self.scopes or [])
+        return [choice.label for choice in ApiScope if choice.value in held]
+
+
+class ApiIdempotency(models.Model):
+    """The first answer to a write sent with an `Idempotency-Key` header, kept for a day so a
+    retry of the same request gets it again instead of writing twice."""
+
+    LIFETIME_HOURS = 24
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    idempotency_key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of method, path and body")
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_key", "idempotency_key"], name="one_answer_per_idempotency_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.idempotency_key[:40]} ({self.status})"
 
 
 def site_url(path: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +15,9 @@ from whatworks.core import audit
 from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
 from whatworks.organisations.models import (
+    WRITE_SCOPES,
     ApiKey,
+    ApiScope,
     Invitation,
     LocalAuthority,
     Membership,
@@ -234,16 +238,29 @@ def invitation_accept(
     return membership
 
 
+def key_scopes(scope: str | Iterable[str]) -> list[str]:
+    """The scopes to store, in the order of `ApiScope`; refuses an unknown or empty choice."""
+    wanted = {scope} if isinstance(scope, str) else set(scope)
+    if "write" in wanted:
+        wanted = (wanted - {"write"}) | {ApiScope.READ.value, *WRITE_SCOPES}
+    unknown = wanted - set(ApiScope.values)
+    if unknown or not wanted:
+        raise ValidationError({"scope": "Select what the key can do"})
+    return [value for value in ApiScope.values if value in wanted]
+
+
 @transaction.atomic
 def api_key_create(
-    *, organisation: Organisation, name: str, scope: str, actor: User
+    *, organisation: Organisation, name: str, scope: str | Iterable[str], actor: User
 ) -> tuple[ApiKey, str]:
-    """Create a key; the full secret is returned once and never stored."""
+    """Create a key holding `scope` (one scope, or several); the full secret is returned once
+    and never stored. The old single choice "write" means every write scope, with read."""
+    scopes = key_scopes(scope)
     raw, lookup, secret_hash = ApiKey.generate()
     key = ApiKey.objects.create(
         organisation=organisation,
         name=name,
-        scope=scope,
+        scopes=scopes,
         lookup=lookup,
         secret_hash=secret_hash,
         created_by=actor,
@@ -253,7 +270,7 @@ def api_key_create(
         actor=actor,
         obj=key,
         organisation=organisation,
-        detail={"name": name, "scope": scope},
+        detail={"name": name, "scopes": scopes},
     )
     return key, raw
 
