@@ -16,6 +16,7 @@ from whatworks.initiatives.models import (
     GOAL_FIELDS,
     NEXT_STATUSES,
     Decision,
+    DraftState,
     Goal,
     GoalAmendment,
     GoalResult,
@@ -24,6 +25,7 @@ from whatworks.initiatives.models import (
     LedgerLine,
     Partner,
     PrimaryResultChange,
+    ResultDraft,
     ResultJudgement,
     Status,
     StatusChange,
@@ -32,6 +34,7 @@ from whatworks.initiatives.models import (
 from whatworks.initiatives.outcomes import outcomes_seen
 from whatworks.initiatives.signals import touched
 from whatworks.initiatives.verdicts import judge_level, judge_result
+from whatworks.measures import evidence
 from whatworks.organisations.models import Organisation, User
 
 INITIATIVE_FIELDS = [
@@ -185,6 +188,34 @@ def _validate_goal(goal: Goal) -> None:
     goal.full_clean(exclude=["initiative"])
 
 
+def _goal_start(initiative: Initiative) -> Any:
+    return initiative.actual_start or initiative.planned_start
+
+
+def _propose_baseline(goal: Goal, start: Any = None) -> None:
+    """Fill a goal's baseline from its metric by its rule (before it is locked): the value, the
+    periods it covers and the rule in words. Raises ValidationError naming the rule's field when
+    the figures cannot give one."""
+    if not goal.baseline_rule or goal.metric_id is None or goal.locked_at is not None:
+        return
+    metric = goal.metric
+    assert metric is not None  # metric_id is set
+    proposal = evidence.propose_baseline(
+        metric=metric,
+        organisation_id=goal.initiative.organisation_id,
+        start=start or _goal_start(goal.initiative),
+        rule=goal.baseline_rule,
+        periods=goal.baseline_periods,
+        until=goal.judge_by,
+        scale=evidence.goal_scale(metric, goal.unit),
+    )
+    if proposal.value is None:
+        raise ValidationError({"baseline_rule": proposal.refusal})
+    goal.baseline_value = round(proposal.value, 6)
+    goal.baseline_period = proposal.period[:100]
+    goal.baseline_source = proposal.source[:300]
+
+
 @transaction.atomic
 def goal_add(*, initiative: Initiative, actor: User, **fields: Any) -> Goal:
     _refuse_if_withdrawn(initiative)
@@ -195,6 +226,7 @@ def goal_add(*, initiative: Initiative, actor: User, **fields: Any) -> Goal:
     make_primary = fields.pop("is_primary", False) or not initiative.goals.exists()
     goal = Goal(initiative=initiative, **fields)
     _validate_goal(goal)
+    _propose_baseline(goal)
     if make_primary:
         initiative.goals.filter(is_primary=True).update(is_primary=False)
     goal.is_primary = make_primary
@@ -228,6 +260,7 @@ def goal_update(*, goal: Goal, actor: User, reason: str = "", **fields: Any) -> 
         setattr(goal, name, value)
     goal.locked_at = stored.locked_at
     _validate_goal(goal)
+    _propose_baseline(goal)
     after = goal.snapshot()
     if before == after:
         return goal
@@ -345,10 +378,19 @@ def initiative_change_status(
             {"status": f"A record that is {Status(current).label.lower()} can move to: {allowed}."}
         )
     if to_status == Status.STARTED:
+        initiative.actual_start = initiative.actual_start or timezone.localdate()
+        # A baseline taken from a metric is read again up to the real start, then locked.
+        for goal in initiative.goals.filter(locked_at__isnull=True).exclude(baseline_rule=""):
+            goal.initiative = initiative
+            try:
+                _propose_baseline(goal, initiative.actual_start)
+            except ValidationError as error:
+                why = " ".join(error.messages)
+                raise ValidationError(f"The baseline of “{goal.metric_name}”: {why}") from None
+            goal.save(update_fields=["baseline_value", "baseline_period", "baseline_source"])
         _check_can_start(initiative)
         now = timezone.now()
         initiative.goals.filter(locked_at__isnull=True).update(locked_at=now)
-        initiative.actual_start = initiative.actual_start or timezone.localdate()
     if to_status == Status.PUBLISHED:
         primary = initiative.primary_goal()
         if primary is None or primary.primary_result() is None:
@@ -487,6 +529,102 @@ def result_record(
         verdict=verdict,
         verdict_reason=reason,
     )
+
+
+@transaction.atomic
+def draft_record(
+    *,
+    goal: Goal,
+    fields: dict[str, Any],
+    verdict: str,
+    verdict_reason: str,
+    headline: str = "",
+    computed_on: Any = None,
+) -> ResultDraft:
+    """Keep a result computed from the goal's metric as a draft for its owner to confirm.
+
+    Idempotent: a goal with a draft awaiting confirmation, or a confirmed one, keeps it.
+    """
+    goal = (
+        Goal.objects.select_for_update().select_related("initiative__organisation").get(pk=goal.pk)
+    )
+    existing = goal.drafts.order_by("-computed_at").first()
+    if existing is not None:
+        return existing
+    draft = ResultDraft.objects.create(
+        goal=goal,
+        fields=fields,
+        verdict=verdict,
+        verdict_reason=verdict_reason,
+        headline=headline,
+        computed_on=computed_on or timezone.localdate(),
+    )
+    audit.record(
+        "goal.result_computed",
+        actor=None,
+        obj=goal,
+        organisation=goal.initiative.organisation,
+        detail={"draft": draft.pk, "verdict": verdict, "design": fields.get("design")},
+    )
+    touched()
+    return draft
+
+
+@transaction.atomic
+def draft_confirm(*, draft: ResultDraft, actor: User, note: str, publish: bool) -> GoalResult:
+    """The owner confirms a computed result with a note explaining it: it joins the goal's
+    results exactly as computed, and with ``publish`` the initiative's result is published (the
+    goal must be the primary one)."""
+    draft = ResultDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.state != DraftState.AWAITING:
+        raise ValidationError("This computed result has already been confirmed.")
+    if not note.strip():
+        raise ValidationError(
+            {"note": "Enter a note explaining the result: readers see it beside the figures"}
+        )
+    goal = draft.goal
+    initiative = Initiative.objects.get(pk=goal.initiative_id)
+    if publish and not goal.is_primary:
+        raise ValidationError(
+            {"publish": "Only the primary goal's result publishes the initiative's result"}
+        )
+    result = result_add(
+        goal=goal,
+        actor=actor,
+        verdict=draft.verdict,
+        verdict_reason=draft.verdict_reason,
+        note=note.strip(),
+        **draft.fields,
+    )
+    draft.state = DraftState.CONFIRMED
+    draft.result = result
+    draft.note = note.strip()
+    draft.confirmed_by = actor
+    draft.confirmed_at = timezone.now()
+    draft.save(update_fields=["state", "result", "note", "confirmed_by", "confirmed_at"])
+    audit.record(
+        "goal.result_confirmed",
+        actor=actor,
+        obj=goal,
+        organisation=initiative.organisation,
+        detail={"draft": draft.pk, "result": result.pk, "publish": publish},
+    )
+    if publish and result.is_primary:
+        if initiative.status == Status.STARTED:
+            initiative = initiative_change_status(
+                initiative=initiative,
+                to_status=Status.EVALUATING,
+                actor=actor,
+                reason="The computed result was confirmed.",
+            )
+        if initiative.status == Status.EVALUATING:
+            initiative_change_status(
+                initiative=initiative,
+                to_status=Status.PUBLISHED,
+                actor=actor,
+                reason="The computed result was confirmed and published.",
+            )
+    return result
 
 
 @transaction.atomic
