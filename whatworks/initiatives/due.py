@@ -14,7 +14,7 @@ pilots nobody hears of are the point of the figure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -177,3 +177,112 @@ def organisation_due(
     )
     rate = _file_drawer(organisation.pk).get(organisation.pk, Rate())
     return OrganisationDue(goals, drafts, checks, rate, today)
+
+
+#: After the owner's reminder, how long before the organisation's admins are told as well.
+ESCALATE_AFTER = timedelta(days=28)
+
+
+def goals_needing_result(today: date) -> QuerySet[Goal]:
+    """Goals past their judge-by date on a running initiative with no result yet (whether or not
+    a computed draft awaits confirmation): what the reminders chase."""
+    return Goal.objects.filter(judge_by__lt=today, initiative__status__in=RUNNING).filter(
+        ~Exists(GoalResult.objects.filter(goal=OuterRef("pk")))
+    )
+
+
+def _owner(initiative: Initiative) -> Any:
+    person = initiative.created_by
+    if (
+        person is not None
+        and person.is_active
+        and person.memberships.filter(organisation=initiative.organisation_id).exists()
+    ):
+        return person
+    return None
+
+
+def _admins(initiative: Initiative) -> list[Any]:
+    from whatworks.organisations.models import Role, User
+
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation=initiative.organisation_id,
+            memberships__role=Role.ADMIN,
+        ).order_by("pk")
+    )
+
+
+def send_reminders(now: datetime | None = None) -> tuple[int, int]:
+    """Remind each goal's owner once when its result is due, and its organisation's admins once
+    :data:`ESCALATE_AFTER` later if there is still no result. Idempotent: each goal records when
+    each reminder went. Returns (owners reminded, escalations)."""
+    from django.db import transaction
+    from django.urls import reverse
+
+    from whatworks.core.messaging import message_queue
+    from whatworks.core.models import Channel
+    from whatworks.organisations.models import site_url
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    reminded = escalated = 0
+    due = goals_needing_result(today).select_related("initiative__created_by")
+    for goal in due.filter(Q(due_reminded_at__isnull=True) | Q(due_escalated_at__isnull=True)):
+        initiative = goal.initiative
+        awaiting = goal.drafts.filter(state=DraftState.AWAITING).first()
+        link = site_url(
+            reverse(
+                "draft-confirm",
+                kwargs={"pk": initiative.pk, "goal_id": goal.pk, "draft_id": awaiting.pk},
+            )
+            if awaiting
+            else initiative.get_absolute_url()
+        )
+        what = (
+            "A result computed from its metric is waiting for you to check and confirm it."
+            if awaiting
+            else "No result has been recorded yet."
+        )
+        owner = _owner(initiative)
+        with transaction.atomic():
+            if goal.due_reminded_at is None:
+                if owner is not None:
+                    message_queue(
+                        channel=Channel.EMAIL,
+                        recipient=owner.email,
+                        template="results_due",
+                        personalisation={
+                            "name": owner.full_name,
+                            "title": initiative.title,
+                            "goal": goal.metric_name,
+                            "judge_by": f"{goal.judge_by:%d %B %Y}",
+                            "what": what,
+                            "link": link,
+                        },
+                    )
+                    reminded += 1
+                    Goal.objects.filter(pk=goal.pk).update(due_reminded_at=now)
+                    continue
+                # Nobody to remind first: the admins are told straight away.
+                Goal.objects.filter(pk=goal.pk).update(due_reminded_at=now - ESCALATE_AFTER)
+                goal.due_reminded_at = now - ESCALATE_AFTER
+            if goal.due_escalated_at is None and goal.due_reminded_at <= now - ESCALATE_AFTER:
+                for admin in _admins(initiative):
+                    message_queue(
+                        channel=Channel.EMAIL,
+                        recipient=admin.email,
+                        template="results_due_escalated",
+                        personalisation={
+                            "name": admin.full_name,
+                            "title": initiative.title,
+                            "goal": goal.metric_name,
+                            "judge_by": f"{goal.judge_by:%d %B %Y}",
+                            "what": what,
+                            "link": link,
+                        },
+                    )
+                escalated += 1
+                Goal.objects.filter(pk=goal.pk).update(due_escalated_at=now)
+    return reminded, escalated
