@@ -216,6 +216,53 @@ def _propose_baseline(goal: Goal, start: Any = None) -> None:
     goal.baseline_source = proposal.source[:300]
 
 
+def _offers(initiative: Initiative) -> list[hooks.MetricOffer]:
+    return [offer for provider in hooks.goal_metrics for offer in provider(initiative)]
+
+
+def _link_offered_metric(goal: Goal, offers: list[hooks.MetricOffer]) -> bool:
+    """Link a goal without a metric to the scheme metric its name names (the longest phrase that
+    matches), with the scheme's default baseline rule and design. The rule is kept only when the
+    figures can give a baseline now; otherwise the typed baseline stays. Returns whether linked."""
+    name = goal.metric_name.lower()
+    matches = [o for o in offers if o.phrase.lower() in name]
+    if not matches:
+        return False
+    offer = max(matches, key=lambda o: len(o.phrase))
+    goal.metric = offer.metric
+    if goal.judge_by is not None:
+        goal.measured_design = offer.design
+    if goal.baseline_rule == "" and offer.baseline_rule:
+        goal.baseline_rule = offer.baseline_rule
+        goal.baseline_periods = offer.baseline_periods
+        try:
+            _propose_baseline(goal)
+        except ValidationError:
+            goal.baseline_rule, goal.baseline_periods = "", None
+    return True
+
+
+@transaction.atomic
+def goals_link_to_metrics(*, initiative: Initiative, actor: User | None) -> list[Goal]:
+    """Link the initiative's unlocked goals that have no metric to the metrics its schemes
+    offer (called when a scheme is set up for it); returns the goals linked."""
+    offers = _offers(initiative)
+    linked = []
+    for goal in initiative.goals.filter(metric__isnull=True, locked_at__isnull=True):
+        goal.initiative = initiative
+        if _link_offered_metric(goal, offers):
+            goal.save()
+            audit.record(
+                "goal.linked_to_metric",
+                actor=actor,
+                obj=goal,
+                organisation=initiative.organisation,
+                detail={"metric": goal.metric_id, "design": goal.measured_design},
+            )
+            linked.append(goal)
+    return linked
+
+
 @transaction.atomic
 def goal_add(*, initiative: Initiative, actor: User, **fields: Any) -> Goal:
     _refuse_if_withdrawn(initiative)
@@ -226,6 +273,8 @@ def goal_add(*, initiative: Initiative, actor: User, **fields: Any) -> Goal:
     make_primary = fields.pop("is_primary", False) or not initiative.goals.exists()
     goal = Goal(initiative=initiative, **fields)
     _validate_goal(goal)
+    if goal.metric_id is None:
+        _link_offered_metric(goal, _offers(initiative))
     _propose_baseline(goal)
     if make_primary:
         initiative.goals.filter(is_primary=True).update(is_primary=False)
