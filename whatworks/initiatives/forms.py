@@ -167,6 +167,9 @@ class GoalForm(forms.ModelForm):
         cast(Any, self.fields["direction"]).choices = cast(Any, self.fields["direction"]).choices[
             1:
         ]
+        for name in ("baseline_rule", "measured_design"):  # their own "" choice says what it means
+            field = cast(Any, self.fields[name])
+            field.choices = [c for c in field.choices if c[1] != "---------"]
         if locked:
             self.fields["reason"].required = True
             self.fields["reason"].error_messages["required"] = "Say why the goal is changing"
