@@ -240,3 +240,31 @@ def test_the_owner_confirms_with_a_note_and_publishes_with_the_label(world, metr
         AuditEvent.objects.filter(object_id=str(goal.pk)).values_list("action", flat=True)
     )
     assert "goal.result_computed" in actions and "goal.result_confirmed" in actions
+
+
+def test_the_batch_path_gives_the_librarys_figures_for_each_series():
+    """The nightly job analyses same-shaped series together: each must match
+    quasi.interrupted_time_series on its own (autocorrelated and not, with and without a step)."""
+    from whatworks.trials import quasi
+    from whatworks.trials.analysis import Wording
+
+    rng = random.Random(11)
+    periods = months(date(2023, 1, 1), 36)
+    many = []
+    for rho, step in ((0.0, 0.0), (0.3, -4.0), (0.6, 2.0), (0.0, 10.0)):
+        noise, values = 0.0, []
+        for p in periods:
+            noise = rho * noise + rng.gauss(0, 1)
+            values.append(50 + 0.1 * len(values) + noise + (step if p >= START else 0))
+        many.append(values)
+    words = [Wording(outcome="visits", measure_unit="visits")] * len(many)
+    batch = evidence.its_batch(many, 24, 12, periods=[periods] * len(many), words=words)
+    for values, got in zip(many, batch, strict=True):
+        want = quasi.interrupted_time_series(periods, values, intervention=START, words=words[0])
+        for name in ("level_change", "slope_change", "slope_before"):
+            a, b = getattr(got, name), getattr(want, name)
+            for part in ("estimate", "std_error", "ci_low", "ci_high", "p_value"):
+                assert getattr(a, part) == pytest.approx(getattr(b, part), rel=1e-9, abs=1e-9)
+        assert got.rho == pytest.approx(want.rho, abs=1e-9)
+        assert got.fitted == pytest.approx(want.fitted, abs=1e-9)
+        assert got.headline == want.headline and got.method == want.method

@@ -14,13 +14,16 @@ many periods there are and how many the design needs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from whatworks import stats
 from whatworks.initiatives import services as register
 from whatworks.initiatives.models import (
     EvaluationDesign,
@@ -34,6 +37,7 @@ from whatworks.initiatives.models import (
 from whatworks.initiatives.verdicts import judge_effect
 from whatworks.measures import evidence as metric_evidence
 from whatworks.stats import StatsRefusal
+from whatworks.stats.timeseries import RHO_GRID
 from whatworks.trials import figures, quasi
 from whatworks.trials.analysis import Wording
 
@@ -85,19 +89,40 @@ def goals_due(today: date) -> Any:
     )
 
 
-def goal_compute(goal: Goal, today: date | None = None) -> Computed:
-    """Compute the goal's result from its metric with its declared design (module docstring)."""
-    today = today or timezone.localdate()
+@dataclass
+class Prepared:
+    """A due goal's inputs: its series (and the comparison's), read once."""
+
+    goal: Goal
+    design: SeriesDesign
+    start: date | None
+    own: list[tuple[date, float]]
+    comparison: list[tuple[date, float]] | None
+    words: Wording
+    base: dict[str, Any]
+
+
+def prepare(goal: Goal, today: date) -> Prepared:
     initiative = goal.initiative
     metric = goal.metric
     assert metric is not None and goal.judge_by is not None  # goals_due() selects these
     start = initiative.actual_start or initiative.planned_start
     design = SeriesDesign(goal.measured_design)
-    scale = metric_evidence.goal_scale(metric, goal.unit)
     until = min(goal.judge_by, today)
     since = _shift_months(start, -PERIODS_BEFORE) if start else None
-    words = Wording(outcome=goal.metric_name, measure_unit=goal.unit)
-    criterion = goal.snapshot()
+    own = metric_evidence.series(
+        metric=metric,
+        organisation_id=initiative.organisation_id,
+        since=since,
+        until=until,
+        scale=metric_evidence.goal_scale(metric, goal.unit),
+    )
+    comparison = None
+    if design == SeriesDesign.COMPARISON:
+        try:
+            comparison = _comparison_series(goal, since=since, until=until)
+        except StatsRefusal:
+            comparison = None  # reported when computed
     base: dict[str, Any] = {
         "measure": MEASURES[design],
         "effect_scale": 1.0,
@@ -105,37 +130,54 @@ def goal_compute(goal: Goal, today: date | None = None) -> Computed:
         "null_value": 0.0,
         "interval_level": 95.0,
         "design": str(DESIGNS[design]),
-        "criterion": criterion,
+        "criterion": goal.snapshot(),
         "source": f"Computed from the metric “{metric.name}” on {today:%d %B %Y}",
     }
-    own = metric_evidence.series(
-        metric=metric,
-        organisation_id=initiative.organisation_id,
-        since=since,
-        until=until,
-        scale=scale,
+    return Prepared(
+        goal=goal,
+        design=design,
+        start=start,
+        own=own,
+        comparison=comparison,
+        words=Wording(outcome=goal.metric_name, measure_unit=goal.unit),
+        base=base,
     )
-    try:
-        if start is None:
-            raise StatsRefusal("The initiative has no start date to compare before and after.")
-        if design == SeriesDesign.BEFORE_AFTER:
-            result: quasi.TimeSeriesResult | quasi.DiDResult = quasi.interrupted_time_series(
-                [p for p, _ in own], [v for _, v in own], intervention=start, words=words
-            )
-        else:
-            comparison = _comparison_series(goal, since=since, until=until)
-            periods = [p for p, _ in own] + [p for p, _ in comparison]
-            values = [v for _, v in own] + [v for _, v in comparison]
-            groups = [quasi.TREATED] * len(own) + [quasi.COMPARISON] * len(comparison)
-            result = quasi.difference_in_differences(
-                periods, values, groups, intervention=start, words=words
-            )
-    except StatsRefusal as refusal:
-        return _too_short(base, refusal.reason, own, start, design)
+
+
+def analyse(prepared: Prepared) -> quasi.TimeSeriesResult | quasi.DiDResult:
+    """The declared design's analysis (raises StatsRefusal with the reason in words)."""
+    own, start = prepared.own, prepared.start
+    if start is None:
+        raise StatsRefusal("The initiative has no start date to compare before and after.")
+    if prepared.design == SeriesDesign.BEFORE_AFTER:
+        return quasi.interrupted_time_series(
+            [p for p, _ in own], [v for _, v in own], intervention=start, words=prepared.words
+        )
+    if prepared.comparison is None:
+        _comparison_series(prepared.goal, since=None, until=start)  # raises the reason
+    comparison = prepared.comparison or []
+    return quasi.difference_in_differences(
+        [p for p, _ in own] + [p for p, _ in comparison],
+        [v for _, v in own] + [v for _, v in comparison],
+        [quasi.TREATED] * len(own) + [quasi.COMPARISON] * len(comparison),
+        intervention=start,
+        words=prepared.words,
+    )
+
+
+def finish(
+    prepared: Prepared, result: quasi.TimeSeriesResult | quasi.DiDResult | StatsRefusal
+) -> Computed:
+    """The draft's fields and verdict from the analysis (or its refusal)."""
+    if isinstance(result, StatsRefusal):
+        return _too_short(
+            prepared.base, result.reason, prepared.own, prepared.start, prepared.design
+        )
+    goal = prepared.goal
     estimate = result.level_change if isinstance(result, quasi.TimeSeriesResult) else result.did
     verdict, reason = judge_effect(
-        criterion,
-        measure=MEASURES[design],
+        prepared.base["criterion"],
+        measure=MEASURES[prepared.design],
         effect=estimate.estimate,
         low=estimate.ci_low,
         high=estimate.ci_high,
@@ -144,16 +186,26 @@ def goal_compute(goal: Goal, today: date | None = None) -> Computed:
         unit=goal.unit,
     )
     fields = {
-        **base,
+        **prepared.base,
         "effect": estimate.estimate,
         "effect_low": estimate.ci_low,
         "effect_high": estimate.ci_high,
-        "figures": figures.series_figures(result, words),
+        "figures": figures.series_figures(result, prepared.words),
         "sample_size": result.n_before + result.n_after,
         "method": f"{result.method} 95% interval. {quasi.CALIBRATION_NOTE}",
         "caveats": [result.caveat, *result.notes],
     }
     return Computed(fields, str(verdict), reason, result.headline)
+
+
+def goal_compute(goal: Goal, today: date | None = None) -> Computed:
+    """Compute the goal's result from its metric with its declared design (module docstring)."""
+    prepared = prepare(goal, today or timezone.localdate())
+    try:
+        result: quasi.TimeSeriesResult | quasi.DiDResult | StatsRefusal = analyse(prepared)
+    except StatsRefusal as refusal:
+        result = refusal
+    return finish(prepared, result)
 
 
 def _comparison_series(goal: Goal, *, since: date | None, until: date) -> list[tuple[date, float]]:
@@ -236,11 +288,128 @@ def goal_result_draft(goal: Goal, today: date | None = None) -> ResultDraft:
 
 
 def compute_due_results(today: date | None = None, limit: int | None = None) -> int:
-    """Compute every goal due by ``today`` (the nightly job); returns how many drafts it made."""
+    """Compute every goal due by ``today`` (the nightly job); returns how many drafts it made.
+
+    Before-and-after goals whose series have the same number of periods before and after the
+    start share one design matrix, so they are analysed together (:func:`its_batch`): the same
+    method as ``quasi.interrupted_time_series``, with the costly part (the intervals' quantiles,
+    found by bisection) done once for the whole group rather than once a goal.
+    """
     today = today or timezone.localdate()
-    done = 0
     goals = goals_due(today)
-    for goal in goals[:limit] if limit else goals:
-        goal_result_draft(goal, today)
-        done += 1
-    return done
+    prepared = [prepare(goal, today) for goal in (goals[:limit] if limit else goals)]
+    results: dict[int, quasi.TimeSeriesResult | quasi.DiDResult | StatsRefusal] = {}
+    groups: dict[tuple[int, int], list[Prepared]] = {}
+    for item in prepared:
+        shape = _its_shape(item)
+        if shape is None:
+            continue
+        groups.setdefault(shape, []).append(item)
+    for (n_before, n_after), members in groups.items():
+        try:
+            batch = its_batch(
+                [[v for _, v in m.own] for m in members],
+                n_before,
+                n_after,
+                periods=[[p for p, _ in m.own] for m in members],
+                words=[m.words for m in members],
+            )
+        except StatsRefusal:
+            continue  # one series on a straight line: each is analysed on its own below
+        for member, result in zip(members, batch, strict=True):
+            results[member.goal.pk] = result
+    for item in prepared:
+        if item.goal.pk not in results:
+            try:
+                results[item.goal.pk] = analyse(item)
+            except StatsRefusal as refusal:
+                results[item.goal.pk] = refusal
+        computed = finish(item, results[item.goal.pk])
+        register.draft_record(
+            goal=item.goal,
+            fields=computed.fields,
+            verdict=computed.verdict,
+            verdict_reason=computed.verdict_reason,
+            headline=computed.headline,
+            computed_on=today,
+        )
+    return len(prepared)
+
+
+def _its_shape(item: Prepared) -> tuple[int, int] | None:
+    """(periods before, periods after) of a before-and-after series the batch can take."""
+    if item.design != SeriesDesign.BEFORE_AFTER or item.start is None:
+        return None
+    periods = [p for p, _ in item.own]
+    if len(set(periods)) != len(periods) or not all(math.isfinite(v) for _, v in item.own):
+        return None
+    before = sum(1 for p in periods if p < item.start)
+    after = len(periods) - before
+    if before < quasi.MIN_ITS_POINTS or after < quasi.MIN_ITS_POINTS:
+        return None
+    return before, after
+
+
+def its_batch(
+    values: list[list[float]],
+    n_before: int,
+    n_after: int,
+    *,
+    periods: list[list[date]],
+    words: list[Wording],
+    alpha: float = 0.05,
+) -> list[quasi.TimeSeriesResult]:
+    """``quasi.interrupted_time_series`` for many series of the same shape at once (each in
+    time order): the same posterior (``stats.ar1_posterior``, which takes many series), so the
+    same figures, computed with whole-array operations. Raises StatsRefusal as the library
+    does when any series lies exactly on the fitted lines."""
+    x = stats.segmented_design(n_before, n_after)
+    y = np.asarray(values, dtype=float).T  # (n, R)
+    posteriors = [stats.ar1_posterior(y, x, j) for j in range(x.shape[1])]
+    coefficients: dict[int, list[stats.Coefficient]] = {}
+    for j in (1, 2, 3):
+        post = posteriors[j]
+        low, middle, high = (post.quantile(q) for q in (alpha / 2.0, 0.5, 1.0 - alpha / 2.0))
+        spread, p_values = post.std(), post.p_values()
+        coefficients[j] = [
+            stats.Coefficient(
+                estimate=float(middle[r]),
+                std_error=float(spread[r]),
+                ci_low=float(low[r]),
+                ci_high=float(high[r]),
+                p_value=float(p_values[r]),
+            )
+            for r in range(y.shape[1])
+        ]
+    mean_beta = np.vstack([post.mean() for post in posteriors])  # (p, R)
+    fitted = x @ mean_beta
+    rho = np.sum(posteriors[0].weights * RHO_GRID[:, None], axis=0)
+    out = []
+    for r in range(y.shape[1]):
+        level, slope, before = coefficients[2][r], coefficients[3][r], coefficients[1][r]
+        counterfactual = quasi._trend_before(fitted[:, r], x, n_before)
+        out.append(
+            quasi.TimeSeriesResult(
+                design="before and after",
+                n_before=n_before,
+                n_after=n_after,
+                level_change=level,
+                slope_change=slope,
+                slope_before=before,
+                rho=float(rho[r]),
+                df_resid=float(n_before + n_after - x.shape[1]),
+                alpha=alpha,
+                periods=tuple(periods[r]),
+                values=tuple(float(v) for v in y[:, r]),
+                fitted=tuple(float(v) for v in fitted[:, r]),
+                counterfactual=tuple(float(v) for v in counterfactual),
+                headline=quasi._its_headline(level, slope, alpha, words[r]),
+                caveat=quasi.ITS_CAVEAT,
+                method=(
+                    "Segmented regression (interrupted time series) with first-order "
+                    f"autoregressive errors, the autocorrelation (about {rho[r]:.2f}) integrated "
+                    "over its restricted likelihood (Zellner and Tiao 1964)."
+                ),
+            )
+        )
+    return out
