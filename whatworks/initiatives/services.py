@@ -589,6 +589,7 @@ def draft_record(
     verdict_reason: str,
     headline: str = "",
     computed_on: Any = None,
+    touch: bool = True,
 ) -> ResultDraft:
     """Keep a result computed from the goal's metric as a draft for its owner to confirm.
 
@@ -615,8 +616,39 @@ def draft_record(
         organisation=goal.initiative.organisation,
         detail={"draft": draft.pk, "verdict": verdict, "design": fields.get("design")},
     )
-    touched()
+    if touch:  # a batch bumps the register's cache version once, at its end
+        touched()
     return draft
+
+
+@transaction.atomic
+def drafts_record_many(*, drafts: list[ResultDraft]) -> list[ResultDraft]:
+    """:func:`draft_record` for a batch (the nightly job): unsaved drafts, each for its own
+    goal (with ``goal.initiative`` loaded); goals that already have a draft are skipped. Each
+    draft is audited; the register's cache version is bumped once."""
+    taken = set(
+        ResultDraft.objects.filter(goal_id__in=[d.goal_id for d in drafts]).values_list(
+            "goal_id", flat=True
+        )
+    )
+    fresh = [d for d in drafts if d.goal_id not in taken]
+    ResultDraft.objects.bulk_create(fresh)
+    for draft in fresh:
+        audit.record(
+            "goal.result_computed",
+            actor=None,
+            obj=draft.goal,
+            organisation=draft.goal.initiative.organisation_id
+            and draft.goal.initiative.organisation,
+            detail={
+                "draft": draft.pk,
+                "verdict": draft.verdict,
+                "design": draft.fields.get("design"),
+            },
+        )
+    if fresh:
+        touched()
+    return fresh
 
 
 @transaction.atomic

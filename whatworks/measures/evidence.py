@@ -150,6 +150,30 @@ def series(
     ]
 
 
+def series_many(
+    keys: set[tuple[int, int]], *, since: date | None, until: date
+) -> dict[tuple[int, int], list[tuple[date, float]]]:
+    """Unscaled figures for many (metric id, organisation id) pairs in one query, oldest first:
+    what :func:`series` gives for each, for a batch that narrows each pair's range itself."""
+    out: dict[tuple[int, int], list[tuple[date, float]]] = {key: [] for key in keys}
+    if not keys:
+        return out
+    rows = Observation.objects.filter(
+        metric_id__in={m for m, _ in keys},
+        organisation_id__in={o for _, o in keys},
+        period_start__lte=until,
+    )
+    if since is not None:
+        rows = rows.filter(period_start__gte=since)
+    for metric_id, organisation_id, day, value in rows.order_by("period_start").values_list(
+        "metric_id", "organisation_id", "period_start", "value"
+    ):
+        found = out.get((metric_id, organisation_id))
+        if found is not None:
+            found.append((day, value))
+    return out
+
+
 def goal_scale(metric: Metric | None, unit: str) -> float:
     """100 when a proportion metric feeds a goal stated in percent, else 1."""
     if metric is not None and metric.is_proportion and unit.strip() in {"%", "percent"}:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from scipy.stats import t as sps_t
 
 from whatworks import stats
 from whatworks.initiatives import services as register
@@ -44,6 +45,8 @@ from whatworks.trials.analysis import Wording
 #: Periods before the start that an interrupted time series uses (the latest ones): two years
 #: of months, enough for the trend and the autocorrelation without reaching back to another era.
 PERIODS_BEFORE = 24
+#: Drafts written in one transaction by the nightly job.
+WRITE_CHUNK = 100
 
 DESIGNS = {
     SeriesDesign.BEFORE_AFTER: EvaluationDesign.BEFORE_AFTER,
@@ -84,7 +87,7 @@ def goals_due(today: date) -> Any:
             ~Exists(GoalResult.objects.filter(goal=OuterRef("pk"))),
             ~Exists(ResultDraft.objects.filter(goal=OuterRef("pk"))),
         )
-        .select_related("initiative", "metric", "comparison_metric")
+        .select_related("initiative__organisation", "metric", "comparison_metric")
         .order_by("judge_by", "id")
     )
 
@@ -102,7 +105,9 @@ class Prepared:
     base: dict[str, Any]
 
 
-def prepare(goal: Goal, today: date) -> Prepared:
+def prepare(goal: Goal, today: date, rows: list[tuple[date, float]] | None = None) -> Prepared:
+    """The goal's inputs; ``rows`` are its own series' unscaled figures when already read (the
+    nightly job reads every goal's at once)."""
     initiative = goal.initiative
     metric = goal.metric
     assert metric is not None and goal.judge_by is not None  # goals_due() selects these
@@ -110,13 +115,21 @@ def prepare(goal: Goal, today: date) -> Prepared:
     design = SeriesDesign(goal.measured_design)
     until = min(goal.judge_by, today)
     since = _shift_months(start, -PERIODS_BEFORE) if start else None
-    own = metric_evidence.series(
-        metric=metric,
-        organisation_id=initiative.organisation_id,
-        since=since,
-        until=until,
-        scale=metric_evidence.goal_scale(metric, goal.unit),
-    )
+    scale = metric_evidence.goal_scale(metric, goal.unit)
+    if rows is None:
+        own = metric_evidence.series(
+            metric=metric,
+            organisation_id=initiative.organisation_id,
+            since=since,
+            until=until,
+            scale=scale,
+        )
+    else:
+        own = [
+            (day, value * scale)
+            for day, value in rows
+            if day <= until and (since is None or day >= since)
+        ]
     comparison = None
     if design == SeriesDesign.COMPARISON:
         try:
@@ -296,8 +309,13 @@ def compute_due_results(today: date | None = None, limit: int | None = None) -> 
     found by bisection) done once for the whole group rather than once a goal.
     """
     today = today or timezone.localdate()
-    goals = goals_due(today)
-    prepared = [prepare(goal, today) for goal in (goals[:limit] if limit else goals)]
+    goals = list(goals_due(today)[:limit] if limit else goals_due(today))
+    keys = {(g.metric_id, g.initiative.organisation_id) for g in goals if g.metric_id}
+    rows = metric_evidence.series_many(keys, since=None, until=today) if keys else {}
+    prepared = [
+        prepare(goal, today, rows.get((goal.metric_id, goal.initiative.organisation_id)))
+        for goal in goals
+    ]
     results: dict[int, quasi.TimeSeriesResult | quasi.DiDResult | StatsRefusal] = {}
     groups: dict[tuple[int, int], list[Prepared]] = {}
     for item in prepared:
@@ -318,21 +336,27 @@ def compute_due_results(today: date | None = None, limit: int | None = None) -> 
             continue  # one series on a straight line: each is analysed on its own below
         for member, result in zip(members, batch, strict=True):
             results[member.goal.pk] = result
-    for item in prepared:
-        if item.goal.pk not in results:
-            try:
-                results[item.goal.pk] = analyse(item)
-            except StatsRefusal as refusal:
-                results[item.goal.pk] = refusal
-        computed = finish(item, results[item.goal.pk])
-        register.draft_record(
-            goal=item.goal,
-            fields=computed.fields,
-            verdict=computed.verdict,
-            verdict_reason=computed.verdict_reason,
-            headline=computed.headline,
-            computed_on=today,
-        )
+    for chunk in range(0, len(prepared), WRITE_CHUNK):
+        drafts = []
+        for item in prepared[chunk : chunk + WRITE_CHUNK]:
+            if item.goal.pk not in results:
+                try:
+                    results[item.goal.pk] = analyse(item)
+                except StatsRefusal as refusal:
+                    results[item.goal.pk] = refusal
+            computed = finish(item, results[item.goal.pk])
+            drafts.append(
+                ResultDraft(
+                    goal=item.goal,
+                    fields=computed.fields,
+                    verdict=computed.verdict,
+                    verdict_reason=computed.verdict_reason,
+                    headline=computed.headline,
+                    computed_on=today,
+                )
+            )
+        # A short transaction per chunk: a commit per draft costs more than the draft.
+        register.drafts_record_many(drafts=drafts)
     return len(prepared)
 
 
@@ -348,6 +372,33 @@ def _its_shape(item: Prepared) -> tuple[int, int] | None:
     if before < quasi.MIN_ITS_POINTS or after < quasi.MIN_ITS_POINTS:
         return None
     return before, after
+
+
+def _quantile(post: stats.PosteriorBatch, q: float) -> np.ndarray:
+    """``post.quantile(q)`` by Newton's method on the mixture's distribution function, from the
+    matching quantile of a t with the mixture's mean and spread: a handful of evaluations of the
+    distribution instead of the library's 80 bisection steps, to the same precision (1e-12 in
+    probability). Columns that have not converged are left to the library's bisection."""
+    df = post.df
+    log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    x = post.mean() + float(sps_t.ppf(q, df)) * post.std() * math.sqrt(max(df - 2, 1) / df)
+    converged = np.zeros(x.shape, dtype=bool)
+    for _ in range(30):
+        gap = post.cdf(x) - q
+        converged = np.abs(gap) < 1e-12
+        if converged.all():
+            break
+        z = (x - post.centres) / post.scales
+        density = np.sum(
+            post.weights * np.exp(log_norm - (df + 1) / 2 * np.log1p(z * z / df)) / post.scales,
+            axis=0,
+        )
+        step = np.where(density > 0, gap / np.where(density > 0, density, 1.0), 0.0)
+        x = np.where(converged, x, x - step)
+    if not converged.all():
+        slow = post.quantile(q)
+        x = np.where(converged, x, slow)
+    return np.asarray(x)
 
 
 def its_batch(
@@ -369,7 +420,7 @@ def its_batch(
     coefficients: dict[int, list[stats.Coefficient]] = {}
     for j in (1, 2, 3):
         post = posteriors[j]
-        low, middle, high = (post.quantile(q) for q in (alpha / 2.0, 0.5, 1.0 - alpha / 2.0))
+        low, middle, high = (_quantile(post, q) for q in (alpha / 2.0, 0.5, 1.0 - alpha / 2.0))
         spread, p_values = post.std(), post.p_values()
         coefficients[j] = [
             stats.Coefficient(
