@@ -375,29 +375,46 @@ def _its_shape(item: Prepared) -> tuple[int, int] | None:
 
 
 def _quantile(post: stats.PosteriorBatch, q: float) -> np.ndarray:
-    """``post.quantile(q)`` by Newton's method on the mixture's distribution function, from the
-    matching quantile of a t with the mixture's mean and spread: a handful of evaluations of the
-    distribution instead of the library's 80 bisection steps, to the same precision (1e-12 in
-    probability). Columns that have not converged are left to the library's bisection."""
+    """``post.quantile(q)`` by Newton's method on the mixture's distribution function, kept
+    inside a bracket that shrinks at every step (a bisection step whenever Newton would leave
+    it), from the matching quantile of a t with the mixture's mean and spread: a handful of
+    evaluations of the distribution instead of the library's 80 bisection steps, to the same
+    precision (1e-12 in probability). Columns that have not converged are left to the library's
+    bisection."""
     df = post.df
     log_norm = math.lgamma((df + 1) / 2) - math.lgamma(df / 2) - 0.5 * math.log(df * math.pi)
+    spread = 60.0 * post.scales.max(axis=0)
+    low = post.centres.min(axis=0) - spread
+    high = post.centres.max(axis=0) + spread
     x = post.mean() + float(sps_t.ppf(q, df)) * post.std() * math.sqrt(max(df - 2, 1) / df)
+    x = np.clip(x, low, high)
     converged = np.zeros(x.shape, dtype=bool)
-    for _ in range(30):
+    for _ in range(60):
         gap = post.cdf(x) - q
         converged = np.abs(gap) < 1e-12
         if converged.all():
             break
+        low = np.where(gap < 0, x, low)
+        high = np.where(gap < 0, high, x)
         z = (x - post.centres) / post.scales
         density = np.sum(
             post.weights * np.exp(log_norm - (df + 1) / 2 * np.log1p(z * z / df)) / post.scales,
             axis=0,
         )
-        step = np.where(density > 0, gap / np.where(density > 0, density, 1.0), 0.0)
-        x = np.where(converged, x, x - step)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = x - gap / density
+        inside = np.isfinite(newton) & (newton > low) & (newton < high)
+        x = np.where(converged, x, np.where(inside, newton, 0.5 * (low + high)))
     if not converged.all():
-        slow = post.quantile(q)
-        x = np.where(converged, x, slow)
+        slow = ~converged
+        rest = stats.PosteriorBatch(
+            weights=post.weights[:, slow],
+            centres=post.centres[:, slow],
+            scales=post.scales[:, slow],
+            df=df,
+        )
+        x = x.copy()
+        x[slow] = rest.quantile(q)
     return np.asarray(x)
 
 
