@@ -5,13 +5,19 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from whatworks.core.cache import cached
 from whatworks.core.forms import submit
 from whatworks.initiatives import due, selectors, services
 from whatworks.initiatives.forms import ConfirmDraftForm
 from whatworks.initiatives.models import DraftState
+from whatworks.initiatives.signals import NAMESPACE
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation
+from whatworks.organisations.rules import reader_key
 
 CHANGE = "initiatives.change_initiative"
 
@@ -45,11 +51,23 @@ def draft_confirm(
 
 
 def results_due(request: HttpRequest) -> HttpResponse:
-    """The whole register: each organisation's overdue evidence and its file-drawer rate."""
+    """The whole register: each organisation's overdue evidence and its file-drawer rate.
+
+    The same for every reader with the same memberships: cached until anything in the register
+    changes (writes bump its version) or the day turns (what is overdue)."""
+    today = timezone.localdate()
+    body = cached(
+        NAMESPACE,
+        ("results-due", reader_key(request.user), today),
+        lambda: render_to_string(
+            "initiatives/_results_due_body.html",
+            {"summary": due.register_summary(request.user, today)},
+        ),
+    )
     return render(
         request,
         "initiatives/results_due.html",
-        {"summary": due.register_summary(request.user)},
+        {"body": mark_safe(body)},  # noqa: S308  (our own template, rendered above)
     )
 
 
