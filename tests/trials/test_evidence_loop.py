@@ -268,3 +268,27 @@ def test_the_batch_path_gives_the_librarys_figures_for_each_series():
         assert got.rho == pytest.approx(want.rho, abs=1e-9)
         assert got.fitted == pytest.approx(want.fitted, abs=1e-9)
         assert got.headline == want.headline and got.method == want.method
+
+
+def test_the_goal_form_names_the_rule_the_figures_cannot_meet(world, metric, client_for):
+    write(metric, world.org_a, {p: 40.0 for p in months(date(2024, 11, 1), 2)})
+    record = initiative_for(world)
+    response = client_for(world["officer"]).post(
+        f"/initiatives/{record.pk}/goals/new/",
+        {
+            "metric": metric.pk,
+            "metric_name": "Days to first contact",
+            "unit": "days",
+            "direction": "lower",
+            "baseline_rule": "last_periods",
+            "baseline_periods": "6",
+            "target_value": "30",
+            "success_threshold": "35",
+            "judge_by": "2026-01-01",
+            "measured_design": "before_after",
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "govuk-error-summary" in body
+    assert "has 2 figures before 01 January 2025" in body
+    assert not record.goals.exists()  # nothing half-written
