@@ -130,3 +130,28 @@ def test_without_an_owner_the_admins_are_told_at_once(world):
     overdue_goal(world.org_a, created_by=None)
     assert send_reminders(at(TODAY)) == (0, 1)
     assert Message.objects.get().recipient == world["admin"].email
+
+
+def test_the_organisation_page_takes_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    client = client_for(world["officer"])
+    overdue_goal(world.org_a)
+
+    def count():
+        with django_assert_max_num_queries(14) as captured:
+            assert client.get("/organisations/wealden/results-due/").status_code == 200
+        return len(captured.captured_queries)
+
+    few = count()
+    for _ in range(5):
+        goal = overdue_goal(world.org_a)
+        ResultDraft.objects.create(
+            goal=overdue_goal(world.org_a),
+            fields={},
+            verdict="met",
+            verdict_reason="x",
+            computed_on=PAST,
+        )
+        SustainabilityCheck.objects.create(initiative=goal.initiative, months_after=12, due_on=PAST)
+    assert count() == few
