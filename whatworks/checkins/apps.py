@@ -9,10 +9,11 @@ class CheckinsConfig(AppConfig):
 
         demo.modules.register("whatworks.checkins.demo")
         from whatworks.checkins import rules, tasks  # noqa: F401  (permissions, periodic jobs)
-        from whatworks.checkins.outcomes import initiative_panel
-        from whatworks.initiatives import panels
+        from whatworks.checkins.outcomes import goal_offers, initiative_panel
+        from whatworks.initiatives import hooks, panels
 
         panels.register(initiative_panel)
+        hooks.goal_metrics.register(goal_offers)  # the scheme's figures feed its goals
 
         from django.db.models.signals import post_delete, post_save
 

@@ -263,6 +263,46 @@ def outcomes_refresh(scheme: Scheme) -> int:
     return written
 
 
+#: Which of the scheme's figures a goal of its initiative is linked to by default, and how it
+#: is judged: before and after the start, from the mean of the last 12 months before it. The
+#: UCLA-3 change is already a change from each person's first score, so it has no "before" to
+#: compare with: it is linked for its figures only.
+GOAL_DESIGNS: dict[str, str] = {
+    "visits delivered": "before_after",
+    "concerns raised": "before_after",
+    "days to close a concern": "before_after",
+    "UCLA-3 change from baseline": "",
+    "cost per visit": "before_after",
+    "missed appointments": "before_after",
+    MISSED_RECORDED: "before_after",
+    "emergency admissions": "before_after",
+}
+GOAL_PHRASES = {"UCLA-3 change from baseline": "UCLA-3", "days to close a concern": "to close"}
+
+
+def goal_offers(initiative: Any) -> list[Any]:
+    """The scheme metrics offered to the goals of an initiative that a scheme feeds."""
+    from whatworks.initiatives.hooks import MetricOffer
+
+    offers = []
+    for scheme in Scheme.objects.filter(initiative=initiative):
+        names = {metric_name(scheme, what): what for what in GOAL_DESIGNS}
+        for metric in Metric.objects.filter(
+            organisation_id=scheme.organisation_id, name__in=list(names)
+        ):
+            what = names[metric.name]
+            design = GOAL_DESIGNS[what]
+            offers.append(
+                MetricOffer(
+                    phrase=GOAL_PHRASES.get(what, what),
+                    metric=metric,
+                    design=design,
+                    baseline_rule="last_periods" if design else "",
+                )
+            )
+    return offers
+
+
 def _as_date(value: Any) -> date:
     return value.date() if isinstance(value, datetime) else value
 

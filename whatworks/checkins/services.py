@@ -166,6 +166,12 @@ def scheme_create(
         for kind, days in DEFAULT_RETENTION.items()
     )
     _audit("scheme.created", scheme, scheme, actor)
+    if initiative is not None:  # its goals are linked to the scheme's figures (issue 17)
+        from whatworks.checkins.outcomes import scheme_metrics
+        from whatworks.initiatives.services import goals_link_to_metrics
+
+        scheme_metrics(scheme)
+        goals_link_to_metrics(initiative=initiative, actor=actor)
     return scheme
 
 

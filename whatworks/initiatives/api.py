@@ -183,6 +183,10 @@ class GoalOut(Schema):
     target_value: float
     success_threshold: float
     judge_by: date | None
+    baseline_rule: str = Field(description="'' (typed in), last_periods or same_months")
+    baseline_periods: int | None
+    measured_design: str = Field(description="'' (by hand or a trial), before_after or comparison")
+    comparison_metric_id: int | None
     locked: bool
     changed_after_start: bool
     result: ResultOut | None = Field(description="The primary result")
@@ -316,8 +320,8 @@ def _goal(goal: Any) -> dict[str, Any]:
     return {
         **{
             name: getattr(goal, name)
-            for name in ("id", "is_primary", *GOAL_FIELDS)
-            if name != "metric"
+            for name in ("id", "is_primary", "comparison_metric_id", *GOAL_FIELDS)
+            if name not in ("metric", "comparison_metric", "comparison_organisation")
         },
         "locked": goal.locked_at is not None,
         "changed_after_start": bool(goal.amendments.all()),

@@ -97,16 +97,28 @@ class GoalForm(forms.ModelForm):
         fields = [*GOAL_FIELDS, "is_primary"]
         widgets = {
             "direction": forms.RadioSelect,
+            "baseline_rule": forms.RadioSelect,
+            "measured_design": forms.RadioSelect,
             "judge_by": DATE,
             "definition": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {**GOAL_LABELS, "is_primary": "This is the primary goal"}
         help_texts = {
             "metric": "A metric defined in Measures, so its figures and this goal line up.",
-            "baseline_value": "The value before the initiative starts. Needed before it starts.",
             "baseline_period": "For example: April 2016 to March 2017.",
             "success_threshold": "The result must reach this value, in the better direction, "
             "for the goal to be met.",
+            "baseline_rule": "With a metric, the baseline can be taken from its figures before "
+            "the start; it is read again on the day the initiative starts, then locked.",
+            "baseline_periods": "For the mean of the last periods: how many, such as 12.",
+            "baseline_value": "The value before the initiative starts. Needed before it starts. "
+            "Left as it is when the baseline is taken from the metric.",
+            "measured_design": "With a metric and a judge-by date, the result is computed from "
+            "its figures on that date, for you to confirm.",
+            "comparison_metric": "Figures to compare with, such as the same indicator for rounds "
+            "not in the scheme. Leave empty to compare with the same metric.",
+            "comparison_organisation": "Whose figures of the comparison metric, such as a "
+            "comparable council. Leave empty for your own.",
         }
 
     def __init__(
@@ -117,9 +129,15 @@ class GoalForm(forms.ModelForm):
         cast(Any, self.fields["metric"]).queryset = (
             metrics if metrics is not None else (Metric.objects.none())
         )
+        cast(Any, self.fields["comparison_metric"]).queryset = (
+            metrics if metrics is not None else (Metric.objects.none())
+        )
         cast(Any, self.fields["direction"]).choices = cast(Any, self.fields["direction"]).choices[
             1:
         ]
+        for name in ("baseline_rule", "measured_design"):  # their own "" choice says what it means
+            field = cast(Any, self.fields[name])
+            field.choices = [c for c in field.choices if c[1] != "---------"]
         if locked:
             self.fields["reason"].required = True
             self.fields["reason"].error_messages["required"] = "Say why the goal is changing"
@@ -169,6 +187,22 @@ class PrimaryResultForm(forms.Form):
         label="I understand that this result replaces the current primary result, whose verdict "
         "stays in the history",
         required=False,
+    )
+
+
+class ConfirmDraftForm(forms.Form):
+    note = forms.CharField(
+        label="Your note on the result",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Explain the result for readers: what happened during the pilot, anything "
+        "that affects the figures. The computed figures themselves cannot be changed.",
+        error_messages={"required": "Enter a note explaining the result"},
+    )
+    publish = forms.BooleanField(
+        label="Publish the initiative's result now",
+        required=False,
+        help_text="Only for the primary goal. Results that did not meet their goal, or could "
+        "not tell, are published like any other.",
     )
 
 

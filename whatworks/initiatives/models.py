@@ -6,7 +6,7 @@ Invariants live here; writes that touch several rows are in services.py.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
@@ -348,7 +348,24 @@ class Direction(models.TextChoices):
     LOWER = "lower", "Lower is better"
 
 
-#: What a goal states (its criterion and how it is measured): the form, services and API use it.
+class BaselineRule(models.TextChoices):
+    """How a goal linked to a metric takes its baseline from the metric's figures."""
+
+    TYPED = "", "Type the baseline in"
+    LAST_PERIODS = "last_periods", "The mean of the last periods before the start"
+    SAME_MONTHS = "same_months", "The mean of the same months a year before the pilot"
+
+
+class SeriesDesign(models.TextChoices):
+    """How a goal linked to a metric is judged from its figures on the judge-by date."""
+
+    NONE = "", "Not computed from the metric (record the result by hand or from a trial)"
+    BEFORE_AFTER = "before_after", "Before and after the start (interrupted time series)"
+    COMPARISON = "comparison", "Against a comparison series (difference-in-differences)"
+
+
+#: What a goal states (its criterion and how it is measured), in the form's order: the form,
+#: services and API use it.
 GOAL_FIELDS = [
     "metric",
     "metric_name",
@@ -356,18 +373,28 @@ GOAL_FIELDS = [
     "definition",
     "data_source",
     "direction",
+    "baseline_rule",
+    "baseline_periods",
     "baseline_value",
     "baseline_period",
     "baseline_source",
     "target_value",
     "success_threshold",
     "judge_by",
+    "measured_design",
+    "comparison_metric",
+    "comparison_organisation",
 ]
 
 
 #: How the goal's fields are named on the form and wherever a change to them is shown.
 GOAL_LABELS = {
     "metric": "Shared metric (optional)",
+    "baseline_rule": "How is the baseline taken from the metric?",
+    "baseline_periods": "Number of periods for the baseline",
+    "measured_design": "How is the result computed from the metric?",
+    "comparison_metric": "Comparison metric (for a comparison series)",
+    "comparison_organisation": "Comparison organisation (for a comparison series)",
     "metric_name": "What will you measure?",
     "baseline_value": "Baseline value",
     "baseline_period": "Baseline period",
@@ -404,6 +431,28 @@ class Goal(models.Model):
     )
     judge_by = models.DateField(null=True, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
+    # Measured from the metric (issue 17): the baseline's rule and the design the result is
+    # computed with on the judge-by date, locked with the goal.
+    baseline_rule = models.CharField(
+        max_length=20, choices=BaselineRule.choices, blank=True, default=BaselineRule.TYPED
+    )
+    baseline_periods = models.PositiveSmallIntegerField(null=True, blank=True)
+    measured_design = models.CharField(
+        max_length=20, choices=SeriesDesign.choices, blank=True, default=SeriesDesign.NONE
+    )
+    comparison_metric = models.ForeignKey(
+        "measures.Metric", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comparison_organisation = models.ForeignKey(
+        "organisations.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Reminders that the result is due: first the owner, later the organisation's admins.
+    due_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    due_escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-is_primary", "id"]
@@ -417,10 +466,38 @@ class Goal(models.Model):
         return self.metric_name
 
     def snapshot(self) -> dict[str, Any]:
-        """The goal's fields as JSON values (the shared metric by its id)."""
-        values = {name: getattr(self, name) for name in GOAL_FIELDS if name != "metric"}
-        values["metric"] = self.metric_id
+        """The goal's fields as JSON values (related records by their ids)."""
+        values = {
+            name: getattr(self, cast(models.Field, Goal._meta.get_field(name)).attname)
+            for name in GOAL_FIELDS
+        }
         return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        if self.baseline_rule and self.metric_id is None:
+            errors["baseline_rule"] = "Choose the metric the baseline is taken from"
+        if self.baseline_rule == BaselineRule.LAST_PERIODS and not self.baseline_periods:
+            errors["baseline_periods"] = "Enter how many periods the baseline is the mean of"
+        if self.measured_design and self.metric_id is None:
+            errors["measured_design"] = "Choose the metric the result is computed from"
+        if self.measured_design and self.judge_by is None:
+            errors["judge_by"] = "Enter the date the result is computed on"
+        if self.measured_design == SeriesDesign.COMPARISON and not (
+            self.comparison_metric_id or self.comparison_organisation_id
+        ):
+            errors["comparison_metric"] = (
+                "Choose a comparison metric or a comparison organisation for a comparison series"
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_measured(self) -> bool:
+        """Its result is computed from its metric on the judge-by date."""
+        return bool(self.metric_id and self.measured_design and self.judge_by)
 
     def meets(self, value: float) -> bool:
         if self.direction == Direction.HIGHER:
@@ -533,6 +610,8 @@ class GoalResult(models.Model):
     caveats = models.JSONField(default=list, blank=True)
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
     verdict_reason = models.TextField()
+    # The owner's explanation of a computed result (its figures cannot be typed over).
+    note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -588,6 +667,65 @@ class GoalResult(models.Model):
         if self.is_effect:
             return f"{self.measure}: {self.effect_text}"
         return self.value_text
+
+
+class DraftState(models.TextChoices):
+    AWAITING = "awaiting", "Awaiting the owner's confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class ResultDraft(models.Model):
+    """A result computed from the goal's metric on its judge-by date, before the owner confirms
+    it. ``fields`` are the result's fields as computed (what :func:`services.result_add` takes);
+    confirming adds them to the goal as a result with the owner's note, unchanged: the owner
+    explains a computed figure and never types over it."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="drafts")
+    state = models.CharField(max_length=20, choices=DraftState.choices, default=DraftState.AWAITING)
+    fields = models.JSONField()
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    verdict_reason = models.TextField()
+    headline = models.TextField(blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+    computed_on = models.DateField(help_text="The day the figures were read.")
+    result = models.OneToOneField(
+        GoalResult, null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
+    )
+    note = models.TextField(blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["computed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["goal"],
+                condition=Q(state="awaiting"),
+                name="one_awaiting_draft_per_goal",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "goal"], name="draft_state_goal")]
+
+    def __str__(self) -> str:
+        return f"Computed result for {self.goal_id} ({self.state})"
+
+    @property
+    def is_awaiting(self) -> bool:
+        return self.state == DraftState.AWAITING
+
+    @property
+    def design_label(self) -> str:
+        return EvaluationDesign(self.fields.get("design", "before_after")).label
+
+    @property
+    def figures(self) -> list[dict[str, Any]]:
+        return list(self.fields.get("figures") or [])
+
+    @property
+    def caveats(self) -> list[str]:
+        return list(self.fields.get("caveats") or [])
 
 
 class ResultJudgement(AppendOnlyModel):

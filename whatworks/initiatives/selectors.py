@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +16,7 @@ from whatworks.initiatives.models import (
     Initiative,
     InitiativeTag,
     Partner,
+    ResultDraft,
     Status,
     StatusChange,
     Verdict,
@@ -54,8 +57,11 @@ def with_page_parts(initiative: Initiative) -> Initiative:
             queryset=Goal.objects.prefetch_related(
                 Prefetch(
                     "results",
-                    queryset=GoalResult.objects.prefetch_related("judgements__amendment"),
+                    queryset=GoalResult.objects.select_related(
+                        "draft__confirmed_by"
+                    ).prefetch_related("judgements__amendment"),
                 ),
+                Prefetch("drafts", queryset=ResultDraft.objects.filter(state="awaiting")),
                 "amendments",
                 "primary_changes",
             ),
@@ -105,3 +111,61 @@ def evidence_highlights(user: Any) -> dict[str, Any]:
 def primary_results() -> Prefetch:
     """Prefetch each goal's primary result only (``Goal.primary_result`` reads it)."""
     return Prefetch("results", queryset=GoalResult.objects.filter(is_primary=True))
+
+
+@dataclass(frozen=True)
+class ProgressRow:
+    period: date
+    value: float
+    trajectory: float
+    on_track: bool
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A running goal's figures since the start beside its trajectory: the straight line from
+    the baseline on the start date to the target on the judge-by date."""
+
+    rows: list[ProgressRow]
+    unit: str
+
+    @property
+    def latest(self) -> ProgressRow | None:
+        return self.rows[-1] if self.rows else None
+
+
+PROGRESS_ROWS = 12
+
+
+def goal_progress(goal: Goal, today: date | None = None) -> Progress | None:
+    """Progress of a goal measured from its metric while its initiative runs (None otherwise)."""
+    from django.utils import timezone
+
+    from whatworks.measures import evidence
+
+    initiative = goal.initiative
+    start = initiative.actual_start
+    if (
+        goal.metric is None
+        or start is None
+        or goal.baseline_value is None
+        or goal.judge_by is None
+        or initiative.status not in {Status.STARTED, Status.EVALUATING}
+    ):
+        return None
+    today = today or timezone.localdate()
+    figures = evidence.series(
+        metric=goal.metric,
+        organisation_id=initiative.organisation_id,
+        since=start,
+        until=min(today, goal.judge_by),
+        scale=evidence.goal_scale(goal.metric, goal.unit),
+    )[-PROGRESS_ROWS:]
+    span = max((goal.judge_by - start).days, 1)
+    rows = []
+    for period, value in figures:
+        share = min(max((period - start).days / span, 0.0), 1.0)
+        line = goal.baseline_value + (goal.target_value - goal.baseline_value) * share
+        better = value >= line if goal.direction == "higher" else value <= line
+        rows.append(ProgressRow(period, value, line, better))
+    return Progress(rows, goal.unit)

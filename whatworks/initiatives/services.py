@@ -17,6 +17,7 @@ from whatworks.initiatives.models import (
     INITIATIVE_FIELDS,
     NEXT_STATUSES,
     Decision,
+    DraftState,
     Goal,
     GoalAmendment,
     GoalResult,
@@ -25,6 +26,7 @@ from whatworks.initiatives.models import (
     LedgerLine,
     Partner,
     PrimaryResultChange,
+    ResultDraft,
     ResultJudgement,
     Status,
     StatusChange,
@@ -33,6 +35,7 @@ from whatworks.initiatives.models import (
 from whatworks.initiatives.outcomes import outcomes_seen
 from whatworks.initiatives.signals import touched
 from whatworks.initiatives.verdicts import judge_level, judge_result
+from whatworks.measures import evidence
 from whatworks.organisations.models import Organisation, User
 
 SUSTAINABILITY_MONTHS = (12, 24, 36)
@@ -170,6 +173,81 @@ def _validate_goal(goal: Goal) -> None:
     goal.full_clean(exclude=["initiative"])
 
 
+def _goal_start(initiative: Initiative) -> Any:
+    return initiative.actual_start or initiative.planned_start
+
+
+def _propose_baseline(goal: Goal, start: Any = None) -> None:
+    """Fill a goal's baseline from its metric by its rule (before it is locked): the value, the
+    periods it covers and the rule in words. Raises ValidationError naming the rule's field when
+    the figures cannot give one."""
+    if not goal.baseline_rule or goal.metric_id is None or goal.locked_at is not None:
+        return
+    metric = goal.metric
+    assert metric is not None  # metric_id is set
+    proposal = evidence.propose_baseline(
+        metric=metric,
+        organisation_id=goal.initiative.organisation_id,
+        start=start or _goal_start(goal.initiative),
+        rule=goal.baseline_rule,
+        periods=goal.baseline_periods,
+        until=goal.judge_by,
+        scale=evidence.goal_scale(metric, goal.unit),
+    )
+    if proposal.value is None:
+        raise ValidationError({"baseline_rule": proposal.refusal})
+    goal.baseline_value = round(proposal.value, 6)
+    goal.baseline_period = proposal.period[:100]
+    goal.baseline_source = proposal.source[:300]
+
+
+def _offers(initiative: Initiative) -> list[hooks.MetricOffer]:
+    return [offer for provider in hooks.goal_metrics for offer in provider(initiative)]
+
+
+def _link_offered_metric(goal: Goal, offers: list[hooks.MetricOffer]) -> bool:
+    """Link a goal without a metric to the scheme metric its name names (the longest phrase that
+    matches), with the scheme's default baseline rule and design. The rule is kept only when the
+    figures can give a baseline now; otherwise the typed baseline stays. Returns whether linked."""
+    name = goal.metric_name.lower()
+    matches = [o for o in offers if o.phrase.lower() in name]
+    if not matches:
+        return False
+    offer = max(matches, key=lambda o: len(o.phrase))
+    goal.metric = offer.metric
+    if goal.judge_by is not None:
+        goal.measured_design = offer.design
+    if goal.baseline_rule == "" and offer.baseline_rule:
+        goal.baseline_rule = offer.baseline_rule
+        goal.baseline_periods = offer.baseline_periods
+        try:
+            _propose_baseline(goal)
+        except ValidationError:
+            goal.baseline_rule, goal.baseline_periods = "", None
+    return True
+
+
+@transaction.atomic
+def goals_link_to_metrics(*, initiative: Initiative, actor: User | None) -> list[Goal]:
+    """Link the initiative's unlocked goals that have no metric to the metrics its schemes
+    offer (called when a scheme is set up for it); returns the goals linked."""
+    offers = _offers(initiative)
+    linked = []
+    for goal in initiative.goals.filter(metric__isnull=True, locked_at__isnull=True):
+        goal.initiative = initiative
+        if _link_offered_metric(goal, offers):
+            goal.save()
+            audit.record(
+                "goal.linked_to_metric",
+                actor=actor,
+                obj=goal,
+                organisation=initiative.organisation,
+                detail={"metric": goal.metric_id, "design": goal.measured_design},
+            )
+            linked.append(goal)
+    return linked
+
+
 @transaction.atomic
 def goal_add(*, initiative: Initiative, actor: User, **fields: Any) -> Goal:
     _refuse_if_withdrawn(initiative)
@@ -180,6 +258,9 @@ def goal_add(*, initiative: Initiative, actor: User, **fields: Any) -> Goal:
     make_primary = fields.pop("is_primary", False) or not initiative.goals.exists()
     goal = Goal(initiative=initiative, **fields)
     _validate_goal(goal)
+    if goal.metric_id is None:
+        _link_offered_metric(goal, _offers(initiative))
+    _propose_baseline(goal)
     if make_primary:
         initiative.goals.filter(is_primary=True).update(is_primary=False)
     goal.is_primary = make_primary
@@ -213,6 +294,7 @@ def goal_update(*, goal: Goal, actor: User, reason: str = "", **fields: Any) -> 
         setattr(goal, name, value)
     goal.locked_at = stored.locked_at
     _validate_goal(goal)
+    _propose_baseline(goal)
     after = goal.snapshot()
     if before == after:
         return goal
@@ -330,10 +412,19 @@ def initiative_change_status(
             {"status": f"A record that is {Status(current).label.lower()} can move to: {allowed}."}
         )
     if to_status == Status.STARTED:
+        initiative.actual_start = initiative.actual_start or timezone.localdate()
+        # A baseline taken from a metric is read again up to the real start, then locked.
+        for goal in initiative.goals.filter(locked_at__isnull=True).exclude(baseline_rule=""):
+            goal.initiative = initiative
+            try:
+                _propose_baseline(goal, initiative.actual_start)
+            except ValidationError as error:
+                why = " ".join(error.messages)
+                raise ValidationError(f"The baseline of “{goal.metric_name}”: {why}") from None
+            goal.save(update_fields=["baseline_value", "baseline_period", "baseline_source"])
         _check_can_start(initiative)
         now = timezone.now()
         initiative.goals.filter(locked_at__isnull=True).update(locked_at=now)
-        initiative.actual_start = initiative.actual_start or timezone.localdate()
     if to_status == Status.PUBLISHED:
         primary = initiative.primary_goal()
         if primary is None or primary.primary_result() is None:
@@ -472,6 +563,134 @@ def result_record(
         verdict=verdict,
         verdict_reason=reason,
     )
+
+
+@transaction.atomic
+def draft_record(
+    *,
+    goal: Goal,
+    fields: dict[str, Any],
+    verdict: str,
+    verdict_reason: str,
+    headline: str = "",
+    computed_on: Any = None,
+    touch: bool = True,
+) -> ResultDraft:
+    """Keep a result computed from the goal's metric as a draft for its owner to confirm.
+
+    Idempotent: a goal with a draft awaiting confirmation, or a confirmed one, keeps it.
+    """
+    goal = (
+        Goal.objects.select_for_update().select_related("initiative__organisation").get(pk=goal.pk)
+    )
+    existing = goal.drafts.order_by("-computed_at").first()
+    if existing is not None:
+        return existing
+    draft = ResultDraft.objects.create(
+        goal=goal,
+        fields=fields,
+        verdict=verdict,
+        verdict_reason=verdict_reason,
+        headline=headline,
+        computed_on=computed_on or timezone.localdate(),
+    )
+    audit.record(
+        "goal.result_computed",
+        actor=None,
+        obj=goal,
+        organisation=goal.initiative.organisation,
+        detail={"draft": draft.pk, "verdict": verdict, "design": fields.get("design")},
+    )
+    if touch:  # a batch bumps the register's cache version once, at its end
+        touched()
+    return draft
+
+
+@transaction.atomic
+def drafts_record_many(*, drafts: list[ResultDraft]) -> list[ResultDraft]:
+    """:func:`draft_record` for a batch (the nightly job): unsaved drafts, each for its own
+    goal (with ``goal.initiative`` loaded); goals that already have a draft are skipped. Each
+    draft is audited; the register's cache version is bumped once."""
+    taken = set(
+        ResultDraft.objects.filter(goal_id__in=[d.goal_id for d in drafts]).values_list(
+            "goal_id", flat=True
+        )
+    )
+    fresh = [d for d in drafts if d.goal_id not in taken]
+    ResultDraft.objects.bulk_create(fresh)
+    for draft in fresh:
+        audit.record(
+            "goal.result_computed",
+            actor=None,
+            obj=draft.goal,
+            organisation=draft.goal.initiative.organisation_id
+            and draft.goal.initiative.organisation,
+            detail={
+                "draft": draft.pk,
+                "verdict": draft.verdict,
+                "design": draft.fields.get("design"),
+            },
+        )
+    if fresh:
+        touched()
+    return fresh
+
+
+@transaction.atomic
+def draft_confirm(*, draft: ResultDraft, actor: User, note: str, publish: bool) -> GoalResult:
+    """The owner confirms a computed result with a note explaining it: it joins the goal's
+    results exactly as computed, and with ``publish`` the initiative's result is published (the
+    goal must be the primary one)."""
+    draft = ResultDraft.objects.select_for_update().get(pk=draft.pk)
+    if draft.state != DraftState.AWAITING:
+        raise ValidationError("This computed result has already been confirmed.")
+    if not note.strip():
+        raise ValidationError(
+            {"note": "Enter a note explaining the result: readers see it beside the figures"}
+        )
+    goal = draft.goal
+    initiative = Initiative.objects.get(pk=goal.initiative_id)
+    if publish and not goal.is_primary:
+        raise ValidationError(
+            {"publish": "Only the primary goal's result publishes the initiative's result"}
+        )
+    result = result_add(
+        goal=goal,
+        actor=actor,
+        verdict=draft.verdict,
+        verdict_reason=draft.verdict_reason,
+        note=note.strip(),
+        **draft.fields,
+    )
+    draft.state = DraftState.CONFIRMED
+    draft.result = result
+    draft.note = note.strip()
+    draft.confirmed_by = actor
+    draft.confirmed_at = timezone.now()
+    draft.save(update_fields=["state", "result", "note", "confirmed_by", "confirmed_at"])
+    audit.record(
+        "goal.result_confirmed",
+        actor=actor,
+        obj=goal,
+        organisation=initiative.organisation,
+        detail={"draft": draft.pk, "result": result.pk, "publish": publish},
+    )
+    if publish and result.is_primary:
+        if initiative.status == Status.STARTED:
+            initiative = initiative_change_status(
+                initiative=initiative,
+                to_status=Status.EVALUATING,
+                actor=actor,
+                reason="The computed result was confirmed.",
+            )
+        if initiative.status == Status.EVALUATING:
+            initiative_change_status(
+                initiative=initiative,
+                to_status=Status.PUBLISHED,
+                actor=actor,
+                reason="The computed result was confirmed and published.",
+            )
+    return result
 
 
 @transaction.atomic

@@ -95,3 +95,12 @@ def chase_overdue_results() -> int:
             Initiative.objects.filter(pk=initiative.pk).update(overdue_chased_at=now)
         chased += 1
     return chased
+
+
+@db_periodic_task(crontab(hour="7", minute="30"))
+def remind_results_due() -> int:
+    """Goals past their judge-by date with no result: the owner, then the admins (once each)."""
+    from whatworks.initiatives.due import send_reminders
+
+    reminded, escalated = send_reminders()
+    return reminded + escalated

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from whatworks.initiatives import views
+from whatworks.initiatives import views, views_evidence
 
 urlpatterns = [
     path("", include("whatworks.initiatives.urls_browse")),
@@ -22,6 +22,17 @@ urlpatterns = [
         "initiatives/<int:pk>/goals/<int:goal_id>/results/<int:result_id>/primary/",
         views.result_primary,
         name="result-primary",
+    ),
+    path(
+        "initiatives/<int:pk>/goals/<int:goal_id>/computed/<int:draft_id>/",
+        views_evidence.draft_confirm,
+        name="draft-confirm",
+    ),
+    path("initiatives/results-due/", views_evidence.results_due, name="results-due"),
+    path(
+        "organisations/<slug:slug>/results-due/",
+        views_evidence.results_due_organisation,
+        name="results-due-organisation",
     ),
     path("initiatives/<int:pk>/ledger/new/", views.ledger_line_new, name="ledger-line-new"),
     path(

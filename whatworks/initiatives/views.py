@@ -82,11 +82,17 @@ def _detail_context(request: HttpRequest, initiative: Initiative) -> dict[str, A
     ledger = summarise(initiative.ledger.all())
     mine = _my_organisations(request.user)
     people = initiative.people_reached
+    goals = list(initiative.goals.all())
+    for goal in goals:
+        goal.initiative = initiative  # the progress reads its start without a query
+        goal.progress = (  # type: ignore[attr-defined]
+            selectors.goal_progress(goal) if goal.metric_id and not goal.results.all() else None
+        )
     return {
         "initiative": initiative,
         "owner": owner_label(initiative, request.user),
         "show_owner_link": owner_label(initiative, request.user) == initiative.organisation.name,
-        "goals": list(initiative.goals.all()),
+        "goals": goals,
         "ledger": ledger,
         "ledger_views": [
             (

@@ -1,0 +1,157 @@
+"""Overdue evidence (issue 17): the results-due pages, the file-drawer rate, and the reminders to
+the owner and later to the organisation's admins."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from tests.factories import OrganisationFactory
+from tests.initiatives.factories import GoalFactory, GoalResultFactory, InitiativeFactory
+from whatworks.core.models import Message
+from whatworks.core.visibility import Visibility
+from whatworks.initiatives.due import ESCALATE_AFTER, register_summary, send_reminders
+from whatworks.initiatives.models import ResultDraft, Status, SustainabilityCheck
+
+TODAY = timezone.localdate()
+PAST = TODAY - timedelta(days=10)
+
+
+def overdue_goal(organisation, *, visibility=Visibility.PUBLIC, created_by=None, **fields):
+    initiative = InitiativeFactory(
+        organisation=organisation,
+        status=Status.STARTED,
+        visibility=visibility,
+        created_by=created_by,
+    )
+    return GoalFactory(initiative=initiative, judge_by=PAST, **fields)
+
+
+def test_it_counts_each_kind_of_overdue_evidence_by_organisation(world):
+    overdue_goal(world.org_a)  # overdue, nothing computed
+    with_draft = overdue_goal(world.org_a)
+    ResultDraft.objects.create(
+        goal=with_draft, fields={}, verdict="met", verdict_reason="x", computed_on=PAST
+    )
+    done = overdue_goal(world.org_a)
+    GoalResultFactory(goal=done)  # has its result: not due
+    GoalFactory(
+        initiative=InitiativeFactory(organisation=world.org_a, status=Status.STARTED),
+        judge_by=TODAY + timedelta(days=5),
+    )  # not due yet
+    published = InitiativeFactory(
+        organisation=world.org_b, status=Status.PUBLISHED, result_published_at=timezone.now()
+    )
+    SustainabilityCheck.objects.create(initiative=published, months_after=12, due_on=PAST)
+    rows = {r.organisation["slug"]: r for r in register_summary(None).rows}
+    assert (rows["wealden"].overdue, rows["wealden"].awaiting, rows["wealden"].checks) == (1, 1, 0)
+    assert (rows["lambeth"].overdue, rows["lambeth"].awaiting, rows["lambeth"].checks) == (0, 0, 1)
+    # File drawer: A started 4 pilots (one not due) and published none; B published its one.
+    assert (rows["wealden"].rate.started, rows["wealden"].rate.published) == (4, 0)
+    assert rows["lambeth"].rate.percent == 100
+
+
+def test_a_private_record_is_counted_in_the_rate_but_not_listed_to_outsiders(world, client_for):
+    goal = overdue_goal(world.org_a, visibility=Visibility.PRIVATE, metric_name="Secret goal")
+    outsider = client_for(world["outsider"]).get("/organisations/wealden/results-due/")
+    assert "Secret goal" not in outsider.content.decode()
+    assert "0 of 1 started pilot" in outsider.content.decode()
+    own = client_for(world["officer"]).get("/organisations/wealden/results-due/")
+    assert "Secret goal" in own.content.decode() and goal.initiative.title in own.content.decode()
+
+
+def test_the_register_page_shows_the_file_drawer_rate(world, client_for):
+    InitiativeFactory(
+        organisation=world.org_b, status=Status.PUBLISHED, result_published_at=timezone.now()
+    )
+    InitiativeFactory(organisation=world.org_b, status=Status.STOPPED)
+    body = client_for(None).get("/initiatives/results-due/").content.decode()
+    assert "London Borough of Lambeth" in body and "1 of 2 (50%)" in body
+
+
+def test_the_register_page_takes_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    client = client_for(world["officer"])
+    overdue_goal(world.org_a)
+
+    def count():
+        cache.clear()  # worked out afresh, not from the cache every write bumps
+        with django_assert_max_num_queries(12) as captured:
+            assert client.get("/initiatives/results-due/").status_code == 200
+        return len(captured.captured_queries)
+
+    few = count()
+    for _ in range(5):
+        overdue_goal(OrganisationFactory())
+    assert count() == few
+
+
+# --- Reminders: the clock is moved by passing `now` -------------------------------------------
+
+
+def at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 8, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("with_draft", [False, True])
+def test_it_reminds_the_owner_once_then_the_admins_once_later(world, with_draft):
+    goal = overdue_goal(world.org_a, created_by=world["officer"])
+    if with_draft:
+        ResultDraft.objects.create(
+            goal=goal, fields={}, verdict="met", verdict_reason="x", computed_on=PAST
+        )
+    first = at(TODAY)
+    assert send_reminders(first) == (1, 0)
+    assert send_reminders(first + timedelta(hours=1)) == (0, 0)
+    owner = Message.objects.get(template="results_due")
+    assert owner.recipient == world["officer"].email
+    link = owner.personalisation["link"]
+    assert ("/computed/" in link) is with_draft
+    assert send_reminders(first + ESCALATE_AFTER - timedelta(days=1)) == (0, 0)
+    assert send_reminders(first + ESCALATE_AFTER) == (0, 1)
+    assert send_reminders(first + ESCALATE_AFTER + timedelta(days=30)) == (0, 0)
+    admins = Message.objects.filter(template="results_due_escalated")
+    assert list(admins.values_list("recipient", flat=True)) == [world["admin"].email]
+    assert Message.objects.count() == 2
+
+
+def test_a_goal_with_its_result_is_not_chased(world):
+    goal = overdue_goal(world.org_a, created_by=world["officer"])
+    GoalResultFactory(goal=goal)
+    assert send_reminders(at(TODAY)) == (0, 0)
+    assert not Message.objects.exists()
+
+
+def test_without_an_owner_the_admins_are_told_at_once(world):
+    overdue_goal(world.org_a, created_by=None)
+    assert send_reminders(at(TODAY)) == (0, 1)
+    assert Message.objects.get().recipient == world["admin"].email
+
+
+def test_the_organisation_page_takes_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    client = client_for(world["officer"])
+    overdue_goal(world.org_a)
+
+    def count():
+        with django_assert_max_num_queries(14) as captured:
+            assert client.get("/organisations/wealden/results-due/").status_code == 200
+        return len(captured.captured_queries)
+
+    few = count()
+    for _ in range(5):
+        goal = overdue_goal(world.org_a)
+        ResultDraft.objects.create(
+            goal=overdue_goal(world.org_a),
+            fields={},
+            verdict="met",
+            verdict_reason="x",
+            computed_on=PAST,
+        )
+        SustainabilityCheck.objects.create(initiative=goal.initiative, months_after=12, due_on=PAST)
+    assert count() == few
