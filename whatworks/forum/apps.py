@@ -16,6 +16,10 @@ class ForumConfig(AppConfig):
         from whatworks.initiatives.panels import register, register_action
 
         register(questions_panel)
+        from whatworks.forum.organisation_panel import champions_section
+        from whatworks.organisations import panels as organisation_panels
+
+        organisation_panels.register(champions_section)
         register_action(watch_action)
         hooks.record_created.register(notifications.record_created)
         hooks.result_published.register(notifications.result_published)

@@ -15,3 +15,7 @@ class InitiativesConfig(AppConfig):
         from whatworks.ui import home
 
         home.register(evidence_section)
+        from whatworks.initiatives.organisation_panel import records_section
+        from whatworks.organisations import panels as organisation_panels
+
+        organisation_panels.register(records_section)

@@ -22,10 +22,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from whatworks.core import ratelimit
+from whatworks.core import search as site_search
 from whatworks.core.cache import address_key, cached
 from whatworks.core.forms import submit
 from whatworks.core.network import client_address
-from whatworks.core.search import search as full_text_search
 from whatworks.core.views import audit_page
 from whatworks.organisations import selectors, services
 from whatworks.organisations.forms import (
@@ -40,7 +40,8 @@ from whatworks.organisations.forms import (
     SearchForm,
 )
 from whatworks.organisations.http import AuthenticatedRequest
-from whatworks.organisations.models import Invitation, Organisation, User
+from whatworks.organisations.models import Invitation, User
+from whatworks.organisations.panels import panels_for
 
 PAGE_SIZE = 25
 # Reset requests per client address (any email addresses): enough for a person who mistypes.
@@ -104,6 +105,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "members": members,
             "can_see_members": can_see_members,
             "can_manage": request.user.has_perm("organisations.manage_members", organisation),
+            "panels": panels_for(organisation, request.user),
         },
     )
 
@@ -132,14 +134,27 @@ def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
+    """One search across everything the reader may see, grouped by kind with counts."""
     form = SearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    results: dict[str, list[Any]] = {"organisations": [], "people": []}
-    if query:
-        results["organisations"] = full_text_search(Organisation.objects.active(), query)[:20]
-        results["people"] = full_text_search(selectors.people_visible_to(request.user), query)[:20]
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    kinds = {kind.slug: kind for kind in site_search.ordered_kinds()}
+    only = request.GET.get("kind", "")
+    only = only if only in kinds else ""
+    results = site_search.everything(request.user, query) if query else []
+    shown = [r for r in results if r.kind.slug == only] if only else results
+    if only and query:
+        shown = site_search.everything(request.user, query, only=only)
     return render(
-        request, "organisations/search.html", {"form": form, "query": query, "results": results}
+        request,
+        "organisations/search.html",
+        {
+            "form": form,
+            "query": query,
+            "results": results,
+            "shown": shown,
+            "only": kinds.get(only),
+            "total": sum(r.count for r in results),
+        },
     )
 
 

@@ -9,6 +9,11 @@ class TrialsConfig(AppConfig):
         from whatworks.core import demo
 
         demo.modules.register("whatworks.trials.demo")
+        from whatworks.organisations import panels as organisation_panels
+        from whatworks.trials import search_index  # noqa: F401  (the site search's trials)
+        from whatworks.trials.organisation_panel import trials_section
+
+        organisation_panels.register(trials_section)
         from whatworks.initiatives.panels import register
         from whatworks.trials.panels import trials_panel
 
