@@ -20,6 +20,14 @@ class ForumConfig(AppConfig):
         from whatworks.organisations import panels as organisation_panels
 
         organisation_panels.register(champions_section)
+        from whatworks.forum.header import notifications_link
+        from whatworks.ui.context_processors import account_links
+
+        account_links.register(notifications_link)
+        from whatworks.forum.home import questions_section
+        from whatworks.ui import home
+
+        home.register(questions_section)
         register_action(watch_action)
         hooks.record_created.register(notifications.record_created)
         hooks.result_published.register(notifications.result_published)

@@ -11,3 +11,8 @@ class OrganisationsConfig(AppConfig):
 
         demo.modules.register("whatworks.organisations.demo")
         from whatworks.organisations import search_index, signals  # noqa: F401  (registrations)
+        from whatworks.organisations.home import campaigns_section, tasks_section
+        from whatworks.ui import home
+
+        home.register(tasks_section)
+        home.register(campaigns_section)
