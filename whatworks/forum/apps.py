@@ -29,6 +29,11 @@ class ForumConfig(AppConfig):
 
         home.register(questions_section)
         register_action(watch_action)
+        from whatworks.forum.contact_links import contact_owner_action, is_champion
+        from whatworks.organisations.contact import champion_checks
+
+        register_action(contact_owner_action)
+        champion_checks.register(is_champion)
         hooks.record_created.register(notifications.record_created)
         hooks.result_published.register(notifications.result_published)
         hooks.record_updated.register(services.questions_follow_record)
