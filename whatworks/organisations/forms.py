@@ -169,7 +169,14 @@ class OrganisationFilterForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=200, required=False)
+    q = forms.CharField(
+        label="Words to search for",
+        max_length=200,
+        error_messages={
+            "required": "Enter words to search for",
+            "max_length": "Enter 200 characters or fewer",
+        },
+    )
 
 
 class OrganisationDetailsForm(forms.ModelForm):
