@@ -89,7 +89,8 @@ def test_it_finds_the_evidence_and_reaches_people(
     sign_in(page, base_url, world["officer"].email)
     page.goto(base_url + "/")
     expect(page.get_by_role("heading", name="Your work")).to_be_visible()
-    due = page.locator("section", has=page.get_by_role("heading", name="Results and follow-ups due"))
+    due_heading = page.get_by_role("heading", name="Results and follow-ups due")
+    due = page.locator("section", has=due_heading)
     expect(due.get_by_role("link", name="Arrears letters in plain English")).to_be_visible()
     waiting = page.locator(
         "section", has=page.get_by_role("heading", name="Questions waiting for your answer")
