@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from whatworks.core.visibility import member_organisation_ids
@@ -30,8 +31,14 @@ def contact_owner_action(initiative: Any, user: Any) -> Panel | None:
         return None
     if initiative.pseudonymous and initiative.organisation_id not in mine:
         return None
-    owner = people_visible_to(user).filter(pk=owner_id).first()
-    if owner is None or not accepts_contact(owner):
+    # One query: the owner if this reader may see them, with whether they are a champion.
+    owner = (
+        people_visible_to(user)
+        .filter(pk=owner_id)
+        .annotate(champion=Exists(Champion.objects.filter(user=OuterRef("pk"))))
+        .first()
+    )
+    if owner is None or not accepts_contact(owner, champion=owner.champion):
         return None
     url = reverse("contact-person", kwargs={"pk": owner.pk})
     return Panel(

@@ -27,11 +27,14 @@ PER_PAIR = ratelimit.Limit("contact-pair", count=3, seconds=24 * 3600)
 MAX_LENGTH = 3000
 
 
-def accepts_contact(person: Any) -> bool:
+def accepts_contact(person: Any, *, champion: bool | None = None) -> bool:
+    """Whether `person` accepts messages; `champion` when the caller already knows."""
     if not person.is_active or person.contact == ContactPreference.NO:
         return False
     if person.contact == ContactPreference.YES:
         return True
+    if champion is not None:
+        return champion
     return any(check(person) for check in champion_checks)
 
 

@@ -78,9 +78,19 @@ def service(request: HttpRequest) -> dict[str, Any]:
         "service_name": SERVICE_NAME,
         "service_url": _url("home") or "/",
         "service_nav": nav,
-        "account_nav": _account(request, user) if user is not None else [],
+        "account_nav": _account_once(request, user) if user is not None else [],
         "search_url": _url("search"),
     }
+
+
+def _account_once(request: HttpRequest, user: Any) -> list[NavItem]:
+    # Context processors run for every template rendered with the request (a cached body
+    # and the page around it): work the links out (and count the unread) once per request.
+    cached: list[NavItem] | None = getattr(request, "_account_nav", None)
+    if cached is None:
+        cached = _account(request, user)
+        setattr(request, "_account_nav", cached)  # noqa: B010 (a per-request cache)
+    return cached
 
 
 def _account(request: HttpRequest, user: Any) -> list[NavItem]:
