@@ -107,13 +107,17 @@ def test_it_shows_campaigns_in_progress(world, client_for):
     assert "Campaigns in progress Ideas for the depot" in body
 
 
-def test_the_header_counts_unread_notifications(world, client_for):
-    for text in ("One", "Two"):
-        Notification.objects.create(user=world["officer"], kind="reply", text=text, url="/")
+def test_the_header_counts_unread_notifications(
+    world, client_for, django_capture_on_commit_callbacks
+):
     client = client_for(world["officer"])
-    body = page_text(client.get("/initiatives/"))
-    assert "Notifications 2 unread" in body
-    client.post("/forum/notifications/")
+    assert "Notifications 0 unread" in page_text(client.get("/initiatives/"))
+    with django_capture_on_commit_callbacks(execute=True):  # the count is cached until then
+        for text in ("One", "Two"):
+            Notification.objects.create(user=world["officer"], kind="reply", text=text, url="/")
+    assert "Notifications 2 unread" in page_text(client.get("/initiatives/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/forum/notifications/")
     assert "Notifications 0 unread" in page_text(client.get("/initiatives/"))
 
 

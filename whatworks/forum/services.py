@@ -582,9 +582,13 @@ def frequency_set(*, user: User, frequency: str) -> ForumProfile:
 
 @transaction.atomic
 def notifications_mark_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    from whatworks.forum.header import unread_changed
+
+    marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    unread_changed(user.pk)
+    return marked
 
 
 # --- Groups --------------------------------------------------------------------------------
