@@ -93,3 +93,16 @@ def test_a_bad_organisation_value_is_reported_not_a_500(wealden, client):
     response = client.get("/initiatives/", {"organisation": "not a slug!"})
     assert response.status_code == 200
     assert "Choose an organisation from its page" in unescape(response.content.decode())
+
+
+def test_the_organisation_page_lists_its_welfare_schemes_as_far_as_shared(world, client_for):
+    from tests.checkins.conftest import make_scheme
+
+    record = InitiativeFactory(organisation=world.org_a, title="Call and Check pilot")
+    scheme = make_scheme(world, name="Call and Check Wealden")
+    scheme.initiative = record
+    scheme.save()
+    url = f"/organisations/{world.org_a.slug}/"
+    assert "Call and Check Wealden" not in page_text(client_for(None).get(url))  # peers only
+    body = page_text(client_for(world["outsider"]).get(url))
+    assert "Call and Check Wealden Its evidence: Call and Check pilot" in body

@@ -1,6 +1,6 @@
-"""Signed-in home sections for work held by the schemes and ideas apps: your Call & Check
-tasks (open escalations, for a scheme's coordinators) and your organisation's campaigns in
-progress.
+"""Sections for work held by the schemes and ideas apps: on the signed-in home, your Call &
+Check tasks (open escalations, for a scheme's coordinators) and your organisation's campaigns
+in progress; on an organisation's page, the welfare schemes it runs.
 
 STOPGAP for the merge: these belong in whatworks.checkins and whatworks.ideas, registered in
 their AppConfig.ready() with `whatworks.ui.home.register`. This branch could not edit those
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -85,5 +85,38 @@ def campaigns_section(request: HttpRequest) -> Panel | None:
     return Panel(
         template="organisations/_home_campaigns.html",
         context={"campaigns": rows},
+        order=30,
+    )
+
+
+def schemes_section(organisation: Any, user: Any) -> Panel | None:
+    """The welfare schemes an organisation runs, as far as their evidence is shared with the
+    reader (the scheme's evidence visibility), with the register record each reports to."""
+    scheme = _model("checkins.Scheme")
+    if scheme is None:
+        return None
+    mine = member_organisation_ids(user)
+    levels = ["public", "peers"] if mine else ["public"]
+    rows: list[Any] = list(
+        scheme._default_manager.filter(organisation=organisation)
+        .filter(Q(evidence_visibility__in=levels) | Q(organisation_id__in=mine))
+        .select_related("initiative")
+        .order_by("name", "pk")
+    )
+    if not rows:
+        return None
+    return Panel(
+        template="organisations/_organisation_schemes.html",
+        context={
+            "schemes": [
+                {
+                    "name": s.name,
+                    "record": s.initiative
+                    if s.initiative is not None and s.initiative.is_visible_to(user)
+                    else None,
+                }
+                for s in rows
+            ]
+        },
         order=30,
     )
