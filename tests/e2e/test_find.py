@@ -97,6 +97,14 @@ def test_it_finds_the_evidence_and_reaches_people(
     )
     expect(waiting.get_by_role("link", name="Which wording did you send?")).to_be_visible()
     expect(page.get_by_role("link", name="Notifications")).to_be_visible()
+    # Every section of the service on one row at 1280 px; the account links apart from them.
+    tops = page.evaluate(
+        "[...document.querySelectorAll('.govuk-service-navigation__item')]"
+        ".map(li => li.getBoundingClientRect().top)"
+    )
+    assert len(tops) == 7 and len(set(tops)) == 1, tops
+    account = page.get_by_role("navigation", name="Your account")
+    expect(account.get_by_role("button", name="Sign out")).to_be_visible()
     check(page, "home")
 
     page.goto(base_url + "/organisations/lambeth/")
