@@ -141,3 +141,14 @@ def test_the_profile_says_who_may_send_messages(world, client_for):
     body = page_text(client.get("/account/profile/"))
     assert "Can other members send you messages through What Works?" in body
     assert "Only while I am a collaboration champion" in body
+
+
+def test_champions_who_opted_out_are_not_offered(world, champion, client_for):
+    client = client_for(world["outsider"])
+    link = f'href="/people/{champion.pk}/contact/"'
+    assert link in client.get(f"/organisations/{world.org_a.slug}/").content.decode()
+    assert link in client.get("/forum/champions/").content.decode()
+    champion.contact = "no"
+    champion.save()
+    assert link not in client.get(f"/organisations/{world.org_a.slug}/").content.decode()
+    assert link not in client.get("/forum/champions/").content.decode()
