@@ -376,7 +376,6 @@ def index_batch(initiatives: list[Any]) -> None:
 
     from whatworks.core import search
     from whatworks.core.models import SearchDocument
-
     from whatworks.organisations.models import Organisation
 
     label = "initiatives.initiative"
