@@ -1,36 +1,31 @@
 """The header's notifications link, with the number not yet read.
 
-The count is kept in the shared cache per person (core.cache), so a page costs no query for
-it: a new, changed or deleted notification bumps the person's namespace (signals), and so
-does marking them read (`unread_changed`, called by the service's bulk update)."""
+The count is denormalised onto the person (`User.unread_notifications`), so the header reads
+it from the user the request has already loaded: no query on any page. A new notification
+adds one, marking them read sets it to nought (`unread_changed`, from the service's bulk
+update), and deleting one counts again."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.urls import reverse
 
-from whatworks.core import cache
 from whatworks.forum.models import Notification
+from whatworks.organisations.models import User
 from whatworks.ui.context_processors import NavItem
 
 
-def _namespace(user_id: int) -> str:
-    return f"forum-unread-{user_id}"
+def recount(user_id: int) -> None:
+    unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+    User.objects.filter(pk=user_id).update(unread_notifications=unread)
 
 
-def unread_changed(user_id: int) -> None:
-    cache.bump(_namespace(user_id))
-
-
-def unread_count(user_id: int) -> int:
-    return cache.cached(
-        _namespace(user_id),
-        ("count",),
-        lambda: Notification.objects.filter(user_id=user_id, read_at__isnull=True).count(),
-    )
+def all_read(user_id: int) -> None:
+    User.objects.filter(pk=user_id).update(unread_notifications=0)
 
 
 def notifications_link(request: HttpRequest) -> NavItem | None:
@@ -40,14 +35,21 @@ def notifications_link(request: HttpRequest) -> NavItem | None:
     return NavItem(
         text="Notifications",
         href=reverse("forum-notifications"),
-        count=unread_count(user.pk),
+        count=getattr(user, "unread_notifications", 0),
         count_label="unread",
     )
 
 
-def _changed(sender: type, instance: Notification, **kwargs: Any) -> None:
-    unread_changed(instance.user_id)
+def _saved(sender: type, instance: Notification, created: bool, **kwargs: Any) -> None:
+    if created and instance.read_at is None:
+        User.objects.filter(pk=instance.user_id).update(
+            unread_notifications=F("unread_notifications") + 1
+        )
 
 
-post_save.connect(_changed, sender=Notification, dispatch_uid="forum-unread-save")
-post_delete.connect(_changed, sender=Notification, dispatch_uid="forum-unread-delete")
+def _deleted(sender: type, instance: Notification, **kwargs: Any) -> None:
+    recount(instance.user_id)
+
+
+post_save.connect(_saved, sender=Notification, dispatch_uid="forum-unread-save")
+post_delete.connect(_deleted, sender=Notification, dispatch_uid="forum-unread-delete")

@@ -582,12 +582,12 @@ def frequency_set(*, user: User, frequency: str) -> ForumProfile:
 
 @transaction.atomic
 def notifications_mark_read(*, user: User) -> int:
-    from whatworks.forum.header import unread_changed
+    from whatworks.forum.header import all_read
 
     marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    unread_changed(user.pk)
+    all_read(user.pk)
     return marked
 
 

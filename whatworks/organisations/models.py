@@ -161,6 +161,9 @@ class User(Shareable, AbstractBaseUser, PermissionsMixin):
         choices=ContactPreference.choices,
         default=ContactPreference.CHAMPION,
     )
+    # Kept by the forum as notifications arrive and are read, so that the header shows the
+    # count with the user it already loads: no query on any page.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
