@@ -94,6 +94,8 @@ organisation_patterns = [
     path("your-organisation/", org_views.my_organisation, name="my-organisation"),
     path("invitations/<str:token>/", org_views.invitation_accept, name="invitation-accept"),
     path("people/<int:pk>/", org_views.person_detail, name="person-detail"),
+    path("people/<int:pk>/contact/", org_views.contact_person, name="contact-person"),
+    path("people/messages/<int:pk>/report/", org_views.contact_report, name="contact-report"),
     path("account/profile/", org_views.profile_edit, name="profile-edit"),
     path("search/", org_views.search, name="search"),
 ]

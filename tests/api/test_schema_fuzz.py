@@ -96,3 +96,17 @@ def test_the_writes_answer_every_generated_request_with_a_write_key(case, write_
         headers={"Authorization": f"Bearer {write_key}"},
         excluded_checks=[positive_data_acceptance, negative_data_rejection],
     )
+
+
+@pytest.mark.django_db
+def test_a_body_too_large_is_refused_with_a_413_problem(client, write_key, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client.post(
+        "/api/initiatives",
+        data='{"title": "' + "x" * 2000 + '"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {write_key}",
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert "Send at most" in response.json()["detail"]

@@ -99,3 +99,25 @@ def test_it_finds_mentions_and_quotes_posts() -> None:
         "ann",
     }
     assert quote("Jo", "one\n\ntwo").startswith("> **Jo wrote:**\n>\n> one\n>\n> two")
+
+
+def test_mentions_link_to_the_person_but_not_inside_code_or_links():
+    from whatworks.forum.markup import render
+
+    people = {"jo bloggs": "/people/7/"}
+    html = render("Ask @Jo-Bloggs, not `@Jo-Bloggs` or @Nobody-Here.", people)
+    assert '<a href="/people/7/" rel="noopener noreferrer nofollow">@Jo-Bloggs</a>' in html
+    assert "<code>@Jo-Bloggs</code>" in html
+    assert "@Nobody-Here" in html and html.count("<a ") == 1
+    linked = render("[see @Jo-Bloggs](https://example.org)", people)
+    assert linked.count("<a ") == 1
+
+
+def test_a_post_links_mentions_of_people_on_the_platform(world):
+    from tests.forum.helpers import public_thread
+    from whatworks.forum import services
+
+    thread = public_thread(world)
+    name = world["analyst"].full_name.replace(" ", "-")
+    post = services.post_add(thread=thread, author=world["officer"], body=f"Thanks @{name}!")
+    assert f'href="/people/{world["analyst"].pk}/"' in post.body_html

@@ -72,13 +72,25 @@ def test_it_edits_your_own_profile(world, client_for):
     client = client_for(world["frontline"])
     response = client.post(
         "/account/profile/",
-        {"full_name": "", "job_title": "Driver", "bio": "", "visibility": "everyone"},
+        {
+            "full_name": "",
+            "job_title": "Driver",
+            "bio": "",
+            "visibility": "everyone",
+            "contact": "champion",
+        },
     )
     body = response.content.decode()
     assert 'href="#id_full_name"' in body and 'href="#id_visibility"' in body
     response = client.post(
         "/account/profile/",
-        {"full_name": "Frankie F", "job_title": "Driver", "bio": "", "visibility": "public"},
+        {
+            "full_name": "Frankie F",
+            "job_title": "Driver",
+            "bio": "",
+            "visibility": "public",
+            "contact": "no",
+        },
     )
     assert response.status_code == 302
     world["frontline"].refresh_from_db()

@@ -16,6 +16,13 @@ from whatworks.ui.context_processors import service
 pytestmark = pytest.mark.django_db
 
 
+def account_links(html: str) -> list[str]:
+    nav = html[html.index('<ul class="app-account-nav__list"') :]
+    nav = nav[: nav.index("</ul>")]
+    items = re.findall(r"<li[^>]*>(.*?)</li>", nav, flags=re.DOTALL)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip() for item in items]
+
+
 def nav_links(html: str) -> list[str]:
     nav = html[html.index('<ul class="govuk-service-navigation__list"') :]
     nav = nav[: nav.index("</ul>")]
@@ -67,9 +74,9 @@ def test_it_renders_the_home_page_for_anonymous_visitors(
     for place in ("With the workforce", "With other sectors", "With the public"):
         assert place in html
     assert f'href="{reverse("sign-in")}" role="button"' in html
-    assert nav_links(html) == [
-        "Home", "Initiatives", "Organisations", "Forum", "Search", "Sign in"
-    ]  # fmt: skip
+    assert nav_links(html) == ["Home", "Initiatives", "Organisations", "Forum"]
+    assert account_links(html) == ["Sign in"]
+    assert 'action="/search/" method="get" role="search"' in html  # the header's search box
     assert (
         'aria-current="page"><strong class="govuk-service-navigation__active-fallback">Home' in html
     )
@@ -79,15 +86,18 @@ def test_it_renders_the_layout_for_a_signed_in_person(client: Client, alice) -> 
     client.force_login(alice)
     response = client.get("/")
     html = response.content.decode()
+    # The sections of the service, and apart from them the reader's own links.
     assert nav_links(html) == [
         "Home",
         "Initiatives",
+        "Measures",
         "Organisations",
         "Forum",
-        "Search",
-        "Measures",
         "Ideas",
         "Welfare checks",
+    ]
+    assert account_links(html) == [
+        "Notifications 0 unread",
         "Your organisation",
         "Alice Ashby",
         "Sign out",
@@ -172,8 +182,15 @@ def test_it_skips_navigation_items_whose_url_does_not_exist(monkeypatch) -> None
     monkeypatch.setattr(context_processors, "reverse", reverse_without_search)
     request = RequestFactory().get("/")
     request.user = type("Anon", (), {"is_authenticated": False})()
-    texts = [item.text for item in service(request)["service_nav"]]
-    assert texts == ["Home", "Initiatives", "Organisations", "Forum", "Sign in"]
+    context = service(request)
+    assert [item.text for item in context["service_nav"]] == [
+        "Home",
+        "Initiatives",
+        "Organisations",
+        "Forum",
+    ]
+    assert context["search_url"] is None  # no search box without the page
+    assert [item.text for item in context["account_nav"]] == ["Sign in"]
 
 
 def test_it_shows_messages_as_notification_banners(rf: RequestFactory) -> None:

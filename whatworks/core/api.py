@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
@@ -101,6 +102,7 @@ _PROBLEM_TITLES = {
     400: "The body cannot be read (not JSON, or not the form it should be)",
     401: "No valid API key",
     403: "The API key lacks the scope this needs",
+    413: "The body is larger than the API takes in one request",
     429: "Too many requests with this API key",
 }
 
@@ -150,7 +152,7 @@ class WhatWorksAPI(NinjaAPI):
                     ).strip()
                     _add_problems(operation, 401, 403, 429)
                     if "requestBody" in operation:
-                        _add_problems(operation, 400)
+                        _add_problems(operation, 400, 413)
                 elif "security" in operation:
                     for requirement in operation["security"]:
                         if self.key_scheme in requirement and self.read_scope:
@@ -219,6 +221,15 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return respond(request, problem(404, "Not found", str(exc) or ""))
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        return respond(request, problem(
+            413, _PROBLEM_TITLES[413],
+            f"Send at most {limit / (1024 * 1024):g} MB in one request: split the rows over "
+            "several requests.",
+        ))  # fmt: skip
 
     @api.exception_handler(HttpError)
     def on_http(request: HttpRequest, exc: HttpError) -> HttpResponse:

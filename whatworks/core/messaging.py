@@ -58,7 +58,15 @@ class SmtpBackend:
         if message.channel != Channel.EMAIL:
             raise DeliveryError(f"The SMTP backend cannot send a {message.channel} message.")
         subject, body = render_email(message)
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [message.recipient]).send()
+        # A message from one person to another (core's contact messages) replies to them.
+        reply_to = message.personalisation.get("reply_to")
+        EmailMessage(
+            subject,
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [message.recipient],
+            reply_to=[reply_to] if reply_to else None,
+        ).send()
         return ""
 
 

@@ -7,6 +7,13 @@ can never reveal what the caller could not list.
 
     search.register(Organisation, title="name", body=["description", "kind_label"])
     results = search.search(Organisation.objects.active(), "recycling")
+
+Words are stemmed on both databases (SQLite FTS5's porter tokenizer, PostgreSQL's english
+configuration), and a word or phrase in the synonym list (`synonyms.txt` beside this module,
+or the file named by the SEARCH_SYNONYMS_FILE setting) matches any word of its group:
+"lonely" also finds "isolation". Apps add a *kind* to `kinds` so that the site's one search
+page (`/search/`) lists their records too, grouped by kind, each kind applying its own
+visibility.
 """
 
 from __future__ import annotations
@@ -14,14 +21,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, models, transaction
 from django.db.models import Case, F, FloatField, Value, When
 from django.db.models.signals import post_delete, post_save
 
 from whatworks.core.models import SearchDocument
+from whatworks.core.registry import Registry
 
 FTS_TABLE = "core_search_fts"
 PG_CONFIG = "english"
@@ -126,25 +137,103 @@ def reindex(model: type[models.Model]) -> int:
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
+
+# A search term: a group of alternatives, each a phrase (a tuple of words); `prefix` marks
+# the alternative the reader typed last, matched as a prefix as they type.
+Alternative = tuple[str, ...]
 
 
-def _fts5_query(words: list[str]) -> str:
-    # Quote every word so user input can never be read as FTS5 syntax; the last
-    # word matches as a prefix so that "recycl" finds "recycling" as you type.
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    return " ".join(quoted)
+@dataclass(frozen=True)
+class Term:
+    alternatives: tuple[Alternative, ...]
+    prefix: Alternative | None = None
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+@cache
+def _synonyms_from(path: str) -> dict[Alternative, tuple[Alternative, ...]]:
+    """{phrase: its group} from a file of comma-separated groups, one a line ('#' comments)."""
+    groups: dict[Alternative, tuple[Alternative, ...]] = {}
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return groups
+    for line in lines:
+        line = line.split("#", 1)[0]
+        group = tuple(
+            dict.fromkeys(phrase for part in line.split(",") if (phrase := tuple(_words(part))))
+        )
+        if len(group) < 2:
+            continue
+        for phrase in group:
+            # A phrase in two groups matches the words of both.
+            groups[phrase] = tuple(dict.fromkeys([*groups.get(phrase, ()), *group]))
+    return groups
+
+
+def synonyms() -> dict[Alternative, tuple[Alternative, ...]]:
+    return _synonyms_from(str(getattr(settings, "SEARCH_SYNONYMS_FILE", SYNONYMS_FILE)))
+
+
+def terms(text: str) -> list[Term]:
+    """The search terms in `text`: each word, or each phrase of the synonym list, with the
+    words and phrases it stands for. Every term must match (AND); any of its alternatives
+    may (OR). The last word typed is also matched as a prefix."""
+    words = _words(text)
+    table = synonyms()
+    longest = max((len(phrase) for phrase in table), default=1)
+    found: list[Term] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 0, -1):
+            phrase = tuple(words[i : i + size])
+            if phrase in table:
+                found.append(Term(table[phrase]))
+                i += size
+                break
+        else:
+            found.append(Term(((words[i],),)))
+            i += 1
+    if found:
+        last, typed = found[-1], (words[-1],)
+        found[-1] = Term(last.alternatives, prefix=typed if typed in last.alternatives else None)
+    return found
+
+
+def _fts5_query(found: list[Term]) -> str:
+    # Quote every word so user input can never be read as FTS5 syntax; a quoted run of words
+    # is a phrase. The last word typed matches as a prefix so that "recycl" finds "recycling".
+    parts = []
+    for term in found:
+        options = [
+            '"' + " ".join(alt) + '"' + ("*" if alt == term.prefix else "")
+            for alt in term.alternatives
+        ]
+        parts.append(options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")")
+    return " ".join(parts)
+
+
+def _tsquery(found: list[Term]) -> str:
+    # The same terms as on SQLite: \w+ words cannot carry tsquery syntax; <-> is a phrase.
+    parts = []
+    for term in found:
+        options = [
+            " <-> ".join(alt) + (":*" if alt == term.prefix else "") for alt in term.alternatives
+        ]
+        parts.append(options[0] if len(options) == 1 else "(" + " | ".join(options) + ")")
+    return " & ".join(parts)
 
 
 def _ranked_ids(label: str, text: str) -> list[tuple[str, float]]:
-    words = _WORD.findall(text)
-    if not words:
+    found = terms(text)
+    if not found:
         return []
     if connection.vendor == "postgresql":
-        # The same words as on SQLite, all required, the last as a prefix: the two
-        # backends then agree on what matches. \w+ words cannot carry tsquery syntax.
-        raw = " & ".join([*words[:-1], f"{words[-1]}:*"])
-        query = SearchQuery(raw, search_type="raw", config=PG_CONFIG)
+        query = SearchQuery(_tsquery(found), search_type="raw", config=PG_CONFIG)
         rows = (
             SearchDocument.objects.filter(model=label, vector=query)
             .annotate(rank=SearchRank(F("vector"), query))
@@ -152,7 +241,7 @@ def _ranked_ids(label: str, text: str) -> list[tuple[str, float]]:
             .values_list("object_id", "rank")[:MAX_RESULTS]
         )
         return [(object_id, float(rank)) for object_id, rank in rows]
-    match = _fts5_query(words)
+    match = _fts5_query(found)
     with connection.cursor() as cursor:
         # bm25 is lower-is-better; the title counts ten times the body.
         cursor.execute(
@@ -190,3 +279,69 @@ def search(queryset: models.QuerySet, text: str) -> list[Any]:
     if not text.strip():
         return []
     return list(ranked(queryset, text).order_by("-search_rank", "pk"))
+
+
+def registered_models() -> list[str]:
+    """Labels ("app.model") of every registered model, for a full reindex."""
+    return sorted(_registry)
+
+
+# --- One search across the site --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result on the site's search page."""
+
+    title: str
+    url: str
+    summary: str = ""
+    meta: str = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of thing the site's search page lists (records, trials, threads...).
+
+    `find(user, text)` returns the matching things `user` may see, best first, as a
+    queryset (the page counts it and shows the first few); `hit(obj, user)` says how one
+    shows. Registered by the app that owns the things, in its AppConfig.ready()."""
+
+    slug: str
+    label: str  # plural, as a heading: "Records"
+    find: Callable[[Any, str], models.QuerySet]
+    hit: Callable[[Any, Any], Hit]
+    order: int = 50
+
+
+kinds: Registry[Kind] = Registry("search kinds")
+
+
+def ordered_kinds() -> list[Kind]:
+    return sorted(kinds, key=lambda kind: kind.order)
+
+
+@dataclass(frozen=True)
+class KindResults:
+    kind: Kind
+    count: int  # at most MAX_RESULTS: the search stops there
+    hits: list[Hit]
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.hits)
+
+
+def everything(user: Any, text: str, *, only: str = "", per_kind: int = 5) -> list[KindResults]:
+    """Every kind's matches for `text` that `user` may see, in the kinds' order: a count and
+    the first `per_kind` of each (all of them, up to 50, for the kind named by `only`)."""
+    results = []
+    for kind in ordered_kinds():
+        if only and kind.slug != only:
+            continue
+        found = kind.find(user, text)
+        limit = 50 if only else per_kind
+        rows = list(found[: limit + 1])
+        count = len(rows) if len(rows) <= limit else found.count()
+        results.append(KindResults(kind, count, [kind.hit(obj, user) for obj in rows[:limit]]))
+    return results

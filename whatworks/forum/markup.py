@@ -8,6 +8,7 @@ layer is caught by the other. Posts are rendered once, when written.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,9 +28,40 @@ _BIG_HEADING = re.compile(r"<(/?)h[12]>")
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z'\-]*[A-Za-z])")
 
 
-def render(text: str) -> str:
+_TAG = re.compile(r"(<[^>]+>)")
+_NO_MENTIONS_IN = ("a", "code", "pre")
+
+
+def link_mentions(html: str, people: Mapping[str, str]) -> str:
+    """@Jo-Bloggs in the text (not in code or an existing link) as a link to the person:
+    `people` maps a mentioned name (as `mentioned_names` gives it) to their page's path."""
+    if not people:
+        return html
+    parts = _TAG.split(html)
+    inside = 0
+    for index, part in enumerate(parts):
+        if index % 2:  # a tag
+            name = part.strip("</>").split()[0].lower() if part.strip("</>") else ""
+            if name in _NO_MENTIONS_IN and not part.endswith("/>"):
+                inside += -1 if part.startswith("</") else 1
+            continue
+        if inside <= 0 and "@" in part:
+
+            def replace(match: re.Match[str]) -> str:
+                href = people.get(match.group(1).replace("-", " ").lower())
+                if href is None:
+                    return match.group(0)
+                return f'<a href="{href}">{match.group(0)}</a>'
+
+            parts[index] = MENTION.sub(replace, part)
+    return "".join(parts)
+
+
+def render(text: str, people: Mapping[str, str] | None = None) -> str:
+    """Safe HTML for a post; `people` links @mentions (see `link_mentions`)."""
     html = _md.render(text)
     html = _BIG_HEADING.sub(r"<\1h3>", html)
+    html = link_mentions(html, people or {})
     return nh3.clean(
         html,
         tags=TAGS,

@@ -15,7 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -59,6 +60,20 @@ class Upload:
 
 
 # --- Checks shared by every write ----------------------------------------------------------
+
+
+def render_body(body: str) -> str:
+    """A post's HTML, with @mentions of active people linked to their profile pages."""
+    names = markup.mentioned_names(body)
+    people: dict[str, str] = {}
+    if names:
+        condition = Q()
+        for name in names:
+            condition |= Q(full_name__iexact=name)
+        rows = User.objects.filter(condition, is_active=True).order_by("pk")
+        for pk, full_name in rows.values_list("pk", "full_name")[:20]:
+            people.setdefault(full_name.lower(), reverse("person-detail", kwargs={"pk": pk}))
+    return markup.render(body, people)
 
 
 def links_parse(*, text: str, reader: User) -> dict[str, list[Any]]:
@@ -191,7 +206,7 @@ def _write_post(
         position=_next_position(thread),
         author=author,
         body=body,
-        body_html=markup.render(body),
+        body_html=render_body(body),
         quote_of=quote_of,
         owner_answer=thread.kind == Thread.Kind.QUESTION
         and thread.post_count > 0
@@ -467,7 +482,7 @@ def post_edit(*, post: Post, editor: User, body: str) -> Post:
         edited_by=editor,
     )
     post.body = body
-    post.body_html = markup.render(body)
+    post.body_html = render_body(body)
     post.edited_at = timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at"])
     pagecache.thread_changed(post.thread_id, post.thread.board_id)
@@ -567,9 +582,13 @@ def frequency_set(*, user: User, frequency: str) -> ForumProfile:
 
 @transaction.atomic
 def notifications_mark_read(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+    from whatworks.forum.header import all_read
+
+    marked = Notification.objects.filter(user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    all_read(user.pk)
+    return marked
 
 
 # --- Groups --------------------------------------------------------------------------------

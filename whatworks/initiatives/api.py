@@ -69,6 +69,9 @@ class InitiativeFilter(Schema):
     partner_kind: list[OrganisationKind] = Field(default_factory=list)
     cost_band: list[CostBand] = Field(default_factory=list)
     outcome: Literal["worked", "did-not-work"] | None = None
+    organisation: str = Field(
+        "", max_length=100, pattern=r"^[-a-zA-Z0-9_]*$", description="One owner's records, by slug"
+    )
     sort: Literal["relevance", "newest", "evidence", "similar"] | None = Field(
         None, description="'similar': councils like the caller's own first"
     )
@@ -82,7 +85,11 @@ class InitiativeFilter(Schema):
                     dict.fromkeys(str(getattr(v, "value", v)) for v in values)
                 )
         return Filters(
-            q=self.q.strip(), selected=selected, outcome=self.outcome or "", sort=self.sort or ""
+            q=self.q.strip(),
+            selected=selected,
+            outcome=self.outcome or "",
+            sort=self.sort or "",
+            organisation=self.organisation,
         )
 
 

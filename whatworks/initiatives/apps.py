@@ -15,3 +15,11 @@ class InitiativesConfig(AppConfig):
         from whatworks.ui import home
 
         home.register(evidence_section)
+        from whatworks.initiatives.home_mine import due_section, my_records_section
+
+        home.register(due_section)
+        home.register(my_records_section)
+        from whatworks.initiatives.organisation_panel import records_section
+        from whatworks.organisations import panels as organisation_panels
+
+        organisation_panels.register(records_section)

@@ -110,6 +110,9 @@ class Filters:
     selected: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     outcome: str = ""
     sort: str = ""
+    # One owner's records, by the organisation's slug (never a pseudonymous record of
+    # another organisation: see finding.find). Not a facet: owner names never are.
+    organisation: str = ""
 
     def values(self, name: str) -> tuple[str, ...]:
         return self.selected.get(name, ())
@@ -127,6 +130,12 @@ class BrowseForm(forms.Form):
     """Validates the query string. A bad value is reported and ignored, never a 500."""
 
     q = forms.CharField(label="Search the register", max_length=200, required=False)
+    organisation = forms.SlugField(
+        label="Organisation",
+        max_length=100,
+        required=False,
+        error_messages={"invalid": "Choose an organisation from its page"},
+    )
     outcome = forms.ChoiceField(
         label="Outcome",
         choices=[("", "All records"), *Outcome.choices],
@@ -175,6 +184,7 @@ class BrowseForm(forms.Form):
             },
             outcome=outcome or data.get("outcome") or "",
             sort=data.get("sort") or "",
+            organisation=data.get("organisation") or "",
         )
 
 

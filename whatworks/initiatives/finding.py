@@ -358,6 +358,10 @@ def find(
     sort = effective_sort(filters, reader)
     if fields:
         base = base.only(*fields)
+    if filters.organisation:
+        base = base.filter(organisation__slug=filters.organisation).filter(
+            Q(pseudonymous=False) | Q(organisation_id__in=member_organisation_ids(user))
+        )
     if filters.q:
         base = ranked(base, filters.q)
     qs = apply_filters(base, filters)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 
+from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives.models import (
     Goal,
     GoalResult,
@@ -27,6 +28,16 @@ def initiatives_visible_to(user: Any) -> QuerySet[Initiative]:
     return Initiative.objects.visible_to(user).select_related(
         "organisation", "organisation__local_authority"
     )
+
+
+def initiatives_of_organisation(user: Any, organisation: Any) -> QuerySet[Initiative]:
+    """The records `organisation` owns that `user` may see *as that organisation's*: a
+    pseudonymous record is not attributed to its owner for anyone outside it."""
+    member_ids = member_organisation_ids(user)
+    qs = initiatives_visible_to(user).filter(organisation=organisation)
+    if organisation.pk not in member_ids:
+        qs = qs.filter(pseudonymous=False)
+    return qs
 
 
 def access_initiative(user: Any, pk: int, perm: str | None = None) -> Initiative:

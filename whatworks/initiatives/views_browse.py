@@ -31,6 +31,7 @@ from whatworks.initiatives.models import Initiative, Verdict, owner_label
 from whatworks.initiatives.selectors import initiatives_visible_to
 from whatworks.initiatives.signals import NAMESPACE
 from whatworks.initiatives.similar_councils import CouncilProfile, reader_council
+from whatworks.organisations.models import Organisation
 
 # What the URL says, for the two views with equal prominence.
 OUTCOME_PAGES = {
@@ -94,9 +95,19 @@ def _query(params: QueryDict, *, drop: tuple[str, ...] = ("page",), **changes: A
     return urlencode(pairs)
 
 
-def _chips(params: QueryDict, facets: list[FacetCounts], q: str) -> list[Chip]:
+def _chips(
+    params: QueryDict, facets: list[FacetCounts], q: str, organisation: str = ""
+) -> list[Chip]:
     """A 'remove this filter' link for each thing the reader chose."""
     chips = []
+    if organisation:
+        name = Organisation.objects.filter(slug=organisation).values_list("name", flat=True).first()
+        chips.append(
+            Chip(
+                f"Organisation: {name or organisation}",
+                "?" + _query(params, drop=("page", "organisation")),
+            )
+        )
     if q:
         chips.append(Chip(f"Search: {q}", "?" + _query(params, drop=("page", "q"))))
     for facet in facets:
@@ -163,7 +174,7 @@ def _render_list(request: HttpRequest, outcome: str) -> tuple[str, bool, str]:
             "sort": found.sort,
             "sort_choices": _sort_choices(filters, reader),
             "similarity_method": similarity.METHOD if reader is not None else "",
-            "chips": _chips(request.GET, facets, filters.q),
+            "chips": _chips(request.GET, facets, filters.q, filters.organisation),
             "title": title,
             "heading": heading,
             "outcome": filters.outcome,

@@ -152,9 +152,16 @@ class ApiKeyForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "job_title", "bio", "visibility"]
-        widgets = {"visibility": forms.RadioSelect}
-        labels = {"visibility": "Who can see your profile?"}
+        fields = ["full_name", "job_title", "bio", "visibility", "contact"]
+        widgets = {"visibility": forms.RadioSelect, "contact": forms.RadioSelect}
+        labels = {
+            "visibility": "Who can see your profile?",
+            "contact": "Can other members send you messages through What Works?",
+        }
+        help_texts = {
+            "contact": "Messages reach you by email. Senders never see your email address "
+            "unless you reply.",
+        }
 
     def clean_full_name(self) -> str:
         return clean_display_name(self.cleaned_data["full_name"], user=self.instance)
@@ -168,7 +175,14 @@ class OrganisationFilterForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", max_length=200, required=False)
+    q = forms.CharField(
+        label="Words to search for",
+        max_length=200,
+        error_messages={
+            "required": "Enter words to search for",
+            "max_length": "Enter 200 characters or fewer",
+        },
+    )
 
 
 class OrganisationDetailsForm(forms.ModelForm):

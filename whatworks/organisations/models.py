@@ -132,6 +132,16 @@ class UserManager(BaseUserManager.from_queryset(PersonQuerySet)):  # type: ignor
         return self.create_user(email, password, **extra)
 
 
+class ContactPreference(models.TextChoices):
+    """Whether members may message a person through the site (the email goes through the
+    outbox; the person's address is never shown). By default only collaboration champions
+    accept messages: an organisation names them so that others can reach them."""
+
+    CHAMPION = "champion", "Only while I am a collaboration champion"
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
 class User(Shareable, AbstractBaseUser, PermissionsMixin):
     """A person. Signs in by email; the profile's visibility decides who sees it."""
 
@@ -145,6 +155,15 @@ class User(Shareable, AbstractBaseUser, PermissionsMixin):
     )
     is_moderator = models.BooleanField("moderator", default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    contact = models.CharField(
+        "can other members contact you through What Works?",
+        max_length=10,
+        choices=ContactPreference.choices,
+        default=ContactPreference.CHAMPION,
+    )
+    # Kept by the forum as notifications arrive and are read, so that the header shows the
+    # count with the user it already loads: no query on any page.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -361,3 +380,31 @@ class ApiIdempotency(models.Model):
 
 def site_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
+
+
+class ContactMessage(models.Model):
+    """A message one member sent another through the site, kept so that the recipient can
+    report it and so that limits and blocks can be enforced. The text itself is delivered
+    by email through the outbox."""
+
+    sender = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    sender_organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="contact_messages")
+    body = models.TextField()
+    about_path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    report_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["sender", "recipient"], name="contact_pair")]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"message {self.pk}"

@@ -18,6 +18,7 @@ from whatworks.organisations.models import (
     WRITE_SCOPES,
     ApiKey,
     ApiScope,
+    ContactMessage,
     Invitation,
     LocalAuthority,
     Membership,
@@ -294,3 +295,88 @@ def profile_update(*, user: User, actor: User, **fields: str) -> User:
     user.save()
     audit.record("person.profile_updated", actor=actor, obj=user, detail={"fields": sorted(fields)})
     return user
+
+
+# --- Reaching people ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_send(
+    *, sender: User, recipient: User, organisation: Organisation, body: str, about_path: str = ""
+) -> ContactMessage:
+    """Send `recipient` a message from `sender`, by email through the outbox, with the
+    sender's organisation, a reply-to address and a link to report it."""
+    from whatworks.organisations.contact import accepts_contact, blocked
+
+    if recipient.pk == sender.pk:
+        raise ValidationError("You cannot send a message to yourself.")
+    if not accepts_contact(recipient):
+        raise ValidationError(f"{recipient.full_name} does not accept messages.")
+    if blocked(sender, recipient):
+        raise ValidationError(f"{recipient.full_name} does not accept messages from you.")
+    if not Membership.objects.filter(user=sender, organisation=organisation).exists():
+        raise ValidationError({"organisation": "Choose an organisation you belong to"})
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Enter your message"})
+    message = ContactMessage.objects.create(
+        sender=sender,
+        sender_organisation=organisation,
+        recipient=recipient,
+        body=body,
+        about_path=about_path,
+    )
+    message_queue(
+        channel=Channel.EMAIL,
+        recipient=recipient.email,
+        template="contact_message",
+        personalisation={
+            "sender": sender.full_name,
+            "sender_job_title": sender.job_title,
+            "organisation": organisation.name,
+            "body": body,
+            "reply_to": sender.email,
+            "about": site_url(about_path) if about_path else "",
+            "report": site_url(reverse("contact-report", kwargs={"pk": message.pk})),
+            "settings": site_url(reverse("profile-edit")),
+        },
+        about=f"organisations.user:{recipient.pk}",
+        personal=True,
+    )
+    audit.record(
+        "person.contacted",
+        actor=sender,
+        obj=message,
+        organisation=organisation,
+        detail={"recipient": recipient.pk},
+    )
+    return message
+
+
+@transaction.atomic
+def contact_report(*, message: ContactMessage, actor: User, reason: str) -> ContactMessage:
+    """The recipient reports a message: moderators are told, and the sender can no longer
+    write to them."""
+    if message.recipient_id != actor.pk:
+        raise ValidationError("Only the person a message was sent to can report it.")
+    if message.reported_at is not None:
+        raise ValidationError("You have already reported this message.")
+    message.reported_at = timezone.now()
+    message.report_reason = reason.strip()
+    message.save(update_fields=["reported_at", "report_reason"])
+    for moderator in User.objects.filter(is_moderator=True, is_active=True):
+        message_queue(
+            channel=Channel.EMAIL,
+            recipient=moderator.email,
+            template="contact_reported",
+            personalisation={
+                "reference": f"message {message.pk}",
+                "sender": message.sender.full_name,
+                "sender_link": site_url(message.sender.get_absolute_url()),
+                "reason": message.report_reason,
+                "body": message.body,
+            },
+            personal=True,
+        )
+    audit.record("person.contact_reported", actor=actor, obj=message)
+    return message

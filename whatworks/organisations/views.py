@@ -11,21 +11,22 @@ from django import forms
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from whatworks.core import ratelimit
+from whatworks.core import search as site_search
 from whatworks.core.cache import address_key, cached
 from whatworks.core.forms import act, submit
 from whatworks.core.network import client_address
-from whatworks.core.search import search as full_text_search
 from whatworks.core.views import audit_page
-from whatworks.organisations import selectors, services
+from whatworks.organisations import contact, selectors, services
 from whatworks.organisations.forms import (
     AcceptInvitationForm,
     ApiKeyForm,
@@ -38,7 +39,8 @@ from whatworks.organisations.forms import (
     SearchForm,
 )
 from whatworks.organisations.http import AuthenticatedRequest
-from whatworks.organisations.models import Invitation, Organisation, User
+from whatworks.organisations.models import ContactMessage, Invitation, User
+from whatworks.organisations.panels import panels_for
 
 PAGE_SIZE = 25
 # Reset requests per client address (any email addresses): enough for a person who mistypes.
@@ -102,6 +104,7 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "members": members,
             "can_see_members": can_see_members,
             "can_manage": request.user.has_perm("organisations.manage_members", organisation),
+            "panels": panels_for(organisation, request.user),
         },
     )
 
@@ -111,7 +114,13 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "organisations/person_detail.html",
-        {"person": person, "memberships": selectors.person_memberships(person)},
+        {
+            "person": person,
+            "memberships": selectors.person_memberships(person),
+            "can_contact": request.user.is_authenticated
+            and person.pk != request.user.pk
+            and contact.accepts_contact(person),
+        },
     )
 
 
@@ -130,14 +139,27 @@ def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def search(request: HttpRequest) -> HttpResponse:
+    """One search across everything the reader may see, grouped by kind with counts."""
     form = SearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    results: dict[str, list[Any]] = {"organisations": [], "people": []}
-    if query:
-        results["organisations"] = full_text_search(Organisation.objects.active(), query)[:20]
-        results["people"] = full_text_search(selectors.people_visible_to(request.user), query)[:20]
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    kinds = {kind.slug: kind for kind in site_search.ordered_kinds()}
+    only = request.GET.get("kind", "")
+    only = only if only in kinds else ""
+    results = site_search.everything(request.user, query) if query else []
+    shown = [r for r in results if r.kind.slug == only] if only else results
+    if only and query:
+        shown = site_search.everything(request.user, query, only=only)
     return render(
-        request, "organisations/search.html", {"form": form, "query": query, "results": results}
+        request,
+        "organisations/search.html",
+        {
+            "form": form,
+            "query": query,
+            "results": results,
+            "shown": shown,
+            "only": kinds.get(only),
+            "total": sum(r.count for r in results),
+        },
     )
 
 
@@ -361,3 +383,90 @@ def api_key_revoke(request: AuthenticatedRequest, slug: str, key_id: int) -> Htt
         then=reverse("organisation-manage", kwargs={"slug": slug}),
         success=f"The API key '{key.name}' has been revoked.",
     )
+
+
+# --- Reaching people ---------------------------------------------------------------------
+
+
+def _about_path(raw: str) -> str:
+    """A page of this site the message is about (a record): a local path, or nothing."""
+    raw = (raw or "").strip()
+    if not raw.startswith("/") or raw.startswith("//") or len(raw) > 300:
+        return ""
+    return raw if url_has_allowed_host_and_scheme(raw, allowed_hosts=None) else ""
+
+
+@login_required
+def contact_person(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    person = selectors.access_person(request.user, pk)
+    organisations = list(selectors.member_organisations(request.user))
+    about = _about_path(request.POST.get("about") or request.GET.get("about", ""))
+    refusal = ""
+    if not organisations:
+        refusal = "Only members of an organisation can send messages."
+    elif person.pk == request.user.pk:
+        refusal = "This is you."
+    elif not contact.accepts_contact(person):
+        refusal = f"{person.full_name} does not accept messages through What Works."
+    elif contact.blocked(request.user, person):
+        refusal = f"{person.full_name} does not accept messages from you."
+    form = contact.ContactForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and not refusal:
+        key = str(request.user.pk)
+        if ratelimit.hit(contact.PER_SENDER, key) or ratelimit.hit(
+            contact.PER_PAIR, f"{key}:{person.pk}"
+        ):
+            return ratelimit.too_many_requests(
+                request,
+                "You have sent too many messages",
+                "You can send up to 10 messages a day, and 3 a day to one person. "
+                "Try again tomorrow.",
+                retry_after=24 * 3600,
+            )
+        if done := submit(
+            request,
+            form,
+            lambda data: services.contact_send(
+                sender=request.user,
+                recipient=person,
+                organisation=data["organisation"],
+                body=data["body"],
+                about_path=about,
+            ),
+            then=person,
+            success=f"Your message has been sent to {person.full_name}. "
+            "They can reply to your email address.",
+        ):
+            return done
+    return render(
+        request,
+        "organisations/contact_person.html",
+        {"person": person, "form": form, "about": about, "refusal": refusal},
+        status=403 if refusal and request.method == "POST" else 200,
+    )
+
+
+@login_required
+def contact_report(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    message = (
+        ContactMessage.objects.filter(pk=pk, recipient=request.user)
+        .select_related("sender", "sender_organisation")
+        .first()
+    )
+    if message is None:
+        raise Http404("No such message.")
+    form = contact.ReportForm(request.POST or None)
+    if message.reported_at is None and (
+        done := submit(
+            request,
+            form,
+            lambda data: services.contact_report(
+                message=message, actor=request.user, reason=data["reason"]
+            ),
+            then="home",
+            success="Thank you. The message has been reported to the moderators, and its "
+            "sender cannot write to you again.",
+        )
+    ):
+        return done
+    return render(request, "organisations/contact_report.html", {"message": message, "form": form})

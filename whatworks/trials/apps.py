@@ -12,6 +12,11 @@ class TrialsConfig(AppConfig):
         from whatworks.trials import jobs
 
         jobs.register()  # large outcome files are checked and imported in the background
+        from whatworks.organisations import panels as organisation_panels
+        from whatworks.trials import search_index  # noqa: F401  (the site search's trials)
+        from whatworks.trials.organisation_panel import trials_section
+
+        organisation_panels.register(trials_section)
         from whatworks.initiatives.panels import register
         from whatworks.trials.panels import trials_panel
 
