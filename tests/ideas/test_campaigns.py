@@ -155,12 +155,13 @@ def test_it_adds_an_external_person_to_the_panel_by_email(world, client_for, cam
 def test_it_makes_and_withdraws_join_codes_with_a_qr_code(world, client_for, campaign):
     client = client_for(world["officer"])
     url = reverse("ideas-codes", kwargs={"pk": campaign.pk})
-    assert client.post(url, {"label": "Depot board"}).status_code == 302
+    assert client.post(url, {"kind": "poster", "label": "Depot board"}).status_code == 302
     code = JoinCode.objects.get()
+    assert not code.personal
     page = client.get(url).content.decode()
     assert code.formatted in page and f"?code={code.code}" in page
     qr = client.get(reverse("ideas-code-qr", kwargs={"pk": campaign.pk, "code_id": code.pk}))
-    assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    assert qr["Content-Type"] == "image/png" and qr.content.startswith(b"\x89PNG")
     withdraw = reverse("ideas-code-withdraw", kwargs={"pk": campaign.pk, "code_id": code.pk})
     assert client.post(withdraw).status_code == 302
     code.refresh_from_db()

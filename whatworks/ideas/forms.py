@@ -161,12 +161,39 @@ class JoinForm(forms.Form):
 
 
 class JoinCodeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Who is the code for?",
+        choices=[
+            ("personal", "One person each: personal codes, which can vote"),
+            ("poster", "Anyone who reads a poster: ideas and comments only, no votes"),
+        ],
+        initial="personal",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who the code is for"},
+    )
+    count = forms.IntegerField(
+        label="How many personal codes?",
+        min_value=1,
+        max_value=200,
+        initial=1,
+        required=False,
+        help_text="For personal codes only: one for each person. Hand them out from a shuffled "
+        "pile, never against a list of names, so nobody knows whose code is whose.",
+        error_messages={
+            "invalid": "Enter how many personal codes as a whole number, like 30",
+            "min_value": "Enter a number from 1 to 200",
+            "max_value": "Enter a number from 1 to 200",
+        },
+    )
     label = forms.CharField(
-        label="Where will you put it? (optional)",
+        label="Where will you put it?",
         max_length=100,
         required=False,
         help_text="Such as 'Depot notice board': so you know which code to withdraw.",
     )
+
+    def clean_count(self) -> int:
+        return self.cleaned_data.get("count") or 1
 
 
 class PanelForm(forms.Form):
