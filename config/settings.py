@@ -195,6 +195,8 @@ if EMAIL_HOST:
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "What Works <noreply@whatworks.localhost>"
 )
+# Where the feedback form's messages go (a team mailbox); unset: every active staff account.
+FEEDBACK_EMAIL = os.environ.get("FEEDBACK_EMAIL", "").strip()
 OUTBOX_MAX_ATTEMPTS = 8
 # A message claimed by a consumer that died before recording the send is retried after this.
 OUTBOX_SEND_LEASE_SECONDS = env_int("OUTBOX_SEND_LEASE_SECONDS", 600, minimum=5)
