@@ -30,7 +30,11 @@ TESTING = "PYTEST_VERSION" in os.environ
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(VAR_DIR, DEBUG or TESTING)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails, exports, the API and join codes (whatworks.core.links). Production requires
+# it (config/production.py); unset in development, links use the address each request came in
+# on, and work without a request (tasks) uses this default.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+SITE_URL_FROM_REQUEST = not os.environ.get("SITE_URL", "").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",

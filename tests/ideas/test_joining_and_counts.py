@@ -37,6 +37,7 @@ def test_the_served_qr_code_decodes_to_the_join_link(world, client_for, campaign
     from PIL import Image
 
     settings.SITE_URL = "https://whatworks.example.gov.uk"
+    settings.SITE_URL_FROM_REQUEST = False
     code = services.join_code_create(campaign=campaign, label="Depot", actor=world["admin"])
     url = reverse("ideas-code-qr", kwargs={"pk": campaign.pk, "code_id": code.pk})
     response = client_for(world["officer"]).get(url)
