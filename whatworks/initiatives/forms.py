@@ -8,6 +8,7 @@ from whatworks.core.visibility import Visibility
 from whatworks.initiatives.models import (
     GOAL_LABELS,
     NEXT_STATUSES,
+    NOT_STARTED,
     Collaboration,
     Decision,
     EvaluationDesign,
@@ -83,6 +84,9 @@ class InitiativeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None or self.instance.status in NOT_STARTED:
+            # Nothing has started yet: there is no actual start or end to ask about.
+            del self.fields["actual_start"], self.fields["actual_end"]
         cast(Any, self.fields["visibility"]).choices = Visibility.choices
         cast(Any, self.fields["service_area"]).choices = [("", "Choose a service area")] + list(
             cast(Any, self.fields["service_area"]).choices
