@@ -100,7 +100,7 @@ def summarise(lines: Iterable[LedgerLine]) -> LedgerSummary:
 
 
 def _recorded(lines: list[LedgerLine]) -> set[str]:
-    names = {
+    names: dict[tuple[str, str], str] = {
         (LedgerLine.Kind.COST, LedgerLine.Timing.UPFRONT): "upfront_cost",
         (LedgerLine.Kind.COST, LedgerLine.Timing.RECURRING): "recurring_cost",
         (LedgerLine.Kind.SAVING, LedgerLine.Timing.UPFRONT): "one_off_savings",
