@@ -81,8 +81,14 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
     organiser.get_by_label("Title").fill("Bins big idea day")
     organiser.get_by_label("Brief").fill("Fewer missed bins for the same money.")
     organiser.get_by_label("Problem areas").fill("Missed bins\nWinter rounds")
-    organiser.get_by_label("Opens on").fill(str(today - timedelta(days=1)))
-    organiser.get_by_label("Closes on").fill(str(today + timedelta(days=10)))
+    for legend, day in (
+        ("Opening date", today - timedelta(days=1)),
+        ("Closing date", today + timedelta(days=10)),
+    ):
+        group = organiser.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill(str(day.day))
+        group.get_by_label("Month").fill(str(day.month))
+        group.get_by_label("Year").fill(str(day.year))
     organiser.get_by_label("One vote per idea per person").check()
     organiser.get_by_label("How many staff are invited (optional)").fill("40")
     organiser.get_by_role("button", name="Start the campaign").click()

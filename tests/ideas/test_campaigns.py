@@ -26,23 +26,32 @@ def _metric(world, name="Collections spend", visibility="private"):
     )
 
 
+def _date(name: str, day: int, month: int, year: int) -> dict[str, str]:
+    """A date as the GOV.UK date input posts it: three boxes."""
+    return {f"{name}_0": str(day), f"{name}_1": str(month), f"{name}_2": str(year)}
+
+
 def test_it_starts_a_campaign_and_refuses_dates_in_the_wrong_order(world, client_for):
     client = client_for(world["officer"])
     url = reverse("ideas-campaign-new")
     data = {
         "title": "Bins day",
         "brief": "Fewer missed bins",
-        "opens_on": "2026-12-10",
-        "closes_on": "2026-12-01",
+        **_date("opens_on", 10, 12, 2026),
+        **_date("closes_on", 1, 12, 2026),
         "vote_mode": "one_each",
         "dot_budget": 5,
     }
     response = client.post(url, data)
     assert "The closing date must be on or after the opening date" in response.content.decode()
     assert not Campaign.objects.exists()
-    response = client.post(url, {**data, "closes_on": "2026-12-20"})
+    response = client.post(url, {**data, **_date("closes_on", 20, 12, 2026)})
     campaign = Campaign.objects.get()
     assert response.status_code == 302 and campaign.organisation == world.org_a
+    assert (campaign.opens_on.isoformat(), campaign.closes_on.isoformat()) == (
+        "2026-12-10",
+        "2026-12-20",
+    )
     assert campaign.phase == "submit" and campaign.phase_changes.count() == 1
 
 

@@ -9,8 +9,8 @@ from whatworks.initiatives.models import ServiceArea
 from whatworks.measures.importing import MAX_UPLOAD_BYTES, file_too_big_message
 from whatworks.measures.models import DuplicatePolicy
 from whatworks.organisations.names import clean_display_name
+from whatworks.ui.dates import DateInputField
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
@@ -31,29 +31,28 @@ class CampaignForm(forms.ModelForm):
         widgets = {
             "brief": forms.Textarea(attrs={"rows": 5}),
             "problem_areas": forms.Textarea(attrs={"rows": 4}),
-            "opens_on": DATE,
-            "closes_on": DATE,
             "vote_mode": forms.RadioSelect,
         }
         labels = {
             "title": "Title",
             "brief": "Brief",
             "problem_areas": "Problem areas",
-            "opens_on": "Opens on",
-            "closes_on": "Closes on",
+            "opens_on": "Opening date",
+            "closes_on": "Closing date",
             "vote_mode": "How do people vote?",
             "dot_budget": "Dots each person may place (dot voting only)",
             "staff_count": "How many staff are invited (optional)",
         }
+        # The GOV.UK date input (three boxes), not the browser's date picker.
+        field_classes = {"opens_on": DateInputField, "closes_on": DateInputField}
         help_texts = {
+            "opens_on": "For example, 27 3 2027",
             "hide_results": "People see how many votes each idea has only once the review "
             "starts, so early leaders do not sway the rest.",
         }
         error_messages = {
             "title": {"required": "Enter a title for the campaign"},
             "brief": {"required": "Enter the brief: what the campaign is for"},
-            "opens_on": {"required": "Enter the opening date", "invalid": "Enter a real date"},
-            "closes_on": {"required": "Enter the closing date", "invalid": "Enter a real date"},
             "vote_mode": {"required": "Choose how people vote"},
             "dot_budget": {"required": "Enter the number of dots, such as 5"},
         }

@@ -21,8 +21,8 @@ from whatworks.initiatives.models import (
 )
 from whatworks.measures.models import Metric
 from whatworks.organisations.models import Organisation
+from whatworks.ui.dates import DateInputField
 
-DATE = forms.DateInput(attrs={"type": "date"})
 MONEY_HINT = "In pounds, for example 12500"
 
 
@@ -60,13 +60,13 @@ class InitiativeForm(forms.ModelForm):
             "pseudonymous",
             "embargo_until",
         ]
+        # The GOV.UK date input (three boxes), not the browser's date picker.
+        field_classes = {
+            name: DateInputField
+            for name in ("planned_start", "planned_end", "actual_start", "actual_end")
+        } | {"embargo_until": DateInputField}
         widgets = {
             "visibility": forms.RadioSelect,
-            "planned_start": DATE,
-            "planned_end": DATE,
-            "actual_start": DATE,
-            "actual_end": DATE,
-            "embargo_until": DATE,
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
@@ -126,9 +126,9 @@ class GoalForm(forms.ModelForm):
             "judge_by",
             "is_primary",
         ]
+        field_classes = {"judge_by": DateInputField}
         widgets = {
             "direction": forms.RadioSelect,
-            "judge_by": DATE,
             "definition": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {**GOAL_LABELS, "is_primary": "This is the primary goal"}
