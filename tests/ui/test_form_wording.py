@@ -108,11 +108,11 @@ def test_no_label_says_optional_twice(cls):
 @pytest.mark.parametrize(
     ("field", "label", "expected"),
     [
-        (forms.CharField(), "Title", "Enter title"),
-        (forms.CharField(), "NHS number", "Enter NHS number"),
+        (forms.CharField(), "Title", "Enter the title"),
+        (forms.CharField(), "NHS number", "Enter the NHS number"),
         (forms.CharField(required=False), "Where will you put it? (optional)", None),
-        (forms.ChoiceField(choices=[("a", "A")]), "Role", "Select role"),
-        (forms.CharField(widget=forms.RadioSelect), "Outcome", "Select outcome"),
+        (forms.ChoiceField(choices=[("a", "A")]), "Role", "Select the role"),
+        (forms.CharField(widget=forms.RadioSelect), "Outcome", "Select the outcome"),
         (forms.FileField(), "A spreadsheet", "Choose a spreadsheet"),
         (
             forms.CharField(),
@@ -132,4 +132,4 @@ def test_a_message_the_form_sets_itself_is_kept():
         summary = forms.CharField(label="Summary")
 
     form = Named(data={})
-    assert form.errors == {"title": ["Give the record a title"], "summary": ["Enter summary"]}
+    assert form.errors == {"title": ["Give the record a title"], "summary": ["Enter the summary"]}

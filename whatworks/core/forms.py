@@ -91,6 +91,7 @@ def submit(
 # --- GOV.UK error wording ------------------------------------------------------------------
 
 DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])  # "This field is required."
+DETERMINERS = {"a", "an", "the", "your", "their", "its", "our", "any", "each", "every"}
 CHOOSING = (forms.RadioSelect, forms.Select, forms.CheckboxSelectMultiple, forms.CheckboxInput)
 
 
@@ -113,6 +114,8 @@ def required_message(field: forms.Field, label: str) -> str:
     text = plain_label(label)
     if text.endswith("?"):
         return f"Answer the question ‘{str(label).strip()}’"
+    if text.split(" ", 1)[0].lower() not in DETERMINERS:
+        text = f"the {text}"
     if isinstance(field, forms.FileField):
         return f"Choose {text}"
     if isinstance(field.widget, CHOOSING) or isinstance(
