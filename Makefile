@@ -43,7 +43,7 @@ data: migrate
 
 # Starts the web server and the task consumer; Ctrl-C stops both.
 run: static data
-	@DEBUG=1 $(MANAGE) print_demo_sign_ins
+	@DEBUG=1 SITE_ADDRESS=http://$(HOST):$(PORT) $(MANAGE) print_demo_sign_ins
 	@trap 'kill 0' INT TERM; \
 	DEBUG=1 $(MANAGE) run_huey --quiet & \
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT) & \

@@ -113,11 +113,19 @@ def seed(n: int) -> None:
         )
         for i in range(n)
     )
-    code = services.join_code_create(campaign=campaign, label="Bench", actor=organiser)
+    # One personal code each: a poster code's participants may not vote.
+    codes = []
+    while len(codes) < people:
+        batch = min(people - len(codes), services.MAX_CODES_AT_ONCE)
+        codes += services.join_codes_create(
+            campaign=campaign, label="Bench", actor=organiser, count=batch
+        )
     alphabet = string.ascii_letters + string.digits
     participants = []
-    for i in range(people):
-        value = identity.participant_cookie_value(code.pk, f"Person {i}" if i % 2 else "")
+    for i, code in enumerate(codes):
+        value = identity.participant_cookie_value(
+            code.pk, f"Person {i}" if i % 2 else "", personal=True
+        )
         participants.append(
             {
                 "cookie": f"{identity.cookie_name(campaign.pk)}="

@@ -32,7 +32,11 @@ TESTING = "PYTEST_VERSION" in os.environ
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(VAR_DIR, DEBUG or TESTING)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails, exports, the API and join codes (whatworks.core.links). Production requires
+# it (config/production.py); unset in development, links use the address each request came in
+# on, and work without a request (tasks) uses this default.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
+SITE_URL_FROM_REQUEST = not os.environ.get("SITE_URL", "").strip()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -205,6 +209,8 @@ if EMAIL_HOST:
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "What Works <noreply@whatworks.localhost>"
 )
+# Where the feedback form's messages go (a team mailbox); unset: every active staff account.
+FEEDBACK_EMAIL = os.environ.get("FEEDBACK_EMAIL", "").strip()
 OUTBOX_MAX_ATTEMPTS = 8
 # Long work (large imports) runs as a job on the consumers (whatworks/core/jobs.py): a job
 # whose consumer has not reported progress for this long is started again by the sweep.

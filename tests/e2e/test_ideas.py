@@ -52,6 +52,15 @@ def _visit(page: Any) -> None:
     assert_no_console_errors(page)
 
 
+def _advance(organiser: Any, phase: str) -> None:
+    """Move the campaign on, through the confirmation page."""
+    organiser.get_by_role("button", name="Move on to the next phase").click()
+    expect(organiser.get_by_role("heading", level=1)).to_contain_text(f"'{phase}'?")
+    _visit(organiser)
+    organiser.get_by_role("button", name=f"Move on to '{phase}'").click()
+    expect(organiser.locator(".govuk-notification-banner")).to_contain_text(phase)
+
+
 def test_it_runs_a_campaign_from_data_pack_to_the_register(
     page_factory: Any, base_url: str, world: Any
 ) -> None:
@@ -72,8 +81,14 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
     organiser.get_by_label("Title").fill("Bins big idea day")
     organiser.get_by_label("Brief").fill("Fewer missed bins for the same money.")
     organiser.get_by_label("Problem areas").fill("Missed bins\nWinter rounds")
-    organiser.get_by_label("Opens on").fill(str(today - timedelta(days=1)))
-    organiser.get_by_label("Closes on").fill(str(today + timedelta(days=10)))
+    for legend, day in (
+        ("Opening date", today - timedelta(days=1)),
+        ("Closing date", today + timedelta(days=10)),
+    ):
+        group = organiser.get_by_role("group", name=legend)
+        group.get_by_label("Day").fill(str(day.day))
+        group.get_by_label("Month").fill(str(day.month))
+        group.get_by_label("Year").fill(str(day.year))
     organiser.get_by_label("One vote per idea per person").check()
     organiser.get_by_label("How many staff are invited (optional)").fill("40")
     organiser.get_by_role("button", name="Start the campaign").click()
@@ -122,13 +137,19 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
     organiser.get_by_role("link", name="Bins big idea day").click()
     organiser.get_by_role("link", name="Join codes for staff without accounts").click()
     organiser.get_by_label("Where will you put it? (optional)").fill("Depot notice board")
-    organiser.get_by_role("button", name="Make a code").click()
+    organiser.get_by_role("button", name="Make codes").click()
     expect(organiser.get_by_role("img", name="QR code that opens the join page")).to_be_visible()
+    # The QR image loads and draws (a PNG the browser decodes, not a broken SVG).
+    qr_width = organiser.evaluate(
+        "(async () => { const img = document.querySelector('img.app-qr');"
+        " await img.decode(); return img.naturalWidth; })()"
+    )
+    assert qr_width > 0
     _visit(organiser)
     code = JoinCode.objects.get()
+    assert code.personal
     organiser.get_by_role("link", name="Back", exact=True).click()
-    organiser.get_by_role("button", name="Move on to the next phase").click()
-    expect(organiser.locator(".govuk-notification-banner")).to_contain_text("Discuss and vote")
+    _advance(organiser, "Discuss and vote")
     campaign_url = organiser.url
 
     # --- A member of staff puts an idea forward anonymously ----------------------------------
@@ -197,9 +218,18 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
     expect(staff.get_by_text("You voted for this.")).to_be_visible()
 
     # --- The panel decides ----------------------------------------------------------------------
+    # --- The depot worker joins again in a fresh browser: the same person, no second vote ----
+    again = page_factory(width=320, height=640)
+    again.goto(base_url + f"/ideas/join/?code={code.code}")
+    again.get_by_role("button", name="Join").click()
+    expect(again.locator(".govuk-notification-banner")).to_contain_text("You have joined")
+    expect(again.get_by_text("You voted for this.")).to_be_visible()
+    target = Idea.objects.get(title="Photograph bins that were not out")
+    assert target.votes.count() == 1
+    _visit(again)
+
     organiser.goto(campaign_url)
-    organiser.get_by_role("button", name="Move on to the next phase").click()  # review
-    expect(organiser.locator(".govuk-notification-banner")).to_contain_text("Review")
+    _advance(organiser, "Review")
     facilitator_page.goto(campaign_url)
     _visit(facilitator_page)
     facilitator_page.get_by_role("link", name="Photograph bins that were not out").click()
@@ -231,8 +261,7 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
     expect(facilitator_page.locator(".govuk-notification-banner")).to_contain_text("published")
 
     organiser.goto(campaign_url)
-    organiser.get_by_role("button", name="Move on to the next phase").click()  # decided
-    expect(organiser.locator(".govuk-notification-banner")).to_contain_text("Decided")
+    _advance(organiser, "Decided")
 
     # --- You said, we did; and the register ----------------------------------------------------
     anonymous.refresh_from_db()

@@ -8,7 +8,16 @@ import pytest
 
 from .browser import assert_accessible, assert_no_console_errors, assert_no_horizontal_scroll
 
-PUBLIC_PAGES = ["/", "/about/", "/about/data/"]
+PUBLIC_PAGES = [
+    "/",
+    "/about/",
+    "/about/data/",
+    "/accessibility/",
+    "/privacy/",
+    "/cookies/",
+    "/contact/",
+    "/feedback/",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
@@ -51,3 +60,27 @@ def test_it_focuses_the_skip_link_first(page: Any, base_url: str, path: str) -> 
     assert page.locator(".govuk-skip-link").is_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main-content"
+
+
+def test_feedback_from_the_phase_banner_reaches_the_outbox(
+    page_factory: Any, base_url: str, settings: Any
+) -> None:
+    from whatworks.core.models import Message
+
+    settings.FEEDBACK_EMAIL = "team@council.example"
+    page = page_factory(width=320, height=640)
+    page.goto(base_url + "/about/")
+    page.get_by_role("link", name="give your feedback").click()
+    page.get_by_role("button", name="Send feedback").click()
+    summary = page.locator(".govuk-error-summary")
+    assert summary.is_visible()
+    assert "Enter your feedback" in summary.inner_text()
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page, 320)
+    page.get_by_label("What would you like to tell us?").fill("The charts are hard to read.")
+    page.get_by_role("button", name="Send feedback").click()
+    assert "has been sent" in page.locator(".govuk-notification-banner").inner_text()
+    message = Message.objects.get()
+    assert message.recipient == "team@council.example"
+    assert message.personalisation["page"] == "/about/"
+    assert_accessible(page)

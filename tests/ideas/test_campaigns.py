@@ -26,23 +26,32 @@ def _metric(world, name="Collections spend", visibility="private"):
     )
 
 
+def _date(name: str, day: int, month: int, year: int) -> dict[str, str]:
+    """A date as the GOV.UK date input posts it: three boxes."""
+    return {f"{name}_0": str(day), f"{name}_1": str(month), f"{name}_2": str(year)}
+
+
 def test_it_starts_a_campaign_and_refuses_dates_in_the_wrong_order(world, client_for):
     client = client_for(world["officer"])
     url = reverse("ideas-campaign-new")
     data = {
         "title": "Bins day",
         "brief": "Fewer missed bins",
-        "opens_on": "2026-12-10",
-        "closes_on": "2026-12-01",
+        **_date("opens_on", 10, 12, 2026),
+        **_date("closes_on", 1, 12, 2026),
         "vote_mode": "one_each",
         "dot_budget": 5,
     }
     response = client.post(url, data)
     assert "The closing date must be on or after the opening date" in response.content.decode()
     assert not Campaign.objects.exists()
-    response = client.post(url, {**data, "closes_on": "2026-12-20"})
+    response = client.post(url, {**data, **_date("closes_on", 20, 12, 2026)})
     campaign = Campaign.objects.get()
     assert response.status_code == 302 and campaign.organisation == world.org_a
+    assert (campaign.opens_on.isoformat(), campaign.closes_on.isoformat()) == (
+        "2026-12-10",
+        "2026-12-20",
+    )
     assert campaign.phase == "submit" and campaign.phase_changes.count() == 1
 
 
@@ -155,12 +164,13 @@ def test_it_adds_an_external_person_to_the_panel_by_email(world, client_for, cam
 def test_it_makes_and_withdraws_join_codes_with_a_qr_code(world, client_for, campaign):
     client = client_for(world["officer"])
     url = reverse("ideas-codes", kwargs={"pk": campaign.pk})
-    assert client.post(url, {"label": "Depot board"}).status_code == 302
+    assert client.post(url, {"kind": "poster", "label": "Depot board"}).status_code == 302
     code = JoinCode.objects.get()
+    assert not code.personal
     page = client.get(url).content.decode()
     assert code.formatted in page and f"?code={code.code}" in page
     qr = client.get(reverse("ideas-code-qr", kwargs={"pk": campaign.pk, "code_id": code.pk}))
-    assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    assert qr["Content-Type"] == "image/png" and qr.content.startswith(b"\x89PNG")
     withdraw = reverse("ideas-code-withdraw", kwargs={"pk": campaign.pk, "code_id": code.pk})
     assert client.post(withdraw).status_code == 302
     code.refresh_from_db()

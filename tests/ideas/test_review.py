@@ -142,11 +142,11 @@ def test_it_decides_only_when_every_idea_has_an_outcome(world, client_for, campa
     services.campaign_advance(campaign=campaign, actor=world["admin"])
     assert campaign.phase == Phase.REVIEW
     url = reverse("ideas-campaign-advance", kwargs={"pk": campaign.pk})
-    client_for(world["admin"]).post(url)
+    client_for(world["admin"]).post(url, {"from": "review"})
     campaign.refresh_from_db()
     assert campaign.phase == Phase.REVIEW
     services.idea_decide(idea=idea, actor=world["admin"], outcome="not_adopted", reason="Costly")
-    client_for(world["admin"]).post(url)
+    client_for(world["admin"]).post(url, {"from": "review"})
     campaign.refresh_from_db()
     assert campaign.phase == Phase.DECIDED
     assert [c.to_phase for c in campaign.phase_changes.all()] == [
@@ -290,6 +290,7 @@ def test_it_exports_vote_totals_that_comments_do_not_multiply(world, campaign) -
             idea=idea, who=identity.for_user(campaign.pk, world["analyst"]), anonymous=False,
             body=f"Comment {n}",
         )  # fmt: skip
+    services.campaign_advance(campaign=campaign, actor=world["admin"])  # counts shown from now
     columns, rows = ideas_rows(campaign)
     row = dict(zip(columns, next(iter(rows)), strict=True))
     assert (row["votes"], row["comments"]) == (2, 3)

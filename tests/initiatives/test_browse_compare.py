@@ -130,3 +130,11 @@ def test_it_compares_in_a_fixed_number_of_queries(client, two, django_assert_max
     # session-less: visible records, goals, their primary results, ledger, replications
     with django_assert_max_num_queries(5):
         assert client.get(COMPARE, {"id": ids}).status_code == 200
+
+
+def test_a_record_without_realised_figures_says_not_recorded_not_zero(client, two):
+    rent, signs, _ = two
+    html = client.get(COMPARE, {"id": [rent.pk, signs.pk]}).content.decode()
+    assert "£5,000 realised" in html  # the record with a realised line
+    assert "£0 realised" not in html  # the one without says so instead
+    assert "Realised: not recorded" in html

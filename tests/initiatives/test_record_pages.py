@@ -66,8 +66,8 @@ def test_it_names_every_bad_field_and_saves_nothing(world, client_for):
         "service_area": "moon",
         "collaborations": [],
         "visibility": "x",
-        "planned_start": "2017-05-01",
-        "planned_end": "2017-01-01",
+        **{"planned_start_0": "1", "planned_start_1": "5", "planned_start_2": "2017"},
+        **{"planned_end_0": "1", "planned_end_1": "1", "planned_end_2": "2017"},
         "people_reached": "-3",
     }
     body = client_for(world["officer"]).post("/initiatives/new/", bad).content.decode()
@@ -79,7 +79,8 @@ def test_it_names_every_bad_field_and_saves_nothing(world, client_for):
         "planned_end",
         "people_reached",
     ]:
-        assert f'href="#id_{field}"' in body, field
+        anchor = f"id_{field}_0" if field == "planned_end" else f"id_{field}"  # a date's day box
+        assert f'href="#{anchor}"' in body, field
     assert not Initiative.objects.exists()
 
 

@@ -288,3 +288,19 @@ def test_it_previews_an_upload_in_constant_queries(
     client = client_for(world["analyst"])
     with django_assert_max_num_queries(10):
         assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_chart_axis_separates_thousands_and_names_its_unit(client_for, world, metric):
+    Observation.objects.bulk_create(
+        Observation(
+            metric=metric,
+            organisation=metric.organisation,
+            period_start=date(2015, 1, 1) + timedelta(days=31 * i),
+            value=12000 + 500 * i,
+        )
+        for i in range(6)
+    )
+    svg = client_for(world["officer"]).get(f"/measures/{metric.pk}/chart.svg").content.decode()
+    assert "12,000" in svg or "13,000" in svg
+    assert ">12000<" not in svg and ">13000<" not in svg
+    assert metric.axis_label in svg

@@ -157,6 +157,13 @@ def test_anyone_can_read_the_results_pages(loaded: int, client) -> None:
         assert record.status_code == 200
 
 
+def test_each_record_says_it_is_synthetic_once_and_nothing_stale(loaded: int, client) -> None:
+    for trial in Trial.objects.select_related("initiative"):
+        page = client.get(trial.initiative.get_absolute_url()).content.decode()
+        assert page.count(SYNTHETIC.replace("'", "&#x27;")) == 1, trial.title
+        assert "cannot yet analyse" not in page
+
+
 def test_it_refuses_without_debug(db, settings) -> None:
     settings.DEBUG = False
     with pytest.raises(DemoDataRefused):

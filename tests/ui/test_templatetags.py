@@ -65,7 +65,7 @@ def test_it_links_each_error_to_its_field() -> None:
     assert 'class="govuk-error-summary" data-module="govuk-error-summary"' in html
     assert '<div role="alert">' in html
     assert "There is a problem" in html
-    assert '<a href="#id_name">This field is required.</a>' in html
+    assert '<a href="#id_name">Enter the name</a>' in html
     assert '<a href="#id_email">Enter a valid email address.</a>' in html
     # Radios and checkboxes link to the first option, which carries the field's id.
     assert '<a href="#id_kind">' in html
@@ -93,7 +93,7 @@ def test_it_renders_a_text_input_with_hint_and_error() -> None:
     )
     assert (
         '<p id="id_name-error" class="govuk-error-message">'
-        '<span class="govuk-visually-hidden">Error:</span> This field is required.</p>'
+        '<span class="govuk-visually-hidden">Error:</span> Enter the name</p>'
     ) in html
     assert 'class="govuk-input govuk-input--error govuk-input--width-20"' in html
     assert 'aria-describedby="id_name-hint id_name-error"' in html

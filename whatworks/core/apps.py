@@ -23,3 +23,7 @@ class CoreConfig(AppConfig):
         from whatworks.core import search, tasks  # noqa: F401  (signal handlers, periodic tasks)
 
         post_migrate.connect(_cache_table, sender=self, dispatch_uid="core-cache-table")
+
+        from whatworks.core.forms import install_govuk_error_wording
+
+        install_govuk_error_wording()

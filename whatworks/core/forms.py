@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -123,3 +124,78 @@ def act(
     if text:
         messages.success(request, text)
     return redirect(then(result) if callable(then) else then)
+
+
+# --- GOV.UK error wording ------------------------------------------------------------------
+
+DJANGO_REQUIRED = str(forms.Field.default_error_messages["required"])  # "This field is required."
+DETERMINERS = {"a", "an", "the", "your", "their", "its", "our", "any", "each", "every"}
+CHOOSING = (forms.RadioSelect, forms.Select, forms.CheckboxSelectMultiple, forms.CheckboxInput)
+
+
+def plain_label(label: str) -> str:
+    """The label as it reads inside a sentence: no "(optional)", no closing colon, the first
+    letter lowercased unless it starts an acronym ("NHS number")."""
+    text = str(label).strip()
+    if text.lower().endswith("(optional)"):
+        text = text[: -len("(optional)")].rstrip()
+    text = text.rstrip(":").strip()
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def required_message(field: forms.Field, label: str) -> str:
+    """What a GOV.UK error says when a required field is left empty: what to do, naming the
+    thing ("Enter a title", "Select the role", "Choose a file"), never "This field is
+    required."."""
+    text = plain_label(label)
+    if text.endswith("?"):
+        return f"Answer the question ‘{str(label).strip()}’"
+    if text.split(" ", 1)[0].lower() not in DETERMINERS:
+        text = f"the {text}"
+    if isinstance(field, forms.FileField):
+        return f"Choose {text}"
+    if isinstance(field.widget, CHOOSING) or isinstance(
+        field, forms.ChoiceField | forms.ModelChoiceField
+    ):
+        return f"Select {text}"
+    return f"Enter {text}"
+
+
+def govuk_required_errors(form: forms.BaseForm) -> None:
+    """Replace Django's "This field is required." on a validated form with the GOV.UK wording
+    derived from each field's label. A message a form sets itself is kept."""
+    errors = getattr(form, "_errors", None)
+    if not errors:
+        return
+    for name, error_list in list(errors.items()):
+        if name not in form.fields:
+            continue
+        data = error_list.as_data()
+        if not any(str(m) == DJANGO_REQUIRED for e in data for m in e.messages):
+            continue
+        field = form.fields[name]
+        label = str(field.label) if field.label is not None else pretty_name(name)
+        replaced = [
+            ValidationError(required_message(field, label), code="required")
+            if any(str(m) == DJANGO_REQUIRED for m in e.messages)
+            else e
+            for e in data
+        ]
+        new_list = form.error_class(replaced, renderer=form.renderer, field_id=form[name].auto_id)
+        errors[name] = new_list
+
+
+def install_govuk_error_wording() -> None:
+    """Every form in the project (and Django's own) says what to enter: run once at start."""
+    original = forms.BaseForm.full_clean
+    if getattr(original, "_govuk", False):
+        return
+
+    def full_clean(self: forms.BaseForm) -> None:
+        original(self)
+        govuk_required_errors(self)
+
+    full_clean._govuk = True  # type: ignore[attr-defined]
+    forms.BaseForm.full_clean = full_clean  # type: ignore[method-assign]

@@ -59,7 +59,7 @@ def ideas_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
             i.get_status_display(),
             i.duplicate_of_id or "",
             i.initiative_id or "",
-            i.dot_total,
+            i.dot_total if campaign.results_visible else "hidden until the review",
             i.comment_total,
             timezone.localdate(i.created_at).isoformat(),  # the day only, as stored
         ]  # fmt: skip
@@ -70,6 +70,8 @@ def ideas_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
 
 def votes_rows(campaign: Campaign) -> tuple[list[str], Iterable[list[Any]]]:
     columns = ["idea_id", "idea_title", "voters", "dots"]
+    if not campaign.results_visible:
+        return columns, iter(())  # hidden from everyone until the review
     tallies = (
         Vote.objects.filter(campaign=campaign)
         .values("idea_id", "idea__title")

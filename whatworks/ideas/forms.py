@@ -9,8 +9,8 @@ from whatworks.initiatives.models import ServiceArea
 from whatworks.measures.importing import MAX_UPLOAD_BYTES, file_too_big_message
 from whatworks.measures.models import DuplicatePolicy
 from whatworks.organisations.names import clean_display_name
+from whatworks.ui.dates import DateInputField
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCORE_CHOICES = [(n, str(n)) for n in range(1, 6)]
 
 
@@ -31,29 +31,28 @@ class CampaignForm(forms.ModelForm):
         widgets = {
             "brief": forms.Textarea(attrs={"rows": 5}),
             "problem_areas": forms.Textarea(attrs={"rows": 4}),
-            "opens_on": DATE,
-            "closes_on": DATE,
             "vote_mode": forms.RadioSelect,
         }
         labels = {
             "title": "Title",
             "brief": "Brief",
             "problem_areas": "Problem areas",
-            "opens_on": "Opens on",
-            "closes_on": "Closes on",
+            "opens_on": "Opening date",
+            "closes_on": "Closing date",
             "vote_mode": "How do people vote?",
             "dot_budget": "Dots each person may place (dot voting only)",
             "staff_count": "How many staff are invited (optional)",
         }
+        # The GOV.UK date input (three boxes), not the browser's date picker.
+        field_classes = {"opens_on": DateInputField, "closes_on": DateInputField}
         help_texts = {
+            "opens_on": "For example, 27 3 2027",
             "hide_results": "People see how many votes each idea has only once the review "
             "starts, so early leaders do not sway the rest.",
         }
         error_messages = {
             "title": {"required": "Enter a title for the campaign"},
             "brief": {"required": "Enter the brief: what the campaign is for"},
-            "opens_on": {"required": "Enter the opening date", "invalid": "Enter a real date"},
-            "closes_on": {"required": "Enter the closing date", "invalid": "Enter a real date"},
             "vote_mode": {"required": "Choose how people vote"},
             "dot_budget": {"required": "Enter the number of dots, such as 5"},
         }
@@ -161,12 +160,39 @@ class JoinForm(forms.Form):
 
 
 class JoinCodeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Who is the code for?",
+        choices=[
+            ("personal", "One person each: personal codes, which can vote"),
+            ("poster", "Anyone who reads a poster: ideas and comments only, no votes"),
+        ],
+        initial="personal",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who the code is for"},
+    )
+    count = forms.IntegerField(
+        label="How many personal codes?",
+        min_value=1,
+        max_value=200,
+        initial=1,
+        required=False,
+        help_text="For personal codes only: one for each person. Hand them out from a shuffled "
+        "pile, never against a list of names, so nobody knows whose code is whose.",
+        error_messages={
+            "invalid": "Enter how many personal codes as a whole number, like 30",
+            "min_value": "Enter a number from 1 to 200",
+            "max_value": "Enter a number from 1 to 200",
+        },
+    )
     label = forms.CharField(
-        label="Where will you put it? (optional)",
+        label="Where will you put it?",
         max_length=100,
         required=False,
         help_text="Such as 'Depot notice board': so you know which code to withdraw.",
     )
+
+    def clean_count(self) -> int:
+        return self.cleaned_data.get("count") or 1
 
 
 class PanelForm(forms.Form):

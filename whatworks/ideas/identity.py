@@ -1,13 +1,16 @@
 """Who is taking part, as the campaign may know it: a keyed hash, never a person.
 
-A signed-in member is `user:<id>`; someone who came in with a join code carries a random
-token in a signed cookie. Either is turned into keys with HMAC-SHA256 under the campaign's
-own key (keys.py), which is not in the database: whoever reads the tables (an organisation
-admin, site staff, a database reader) sees only the hashes and cannot turn them back into a
-person; once the campaign closes the key is destroyed and the hashes replaced, so nobody
-can at all. The purpose ("author" or "voter") is part of the message, so an anonymous idea
-cannot be linked to its author's votes; the campaign is too (for campaigns from before
-per-campaign keys, which share the old site-wide key).
+A signed-in member is `user:<id>`; someone who came in with a personal join code is
+`code:<id>` (the same person in every browser they join from, so joining again gives no
+second vote); someone who came in with a poster code carries a random token in a signed
+cookie (and may not vote: nothing tells them apart from themselves in a fresh browser).
+Any of these is turned into keys with HMAC-SHA256 under the campaign's own key (keys.py),
+which is not in the database: whoever reads the tables (an organisation admin, site staff,
+a database reader) sees only the hashes and cannot turn them back into a person; once the
+campaign closes the key is destroyed and the hashes replaced, so nobody can at all. The
+purpose ("author" or "voter") is part of the message, so an anonymous idea cannot be linked
+to its author's votes; the campaign is too (for campaigns from before per-campaign keys,
+which share the old site-wide key).
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ class Identity:
     user: Any = None  # the signed-in person, or None for a join-code participant
     name: str = ""  # the optional name a join-code participant gave
     code_id: int | None = None  # the join code a participant came in with
+    may_vote: bool = True  # False for a poster code's participant
     key: bytes | None = field(default=None, repr=False, compare=False)  # if already read
 
     @cached_property
@@ -105,14 +109,19 @@ def participant_from_cookie(request: HttpRequest, campaign_id: int) -> Identity 
     code, _, name = rest.partition("|")
     if not token or not code.isdigit():
         return None
-    return Identity(
-        campaign_id=campaign_id, subject=f"participant:{token}", name=name, code_id=int(code)
-    )
+    # The cookie is signed: only the join view can have written PERSONAL into it.
+    subject = f"code:{code}" if token == PERSONAL else f"participant:{token}"
+    return Identity(campaign_id=campaign_id, subject=subject, name=name, code_id=int(code))
 
 
-def participant_cookie_value(code_id: int, name: str = "") -> str:
-    """A new participant: a random token, the code they used and their optional name."""
-    return f"{secrets.token_urlsafe(18)}|{code_id}|{name.replace('|', ' ')[:100]}"
+PERSONAL = "personal"
+
+
+def participant_cookie_value(code_id: int, name: str = "", *, personal: bool = False) -> str:
+    """A participant: who they are (the personal code itself, or a random token for a
+    poster code), the code they used and their optional name."""
+    token = PERSONAL if personal else secrets.token_urlsafe(18)
+    return f"{token}|{code_id}|{name.replace('|', ' ')[:100]}"
 
 
 def set_participant_cookie(response: HttpResponse, campaign_id: int, value: str) -> None:

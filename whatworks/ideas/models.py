@@ -199,10 +199,20 @@ def _new_code() -> str:
 
 
 class JoinCode(models.Model):
-    """Lets staff without an account take part in one campaign, while it runs."""
+    """Lets staff without an account take part in one campaign, while it runs.
+
+    A *personal* code stands for one person: whoever joins with it, in any browser and as
+    often as they like, is the same participant, so joining again gives no second vote. A
+    *poster* code is shared by everyone who reads it: it lets people put forward ideas and
+    comment, but not vote, since nothing tells one reader from another (or from the same
+    reader in a fresh browser).
+    """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="join_codes")
     code = models.CharField(max_length=20, unique=True, default=_new_code)
+    personal = models.BooleanField(
+        "one person's code", default=True, help_text="Personal codes can vote; poster codes not."
+    )
     label = models.CharField(max_length=100, blank=True, help_text="Such as 'Depot notice board'.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -215,6 +225,10 @@ class JoinCode(models.Model):
 
     def __str__(self) -> str:
         return self.label or f"Join code for {self.campaign}"
+
+    @property
+    def kind_label(self) -> str:
+        return "Personal code" if self.personal else "Poster code"
 
     @property
     def formatted(self) -> str:

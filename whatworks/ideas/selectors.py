@@ -57,12 +57,17 @@ class Visit:
         return self.identity is not None and self.campaign.allows(action)
 
     @property
+    def poster_only(self) -> bool:
+        """Came in with a poster code: takes part, but may not vote."""
+        return self.identity is not None and not self.identity.may_vote
+
+    @property
     def may_submit(self) -> bool:
         return self.may(Action.SUBMIT)
 
     @property
     def may_vote(self) -> bool:
-        return self.may(Action.VOTE)
+        return self.may(Action.VOTE) and not self.poster_only
 
     @property
     def may_comment(self) -> bool:
@@ -70,7 +75,8 @@ class Visit:
 
     @property
     def sees_results(self) -> bool:
-        return self.campaign.results_visible or self.can_review
+        # Everyone alike, organisers and the panel too: counts seen early sway the rest.
+        return self.campaign.results_visible
 
 
 def campaigns_visible_to(user: Any) -> QuerySet[Campaign]:
@@ -127,11 +133,12 @@ def access_campaign(request: HttpRequest, pk: int, perm: str | None = None) -> V
             key_missing=missing,
         )
     participant = ids.participant_from_cookie(request, campaign.pk)
-    if participant is not None and participant_code_valid(participant, campaign):
+    code = participant_code(participant, campaign) if participant is not None else None
+    if participant is not None and code is not None:
         if perm is not None:
             raise PermissionDenied
         key, missing = _key(campaign)
-        identity = None if missing else replace(participant, key=key)
+        identity = None if missing else replace(participant, key=key, may_vote=code.personal)
         return Visit(campaign=campaign, identity=identity, key_missing=missing)
     raise Http404("No such campaign.")
 
@@ -149,15 +156,22 @@ def _key(campaign: Campaign) -> tuple[bytes | None, bool]:
         return None, True
 
 
-def participant_code_valid(participant: ids.Identity, campaign: Campaign) -> bool:
-    """The code the participant joined with still works (not withdrawn, campaign running)."""
+def participant_code(participant: ids.Identity, campaign: Campaign) -> JoinCode | None:
+    """The code the participant joined with, if it still works (not withdrawn, campaign
+    running) and is the kind their cookie says (a personal code's identity is the code)."""
     if participant.code_id is None:
-        return False
+        return None
     code = JoinCode.objects.filter(pk=participant.code_id, campaign_id=campaign.pk).first()
     if code is None:
-        return False
+        return None
     code.campaign = campaign  # already loaded: the dates come from it
-    return code.refusal() is None
+    if code.personal != participant.subject.startswith("code:"):
+        return None
+    return code if code.refusal() is None else None
+
+
+def participant_code_valid(participant: ids.Identity, campaign: Campaign) -> bool:
+    return participant_code(participant, campaign) is not None
 
 
 def access_idea(visit: Visit, idea_pk: int) -> Idea:
@@ -304,13 +318,16 @@ def batched(count: int) -> str:
 
 
 def live_summary(campaign: Campaign) -> dict[str, Any]:
-    """What the facilitator's live view shows; also its JSON."""
-    top = campaign_ideas(campaign, order="votes")[:50]
+    """What the facilitator's live view shows; also its JSON. While counts are hidden they
+    are hidden here too (the facilitator and organisers alike): the newest ideas, no votes."""
+    shown = campaign.results_visible
+    top = campaign_ideas(campaign, order="votes" if shown else "new")[:50]
     people = participant_count(campaign)
     votes = Vote.objects.filter(campaign=campaign).aggregate(n=Coalesce(Sum("dots"), 0))["n"]
     comments = Idea.objects.filter(campaign=campaign).aggregate(n=Count("comments"))["n"]
     return {
         "phase": campaign.get_phase_display(),
+        "results_visible": shown,
         "ideas": Idea.objects.filter(campaign=campaign).count(),
         "votes": batched(votes),
         "comments": batched(comments),
@@ -319,7 +336,7 @@ def live_summary(campaign: Campaign) -> dict[str, Any]:
             {
                 "id": idea.pk,
                 "title": idea.title,
-                "dots": idea.dots,  # type: ignore[attr-defined]
+                "dots": idea.dots if shown else "Hidden",  # type: ignore[attr-defined]
                 "status": IdeaStatus(idea.status).label,
             }
             for idea in top

@@ -131,9 +131,17 @@ def campaign_update(*, campaign: Campaign, actor: User, **fields: Any) -> Campai
 
 
 @transaction.atomic
-def campaign_advance(*, campaign: Campaign, actor: User) -> Campaign:
-    """Move the campaign to its next phase (submit -> discuss and vote -> review -> decided)."""
+def campaign_advance(*, campaign: Campaign, actor: User, expected: str | None = None) -> Campaign:
+    """Move the campaign to its next phase (submit -> discuss and vote -> review -> decided).
+
+    `expected` is the phase the organiser confirmed moving on from: if someone else moved
+    the campaign on meanwhile (or the confirmation was sent twice), nothing changes.
+    """
     stored = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if expected is not None and stored.phase != expected:
+        raise ValidationError(
+            f"The campaign has already moved on: it is in '{stored.get_phase_display()}'."
+        )
     following = stored.next_phase
     if following is None:
         raise ValidationError("The campaign is decided: there is no later phase.")
@@ -245,14 +253,43 @@ def panel_remove(*, member: PanelMember, actor: User) -> None:
 
 
 @transaction.atomic
-def join_code_create(*, campaign: Campaign, label: str, actor: User) -> JoinCode:
+def join_code_create(
+    *, campaign: Campaign, label: str, actor: User, personal: bool = True
+) -> JoinCode:
+    """One code: a personal code (one person, who may vote) or a poster code (anyone who
+    reads it: ideas and comments only)."""
+    return join_codes_create(
+        campaign=campaign, label=label, actor=actor, personal=personal, count=1
+    )[0]
+
+
+MAX_CODES_AT_ONCE = 200
+
+
+@transaction.atomic
+def join_codes_create(
+    *, campaign: Campaign, label: str, actor: User, personal: bool = True, count: int = 1
+) -> list[JoinCode]:
+    """`count` personal codes to hand out (from a shuffled pile, never against a list of
+    names), or one poster code."""
     if campaign.closes_on < timezone.localdate():
         raise ValidationError({"label": "The campaign has closed: a new code would not work."})
-    code = JoinCode.objects.create(campaign=campaign, label=label, created_by=actor)
+    if not personal:
+        count = 1
+    if not 1 <= count <= MAX_CODES_AT_ONCE:
+        raise ValidationError({"count": f"Enter a number from 1 to {MAX_CODES_AT_ONCE}"})
+    codes = [
+        JoinCode.objects.create(campaign=campaign, label=label, personal=personal, created_by=actor)
+        for _ in range(count)
+    ]
     audit.record(
-        "ideas.join_code_created", actor=actor, obj=campaign, organisation=campaign.organisation
+        "ideas.join_code_created",
+        actor=actor,
+        obj=campaign,
+        organisation=campaign.organisation,
+        detail={"personal": personal, "count": count},
     )
-    return code
+    return codes
 
 
 @transaction.atomic
@@ -392,6 +429,9 @@ def vote_cast(*, idea: Idea, who: Identity, dots: int = 1) -> Vote:
     """
     campaign = idea.campaign
     _require(campaign, Action.VOTE, "dots")
+    if not who.may_vote:
+        message = "To vote, join with your personal code or sign in: a poster code cannot vote."
+        raise _refusal(message, "poster_code", "dots")
     if idea.status in (IdeaStatus.MERGED, IdeaStatus.NOT_ADOPTED, IdeaStatus.ADOPTED):
         raise ValidationError({"dots": "This idea has an outcome: it takes no more votes."})
     if campaign.vote_mode == VoteMode.ONE_EACH:

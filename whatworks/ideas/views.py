@@ -6,6 +6,7 @@ rules, join-code participants by their signed cookie), a form validates, a servi
 
 from __future__ import annotations
 
+import io
 from typing import Any
 from uuid import UUID
 
@@ -47,6 +48,7 @@ from whatworks.ideas.models import (
     IdeaStatus,
     JoinCode,
     PanelMember,
+    Phase,
     Score,
     VoteMode,
 )
@@ -135,7 +137,9 @@ def join(request: HttpRequest) -> HttpResponse:
                 status = 429
         else:
             response = redirect(code.campaign)
-            value = identity.participant_cookie_value(code.pk, form.cleaned_data["name"])
+            value = identity.participant_cookie_value(
+                code.pk, form.cleaned_data["name"], personal=code.personal
+            )
             identity.set_participant_cookie(response, code.campaign_id, value)
             messages.success(request, f"You have joined '{code.campaign.title}'.")
             return response
@@ -197,16 +201,37 @@ def campaign_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def campaign_advance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Ask first, then move the campaign on: a GET says what the next phase changes (and
+    that moving to the review ends taking part for good); the POST carries the phase it
+    was confirmed from, so a second click or a colleague's change moves nothing."""
     visit = selectors.access_campaign(request, pk, MANAGE)
-    try:
-        services.campaign_advance(campaign=visit.campaign, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The campaign is now in '{visit.campaign.get_phase_display()}'.")
-    return redirect(visit.campaign)
+    campaign = visit.campaign
+    following = campaign.next_phase
+    if following is None:
+        messages.error(request, "The campaign is decided: there is no later phase.")
+        return redirect(campaign)
+    if request.method == "POST":
+        try:
+            services.campaign_advance(
+                campaign=campaign, actor=request.user, expected=request.POST.get("from", "")
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"The campaign is now in '{campaign.get_phase_display()}'.")
+        return redirect(campaign)
+    now_allowed = PHASE_ACTIONS[Phase(following)]
+    return render(
+        request,
+        "ideas/campaign_advance.html",
+        {
+            "campaign": campaign,
+            "following": Phase(following),
+            "allowed": ", ".join(a.label for a in Action if a in now_allowed),
+            "ends_taking_part": not now_allowed and bool(PHASE_ACTIONS[Phase(campaign.phase)]),
+        },
+    )
 
 
 # --- Data pack ----------------------------------------------------------------------------
@@ -398,16 +423,25 @@ def _join_url(code: JoinCode) -> str:
 def codes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = selectors.access_campaign(request, pk, MANAGE)
     campaign = visit.campaign
-    form = JoinCodeForm(request.POST or None)
+    form = JoinCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            code = services.join_code_create(
-                campaign=campaign, label=form.cleaned_data["label"], actor=request.user
+            made = services.join_codes_create(
+                campaign=campaign,
+                label=form.cleaned_data["label"],
+                actor=request.user,
+                personal=form.cleaned_data["kind"] == "personal",
+                count=form.cleaned_data["count"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"New join code: {code.formatted}")
+            text = (
+                f"New join code: {made[0].formatted}"
+                if len(made) == 1
+                else f"{len(made)} new personal codes, from {made[-1].formatted}"
+            )
+            messages.success(request, text)
             return redirect("ideas-codes", pk=pk)
     join_codes = [(c, _join_url(c)) for c in campaign.join_codes.all()]
     return render(
@@ -438,8 +472,13 @@ def code_qr(request: AuthenticatedRequest, pk: int, code_id: int) -> HttpRespons
     code = JoinCode.objects.filter(pk=code_id, campaign=visit.campaign).first()
     if code is None:
         raise Http404("No such code.")
-    qr = segno.make(_join_url(code), error="m")
-    return _svg(qr.svg_inline(scale=6, title=f"QR code to join {visit.campaign.title}").encode())
+    # A PNG: every phone camera and scanner app reads it, and an <img> shows it as it is.
+    buffer = io.BytesIO()
+    segno.make(_join_url(code), error="m").save(buffer, kind="png", scale=8, border=4)
+    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 # --- Ideas ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from whatworks.initiatives.ledger import LedgerSummary, summarise
 from whatworks.initiatives.models import Direction, Goal, GoalResult, Initiative, owner_label
 from whatworks.initiatives.selectors import initiatives_visible_to, primary_results
-from whatworks.ui.numbers import money, number
+from whatworks.ui.numbers import NOT_RECORDED, money, number
 
 MAX_COMPARE = 4
 
@@ -65,7 +65,9 @@ def show_net(value: Decimal) -> str:
 
 def _figures(goal: Goal | None, result: GoalResult | None, ledger: LedgerSummary) -> dict[str, str]:
     money = {
-        "net_realised": show_net(ledger.realised.first_year_net),
+        "net_realised": show_net(ledger.realised.first_year_net)
+        if ledger.has_realised
+        else NOT_RECORDED,
         "net_with_estimates": show_net(ledger.with_estimates.first_year_net),
     }
     if goal is None:

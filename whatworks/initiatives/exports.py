@@ -21,10 +21,10 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpResponse, StreamingHttpResponse
 
 from whatworks.core import exports
+from whatworks.core.links import site_root
 from whatworks.initiatives.ledger import LedgerTotals, summarise
 from whatworks.initiatives.models import Goal, Initiative, InitiativeTag, Partner, owner_label
 from whatworks.initiatives.selectors import primary_results
-from whatworks.organisations.models import site_url
 
 EXPORT_LIMIT = 10_000
 CHUNK = 1_000
@@ -63,8 +63,10 @@ def _owner_attributes(initiative: Initiative) -> tuple[str, str]:
     return la.authority_type_name, la.region or la.nation
 
 
-def row_for(initiative: Initiative, viewer: Any) -> dict[str, Any]:
-    """One record as a flat dict (typed values: numbers stay numbers, dates are ISO text)."""
+def row_for(initiative: Initiative, viewer: Any, root: str | None = None) -> dict[str, Any]:
+    """One record as a flat dict (typed values: numbers stay numbers, dates are ISO text).
+    `root` is the site's address, read while the request is still being answered (a streamed
+    export makes its rows after that)."""
     goal = initiative.primary_goal()
     result = goal.primary_result() if goal is not None else None
     ledger = summarise(initiative.ledger.all())
@@ -72,7 +74,7 @@ def row_for(initiative: Initiative, viewer: Any) -> dict[str, Any]:
     owner_type, owner_region = _owner_attributes(initiative)
     return {
         "id": initiative.pk,
-        "url": site_url(initiative.get_absolute_url()),
+        "url": (root if root is not None else site_root()) + initiative.get_absolute_url(),
         "title": initiative.title,
         "summary": initiative.summary,
         "owner": owner_label(initiative, viewer),
@@ -195,8 +197,8 @@ def for_export(qs: QuerySet[Initiative]) -> QuerySet[Initiative]:
 
 
 def rows(records: Iterable[Initiative], viewer: Any) -> Iterator[dict[str, Any]]:
-    for initiative in records:
-        yield row_for(initiative, viewer)
+    root = site_root()  # now, not when the rows are streamed
+    return (row_for(initiative, viewer, root) for initiative in records)
 
 
 def iterate(qs: QuerySet[Initiative] | list[Initiative], limit: int | None) -> Iterable[Initiative]:

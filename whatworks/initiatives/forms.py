@@ -10,6 +10,7 @@ from whatworks.initiatives.models import (
     GOAL_LABELS,
     INITIATIVE_FIELDS,
     NEXT_STATUSES,
+    NOT_STARTED,
     Collaboration,
     Decision,
     EvaluationDesign,
@@ -22,8 +23,8 @@ from whatworks.initiatives.models import (
 )
 from whatworks.measures.models import Metric
 from whatworks.organisations.models import Organisation
+from whatworks.ui.dates import DateInputField
 
-DATE = forms.DateInput(attrs={"type": "date"})
 MONEY_HINT = "In pounds, for example 12500"
 
 
@@ -46,13 +47,13 @@ class InitiativeForm(forms.ModelForm):
     class Meta:
         model = Initiative
         fields = INITIATIVE_FIELDS
+        # The GOV.UK date input (three boxes), not the browser's date picker.
+        field_classes = {
+            name: DateInputField
+            for name in ("planned_start", "planned_end", "actual_start", "actual_end")
+        } | {"embargo_until": DateInputField}
         widgets = {
             "visibility": forms.RadioSelect,
-            "planned_start": DATE,
-            "planned_end": DATE,
-            "actual_start": DATE,
-            "actual_end": DATE,
-            "embargo_until": DATE,
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
@@ -70,6 +71,9 @@ class InitiativeForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None or self.instance.status in NOT_STARTED:
+            # Nothing has started yet: there is no actual start or end to ask about.
+            del self.fields["actual_start"], self.fields["actual_end"]
         cast(Any, self.fields["visibility"]).choices = Visibility.choices
         cast(Any, self.fields["service_area"]).choices = [("", "Choose a service area")] + list(
             cast(Any, self.fields["service_area"]).choices
@@ -95,11 +99,11 @@ class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = [*GOAL_FIELDS, "is_primary"]
+        field_classes = {"judge_by": DateInputField}
         widgets = {
             "direction": forms.RadioSelect,
             "baseline_rule": forms.RadioSelect,
             "measured_design": forms.RadioSelect,
-            "judge_by": DATE,
             "definition": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {**GOAL_LABELS, "is_primary": "This is the primary goal"}

@@ -80,6 +80,10 @@ class LedgerSummary:
     with_estimates: LedgerTotals
     has_estimates: bool
     has_net_lines: bool
+    has_realised: bool = True  # any realised line: without one, realised totals are "not recorded"
+    # The realised totals some line went into ("upfront_cost", ...): the others are "not
+    # recorded", never "£0".
+    realised_recorded: frozenset[str] = frozenset()
 
 
 def summarise(lines: Iterable[LedgerLine]) -> LedgerSummary:
@@ -90,4 +94,16 @@ def summarise(lines: Iterable[LedgerLine]) -> LedgerSummary:
         with_estimates=_totals(lines),
         has_estimates=len(realised) < len(lines),
         has_net_lines=any(line.is_net for line in lines if line.kind == LedgerLine.Kind.SAVING),
+        has_realised=bool(realised),
+        realised_recorded=frozenset(_recorded(realised)),
     )
+
+
+def _recorded(lines: list[LedgerLine]) -> set[str]:
+    names: dict[tuple[str, str], str] = {
+        (LedgerLine.Kind.COST, LedgerLine.Timing.UPFRONT): "upfront_cost",
+        (LedgerLine.Kind.COST, LedgerLine.Timing.RECURRING): "recurring_cost",
+        (LedgerLine.Kind.SAVING, LedgerLine.Timing.UPFRONT): "one_off_savings",
+        (LedgerLine.Kind.SAVING, LedgerLine.Timing.RECURRING): "recurring_savings",
+    }
+    return {names[(line.kind, line.timing)] for line in lines if (line.kind, line.timing) in names}

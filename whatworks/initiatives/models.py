@@ -92,6 +92,8 @@ NEXT_STATUSES: dict[str, list[str]] = {
     Status.STOPPED: [],
     Status.WITHDRAWN: [],
 }
+NOT_STARTED = {Status.IDEA, Status.PLANNED}
+PUBLISHED_OR_LATER = {Status.PUBLISHED, Status.CONTINUED, Status.SCALED_UP}
 STARTED_OR_LATER = {
     Status.STARTED,
     Status.EVALUATING,
@@ -254,6 +256,19 @@ class Initiative(Shareable):
     def is_locked(self) -> bool:
         """Goals lock when the initiative starts."""
         return self.status in STARTED_OR_LATER
+
+    @property
+    def is_published(self) -> bool:
+        """Its result is out: goals are no longer amended nor results recorded on the page."""
+        return self.status in PUBLISHED_OR_LATER
+
+    @property
+    def fell_short(self) -> bool:
+        """It did not meet its goal (or could not show it did), or it was stopped: the
+        records that "why it didn't work" is for. Never one that met its goal."""
+        return self.verdict in (Verdict.NOT_MET, Verdict.INCONCLUSIVE) or (
+            self.status == Status.STOPPED
+        )
 
     @property
     def is_overdue(self) -> bool:

@@ -15,8 +15,10 @@ from xml.sax.saxutils import escape, quoteattr
 import matplotlib.dates as mdates
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from whatworks.measures.selectors import Series
+from whatworks.ui.numbers import axis_tick
 
 RC: dict[str, Any] = {
     "svg.fonttype": "none",
@@ -81,6 +83,7 @@ def series_svg(series: Series) -> bytes:
             axes.xaxis.set_major_locator(locator)
             axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
             axes.set_ylabel(metric.axis_label)
+            axes.yaxis.set_major_formatter(FuncFormatter(axis_tick))  # 12,000 not 12000
             axes.set_xlabel("Period starting")
             if metric.is_proportion:
                 axes.set_ylim(bottom=0)

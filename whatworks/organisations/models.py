@@ -6,7 +6,6 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -379,7 +378,10 @@ class ApiIdempotency(models.Model):
 
 
 def site_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+    """`path` as a full address: whatworks.core.links, the one helper."""
+    from whatworks.core.links import absolute_url
+
+    return absolute_url(path)
 
 
 class ContactMessage(models.Model):

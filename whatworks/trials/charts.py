@@ -14,6 +14,9 @@ import matplotlib
 matplotlib.use("Agg")
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from whatworks.ui.numbers import axis_tick
 
 BLUE = "#1d70b8"
 BLACK = "#0b0c0c"
@@ -68,6 +71,7 @@ def interval_chart(
     axes.set_yticks([y for y, _ in labels], [text for _, text in labels])
     axes.set_ylim(-0.4 if prediction else 0.4, len(rows) + 0.6)
     axes.set_xlabel(xlabel)
+    axes.xaxis.set_major_formatter(FuncFormatter(axis_tick))  # 12,000 not 12000
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     figure.tight_layout()
@@ -99,6 +103,7 @@ def series_chart(
             axes.plot(periods, values, lw=1.5, linestyle="--", color=colour, label=label)
     axes.axvline(start, color=GREY, lw=1, linestyle=":")
     axes.set_ylabel(ylabel)
+    axes.yaxis.set_major_formatter(FuncFormatter(axis_tick))  # 12,000 not 12000
     axes.legend(frameon=False, fontsize="small")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)

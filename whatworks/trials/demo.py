@@ -170,12 +170,9 @@ WEALDEN = DemoTrial(
             "timed until they got in touch (medians near 46 and 21 days, the report's figures)."
         ),
         "service_area": ServiceArea.HOUSING,
-        "problem": (
-            "Most arrears letters were ignored until eviction or court action threatened. "
-            f"{SYNTHETIC}"
-        ),
+        "problem": ("Most arrears letters were ignored until eviction or court action threatened."),
         "what_was_done": (
-            f"{SYNTHETIC} The register's record 'Rent arrears letters rewritten with behavioural "
+            "The register's record 'Rent arrears letters rewritten with behavioural "
             "insights' holds the report's own before-and-after figures (46 days before, 21 "
             "after). This separate record shows the randomised trial that could have tested "
             "them: synthetic tenants in arrears were randomised to the old or the new letter "
@@ -196,9 +193,9 @@ WEALDEN = DemoTrial(
         "definition": (
             "Kaplan-Meier median of the days from the first arrears letter until the tenant "
             "contacts the council, followed for 90 days. Success: at least a week sooner than "
-            f"the old letter's 46 days. {SYNTHETIC}"
+            "the old letter's 46 days."
         ),
-        "data_source": f"Synthetic tenants (whatworks.trials.demo). {SYNTHETIC}",
+        "data_source": "Synthetic tenants (whatworks.trials.demo).",
         "direction": Direction.LOWER,
         "baseline_value": 46,
         "baseline_period": "Old letter (the report's 46 days)",
@@ -227,7 +224,7 @@ WEALDEN = DemoTrial(
     data_seed=46,
     units=_wealden_units,
     outcomes=_wealden_outcomes,
-    path_reason=f"Synthetic trial analysed and published for the demo. {SYNTHETIC}",
+    path_reason="Synthetic trial analysed and published for the demo.",
 )
 
 
@@ -276,11 +273,10 @@ LAMBETH = DemoTrial(
         ),
         "service_area": ServiceArea.PARKS_STREETS,
         "problem": (
-            "Which incentive would get residents to volunteer to keep their streets clean? "
-            f"{SYNTHETIC}"
+            "Which incentive would get residents to volunteer to keep their streets clean?"
         ),
         "what_was_done": (
-            f"{SYNTHETIC} The register's record 'Street Champions: four incentive offers tested "
+            "The register's record 'Street Champions: four incentive offers tested "
             "on randomised streets' holds the report's own figures (the identity incentive "
             "doubled expressions of interest and activities). This separate record shows such a "
             "trial end to end: 170 synthetic streets, randomised within their ward to no offer "
@@ -301,13 +297,13 @@ LAMBETH = DemoTrial(
         "definition": (
             "Share of households on the trial streets that took part in a street activity "
             "(clean-up, litter pick, planting) within 3 months of the offer. Success: at least "
-            f"2 percentage points more than the 6% of the year before. {SYNTHETIC}"
+            "2 percentage points more than the 6% of the year before."
         ),
-        "data_source": f"Synthetic households (whatworks.trials.demo). {SYNTHETIC}",
+        "data_source": "Synthetic households (whatworks.trials.demo).",
         "direction": Direction.HIGHER,
         "baseline_value": 6.0,
         "baseline_period": "The year before the offers (synthetic)",
-        "baseline_source": SYNTHETIC,
+        "baseline_source": "Synthetic data made by whatworks.trials.demo.",
         "target_value": 10.0,
         "success_threshold": 8.0,
     },
@@ -338,9 +334,9 @@ LAMBETH = DemoTrial(
     data_seed=170,
     units=_lambeth_units,
     outcomes=_lambeth_outcomes,
-    path_reason=f"Synthetic trial analysed and published for the demo. {SYNTHETIC}",
+    path_reason="Synthetic trial analysed and published for the demo.",
     lessons=(
-        f"{SYNTHETIC} As in the report's Lambeth study, the identity offer did best; the two "
+        "As in the report's Lambeth study, the identity offer did best; the two "
         "extrinsic offers (garden waste, graffiti removal) did less well."
     ),
 )
@@ -383,16 +379,14 @@ HARROW = DemoTrial(
         ),
         "service_area": ServiceArea.CUSTOMER,
         "problem": (
-            "Missed council tax instalments lead to reminder letters, summonses and staff time. "
-            f"{SYNTHETIC}"
+            "Missed council tax instalments lead to reminder letters, summonses and staff time."
         ),
         "what_was_done": (
-            f"{SYNTHETIC} A small digital-reminder pilot, in the spirit of Harrow's move of "
+            "A small digital-reminder pilot, in the spirit of Harrow's move of "
             "transactions online (the register's record 'Transactional services moved online'). "
-            "It was planned as a before-and-after pilot; this register cannot yet analyse "
-            "before-and-after designs, so the demo runs it as a small randomised pilot: 240 "
-            "synthetic accounts randomised to a text reminder or none. The data are generated "
-            "by whatworks.trials.demo with a fixed seed."
+            "It ran as a small randomised pilot: 240 synthetic accounts randomised to a text "
+            "reminder or none. The data are generated by whatworks.trials.demo with a fixed "
+            "seed."
         ),
         "who_it_reached": "240 synthetic council tax accounts paying by instalments",
         "people_reached": HARROW_ACCOUNTS,
@@ -406,13 +400,13 @@ HARROW = DemoTrial(
         "unit": "%",
         "definition": (
             "Share of accounts whose October instalment was paid by its due date. Success: at "
-            f"least 5 percentage points more than the 70% of the year before. {SYNTHETIC}"
+            "least 5 percentage points more than the 70% of the year before."
         ),
-        "data_source": f"Synthetic accounts (whatworks.trials.demo). {SYNTHETIC}",
+        "data_source": "Synthetic accounts (whatworks.trials.demo).",
         "direction": Direction.HIGHER,
         "baseline_value": 70.0,
         "baseline_period": "October instalment, the year before (synthetic)",
-        "baseline_source": SYNTHETIC,
+        "baseline_source": "Synthetic data made by whatworks.trials.demo.",
         "target_value": 80.0,
         "success_threshold": 75.0,
     },
@@ -432,9 +426,9 @@ HARROW = DemoTrial(
     data_seed=240,
     units=_harrow_units,
     outcomes=_harrow_outcomes,
-    path_reason=f"Synthetic pilot analysed and published, inconclusive. {SYNTHETIC}",
+    path_reason="Synthetic pilot analysed and published, inconclusive.",
     failure_cause=FailureCause.TOO_SMALL,
-    lessons=f"{SYNTHETIC} 120 accounts an arm could not tell a 5-point improvement from none.",
+    lessons="120 accounts an arm could not tell a 5-point improvement from none.",
     do_differently="Size the next pilot with the power check before it starts.",
     power_check=(HARROW_ACCOUNTS, 0.70, 0.75),
 )
@@ -581,7 +575,7 @@ def _load_before_after() -> bool:
         summary=f"{SYNTHETIC} Crews planned rounds with an app; missed bins were counted "
         "for a year before and a year after.",
         service_area="waste",
-        what_was_done=f"{SYNTHETIC} A before-and-after pilot: monthly reports of missed bins, "
+        what_was_done="A before-and-after pilot: monthly reports of missed bins, "
         "12 months each side, analysed as an interrupted time series.",
         visibility=Visibility.PUBLIC,
     )
@@ -591,12 +585,12 @@ def _load_before_after() -> bool:
         is_primary=True,
         metric_name="Missed bin reports a month",
         unit="reports",
-        definition=f"Reports of missed collections a month. {SYNTHETIC}",
-        data_source=SYNTHETIC,
+        definition="Reports of missed collections a month.",
+        data_source="Synthetic data made by whatworks.trials.demo.",
         direction=Direction.LOWER,
         baseline_value=120.0,
         baseline_period="2015 (synthetic)",
-        baseline_source=SYNTHETIC,
+        baseline_source="Synthetic data made by whatworks.trials.demo.",
         target_value=100.0,
         success_threshold=110.0,  # at most 110 a month: at least 10 fewer than the baseline
     )
@@ -629,13 +623,13 @@ def _load_before_after() -> bool:
             initiative=initiative,
             to_status=status,
             actor=actor,
-            reason=f"Synthetic before-and-after pilot analysed. {SYNTHETIC}",
+            reason="Synthetic before-and-after pilot analysed.",
         )
     register.failure_record(
         initiative=initiative,
         actor=actor,
         cause=FailureCause.TOO_SMALL,
-        lessons=f"{SYNTHETIC} Month-to-month variation hid any change of the size hoped for; "
+        lessons="Month-to-month variation hid any change of the size hoped for; "
         "and a before-and-after comparison could not have shown the app caused it anyway.",
         do_differently="Use a comparison group of rounds without the app, or randomise rounds.",
     )

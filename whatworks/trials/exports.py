@@ -133,3 +133,71 @@ def result_rows(trial: Trial, result: analysis.OutcomeAnalysis) -> list[dict[str
                 }
             )
     return rows
+
+
+# --- The same rows, for reading on the results page ------------------------------------------
+
+MEASURE_WORDS = {
+    "allocated": "allocated",
+    "with_outcome": "with an outcome",
+    "missing": "missing",
+    "percent_missing": "missing (%)",
+    "clusters": "clusters",
+    "measure": "measure",
+    "estimate": "estimate",
+    "ci_low": "lower end of the 95% interval",
+    "ci_high": "upper end of the 95% interval",
+    "relative_ci_low": "lower end of the relative interval",
+    "relative_ci_high": "upper end of the relative interval",
+    "p_value": "p-value",
+    "p_adjusted": "p-value adjusted for several comparisons",
+    "adjustment": "adjustment for several comparisons",
+    "method": "method",
+    "randomisation_p": "randomisation inference p-value",
+    "permutations": "permutations",
+    "std_error": "standard error",
+    "coefficient": "coefficient",
+    "df": "degrees of freedom",
+    "n": "units",
+    "n_clusters": "clusters",
+    "cov_type": "variance estimator",
+    "alpha": "significance level",
+    "statistic": "test statistic",
+    "failed": "failed",
+}
+PREFIX_WORDS = {"details": "", "adjusted": "adjusted", "cluster_robust": "cluster-robust"}
+
+
+def measure_words(name: str) -> str:
+    """A row's measure in words: `cluster_robust.std_error` -> "cluster-robust: standard
+    error"; a name without words of its own reads with spaces for its underscores."""
+    *prefixes, last = name.split(".")
+    words = MEASURE_WORDS.get(last, last.replace("_", " "))
+    lead = [PREFIX_WORDS.get(p, p.replace("_", " ")) for p in prefixes]
+    lead = [p for p in lead if p]
+    return f"{', '.join(lead)}: {words}" if lead else words
+
+
+def readable_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The export's rows as the results page shows them: words for the names, numbers to
+    four decimals with thousands separators (the CSV and JSON keep full precision)."""
+    from whatworks.ui.numbers import number
+
+    readable = []
+    for row in rows:
+        value = row["value"]
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, int | float):
+            shown = number(value, 4)
+        else:
+            shown = str(value).replace("_", " ")
+        readable.append(
+            {
+                "section": str(row["section"]).replace("_", " ").capitalize(),
+                "arm": row["arm"],
+                "measure": measure_words(str(row["measure"])),
+                "value": shown,
+            }
+        )
+    return readable

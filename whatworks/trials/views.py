@@ -490,7 +490,9 @@ def trial_results(request: HttpRequest, pk: int) -> HttpResponse:
     context.update(
         can_change=request.user.has_perm(CHANGE, trial),
         recorded=_recorded(trial),
-        rows=exports.result_rows(trial, context["analysis"]) if context["analysis"] else [],
+        rows=exports.readable_rows(exports.result_rows(trial, context["analysis"]))
+        if context["analysis"]
+        else [],
     )
     if context["analysis"] is not None:
         comparisons = context["analysis"].comparisons

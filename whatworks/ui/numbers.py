@@ -67,3 +67,9 @@ def interval(low: Any, high: Any, places: int = 2) -> str:
     if _real(low) is None or _real(high) is None:
         return NOT_RECORDED
     return f"{number(low, places)} to {number(high, places)}"
+
+
+def axis_tick(value: Any, _position: Any = None) -> str:
+    """A chart axis's tick label by the same rule as the pages: thousands separated, at most
+    two decimals, a true minus sign (for matplotlib's FuncFormatter)."""
+    return number(value, 2)

@@ -73,6 +73,15 @@ def govuk_error_summary(form: forms.BaseForm | None) -> dict[str, Any]:
     return {"errors": errors}
 
 
+def _label(bound_field: forms.BoundField) -> str:
+    """The label without an "(optional)" of its own: the templates add it to every optional
+    field, once."""
+    label = str(bound_field.label)
+    if label.rstrip().lower().endswith("(optional)"):
+        label = label.rstrip()[: -len("(optional)")].rstrip()
+    return label
+
+
 def _join(*parts: str) -> str:
     return " ".join(part for part in parts if part)
 
@@ -143,7 +152,7 @@ def govuk_field(
     context: dict[str, Any] = {
         "field": bound_field,
         "id": field_id,
-        "label": bound_field.label,
+        "label": _label(bound_field),
         # GOV.UK marks the optional fields, not the required ones.
         "optional": not bound_field.field.required and not isinstance(widget, forms.CheckboxInput),
         "hint": bound_field.help_text,

@@ -1,3 +1,4 @@
+import os
 from typing import Any
 
 from django.conf import settings
@@ -12,8 +13,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             return
-        self.stdout.write("\nWhat Works is starting on http://127.0.0.1:8000/")
+        address = os.environ.get("SITE_ADDRESS", "http://127.0.0.1:8000").rstrip("/")
+        self.stdout.write(f"\nWhat Works is starting on {address}/")
         self.stdout.write(f"Demo sign-ins (local use only), password '{DEMO_PASSWORD}':")
         for email, what in demo_sign_ins():
             self.stdout.write(f"  {email:28} {what}")
-        self.stdout.write("Outbox (invitations, password resets): http://127.0.0.1:8000/outbox/\n")
+        self.stdout.write(f"Outbox (invitations, password resets): {address}/outbox/\n")
