@@ -50,6 +50,14 @@ def _setup(w: World) -> Any:
             visited_on=timezone.localdate(),
             outcome="concern",
         )
+        emergency, _ = services.visit_record(
+            round_=round_,
+            worker=w["frontline"],
+            client_uuid=uuid.uuid4(),
+            resident_id=resident.pk,
+            visited_on=timezone.localdate(),
+            outcome="emergency",
+        )
         referral = services.referral_submit(
             scheme=scheme,
             data={
@@ -79,6 +87,7 @@ def _setup(w: World) -> Any:
             "resident": resident,
             "referral": referral,
             "escalation": visit.escalation_set.first(),
+            "emergency_visit": emergency,
             "rule": scheme.rules.first(),
             "question": Question.objects.filter(module__scheme=scheme).first(),
             "module": scheme.modules.first(),
@@ -151,6 +160,13 @@ ENTRIES: dict[str, Entry] = {
     "checkins-visit-record": Entry(gated(), _pk("round"), method="post"),
     "checkins-visit-new": Entry(
         gated(), lambda w: {"pk": _setup(w)["round"].pk, "resident_id": _setup(w)["resident"].pk}
+    ),
+    "checkins-visit-emergency": Entry(
+        gated(),
+        lambda w: {
+            "pk": _setup(w)["round"].pk,
+            "key": _setup(w)["emergency_visit"].client_uuid,
+        },
     ),
     "checkins-escalation": Entry(gated(), _pk("escalation")),
     # The referral pages: public behind the link; check-answers with no draft goes to page 1.

@@ -16,6 +16,7 @@ from whatworks.checkins.models import (
     AgreementScope,
     AnswerKind,
     ConsentMethod,
+    EmergencyAction,
     EscalationRule,
     Outcome,
     QuestionModule,
@@ -380,10 +381,12 @@ class RuleForm(forms.ModelForm):
             "notify_gp",
             "notify_coordinator",
             "channel",
+            "urgency",
             "deadline_hours",
             "is_active",
         ]
         labels = {
+            "urgency": "How urgent it is",
             "question_code": "Question (short name)",
             "answer_value": "Answer that triggers the rule",
             "streak": "Visits in a row (for no answer)",
@@ -393,11 +396,21 @@ class RuleForm(forms.ModelForm):
             "notify_coordinator": "Email the coordinators",
             "is_active": "The rule is on",
         }
-        widgets = {"trigger": forms.RadioSelect, "channel": forms.RadioSelect}
+        widgets = {
+            "trigger": forms.RadioSelect,
+            "channel": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
+        }
+        help_texts = {
+            "urgency": "An emergency shows the worker what to do at once (call 999 or 111, "
+            "then the nominated contact) and texts the mobile for emergency alerts; a "
+            "same-day task is due by the end of the day and chased every 2 hours.",
+        }
         error_messages = {
             "name": {"required": "Enter a name for the rule"},
             "trigger": {"required": "Select what triggers the rule"},
             "deadline_hours": {"required": "Enter the deadline in hours"},
+            "urgency": {"required": "Select how urgent it is"},
         }
 
 
@@ -425,6 +438,11 @@ class SchemeForm(forms.Form):
         },
     )
     coordinator_phone = forms.CharField(label="Coordinator's phone number", required=False)
+    alert_mobile = forms.CharField(
+        label="Mobile for emergency alerts",
+        required=False,
+        help_text="Texted at once when a worker records an emergency at a visit.",
+    )
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -435,6 +453,11 @@ class SchemeForm(forms.Form):
     def clean_coordinator_phone(self) -> str:
         return validation.clean_phone(
             self.cleaned_data["coordinator_phone"], "coordinator's phone number"
+        )
+
+    def clean_alert_mobile(self) -> str:
+        return validation.clean_mobile(
+            self.cleaned_data["alert_mobile"], "mobile for emergency alerts"
         )
 
 
@@ -521,6 +544,15 @@ class AgreementForm(forms.Form):
         if missing:
             raise ValidationError(f"Partner organisations not found: {', '.join(missing)}")
         return list(found.values())
+
+
+class EmergencyActionsForm(forms.Form):
+    actions = forms.MultipleChoiceField(
+        label="What have you done?",
+        choices=EmergencyAction.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select what you have done"},
+    )
 
 
 def visit_form_answers(data: Any) -> dict[str, str]:

@@ -59,6 +59,9 @@ class Scheme(models.Model):
         "cost per visit (£)", max_digits=8, decimal_places=2, default=Decimal("6.75")
     )
     coordinator_phone = models.CharField(max_length=30, blank=True)
+    # The mobile that is texted at once when a visit is an emergency (the coordinator on
+    # duty); the coordinator's phone when that is a mobile and this is empty.
+    alert_mobile = models.CharField("mobile for emergency alerts", max_length=30, blank=True)
     referral_token = models.CharField(max_length=40, unique=True, default=new_referral_token)
     evidence_visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PEERS
@@ -506,6 +509,7 @@ class Question(models.Model):
 class Outcome(models.TextChoices):
     WELL = "well", "Seen and well"
     CONCERN = "concern", "Seen, with a concern"
+    EMERGENCY = "emergency", "In danger now: an emergency"
     NO_ANSWER = "no_answer", "No answer"
     DECLINED = "declined", "Declined the visit"
     NOT_VISITED = "not_visited", "Not visited"
@@ -580,6 +584,22 @@ class Trigger(models.TextChoices):
     MISSED = "missed", "A planned visit was missed"
 
 
+class Urgency(models.TextChoices):
+    """How fast a concern needs someone: the escalation ladder (see escalations.LADDER)."""
+
+    EMERGENCY = "emergency", "Emergency: the worker calls 999 or 111 at once"
+    SAME_DAY = "same_day", "The same day"
+    WITHIN_DAYS = "within_days", "Within days"
+
+
+class EmergencyAction(models.TextChoices):
+    """What the worker did when a visit was an emergency (recorded on the task)."""
+
+    CALLED_999 = "called_999", "I called 999"
+    CALLED_111 = "called_111", "I called 111"
+    CALLED_CONTACT = "called_contact", "I called their nominated contact"
+
+
 class Channel(models.TextChoices):
     SMS = "sms", "Text message"
     EMAIL = "email", "Email"
@@ -598,6 +618,7 @@ class EscalationRule(models.Model):
     notify_coordinator = models.BooleanField(default=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SMS)
     deadline_hours = models.PositiveSmallIntegerField(default=24)
+    urgency = models.CharField(max_length=12, choices=Urgency.choices, default=Urgency.WITHIN_DAYS)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -620,6 +641,7 @@ class Escalation(models.Model):
     visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.SET_NULL)
     rule = models.ForeignKey(EscalationRule, null=True, blank=True, on_delete=models.SET_NULL)
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    urgency = models.CharField(max_length=12, choices=Urgency.choices, default=Urgency.WITHIN_DAYS)
     summary = models.CharField(max_length=300)
     status = models.CharField(
         max_length=10, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
@@ -628,11 +650,18 @@ class Escalation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     last_chased_at = models.DateTimeField(null=True, blank=True)
+    # When the coordinators are next reminded while the task is open (the urgency's ladder).
+    next_chase_at = models.DateTimeField(null=True, blank=True)
     chase_count = models.PositiveSmallIntegerField(default=0)
+    # What the worker did at an emergency (EmergencyAction values), as they recorded it.
+    worker_actions = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["scheme", "status", "due_at"])]
+        indexes = [
+            models.Index(fields=["scheme", "status", "due_at"]),
+            models.Index(fields=["status", "next_chase_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.summary
@@ -652,6 +681,23 @@ class Escalation(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == EscalationStatus.OPEN and self.due_at < timezone.now()
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.urgency == Urgency.EMERGENCY
+
+    @property
+    def urgency_label(self) -> str:
+        return {
+            Urgency.EMERGENCY: "Emergency",
+            Urgency.SAME_DAY: "Same day",
+            Urgency.WITHIN_DAYS: "Within days",
+        }.get(self.urgency, "")  # type: ignore[call-overload]
+
+    @property
+    def worker_action_labels(self) -> list[str]:
+        labels = dict(EmergencyAction.choices)
+        return [str(labels[a]) for a in self.worker_actions if a in labels]
 
     @property
     def age(self) -> timedelta:

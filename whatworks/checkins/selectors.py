@@ -3,7 +3,7 @@ view cannot forget the check); every view of a resident's record is audited here
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from whatworks.checkins.models import (
     Cover,
     Escalation,
     EscalationStatus,
+    NominatedContact,
     Outcome,
     PlannedVisit,
     Question,
@@ -30,6 +31,7 @@ from whatworks.checkins.models import (
     RoundChange,
     Scheme,
     SchemeRole,
+    Urgency,
     Visit,
 )
 from whatworks.checkins.services import questions_for
@@ -128,6 +130,26 @@ def access_escalation(user: Any, pk: int) -> Escalation:
     return escalation
 
 
+def emergency_for_visit(round_: Round, key: Any) -> Escalation:
+    """The emergency task of a visit on this round (the worker's follow-up page); audited."""
+    escalation = (
+        Escalation.objects.filter(
+            visit__client_uuid=key, visit__round=round_, urgency=Urgency.EMERGENCY
+        )
+        .select_related("resident", "scheme__organisation")
+        .first()
+    )
+    if escalation is None:
+        raise Http404("No emergency was recorded at this visit")
+    audit.record(
+        "checkins.emergency.viewed",
+        obj=escalation,
+        organisation=escalation.scheme.organisation,
+        personal_data=True,
+    )
+    return escalation
+
+
 @dataclass
 class ListResident:
     """Only what a visit needs: no date of birth, no health details."""
@@ -148,6 +170,8 @@ class ListEntry:
     questions: list[Question]
     appointments: list[dict[str, Any]]
     done: str  # the outcome recorded today, if any
+    # Nominated contacts (name, relationship, phone): shown only in an emergency's guidance.
+    contacts: list[tuple[str, str, str]] = field(default_factory=list)
     form_key: int = 0
     number: int = 0
 
@@ -183,6 +207,11 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
             "resident_id", "outcome"
         )
     )
+    contacts: dict[int, list[tuple[str, str, str]]] = {}
+    for resident_id, name, relationship, phone in NominatedContact.objects.filter(
+        resident_id__in=ids
+    ).values_list("resident_id", "name", "relationship", "phone"):
+        contacts.setdefault(resident_id, []).append((name, relationship, phone))
     outcome_labels = dict(Outcome.choices)
     return [
         ListEntry(
@@ -197,6 +226,7 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
             ),
             appointments=appointments.get(row["id"], []),
             done=str(outcome_labels.get(done[row["id"]], "")) if row["id"] in done else "",
+            contacts=contacts.get(row["id"], []),
         )
         for row in rows
     ]
@@ -221,10 +251,13 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
             "resident"
         )
     )
-    open_escalations = list(
+    # Emergencies first, then same-day tasks, then the rest; each by deadline.
+    rank = {Urgency.EMERGENCY: 0, Urgency.SAME_DAY: 1}
+    open_escalations = sorted(
         Escalation.objects.filter(scheme=scheme, status=EscalationStatus.OPEN).select_related(
             "resident"
-        )
+        ),
+        key=lambda e: (rank.get(e.urgency, 2), e.due_at, e.pk),  # type: ignore[call-overload]
     )
     planned = PlannedVisit.objects.filter(round__scheme=scheme, on__range=(week_start, today))
     visits = Visit.objects.filter(resident__scheme=scheme, visited_on__range=(week_start, today))

@@ -21,6 +21,7 @@ from whatworks.checkins.models import (
     ConsentMethod,
     Cover,
     DataSharingAgreement,
+    EmergencyAction,
     Escalation,
     EscalationRule,
     EscalationStatus,
@@ -42,6 +43,7 @@ from whatworks.checkins.models import (
     Scheme,
     SchemeRole,
     SchemeRoleKind,
+    Urgency,
     Visit,
     days_from_mask,
     mask_from_days,
@@ -131,6 +133,7 @@ def scheme_create(
     initiative: Any = None,
     cost_per_visit: Decimal = Decimal("6.75"),
     coordinator_phone: str = "",
+    alert_mobile: str = "",
 ) -> Scheme:
     if initiative is not None and initiative.organisation_id != organisation.pk:
         raise ValidationError({"initiative": "Choose an initiative of your own organisation"})
@@ -140,6 +143,9 @@ def scheme_create(
         initiative=initiative,
         cost_per_visit=cost_per_visit,
         coordinator_phone=validation.clean_phone(coordinator_phone) if coordinator_phone else "",
+        alert_mobile=validation.clean_mobile(alert_mobile, "mobile for emergency alerts")
+        if alert_mobile
+        else "",
         created_by=actor,
         evidence_visibility=initiative.visibility if initiative is not None else "peers",
     )
@@ -538,9 +544,11 @@ def visit_record(
     reason: str = "",
     note: str = "",
     answers: dict[str, str] | None = None,
+    emergency_actions: list[str] | None = None,
 ) -> tuple[Visit, bool]:
     """Store one visit, once. Returns (visit, created): a UUID already stored gives back the
-    first visit (the phone resent it after a dropped connection) and changes nothing."""
+    first visit (the phone resent it after a dropped connection) and changes nothing.
+    `emergency_actions` (EmergencyAction values) are what the worker did at an emergency."""
     try:
         key = uuid.UUID(str(client_uuid))
     except ValueError:
@@ -554,6 +562,7 @@ def visit_record(
         raise ValidationError({"outcome": "Select what happened at the visit"})
     if outcome == Outcome.NOT_VISITED and not reason.strip():
         raise ValidationError({"reason": "Enter why the visit did not happen"})
+    actions = _clean_emergency_actions(emergency_actions)
     today = timezone.localdate()
     if visited_on > today or visited_on < today - LATEST_BACKDATED_VISIT:
         raise ValidationError({"visited_on": "The visit date must be within the last 14 days"})
@@ -589,7 +598,7 @@ def visit_record(
             Answer.objects.bulk_create(Answer(visit=visit, question=q, value=v) for q, v in cleaned)
             if any(q.module.every_weeks for q, _ in cleaned):
                 Resident.objects.filter(pk=resident.pk).update(periodic_last_asked=visited_on)
-            escalations.evaluate_visit(visit, by_code)
+            escalations.evaluate_visit(visit, by_code, actions)
             _audit("visit.recorded", visit, resident.scheme, worker, outcome=outcome)
     except IntegrityError:
         # Another request with the same UUID won the race: theirs is the visit.
@@ -598,6 +607,53 @@ def visit_record(
             raise
         return winner, False
     return visit, True
+
+
+def _clean_emergency_actions(actions: list[str] | None) -> list[str]:
+    chosen = [a for a in (actions or []) if a]
+    unknown = [a for a in chosen if a not in EmergencyAction.values]
+    if unknown:
+        raise ValidationError({"emergency_actions": "Select what you did from the list"})
+    return [a for a in EmergencyAction.values if a in chosen]  # in the list's order, once
+
+
+@transaction.atomic
+def emergency_actions_record(
+    *, round_: Round, worker: Any, client_uuid: str | uuid.UUID, actions: list[str]
+) -> Escalation:
+    """Record what the worker did at an emergency visit (after the visit was sent): on the
+    visit's emergency task, with a line in its history. Recording the same again adds
+    nothing."""
+    chosen = _clean_emergency_actions(actions)
+    if not chosen:
+        raise ValidationError({"emergency_actions": "Select what you did"})
+    try:
+        key = uuid.UUID(str(client_uuid))
+    except ValueError:
+        raise ValidationError({"client_uuid": "The visit has no valid identifier"}) from None
+    escalation = (
+        Escalation.objects.select_for_update()
+        .filter(visit__client_uuid=key, visit__round=round_, urgency=Urgency.EMERGENCY)
+        .select_related("scheme")
+        .first()
+    )
+    if escalation is None:
+        raise ValidationError({"client_uuid": "This visit has no emergency task"})
+    new = [a for a in chosen if a not in escalation.worker_actions]
+    if new:
+        escalation.worker_actions = [
+            a for a in EmergencyAction.values if a in {*escalation.worker_actions, *new}
+        ]
+        escalation.save(update_fields=["worker_actions"])
+        labels = dict(EmergencyAction.choices)
+        EscalationStatusChange.objects.create(
+            escalation=escalation,
+            status=escalation.status,
+            note=escalations.worker_actions_note([str(labels[a]) for a in new]),
+            by=worker,
+        )
+        _audit("escalation.worker_actions", escalation, escalation.scheme, worker)
+    return escalation
 
 
 # --- Escalations ------------------------------------------------------------------------

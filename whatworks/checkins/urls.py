@@ -98,6 +98,11 @@ urlpatterns: list[URLPattern] = [
         views.visit_new,
         name="checkins-visit-new",
     ),
+    path(
+        "checkins/rounds/<int:pk>/visits/<uuid:key>/emergency/",
+        views.visit_emergency,
+        name="checkins-visit-emergency",
+    ),
     path("checkins/escalations/<int:pk>/", views.escalation_detail, name="checkins-escalation"),
     path("checkins/refer/<str:token>/", views_referral.refer_start, name="checkins-refer-start"),
     path(

@@ -61,6 +61,14 @@ def is_mobile(e164: str) -> bool:
     )
 
 
+def clean_mobile(value: str, label: str = "mobile number") -> str:
+    """A mobile number (it is texted) in E.164, or "" when none is given."""
+    number = clean_phone(value, label)
+    if number and not is_mobile(number):
+        raise ValidationError(f"Enter a mobile number as the {label}, like 07912 345 678")
+    return number
+
+
 def display_phone(e164: str) -> str:
     if not e164:
         return ""

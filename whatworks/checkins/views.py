@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from whatworks.checkins import erasure, selectors, services, twofactor
+from whatworks.checkins import erasure, escalations, selectors, services, twofactor
 from whatworks.checkins import rules as checkin_rules
 from whatworks.checkins.forms import (
     AcceptForm,
@@ -34,6 +34,7 @@ from whatworks.checkins.forms import (
     AttendanceForm,
     CloseForm,
     DeclineForm,
+    EmergencyActionsForm,
     EraseForm,
     PauseForm,
     RoundChangeForm,
@@ -44,16 +45,19 @@ from whatworks.checkins.forms import (
 )
 from whatworks.checkins.models import (
     Appointment,
+    EmergencyAction,
     EscalationRule,
     Outcome,
     Referral,
     Resident,
     ResidentStatus,
     Scheme,
+    Urgency,
     days_from_mask,
 )
+from whatworks.checkins.validation import display_phone
 from whatworks.core import audit, cache
-from whatworks.core.forms import add_service_errors
+from whatworks.core.forms import add_service_errors, submit
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation, Role
 from whatworks.ui.templatetags.govuk import govuk_date
@@ -605,12 +609,24 @@ def resident_pause(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _visit_form(round_: Any, day: date, questions: list[Any]) -> str:
     """The visit form for a question set, with placeholders (no token, no person), cached
-    until a question changes (see apps.py): most rounds share one or two question sets."""
+    until a question or a rule changes (see apps.py): most rounds share one or two question
+    sets. Emergency outcomes and answers are marked, so the page shows the 999/111 guidance
+    the moment one is chosen, offline too."""
 
     def render() -> str:
+        emergency = escalations.emergency_rules_for(round_.scheme_id)
+        for q in questions:
+            q.emergency_values = emergency["answers"].get(q.code, set())
         return render_to_string(
             "checkins/_visit_form.html",
-            {"round": round_, "day": day, "questions": questions, "outcomes": Outcome.choices},
+            {
+                "round": round_,
+                "day": day,
+                "questions": questions,
+                "outcomes": Outcome.choices,
+                "emergency": emergency,
+                "emergency_actions": EmergencyAction.choices,
+            },
         )
 
     key = (round_.pk, day.isoformat(), "-".join(str(q.pk) for q in questions))
@@ -668,11 +684,27 @@ def _entry_html(entry: Any, round_pk: int, visit_url: str) -> str:
             entry.form_key,
             r.given_name,
         )
+    contacts = SafeString(
+        "; ".join(
+            format_html(
+                "{} ({}){}",
+                name,
+                relationship,
+                format_html(
+                    ', <a class="govuk-link" href="tel:{}">{}</a>', phone, display_phone(phone)
+                )
+                if phone
+                else "",
+            )
+            for name, relationship, phone in entry.contacts
+        )
+    )
     return format_html(
         '<li class="govuk-!-margin-bottom-6" id="visit-{}" data-resident="{}">'
         '<h2 class="govuk-heading-m govuk-!-margin-bottom-1">{}. {}</h2>'
         '<p class="govuk-body govuk-!-margin-bottom-2">{}</p>{}'
-        '<p class="govuk-body checkins-status" data-status>{}</p>{}</li>\n',
+        '<p class="govuk-body checkins-status" data-status>{}</p>{}'
+        "<template data-contacts>{}</template></li>\n",
         r.pk,
         r.pk,
         entry.number,
@@ -681,6 +713,7 @@ def _entry_html(entry: Any, round_pk: int, visit_url: str) -> str:
         reminders,
         status,
         action,
+        contacts,
     )
 
 
@@ -804,6 +837,7 @@ def _visit_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             reason=data.get("reason", ""),
             note=data.get("note", ""),
             answers=visit_form_answers(data),
+            emergency_actions=data.getlist("emergency_actions"),
         )
     except (ValidationError, ValueError) as error:
         messages_ = error.messages if isinstance(error, ValidationError) else ["Check the visit"]
@@ -827,17 +861,58 @@ def _visit_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             int(data.get("resident") or 0) if str(data.get("resident", "")).isdigit() else 0
         )
         return _visit_page(request, round_, resident_id, errors)
+    emergency = visit.escalation_set.filter(urgency=Urgency.EMERGENCY).exists()
+    emergency_url = reverse(
+        "checkins-visit-emergency", kwargs={"pk": round_.pk, "key": visit.client_uuid}
+    )
     if _wants_json(request):
         return JsonResponse(
             {
                 "status": "created" if created else "duplicate",
                 "visit": visit.pk,
                 "outcome": visit.get_outcome_display(),
+                "emergency": emergency,
+                **({"emergency_url": emergency_url} if emergency else {}),
             },
             status=201 if created else 200,
         )
+    if emergency:
+        return redirect(emergency_url)
     messages.success(request, f"Visit recorded: {visit.get_outcome_display()}.")
     return redirect("checkins-round-today", pk=round_.pk)
+
+
+@twofactor.two_factor_required
+def visit_emergency(request: AuthenticatedRequest, pk: int, key: uuid.UUID) -> HttpResponse:
+    """After an emergency visit: what to do now (999, 111, the nominated contact), and a
+    place to record what the worker did. The coordinator was texted when the visit came in."""
+    round_ = selectors.access_round(request.user, pk)
+    escalation = selectors.emergency_for_visit(round_, key)
+    form = EmergencyActionsForm(_posted(request), initial={"actions": escalation.worker_actions})
+    if done := submit(
+        request,
+        form,
+        lambda data: services.emergency_actions_record(
+            round_=round_, worker=request.user, client_uuid=key, actions=data["actions"]
+        ),
+        then=reverse("checkins-round-today", kwargs={"pk": round_.pk}),
+        success="What you did is recorded on the coordinator's task.",
+    ):
+        return done
+    contacts = list(escalation.resident.contacts.all())
+    for contact in contacts:
+        contact.phone_display = display_phone(contact.phone)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "checkins/visit_emergency.html",
+        {
+            "round": round_,
+            "escalation": escalation,
+            "first_name": escalation.resident.given_name,
+            "contacts": contacts,
+            "form": form,
+        },
+    )
 
 
 # --- Escalations --------------------------------------------------------------------------------

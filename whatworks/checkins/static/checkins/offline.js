@@ -113,8 +113,38 @@
       .split("__CSRF__").join('<input type="hidden" name="csrfmiddlewaretoken" value="' +
         escapeHtml(document.querySelector("#checkins-csrf input").value) + '">');
     link.setAttribute("aria-expanded", "true");
+    var contacts = entry.querySelector("template[data-contacts]");
+    var contactsPlace = place.querySelector("[data-contacts-place]");
+    if (contacts && contactsPlace && contacts.innerHTML.trim()) {
+      contactsPlace.innerHTML = ": " + contacts.innerHTML;
+    }
+    update(place.querySelector("form"));
     var first = place.querySelector("input[type=radio]");
     if (first) { first.focus(); }
+  });
+
+  // An emergency answer or outcome shows what to do at once (no connection needed), and
+  // "Reason, if not visited" shows only when the visit did not happen.
+  function update(form) {
+    if (!form) { return; }
+    var emergency = !!form.querySelector("input[data-emergency]:checked");
+    var guidance = form.querySelector("[data-emergency-guidance]");
+    var wasHidden = guidance && guidance.hidden;
+    form.querySelectorAll("[data-emergency-guidance], [data-emergency-actions]").forEach(function (el) {
+      el.hidden = !emergency;
+    });
+    if (guidance && emergency && wasHidden) {
+      guidance.setAttribute("role", "alert");
+      guidance.scrollIntoView({ block: "start" });
+    }
+    form.querySelectorAll("[data-reveal]").forEach(function (el) {
+      var trigger = form.querySelector("input[data-reveals='" + el.id + "']");
+      el.hidden = !(trigger && trigger.checked);
+    });
+  }
+  list.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form.checkins-visit-form");
+    if (form) { update(form); }
   });
 
   list.addEventListener("submit", function (event) {
@@ -135,7 +165,15 @@
       save(queue);
     }
     var label = form.querySelector("input[name=outcome]:checked + label");
+    var guidance = form.querySelector("input[data-emergency]:checked") &&
+      form.querySelector("[data-emergency-guidance]");
     mark(fields.resident, label ? label.textContent : "", "govuk-tag--grey");
+    if (guidance) {
+      // Keep the guidance on the list after saving: the worker may still be on the phone.
+      var kept = guidance.cloneNode(true);
+      kept.hidden = false;
+      entryFor(fields.resident).querySelector("[data-status]").after(kept);
+    }
     report();
     flush();
   });
