@@ -126,6 +126,8 @@ ENTRIES: dict[str, Entry] = {
     "checkins-2fa-setup": Entry(expect(200, anonymous=LOGIN), _home),
     # Nobody has a confirmed device yet: verifying sends them to set one up.
     "checkins-2fa-verify": Entry(expect(302), _home),
+    # Your own recovery codes: anyone signed in (role holders after the second step).
+    "checkins-2fa-recovery": Entry(gated(200), _home),
     # A's admin and B's admin may start a scheme for their own organisation.
     "checkins-scheme-new": Entry({**gated(403), "admin": 200, "outsider": 200}, _home),
     "checkins-scheme": Entry(gated(), _pk("scheme")),

@@ -146,6 +146,24 @@ class TotpDevice(models.Model):
         return f"Authenticator of {self.user}"
 
 
+class RecoveryCode(models.Model):
+    """A one-time code for signing in without the authenticator app (a lost phone). Only a
+    keyed hash is kept; a code works once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Recovery code {self.pk} of {self.user_id}"
+
+
 class PracticeAddress(models.Model):
     """A GP practice's email address as the coordinator checked it. Concerns are emailed
     only to these addresses, never to one a referrer typed on the public form, and the

@@ -6,6 +6,11 @@ urlpatterns: list[URLPattern] = [
     path("checkins/", views.home, name="checkins-home"),
     path("checkins/two-factor/set-up/", views.two_factor_setup, name="checkins-2fa-setup"),
     path("checkins/two-factor/verify/", views.two_factor_verify, name="checkins-2fa-verify"),
+    path(
+        "checkins/two-factor/recovery-codes/",
+        views.two_factor_recovery,
+        name="checkins-2fa-recovery",
+    ),
     path("checkins/schemes/new/", views.scheme_new, name="checkins-scheme-new"),
     path("checkins/schemes/<int:pk>/", views.scheme_detail, name="checkins-scheme"),
     path("checkins/schemes/<int:pk>/residents/", views.residents, name="checkins-residents"),

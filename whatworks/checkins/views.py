@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
@@ -116,8 +117,9 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
         error = twofactor.attempt(device, request.POST.get("code", ""))
         if not error:
             twofactor.mark_verified(request)
-            messages.success(request, "Your authenticator app is set up.")
-            return HttpResponseRedirect(_next_url(request))
+            return _recovery_codes_page(
+                request, twofactor.recovery_codes_issue(request.user), set_up=True
+            )
     uri = twofactor.provisioning_uri(device)
     return render(
         request,
@@ -138,12 +140,44 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(f"{reverse('checkins-2fa-setup')}?next={_next_url(request)}")
     error = ""
     if request.method == "POST":
-        error = twofactor.attempt(device, request.POST.get("code", ""))
+        code = request.POST.get("recovery", "").strip() or request.POST.get("code", "")
+        error = twofactor.attempt(device, code)
         if not error:
             twofactor.mark_verified(request)
+            left = twofactor.recovery_codes_left(request.user)
+            if request.POST.get("recovery", "").strip() and left <= 3:
+                messages.warning(
+                    request,
+                    f"You have {left} recovery code{'s' if left != 1 else ''} left: "
+                    "make new ones on the recovery codes page.",
+                )
             return HttpResponseRedirect(_next_url(request))
     return render(
         request, "checkins/two_factor_verify.html", {"error": error, "next": _next_url(request)}
+    )
+
+
+def _recovery_codes_page(
+    request: HttpRequest, codes: list[str], *, set_up: bool = False
+) -> HttpResponse:
+    response = render(
+        request,
+        "checkins/two_factor_recovery.html",
+        {"codes": codes, "set_up": set_up, "next": _next_url(request)},
+    )
+    add_never_cache_headers(response)  # shown once: never kept by a cache
+    return response
+
+
+@twofactor.two_factor_required
+def two_factor_recovery(request: AuthenticatedRequest) -> HttpResponse:
+    """How many recovery codes are left, and new ones (the old ones then stop working)."""
+    if request.method == "POST":
+        return _recovery_codes_page(request, twofactor.recovery_codes_issue(request.user))
+    return render(
+        request,
+        "checkins/two_factor_recovery.html",
+        {"left": twofactor.recovery_codes_left(request.user), "codes": None},
     )
 
 
