@@ -29,7 +29,6 @@ from whatworks.checkins.models import (
     EscalationStatus,
     EscalationStatusChange,
     Outcome,
-    PlannedVisit,
     PracticeAddress,
     Resident,
     Scheme,
@@ -416,24 +415,28 @@ def emergency_rules_for(scheme_id: int) -> dict[str, Any]:
 
 
 def missed_visits_flag(day: date) -> int:
-    """Flag planned visits on `day` that nobody recorded, to each scheme's coordinator."""
-    recorded = Visit.objects.filter(resident_id=OuterRef("resident_id"), visited_on=day)
+    """Flag visits due on `day` (the live schedule: the one definition of planned) that nobody
+    recorded, to each scheme's coordinator."""
+    from whatworks.checkins import schedule
+
+    schedule.round_changes_ensure(day)
+    recorded = Visit.objects.filter(resident_id=OuterRef("pk"), visited_on=day)
     already = Escalation.objects.filter(
-        resident_id=OuterRef("resident_id"), trigger=Trigger.MISSED, created_at__date__gte=day
+        resident_id=OuterRef("pk"), trigger=Trigger.MISSED, created_at__date__gte=day
     )
     missed = (
-        PlannedVisit.objects.filter(on=day)
+        schedule.due_residents(day)
         .exclude(Exists(recorded))
         .exclude(Exists(already))
-        .select_related("resident__scheme", "round")
+        .select_related("scheme", "round")
     )
     rules = {
         rule.scheme_id: rule
         for rule in EscalationRule.objects.filter(trigger=Trigger.MISSED, is_active=True)
     }
     count = 0
-    for planned in missed:
-        rule = rules.get(planned.resident.scheme_id)
+    for resident in missed:
+        rule = rules.get(resident.scheme_id)
         if rule is None:
             continue
         # Each escalation with its messages, or none of it: a half-written one would be
@@ -441,8 +444,8 @@ def missed_visits_flag(day: date) -> int:
         with transaction.atomic():
             raise_escalation(
                 rule=rule,
-                resident=planned.resident,
-                summary=f"A planned visit on {planned.round} was missed "
+                resident=resident,
+                summary=f"A planned visit on {resident.round} was missed "
                 f"on {day.strftime('%-d %B %Y')}",
             )
         count += 1

@@ -9,7 +9,7 @@ from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -182,7 +182,7 @@ ADDRESS_FIELDS = ["address_line_1", "address_line_2", "town", "postcode"]
 def todays_list(round_: Round, day: date) -> list[ListEntry]:
     """The round's list for `day` in visiting order. Plain values rather than model objects,
     and a handful of queries whatever the length: this page is read on every doorstep."""
-    schedule.round_changes_apply(day)
+    schedule.round_changes_ensure(day)  # once a day; later reads write nothing
     rows = list(
         schedule.due_residents(day, [round_.pk]).values(
             "id", "given_name", "family_name", "periodic_last_asked", *ADDRESS_FIELDS
@@ -238,12 +238,22 @@ class Dashboard:
     open_escalations: list[Escalation]
     planned_today: int
     done_today: int
+    extra_today: int  # visits recorded today to people not on today's lists
     planned_week: int
     done_week: int
+    extra_week: int
     rounds: list[dict[str, Any]]
 
 
+def _by_round(rows: Any) -> dict[int, int]:
+    return dict(rows.values("round_id").annotate(n=Count("id")).values_list("round_id", "n"))
+
+
 def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
+    """The coordinator's figures. "Planned" is the one definition (schedule.py): the live
+    schedule for today (what the workers' lists show now), the plan as each past day ended
+    (cached by the job) for the six days before. "Done" counts recorded visits to people who
+    were planned; visits to anyone else are counted apart, so done never exceeds planned."""
     today = today or timezone.localdate()
     week_start = today - timedelta(days=6)
     referrals = list(
@@ -259,31 +269,51 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
         ),
         key=lambda e: (rank.get(e.urgency, 2), e.due_at, e.pk),  # type: ignore[call-overload]
     )
-    planned = PlannedVisit.objects.filter(round__scheme=scheme, on__range=(week_start, today))
-    visits = Visit.objects.filter(resident__scheme=scheme, visited_on__range=(week_start, today))
-    planned_by_round = dict(
-        planned.values("round_id").annotate(n=Count("id")).values_list("round_id", "n")
+    rounds_qs = list(
+        Round.objects.filter(scheme=scheme)
+        .select_related("worker")
+        .annotate(active_count=Count("residents", filter=Q(residents__status="active")))
     )
-    done_by_round = dict(
-        visits.values("round_id").annotate(n=Count("id")).values_list("round_id", "n")
+    round_ids = [r.pk for r in rounds_qs]
+    schedule.round_changes_ensure(today)
+    due_today = schedule.due_residents(today, round_ids)
+    planned_today_by_round = _by_round(due_today.order_by())
+    visits_today = Visit.objects.filter(resident__scheme=scheme, visited_on=today)
+    done_today_by_round = _by_round(visits_today.filter(resident_id__in=due_today.values("pk")))
+    extra_today = visits_today.exclude(resident_id__in=due_today.values("pk")).count()
+    past = PlannedVisit.objects.filter(
+        round__scheme=scheme, on__range=(week_start, today - timedelta(days=1))
     )
+    planned_past_by_round = _by_round(past)
+    visits_past = Visit.objects.filter(
+        resident__scheme=scheme, visited_on__range=(week_start, today - timedelta(days=1))
+    )
+    was_planned = Exists(
+        PlannedVisit.objects.filter(resident_id=OuterRef("resident_id"), on=OuterRef("visited_on"))
+    )
+    done_past_by_round = _by_round(visits_past.filter(was_planned))
+    extra_past = visits_past.exclude(was_planned).count()
     rounds = [
         {
             "round": r,
             "residents": r.active_count,
-            "planned": planned_by_round.get(r.pk, 0),
-            "done": done_by_round.get(r.pk, 0),
+            "planned_today": planned_today_by_round.get(r.pk, 0),
+            "done_today": done_today_by_round.get(r.pk, 0),
+            "planned": planned_today_by_round.get(r.pk, 0) + planned_past_by_round.get(r.pk, 0),
+            "done": done_today_by_round.get(r.pk, 0) + done_past_by_round.get(r.pk, 0),
         }
-        for r in Round.objects.filter(scheme=scheme)
-        .select_related("worker")
-        .annotate(active_count=Count("residents", filter=Q(residents__status="active")))
+        for r in rounds_qs
     ]
+    planned_today = sum(planned_today_by_round.values())
+    done_today = sum(done_today_by_round.values())
     return Dashboard(
         referrals=referrals,
         open_escalations=open_escalations,
-        planned_today=planned.filter(on=today).count(),
-        done_today=visits.filter(visited_on=today).count(),
-        planned_week=sum(planned_by_round.values()),
-        done_week=sum(done_by_round.values()),
+        planned_today=planned_today,
+        done_today=done_today,
+        extra_today=extra_today,
+        planned_week=planned_today + sum(planned_past_by_round.values()),
+        done_week=done_today + sum(done_past_by_round.values()),
+        extra_week=extra_today + extra_past,
         rounds=rounds,
     )

@@ -450,13 +450,7 @@ def resident_round_change(
     from whatworks.checkins import schedule
 
     if PlannedVisit.objects.filter(on=change.effective_on).exists():
-        schedule.round_changes_apply(change.effective_on)
-        PlannedVisit.objects.filter(resident=resident, on=change.effective_on).delete()
-        if schedule.due_residents(change.effective_on, [round_.pk]).filter(pk=resident.pk).exists():
-            last = PlannedVisit.objects.filter(round=round_, on=change.effective_on).count()
-            PlannedVisit.objects.create(
-                round=round_, resident=resident, on=change.effective_on, position=last + 1
-            )
+        schedule.plan_change(change, change.effective_on)
     _audit(
         "resident.round_changed",
         resident,
