@@ -20,7 +20,7 @@ from whatworks.core.models import Message
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
-ALERT_MOBILE = "+447700900123"
+ALERT_MOBILE = "+447912345679"
 
 
 @pytest.fixture

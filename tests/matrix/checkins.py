@@ -171,6 +171,8 @@ ENTRIES: dict[str, Entry] = {
         },
     ),
     "checkins-escalation": Entry(gated(), _pk("escalation")),
+    # The offline service worker: a script with no data in it, the same for everyone.
+    "checkins-sw": Entry(expect(200), _home),
     # The referral pages: public behind the link; check-answers with no draft goes to page 1.
     "checkins-refer-start": Entry(expect(200), _token),
     "checkins-refer-step": Entry(expect(200), lambda w: {**_token(w), "step": "referrer"}),

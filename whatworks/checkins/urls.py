@@ -97,6 +97,7 @@ urlpatterns: list[URLPattern] = [
         name="checkins-consent-withdraw",
     ),
     path("checkins/rounds/<int:pk>/today/", views.round_today, name="checkins-round-today"),
+    path("checkins/sw.js", views.service_worker, name="checkins-sw"),
     path("checkins/rounds/<int:pk>/visits/", views.visit_record, name="checkins-visit-record"),
     path(
         "checkins/rounds/<int:pk>/visits/new/<int:resident_id>/",

@@ -779,6 +779,24 @@ def _list_context(request: HttpRequest, round_: Any, day: date) -> dict[str, Any
     }
 
 
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The offline worker for the round lists (no data in it: the same for everyone)."""
+    from django.conf import settings
+
+    body = render_to_string(
+        "checkins/sw.js",
+        {
+            "sw_url": reverse("checkins-sw"),
+            "sign_out": reverse("sign-out"),
+            "static_url": settings.STATIC_URL,
+        },
+    )
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 @twofactor.two_factor_required
 def round_today(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     round_ = selectors.access_round(request.user, pk)
