@@ -683,71 +683,62 @@ FORMS_CACHE = "checkins-forms"
 URL_SENTINEL = "987654321"  # reversed once, then replaced by each person's id
 
 
+def _phone_display(e164: str) -> str:
+    """A UK number as people read it (07912 345678), cheaply: the list shows one per contact."""
+    if e164.startswith("+44") and len(e164) == 13:
+        national = "0" + e164[3:]
+        return f"{national[:5]} {national[5:]}"
+    return e164
+
+
 def _entry_html(entry: Any, round_pk: int, visit_url: str) -> str:
-    """One person on the list. Built here rather than in a template loop: at 50 people the
-    template engine cost more than everything else on the page together."""
+    """One person on the list. Built here rather than in a template loop (at 50 people the
+    template engine cost more than everything else on the page together), with `escape` on
+    every value and plain string building: format_html per piece cost a third of the page."""
     r = entry.resident
-    reminders = SafeString(  # each piece is built with format_html
-        "".join(
-            format_html(
-                '<p class="govuk-body govuk-!-margin-bottom-2">'
-                '<strong class="govuk-tag govuk-tag--blue">Reminder</strong> {}{} on {}{}</p>',
-                a["what"],
-                f", {a['where']}" if a.get("where") else "",
-                govuk_date(a["on"]),
-                f" at {a['time'].strftime('%H:%M')}" if a["time"] else "",
-            )
-            for a in entry.appointments
-        )
+    pk = str(r.pk)
+    name = escape(r.given_name)
+    reminders = "".join(
+        '<p class="govuk-body govuk-!-margin-bottom-2">'
+        '<strong class="govuk-tag govuk-tag--blue">Reminder</strong> '
+        + escape(a["what"])
+        + (", " + escape(a["where"]) if a.get("where") else "")
+        + " on "
+        + escape(govuk_date(a["on"]))
+        + (" at " + a["time"].strftime("%H:%M") if a["time"] else "")
+        + "</p>"
+        for a in entry.appointments
     )
     if entry.done:
-        status = format_html(
-            '<strong class="govuk-tag govuk-tag--green">Recorded</strong> {}', entry.done
+        status = '<strong class="govuk-tag govuk-tag--green">Recorded</strong> ' + escape(
+            entry.done
         )
-        action = SafeString("")
+        action = ""
     else:
-        status = SafeString("")
-        action = format_html(
-            '<p class="govuk-body"><a class="govuk-link" href="{}" data-visit-link '
-            'data-resident="{}" data-name="{}" data-form="visit-form-{}">'
-            "Record the visit to {}</a></p>"
-            "<div data-visit-form-place></div>",
-            visit_url.replace(URL_SENTINEL, str(r.pk)),
-            r.pk,
-            r.given_name,
-            entry.form_key,
-            r.given_name,
+        status = ""
+        action = (
+            f'<p class="govuk-body"><a class="govuk-link" href="'
+            f'{escape(visit_url.replace(URL_SENTINEL, pk))}" data-visit-link '
+            f'data-resident="{pk}" data-name="{name}" data-form="visit-form-{entry.form_key}">'
+            f"Record the visit to {name}</a></p><div data-visit-form-place></div>"
         )
-    contacts = SafeString(
-        "; ".join(
-            format_html(
-                "{} ({}){}",
-                name,
-                relationship,
-                format_html(
-                    ', <a class="govuk-link" href="tel:{}">{}</a>', phone, display_phone(phone)
-                )
-                if phone
-                else "",
-            )
-            for name, relationship, phone in entry.contacts
+    contacts = "; ".join(
+        f"{escape(c_name)} ({escape(relationship)})"
+        + (
+            f', <a class="govuk-link" href="tel:{escape(phone)}">'
+            f"{escape(_phone_display(phone))}</a>"
+            if phone
+            else ""
         )
+        for c_name, relationship, phone in entry.contacts
     )
-    return format_html(
-        '<li class="govuk-!-margin-bottom-6" id="visit-{}" data-resident="{}">'
-        '<h2 class="govuk-heading-m govuk-!-margin-bottom-1">{}. {}</h2>'
-        '<p class="govuk-body govuk-!-margin-bottom-2">{}</p>{}'
-        '<p class="govuk-body checkins-status" data-status>{}</p>{}'
-        "<template data-contacts>{}</template></li>\n",
-        r.pk,
-        r.pk,
-        entry.number,
-        r.full_name,
-        r.address,
-        reminders,
-        status,
-        action,
-        contacts,
+    return (
+        f'<li class="govuk-!-margin-bottom-6" id="visit-{pk}" data-resident="{pk}">'
+        f'<h2 class="govuk-heading-m govuk-!-margin-bottom-1">{entry.number}. '
+        f"{escape(r.full_name)}</h2>"
+        f'<p class="govuk-body govuk-!-margin-bottom-2">{escape(r.address)}</p>{reminders}'
+        f'<p class="govuk-body checkins-status" data-status>{status}</p>{action}'
+        f"<template data-contacts>{contacts}</template></li>\n"
     )
 
 
