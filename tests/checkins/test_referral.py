@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.checkins.conftest import agree_at_first_contact
 from whatworks.checkins import services
 from whatworks.checkins.models import Referral, Resident
 from whatworks.checkins.views_referral import REFERRALS_PER_HOUR
@@ -150,8 +151,8 @@ def test_it_accepts_only_with_consent_and_places_on_a_round(
         visit_days=[0, 2, 4],
         visit_order=3,
     )
-    assert resident.status == "active" and resident.visit_day_names == [
-        "Monday",
-        "Wednesday",
-        "Friday",
-    ]
+    # Accepted, but on no round until they agree at first contact.
+    assert resident.status == "contacting" and resident.round is None
+    resident = agree_at_first_contact(resident, world["officer"])
+    assert resident.status == "active" and resident.round == round_
+    assert resident.visit_day_names == ["Monday", "Wednesday", "Friday"]

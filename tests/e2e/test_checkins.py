@@ -153,7 +153,21 @@ def test_it_runs_call_and_check_from_referral_to_evidence(
     for offset in range(6):  # six days a week, today among them
         coordinator.get_by_label(days[(today + offset) % 7]).check()
     coordinator.get_by_role("button", name="Accept the referral").click()
-    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("is on Walk 12")
+    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("Contact them first")
+    assert_accessible(coordinator)
+    # First contact: she agrees, and the baseline loneliness score is taken.
+    coordinator.get_by_role("link", name="Record first contact").click()
+    assert_accessible(coordinator)
+    coordinator.get_by_label("They agreed to visits").check()
+    coordinator.get_by_role("button", name="Record the first contact").click()
+    expect(coordinator.locator(".govuk-error-summary")).to_contain_text("Select an answer to")
+    assert_accessible(coordinator)
+    for legend in coordinator.locator("fieldset legend").all_inner_texts():
+        if legend.startswith("How often do you feel"):
+            coordinator.get_by_role("group", name=legend).get_by_label("Some of the time").check()
+    coordinator.screenshot(path="/work/notes/shots/i16/first-contact-1280.png", full_page=True)
+    coordinator.get_by_role("button", name="Record the first contact").click()
+    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("join Walk 12")
     assert_accessible(coordinator)
     # The practice's address, checked with the practice itself: the only one a concern goes to.
     coordinator.goto(f"{base_url}/checkins/schemes/{scheme.pk}/practices/")
@@ -188,7 +202,8 @@ def test_it_runs_call_and_check_from_referral_to_evidence(
     worker.get_by_role("button", name="Save the visit to Edith").click()
     expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Saved on this phone")
     expect(worker.locator("#checkins-sync")).to_contain_text("1 visit waits to send")
-    assert Visit.objects.count() == 0
+    visits = Visit.objects.exclude(outcome="first_contact")  # the baseline is not a visit
+    assert visits.count() == 0
     assert _queued(worker) == 1
     assert_accessible(worker)
     worker.context.set_offline(False)  # the browser fires "online": the queue is sent
@@ -198,8 +213,8 @@ def test_it_runs_call_and_check_from_referral_to_evidence(
     worker.reload()  # after a reload the list shows the visit as done, and nothing is resent
     expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Recorded")
     assert_no_horizontal_scroll(worker, 320)
-    assert Visit.objects.count() == 1
-    visit = Visit.objects.get()
+    assert visits.count() == 1
+    visit = visits.get()
     assert visit.outcome == "concern" and visit.answers.count() == 2
 
     # 4. The nominated contact's message is in the outbox; the coordinator's task is open.

@@ -171,6 +171,7 @@ ENTRIES: dict[str, Entry] = {
         },
     ),
     "checkins-escalation": Entry(gated(), _pk("escalation")),
+    "checkins-first-contact": Entry(gated(), _pk("resident")),
     # The offline service worker: a script with no data in it, the same for everyone.
     "checkins-sw": Entry(expect(200), _home),
     # The referral pages: public behind the link; check-answers with no draft goes to page 1.

@@ -24,6 +24,7 @@ from whatworks.checkins.models import (
     Round,
     RoundKind,
 )
+from whatworks.ui.dates import DateInputField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DAY_CHOICES = [(str(i), name) for i, name in enumerate(WEEKDAYS)]
@@ -544,6 +545,45 @@ class AgreementForm(forms.Form):
         if missing:
             raise ValidationError(f"Partner organisations not found: {', '.join(missing)}")
         return list(found.values())
+
+
+class FirstContactForm(forms.Form):
+    status = forms.ChoiceField(
+        label="What happened when you contacted them?",
+        choices=[
+            ("agreed", "They agreed to visits"),
+            ("contacted", "We spoke, but they have not decided yet"),
+            ("declined", "They do not want visits"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what happened when you contacted them"},
+    )
+    contacted_on = DateInputField(label="Date of contact", must_be="not future")
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contacted_on"].initial = timezone.localdate()
+        self.answer_names = []
+        for question in questions:
+            name = f"answer_{question.pk}"
+            self.answer_names.append(name)
+            if question.kind == AnswerKind.TEXT:
+                self.fields[name] = forms.CharField(
+                    label=question.text, required=False, max_length=500
+                )
+            else:
+                self.fields[name] = forms.ChoiceField(
+                    label=question.text,
+                    choices=[(o, o) for o in question.options()],
+                    widget=forms.RadioSelect,
+                    required=False,
+                )
+
+    def answers(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("answer_")): self.cleaned_data.get(name) or ""
+            for name in self.answer_names
+        }
 
 
 class EmergencyActionsForm(forms.Form):

@@ -241,6 +241,7 @@ class Cover(models.Model):
 
 class ResidentStatus(models.TextChoices):
     REFERRED = "referred", "Referral waiting"
+    CONTACTING = "contacting", "Accepted: waiting for first contact"
     ACTIVE = "active", "Visited"
     DECLINED = "declined", "Referral declined"
     CLOSED = "closed", "Visits ended"
@@ -432,6 +433,46 @@ class NominatedContact(models.Model):
         return f"{self.name} ({self.relationship})"
 
 
+class FirstContactStatus(models.TextChoices):
+    WAITING = "waiting", "Not contacted yet"
+    CONTACTED = "contacted", "Contacted: not decided yet"
+    AGREED = "agreed", "Agreed to visits"
+    DECLINED = "declined", "Declined visits"
+
+
+class FirstContact(models.Model):
+    """The coordinator's task once a referral is accepted: contact the person (as the
+    referrer was told), who joins the planned round only after agreeing; the baseline
+    loneliness score is taken then. The placement waits here until they agree."""
+
+    resident = models.OneToOneField(
+        Resident, on_delete=models.CASCADE, related_name="first_contact"
+    )
+    status = models.CharField(
+        max_length=10, choices=FirstContactStatus.choices, default=FirstContactStatus.WAITING
+    )
+    round = models.ForeignKey(Round, null=True, on_delete=models.SET_NULL, related_name="+")
+    visit_days = models.PositiveSmallIntegerField(default=0)
+    visit_order = models.PositiveIntegerField(default=0)
+    contacted_on = models.DateField(null=True, blank=True)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"First contact with {self.resident_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"first contact (resident {self.resident_id})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (FirstContactStatus.WAITING, FirstContactStatus.CONTACTED)
+
+
 class Appointment(models.Model):
     """An appointment the worker reminds the person of (on their list from three days before),
     and afterwards whether it was attended: the scheme's own count of missed appointments."""
@@ -531,6 +572,12 @@ class Outcome(models.TextChoices):
     NO_ANSWER = "no_answer", "No answer"
     DECLINED = "declined", "Declined the visit"
     NOT_VISITED = "not_visited", "Not visited"
+    # The coordinator's first contact, where the baseline (UCLA-3) is taken: not a visit on
+    # a round, never on the worker's form.
+    FIRST_CONTACT = "first_contact", "First contact (baseline)"
+
+
+WORKER_OUTCOMES = [(v, label) for v, label in Outcome.choices if v != Outcome.FIRST_CONTACT]
 
 
 class Visit(models.Model):

@@ -20,6 +20,7 @@ from whatworks.checkins.models import (
     Cover,
     Escalation,
     EscalationStatus,
+    FirstContact,
     NominatedContact,
     Outcome,
     PlannedVisit,
@@ -27,6 +28,7 @@ from whatworks.checkins.models import (
     QuestionModule,
     Referral,
     Resident,
+    ResidentStatus,
     Round,
     RoundChange,
     Scheme,
@@ -235,6 +237,7 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
 @dataclass
 class Dashboard:
     referrals: list[Referral]
+    first_contacts: list[FirstContact]
     open_escalations: list[Escalation]
     planned_today: int
     done_today: int
@@ -260,6 +263,13 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
         Referral.objects.filter(scheme=scheme, status=Referral.Status.WAITING).select_related(
             "resident"
         )
+    )
+    first_contacts = list(
+        FirstContact.objects.filter(
+            resident__scheme=scheme, resident__status=ResidentStatus.CONTACTING
+        )
+        .select_related("resident", "round")
+        .order_by("created_at", "id")
     )
     # Emergencies first, then same-day tasks, then the rest; each by deadline.
     rank = {Urgency.EMERGENCY: 0, Urgency.SAME_DAY: 1}
@@ -308,6 +318,7 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
     done_today = sum(done_today_by_round.values())
     return Dashboard(
         referrals=referrals,
+        first_contacts=first_contacts,
         open_escalations=open_escalations,
         planned_today=planned_today,
         done_today=done_today,

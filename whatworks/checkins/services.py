@@ -26,6 +26,8 @@ from whatworks.checkins.models import (
     EscalationRule,
     EscalationStatus,
     EscalationStatusChange,
+    FirstContact,
+    FirstContactStatus,
     NominatedContact,
     Outcome,
     Pause,
@@ -371,11 +373,19 @@ def referral_accept(
         raise ValidationError({"round": "Choose one of this scheme's rounds"})
     if not 1 <= len(set(visit_days)) <= 6:
         raise ValidationError({"visit_days": "Choose between 1 and 6 visit days a week"})
-    resident.status = ResidentStatus.ACTIVE
-    resident.round = round_
-    resident.visit_days = mask_from_days(visit_days)
-    resident.visit_order = visit_order
-    resident.save()
+    # Accepted, not yet visited: the coordinator contacts them first (the referrer was told
+    # they would), and they join the round only once they agree.
+    resident.status = ResidentStatus.CONTACTING
+    resident.save(update_fields=["status"])
+    FirstContact.objects.update_or_create(
+        resident=resident,
+        defaults={
+            "round": round_,
+            "visit_days": mask_from_days(visit_days),
+            "visit_order": visit_order,
+            "status": FirstContactStatus.WAITING,
+        },
+    )
     if module_ids is not None:
         resident.modules.set(
             QuestionModule.objects.filter(scheme_id=referral.scheme_id, pk__in=module_ids)
@@ -386,6 +396,106 @@ def referral_accept(
     referral.save()
     _audit("referral.accepted", referral, referral.scheme, actor, round=round_.pk)
     return resident
+
+
+def baseline_questions(scheme_id: int) -> list[Question]:
+    """What is asked at first contact: the scheme's measured-over-time question sets (the
+    UCLA-3 loneliness scale, and any other periodic set the scheme adds)."""
+    return list(
+        Question.objects.filter(
+            module__scheme_id=scheme_id,
+            module__every_weeks__gt=0,
+            module__retired_at__isnull=True,
+            retired_at__isnull=True,
+        )
+        .select_related("module")
+        .order_by("module__order", "module_id", "order", "id")
+    )
+
+
+@transaction.atomic
+def first_contact_record(
+    *,
+    resident: Resident,
+    actor: Any,
+    status: str,
+    contacted_on: date,
+    answers: dict[int, str] | None = None,
+) -> FirstContact:
+    """Record the coordinator's first contact: contacted (not decided yet), agreed (they join
+    the planned round, and the baseline answers are kept as a first-contact record that the
+    outcomes take as the baseline) or declined (no visits)."""
+    contact = (
+        FirstContact.objects.select_for_update().select_related("round").get(resident=resident)
+    )
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if resident.status != ResidentStatus.CONTACTING or not contact.is_open:
+        raise ValidationError("First contact with this person is already recorded")
+    if status not in (
+        FirstContactStatus.CONTACTED,
+        FirstContactStatus.AGREED,
+        FirstContactStatus.DECLINED,
+    ):
+        raise ValidationError({"status": "Select what happened when you contacted them"})
+    today = timezone.localdate()
+    if contacted_on > today:
+        raise ValidationError({"contacted_on": "The date of contact must be today or in the past"})
+    if contacted_on < resident.created_at.date() - timedelta(days=1):
+        raise ValidationError({"contacted_on": "The date of contact must be after the referral"})
+    contact.status = status
+    contact.contacted_on = contacted_on
+    contact.contacted_by = actor
+    if status == FirstContactStatus.AGREED:
+        questions = baseline_questions(resident.scheme_id)
+        given = {int(k): str(v).strip() for k, v in (answers or {}).items() if str(v).strip()}
+        cleaned = []
+        for question in questions:
+            value = given.get(question.pk, "")
+            if not value:
+                raise ValidationError(
+                    {f"answer_{question.pk}": f"Select an answer to '{question}'"}
+                )
+            if question.kind != AnswerKind.TEXT and value not in question.options():
+                raise ValidationError(
+                    {f"answer_{question.pk}": f"Select one of the answers to '{question}'"}
+                )
+            cleaned.append((question, value[:500]))
+        if contact.round is None or contact.round.scheme_id != resident.scheme_id:
+            raise ValidationError("The planned round no longer exists: accept them onto a round")
+        visit = Visit.objects.create(
+            resident=resident,
+            round=None,
+            worker=actor,
+            visited_on=contacted_on,
+            outcome=Outcome.FIRST_CONTACT,
+            note="",
+            answer_count=len(cleaned),
+        )
+        Answer.objects.bulk_create(Answer(visit=visit, question=q, value=v) for q, v in cleaned)
+        resident.status = ResidentStatus.ACTIVE
+        resident.round = contact.round
+        resident.visit_days = contact.visit_days
+        resident.visit_order = contact.visit_order
+        resident.periodic_last_asked = contacted_on if cleaned else None
+        resident.save(
+            update_fields=["status", "round", "visit_days", "visit_order", "periodic_last_asked"]
+        )
+        contact.decided_at = timezone.now()
+    elif status == FirstContactStatus.DECLINED:
+        resident.status = ResidentStatus.DECLINED
+        resident.closed_at = timezone.now()
+        resident.save(update_fields=["status", "closed_at"])
+        contact.decided_at = timezone.now()
+    contact.save()
+    _audit(
+        "first_contact.recorded",
+        resident,
+        resident.scheme,
+        actor,
+        status=status,
+        contacted_on=contacted_on.isoformat(),
+    )
+    return contact
 
 
 @transaction.atomic
@@ -552,7 +662,7 @@ def visit_record(
         if existing.resident_id != int(resident_id):
             raise ValidationError({"client_uuid": "This identifier belongs to another visit"})
         return existing, False
-    if outcome not in Outcome.values:
+    if outcome not in Outcome.values or outcome == Outcome.FIRST_CONTACT:
         raise ValidationError({"outcome": "Select what happened at the visit"})
     if outcome == Outcome.NOT_VISITED and not reason.strip():
         raise ValidationError({"reason": "Enter why the visit did not happen"})
@@ -901,7 +1011,7 @@ def pause_end(*, resident: Resident, actor: Any) -> int:
     return ended + removed
 
 
-APPOINTMENT_STATUSES = [ResidentStatus.REFERRED, ResidentStatus.ACTIVE]
+APPOINTMENT_STATUSES = [ResidentStatus.REFERRED, ResidentStatus.CONTACTING, ResidentStatus.ACTIVE]
 
 
 @transaction.atomic

@@ -60,6 +60,11 @@ urlpatterns: list[URLPattern] = [
     path("checkins/referrals/<int:pk>/", views.referral_detail, name="checkins-referral"),
     path("checkins/residents/<int:pk>/", views.resident_detail, name="checkins-resident"),
     path(
+        "checkins/residents/<int:pk>/first-contact/",
+        views.first_contact,
+        name="checkins-first-contact",
+    ),
+    path(
         "checkins/residents/<int:pk>/export.json",
         views.resident_export,
         name="checkins-resident-export",

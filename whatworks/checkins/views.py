@@ -37,6 +37,7 @@ from whatworks.checkins.forms import (
     DeclineForm,
     EmergencyActionsForm,
     EraseForm,
+    FirstContactForm,
     PauseForm,
     RoundChangeForm,
     RoundForm,
@@ -45,10 +46,10 @@ from whatworks.checkins.forms import (
     visit_form_answers,
 )
 from whatworks.checkins.models import (
+    WORKER_OUTCOMES,
     Appointment,
     EmergencyAction,
     EscalationRule,
-    Outcome,
     Referral,
     Resident,
     ResidentStatus,
@@ -370,7 +371,11 @@ def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 except ValidationError as error:
                     add_service_errors(accept, error)
                 else:
-                    messages.success(request, f"{resident.full_name} is on {resident.round}.")
+                    messages.success(
+                        request,
+                        f"{resident.full_name} is accepted. Contact them first: they join "
+                        f"{accept.cleaned_data['round']} once they agree.",
+                    )
                     return redirect(resident)
         else:
             decline = DeclineForm(request.POST, prefix="decline")
@@ -393,6 +398,46 @@ def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "accept": accept,
             "decline": decline,
             "form": accept if accept.errors else decline if decline.errors else None,
+        },
+    )
+
+
+@twofactor.two_factor_required
+def first_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The coordinator records first contact: agreed (with the baseline answers: they join
+    the planned round), not decided yet, or declined."""
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
+    contact = getattr(resident, "first_contact", None)
+    if contact is None or not contact.is_open or resident.status != ResidentStatus.CONTACTING:
+        raise Http404("No first contact is waiting for this person")
+    questions = services.baseline_questions(resident.scheme_id)
+    form = FirstContactForm(_posted(request), questions=questions)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.first_contact_record(
+            resident=resident,
+            actor=request.user,
+            status=data["status"],
+            contacted_on=data["contacted_on"],
+            answers=form.answers(),
+        ),
+        then=resident,
+        success=lambda c: {
+            "agreed": f"{resident.full_name} agreed: they join {c.round} from the next list.",
+            "contacted": "The contact is recorded. Record their decision when they make it.",
+            "declined": f"{resident.full_name} does not want visits: the referral is closed.",
+        }[c.status],
+    ):
+        return done
+    return render(
+        request,
+        "checkins/first_contact.html",
+        {
+            "resident": resident,
+            "contact": contact,
+            "form": form,
+            "baseline": [form[name] for name in form.answer_names],
         },
     )
 
@@ -427,6 +472,9 @@ def resident_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "referral": getattr(resident, "referral", None),
             "pause_form": PauseForm(),
             "round_change": selectors.pending_round_change(resident) if coordinator else None,
+            "first_contact": getattr(resident, "first_contact", None)
+            if resident.status == ResidentStatus.CONTACTING
+            else None,
             "today": timezone.localdate(),
         },
     )
@@ -657,7 +705,7 @@ def _visit_form(round_: Any, day: date, questions: list[Any]) -> str:
                 "round": round_,
                 "day": day,
                 "questions": questions,
-                "outcomes": Outcome.choices,
+                "outcomes": WORKER_OUTCOMES,
                 "emergency": emergency,
                 "emergency_actions": EmergencyAction.choices,
             },
