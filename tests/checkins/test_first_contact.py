@@ -52,7 +52,7 @@ def test_contacted_then_agreed_with_the_baseline_joins_the_round(
     coordinator = as_verified(world["officer"])
     url = reverse("checkins-first-contact", args=[resident.pk])
     page = coordinator.get(url).content.decode()
-    assert "Baseline questions" in page and "How often do you feel that you lack" in page
+    assert "baseline questions" in page and "How often do you feel that you lack" in page
     today = timezone.localdate()
     date = {
         "contacted_on_0": today.day,

@@ -567,17 +567,31 @@ class FirstContactForm(forms.Form):
         for question in questions:
             name = f"answer_{question.pk}"
             self.answer_names.append(name)
+            # Required once they agree (see clean): shown under "They agreed to visits".
+            missing = {"required": f"Select an answer to '{question.text}'"}
             if question.kind == AnswerKind.TEXT:
                 self.fields[name] = forms.CharField(
-                    label=question.text, required=False, max_length=500
+                    label=question.text, max_length=500, error_messages=missing
                 )
             else:
                 self.fields[name] = forms.ChoiceField(
                     label=question.text,
                     choices=[(o, o) for o in question.options()],
                     widget=forms.RadioSelect,
-                    required=False,
+                    error_messages=missing,
                 )
+
+    @property
+    def reveals(self) -> str:
+        """The baseline questions, under "They agreed to visits" (govuk_field reveals=)."""
+        return f"agreed:{';'.join(self.answer_names)}" if self.answer_names else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") != "agreed":  # the baseline is asked only once they agree
+            for name in self.answer_names:
+                self.errors.pop(name, None)
+        return data
 
     def answers(self) -> dict[int, str]:
         return {
