@@ -18,6 +18,7 @@ from whatworks.checkins.models import (
     ConsentMethod,
     EmergencyAction,
     EscalationRule,
+    HealthIdentifier,
     Outcome,
     QuestionModule,
     Referral,
@@ -106,8 +107,24 @@ class PersonForm(forms.Form):
     def clean_phone(self) -> str:
         return validation.clean_phone(self.cleaned_data["phone"], "their phone number")
 
+    def __init__(self, *args: Any, scheme: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the identifier the scheme uses: NHS number, its local one, or none.
+        uses = scheme.health_identifier if scheme is not None else HealthIdentifier.NHS
+        if uses != HealthIdentifier.NHS:
+            del self.fields["nhs_number"]
+        if uses == HealthIdentifier.LOCAL:
+            self.fields["local_identifier"] = forms.CharField(
+                label=scheme.local_identifier_name, max_length=30, required=False
+            )
+
     def clean_nhs_number(self) -> str:
         return validation.clean_nhs_number(self.cleaned_data["nhs_number"])
+
+    def clean_local_identifier(self) -> str:
+        return validation.clean_local_identifier(
+            self.cleaned_data["local_identifier"], str(self.fields["local_identifier"].label or "")
+        )
 
 
 class ConsentForm(forms.Form):
@@ -439,6 +456,19 @@ class SchemeForm(forms.Form):
         },
     )
     coordinator_phone = forms.CharField(label="Coordinator's phone number", required=False)
+    health_identifier = forms.ChoiceField(
+        label="Health identifier the referral asks for",
+        choices=HealthIdentifier.choices,
+        initial=HealthIdentifier.NHS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the health identifier the referral asks for"},
+    )
+    local_identifier_label = forms.CharField(
+        label="Name of the local health identifier",
+        max_length=60,
+        required=False,
+        help_text="For example: Jersey health number. Only for a local identifier.",
+    )
     alert_mobile = forms.CharField(
         label="Mobile for emergency alerts",
         required=False,
@@ -460,6 +490,18 @@ class SchemeForm(forms.Form):
         return validation.clean_mobile(
             self.cleaned_data["alert_mobile"], "mobile for emergency alerts"
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("health_identifier") == HealthIdentifier.LOCAL
+            and not (data.get("local_identifier_label") or "").strip()
+        ):
+            self.add_error(
+                "local_identifier_label",
+                "Enter the name of the local health identifier, like Jersey health number",
+            )
+        return data
 
 
 class RoundForm(forms.Form):

@@ -42,6 +42,12 @@ def new_referral_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+class HealthIdentifier(models.TextChoices):
+    NHS = "nhs", "NHS number"
+    LOCAL = "local", "A local health identifier (such as Jersey's)"
+    NONE = "none", "None"
+
+
 class Scheme(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="checkin_schemes"
@@ -62,6 +68,12 @@ class Scheme(models.Model):
     # The mobile that is texted at once when a visit is an emergency (the coordinator on
     # duty); the coordinator's phone when that is a mobile and this is empty.
     alert_mobile = models.CharField("mobile for emergency alerts", max_length=30, blank=True)
+    # Which health identifier the referral asks for: a scheme outside England's NHS (Jersey,
+    # Guernsey) uses its own, or none; a referral carrying another is refused.
+    health_identifier = models.CharField(
+        max_length=10, choices=HealthIdentifier.choices, default=HealthIdentifier.NHS
+    )
+    local_identifier_label = models.CharField(max_length=60, blank=True)
     referral_token = models.CharField(max_length=40, unique=True, default=new_referral_token)
     evidence_visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PEERS
@@ -79,6 +91,10 @@ class Scheme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("checkins-scheme", kwargs={"pk": self.pk})
+
+    @property
+    def local_identifier_name(self) -> str:
+        return self.local_identifier_label or "Local health identifier"
 
 
 class AgreementScope(models.TextChoices):
@@ -268,6 +284,7 @@ class Resident(models.Model):
     postcode = models.CharField(max_length=10)
     phone = models.CharField(max_length=20, blank=True)  # E.164
     nhs_number = models.CharField(max_length=10, blank=True)
+    local_identifier = models.CharField(max_length=30, blank=True)
     gp_practice_ods = models.CharField("GP practice ODS code", max_length=10, blank=True)
     gp_practice_name = models.CharField(max_length=200, blank=True)
     gp_practice_email = models.EmailField(blank=True)

@@ -28,6 +28,7 @@ from whatworks.checkins.models import (
     EscalationStatusChange,
     FirstContact,
     FirstContactStatus,
+    HealthIdentifier,
     NominatedContact,
     Outcome,
     Pause,
@@ -136,6 +137,8 @@ def scheme_create(
     cost_per_visit: Decimal = Decimal("6.75"),
     coordinator_phone: str = "",
     alert_mobile: str = "",
+    health_identifier: str = HealthIdentifier.NHS,
+    local_identifier_label: str = "",
 ) -> Scheme:
     if initiative is not None and initiative.organisation_id != organisation.pk:
         raise ValidationError({"initiative": "Choose an initiative of your own organisation"})
@@ -147,6 +150,10 @@ def scheme_create(
         coordinator_phone=validation.clean_phone(coordinator_phone) if coordinator_phone else "",
         alert_mobile=validation.clean_mobile(alert_mobile, "mobile for emergency alerts")
         if alert_mobile
+        else "",
+        health_identifier=health_identifier,
+        local_identifier_label=local_identifier_label.strip()
+        if health_identifier == HealthIdentifier.LOCAL
         else "",
         created_by=actor,
         evidence_visibility=initiative.visibility if initiative is not None else "peers",
@@ -291,6 +298,14 @@ def referral_submit(*, scheme: Scheme, data: dict[str, Any]) -> Referral:
         errors["contact_name"] = "Enter at least one nominated contact"
     elif not any(c.get("lives_locally") for c in contacts):
         errors["contact_lives_locally"] = "At least one nominated contact must live locally"
+    # An identifier the scheme does not use is refused, never stored: a Jersey scheme has no
+    # business holding an NHS number, nor an English one a local identifier.
+    if data.get("nhs_number") and scheme.health_identifier != HealthIdentifier.NHS:
+        errors["nhs_number"] = f"{scheme.name} does not use NHS numbers: leave it out"
+    if data.get("local_identifier") and scheme.health_identifier != HealthIdentifier.LOCAL:
+        errors["local_identifier"] = (
+            f"{scheme.name} does not use a local health identifier: leave it out"
+        )
     if errors:
         raise ValidationError(errors)
     resident = Resident(
@@ -304,6 +319,9 @@ def referral_submit(*, scheme: Scheme, data: dict[str, Any]) -> Referral:
         postcode=validation.clean_postcode(data["postcode"]),
         phone=validation.clean_phone(data.get("phone", "")),
         nhs_number=validation.clean_nhs_number(data.get("nhs_number", "")),
+        local_identifier=validation.clean_local_identifier(
+            data.get("local_identifier", ""), scheme.local_identifier_name
+        ),
         gp_practice_ods=validation.clean_ods_code(data.get("gp_practice_ods", "")),
         gp_practice_name=data.get("gp_practice_name", ""),
         gp_practice_email=data.get("gp_practice_email", ""),
@@ -1081,6 +1099,7 @@ def resident_export(resident: Resident) -> dict[str, Any]:
         "address": resident.address,
         "phone": resident.phone,
         "nhs_number": resident.nhs_number,
+        "local_identifier": resident.local_identifier,
         "gp_practice": {"ods_code": resident.gp_practice_ods, "name": resident.gp_practice_name},
         "health_notes": resident.health_notes,
         "status": resident.get_status_display(),

@@ -69,6 +69,16 @@ def clean_mobile(value: str, label: str = "mobile number") -> str:
     return number
 
 
+def clean_local_identifier(value: str, label: str = "local health identifier") -> str:
+    """A scheme's own health identifier: letters, numbers, spaces and hyphens, as typed."""
+    text = re.sub(r"\s+", " ", (value or "").strip()).upper()
+    if not text:
+        return ""
+    if len(text) > 30 or not re.fullmatch(r"[A-Z0-9][A-Z0-9 -]*", text):
+        raise ValidationError(f"{label} must be letters and numbers only, up to 30 characters")
+    return text
+
+
 def display_phone(e164: str) -> str:
     if not e164:
         return ""

@@ -67,6 +67,8 @@ def _form(step: str, scheme: Scheme, data: Any = None) -> forms.Form:
     form_class = dict((name, cls) for name, _, cls in STEPS)[step]
     if form_class is HealthForm:
         return HealthForm(data, scheme=scheme)
+    if form_class is PersonForm:
+        return PersonForm(data, scheme=scheme)
     return form_class(data)
 
 
