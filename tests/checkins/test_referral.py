@@ -194,3 +194,14 @@ def test_a_scheme_asks_only_for_its_own_health_identifier(
     data.pop("nhs_number")
     referral = services.referral_submit(scheme=scheme, data={**data, "local_identifier": "je 123"})
     assert referral.resident.local_identifier == "JE 123"
+
+
+def test_the_public_pages_carry_the_schemes_name_and_no_site_navigation(
+    client: Any, scheme: Any
+) -> None:
+    page = client.get(
+        reverse("checkins-refer-start", kwargs={"token": scheme.referral_token})
+    ).content.decode()
+    assert 'class="govuk-service-navigation__link">Call and Check Wealden</a>' in page
+    assert "govuk-service-navigation__list" not in page  # no Initiatives, Forum, Sign in...
+    assert ">Sign in<" not in page
