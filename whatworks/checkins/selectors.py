@@ -215,6 +215,20 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
     ).values_list("resident_id", "name", "relationship", "phone"):
         contacts.setdefault(resident_id, []).append((name, relationship, phone))
     outcome_labels = dict(Outcome.choices)
+    periodic = [m for m in modules if m.every_weeks]
+    sets: dict[tuple[Any, ...], list[Question]] = {}
+
+    def questions(own_ids: set[int], last_asked: date | None) -> list[Question]:
+        # Most people share one or two question sets: work each out once, not per person
+        # (a related manager per module per person cost more than the queries).
+        due = tuple(
+            last_asked is None or (day - last_asked).days >= m.every_weeks * 7 for m in periodic
+        )
+        key = (frozenset(own_ids), due)
+        if key not in sets:
+            sets[key] = questions_for(own_ids, last_asked, modules, day)
+        return sets[key]
+
     return [
         ListEntry(
             resident=ListResident(
@@ -223,9 +237,7 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
                 family_name=row["family_name"],
                 address=", ".join(row[f] for f in ADDRESS_FIELDS if row[f]),
             ),
-            questions=questions_for(
-                own.get(row["id"], set()), row["periodic_last_asked"], modules, day
-            ),
+            questions=questions(own.get(row["id"], set()), row["periodic_last_asked"]),
             appointments=appointments.get(row["id"], []),
             done=str(outcome_labels.get(done[row["id"]], "")) if row["id"] in done else "",
             contacts=contacts.get(row["id"], []),
