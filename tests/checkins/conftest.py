@@ -110,3 +110,17 @@ def as_verified(client: Any) -> Any:
         return verified_client(client, user)
 
     return sign_in
+
+
+def agree_at_first_contact(resident: Any, actor: Any) -> Resident:
+    """The coordinator's first contact: they agree, with the baseline answered."""
+    answers = {q.pk: q.options()[0] for q in services.baseline_questions(resident.scheme_id)}
+    services.first_contact_record(
+        resident=resident,
+        actor=actor,
+        status="agreed",
+        contacted_on=timezone.localdate(),
+        answers=answers,
+    )
+    resident.refresh_from_db()
+    return resident

@@ -20,7 +20,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.checkins.conftest import confirm_device, make_round, make_scheme
+from tests.checkins.conftest import agree_at_first_contact, confirm_device, make_round, make_scheme
 from whatworks.checkins import services
 from whatworks.checkins.models import (
     Escalation,
@@ -116,6 +116,7 @@ def _plant(world: Any, client: Any, m: str) -> Resident:
         referral=referral, actor=coordinator, round_=round_, visit_days=[0, 1, 2, 3, 4, 5],
         visit_order=1,
     )  # fmt: skip
+    resident = agree_at_first_contact(resident, coordinator)
     Referral.objects.filter(pk=referral.pk).update(decision_note=f"{m}decision")
     services.pause_add(
         resident=resident,
@@ -267,7 +268,7 @@ def test_it_erases_the_marker_from_every_table_the_cache_and_every_file(
     assert erased.status == "erased" and erased.date_of_birth is None
     assert str(resident.date_of_birth) == BIRTH
     # The counts survive: one visit, its outcome, the missed appointment.
-    assert erased.visits.get().outcome == "concern"
+    assert erased.visits.exclude(outcome="first_contact").get().outcome == "concern"
     assert erased.appointments.get().attended is False
     # Who erased it, when and why is on the log, by reference.
     event = AuditEvent.objects.get(action="checkins.resident.erased")

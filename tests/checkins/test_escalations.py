@@ -46,8 +46,10 @@ def test_it_closes_a_task_with_a_note_and_keeps_the_history(world: Any, resident
 
 
 def test_it_chases_overdue_tasks_once_a_day(world: Any, resident: Any) -> None:
+    EscalationRule.objects.filter(outcome="concern").update(urgency="within_days")
     escalation = _concern(resident)
-    Escalation.objects.filter(pk=escalation.pk).update(due_at=timezone.now() - timedelta(hours=2))
+    past = timezone.now() - timedelta(hours=2)
+    Escalation.objects.filter(pk=escalation.pk).update(due_at=past, next_chase_at=past)
     before = Message.objects.filter(template="checkins_chase").count()
     assert escalations.overdue_chase() == 1
     assert escalations.overdue_chase() == 0  # not again within the day
@@ -81,6 +83,7 @@ def test_it_raises_tasks_from_a_coordinators_answer_rule(
             "channel": "sms",
             "deadline_hours": 4,
             "streak": 2,
+            "urgency": "same_day",
         },
     )
     assert b"Enter the short name of one of the scheme" in bad.content
@@ -95,6 +98,7 @@ def test_it_raises_tasks_from_a_coordinators_answer_rule(
             "channel": "sms",
             "deadline_hours": 4,
             "streak": 2,
+            "urgency": "same_day",
             "is_active": "on",
         },
     )

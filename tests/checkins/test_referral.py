@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.checkins.conftest import agree_at_first_contact
 from whatworks.checkins import services
 from whatworks.checkins.models import Referral, Resident
 from whatworks.checkins.views_referral import REFERRALS_PER_HOUR
@@ -150,8 +151,57 @@ def test_it_accepts_only_with_consent_and_places_on_a_round(
         visit_days=[0, 2, 4],
         visit_order=3,
     )
-    assert resident.status == "active" and resident.visit_day_names == [
-        "Monday",
-        "Wednesday",
-        "Friday",
+    # Accepted, but on no round until they agree at first contact.
+    assert resident.status == "contacting" and resident.round is None
+    resident = agree_at_first_contact(resident, world["officer"])
+    assert resident.status == "active" and resident.round == round_
+    assert resident.visit_day_names == ["Monday", "Wednesday", "Friday"]
+
+
+def test_a_scheme_asks_only_for_its_own_health_identifier(
+    client: Any, world: Any, scheme: Any
+) -> None:
+    from whatworks.checkins.models import Scheme
+
+    Scheme.objects.filter(pk=scheme.pk).update(
+        health_identifier="local", local_identifier_label="Jersey health number"
+    )
+    scheme.refresh_from_db()
+    url = reverse("checkins-refer-step", kwargs={"token": scheme.referral_token, "step": "person"})
+    page = client.get(url).content.decode()
+    assert "Jersey health number" in page and "NHS number" not in page
+    # A referral carrying an NHS number is refused, naming it, and nothing is stored.
+    data = {
+        "referrer_kind": "gp",
+        "referrer_name": "Dr Le Brocq",
+        "reason": "Lives alone",
+        "given_name": "Marie",
+        "family_name": "Le Cornu",
+        "date_of_birth": "1934-03-01",
+        "address_line_1": "2 Rue des Pres",
+        "postcode": "JE2 3AB",
+        "nhs_number": "943 476 5919",
+        "consent": True,
+        "consent_given_on": "2026-01-04",
+        "contacts": [{"name": "Anne", "relationship": "niece", "lives_locally": True}],
+    }
+    with pytest.raises(ValidationError) as refused:
+        services.referral_submit(scheme=scheme, data=data)
+    assert refused.value.message_dict["nhs_number"] == [
+        "Call and Check Wealden does not use NHS numbers: leave it out"
     ]
+    assert not Referral.objects.exists()
+    data.pop("nhs_number")
+    referral = services.referral_submit(scheme=scheme, data={**data, "local_identifier": "je 123"})
+    assert referral.resident.local_identifier == "JE 123"
+
+
+def test_the_public_pages_carry_the_schemes_name_and_no_site_navigation(
+    client: Any, scheme: Any
+) -> None:
+    page = client.get(
+        reverse("checkins-refer-start", kwargs={"token": scheme.referral_token})
+    ).content.decode()
+    assert 'class="govuk-service-navigation__link">Call and Check Wealden</a>' in page
+    assert "govuk-service-navigation__list" not in page  # no Initiatives, Forum, Sign in...
+    assert ">Sign in<" not in page

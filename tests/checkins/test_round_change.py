@@ -54,17 +54,22 @@ def test_it_moves_a_person_to_another_round_from_the_next_list(
     assert b"Edith Marsh" in old_worker.get(old_list).content
     new_worker = as_verified(world["volunteer"])
     assert b"Edith Marsh" not in new_worker.get(new_list).content
-    # The next list is built: she is on Walk 9 from tomorrow, on the chosen days.
+    # The next list is built in the evening: she is on Walk 9 from tomorrow...
     schedule.lists_generate(tomorrow)
     planned = PlannedVisit.objects.get(resident=resident, on=tomorrow)
     assert planned.round == walk_9
+    # ...while today's list still has her on the old round until the day ends.
+    assert b"Edith Marsh" in as_verified(world["frontline"]).get(old_list).content
     resident.refresh_from_db()
-    assert (resident.round, resident.visit_order) == (walk_9, 4)
-    assert sorted(resident.visit_day_names) == sorted(
-        ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][int(d)]
-        for d in days
-    )
+    assert resident.round == round_
     with _on(tomorrow):
+        schedule.round_changes_ensure(tomorrow)  # the job just after midnight
+        resident.refresh_from_db()
+        assert (resident.round, resident.visit_order) == (walk_9, 4)
+        assert sorted(resident.visit_day_names) == sorted(
+            ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][int(d)]
+            for d in days
+        )
         old_worker = as_verified(world["frontline"])
         assert b"Edith Marsh" not in old_worker.get(old_list).content
         resident_url = reverse("checkins-resident", kwargs={"pk": resident.pk})

@@ -93,7 +93,12 @@ def test_it_tells_the_contact_and_gp_and_opens_a_task_on_a_concern(resident: Any
     visit, _ = _record(resident, outcome="concern", note="Seemed confused")
     escalation = Escalation.objects.get()
     assert escalation.visit == visit
-    assert escalation.due_at > timezone.now() + timedelta(hours=23)
+    # A concern is a same-day task: due by the end of today.
+    assert escalation.urgency == "same_day"
+    assert escalation.due_at > timezone.now()
+    assert timezone.localtime(escalation.due_at).date() == timezone.localdate() or (
+        escalation.due_at <= timezone.now() + timedelta(hours=1)  # raised just before midnight
+    )
     recipients = set(Message.objects.values_list("channel", "recipient"))
     assert ("sms", "+447912345678") in recipients  # the nominated contact
     # The GP practice, at its verified address: not the one typed on the referral.

@@ -35,6 +35,26 @@ def _set_up_two_factor(page: Any) -> None:
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the 6-digit code")
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirm the code").click()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    assert_accessible(page)
+    page.get_by_role("link", name="I have kept my codes: continue").click()
+
+
+QUEUED = """() => new Promise((resolve, reject) => {
+  const open = indexedDB.open("checkins", 1);
+  open.onupgradeneeded = () => open.result.createObjectStore("visits", {keyPath: "key"});
+  open.onsuccess = () => {
+    const request = open.result.transaction("visits").objectStore("visits").count();
+    request.onsuccess = () => { open.result.close(); resolve(request.result); };
+  };
+  open.onerror = () => reject(open.error);
+})"""
+
+
+def _queued(page: Any) -> int:
+    """How many visits wait in the phone's IndexedDB queue."""
+    return int(page.evaluate(QUEUED))
 
 
 def _refer(page: Any, base_url: str, token: str) -> None:
@@ -133,7 +153,21 @@ def test_it_runs_call_and_check_from_referral_to_evidence(
     for offset in range(6):  # six days a week, today among them
         coordinator.get_by_label(days[(today + offset) % 7]).check()
     coordinator.get_by_role("button", name="Accept the referral").click()
-    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("is on Walk 12")
+    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("Contact them first")
+    assert_accessible(coordinator)
+    # First contact: she agrees, and the baseline loneliness score is taken.
+    coordinator.get_by_role("link", name="Record first contact").click()
+    assert_accessible(coordinator)
+    coordinator.get_by_label("They agreed to visits").check()
+    coordinator.get_by_role("button", name="Record the first contact").click()
+    expect(coordinator.locator(".govuk-error-summary")).to_contain_text("Select an answer to")
+    assert_accessible(coordinator)
+    for legend in coordinator.locator("fieldset legend").all_inner_texts():
+        if legend.startswith("How often do you feel"):
+            coordinator.get_by_role("group", name=legend).get_by_label("Some of the time").check()
+    coordinator.screenshot(path="/work/notes/shots/i16/first-contact-1280.png", full_page=True)
+    coordinator.get_by_role("button", name="Record the first contact").click()
+    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("join Walk 12")
     assert_accessible(coordinator)
     # The practice's address, checked with the practice itself: the only one a concern goes to.
     coordinator.goto(f"{base_url}/checkins/schemes/{scheme.pk}/practices/")
@@ -167,22 +201,20 @@ def test_it_runs_call_and_check_from_referral_to_evidence(
     assert_no_horizontal_scroll(worker, 320)  # the open form reflows too
     worker.get_by_role("button", name="Save the visit to Edith").click()
     expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Saved on this phone")
-    expect(worker.locator("#checkins-sync")).to_contain_text("1 visit is saved on this phone")
-    assert Visit.objects.count() == 0
-    assert (
-        worker.evaluate(f"JSON.parse(localStorage.getItem('checkins-outbox-{round_.pk}')).length")
-        == 1
-    )
+    expect(worker.locator("#checkins-sync")).to_contain_text("1 visit waits to send")
+    visits = Visit.objects.exclude(outcome="first_contact")  # the baseline is not a visit
+    assert visits.count() == 0
+    assert _queued(worker) == 1
     assert_accessible(worker)
     worker.context.set_offline(False)  # the browser fires "online": the queue is sent
     expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Recorded")
     expect(worker.locator("#checkins-sync")).to_contain_text("All visits are sent")
-    assert worker.evaluate(f"localStorage.getItem('checkins-outbox-{round_.pk}')") == "[]"
+    assert _queued(worker) == 0
     worker.reload()  # after a reload the list shows the visit as done, and nothing is resent
     expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Recorded")
     assert_no_horizontal_scroll(worker, 320)
-    assert Visit.objects.count() == 1
-    visit = Visit.objects.get()
+    assert visits.count() == 1
+    visit = visits.get()
     assert visit.outcome == "concern" and visit.answers.count() == 2
 
     # 4. The nominated contact's message is in the outbox; the coordinator's task is open.
@@ -308,3 +340,95 @@ def test_it_keeps_every_coordinator_page_accessible(
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the question")
     assert_accessible(page)
     assert_no_console_errors(page)
+
+
+SAVED_LIST = """async (path) => {
+  const cache = await caches.open("checkins-lists-v1");
+  return !!(await cache.match(location.origin + path));
+}"""
+
+
+def _wait_until_saved(page: Any, path: str) -> None:
+    """Until the service worker has kept the list (it fetches it once, in the background)."""
+    for _ in range(100):
+        if page.evaluate(SAVED_LIST, path):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the list was not kept on the phone")
+
+
+def test_an_emergency_recorded_without_signal_reaches_the_coordinator(
+    page_factory: Any, base_url: str, world: Any
+) -> None:
+    from tests.checkins.conftest import make_resident
+    from whatworks.checkins.models import Scheme
+
+    scheme = make_scheme(world)
+    Scheme.objects.filter(pk=scheme.pk).update(alert_mobile="+447912345679")
+    round_ = make_round(scheme, world["frontline"])
+    resident = make_resident(round_)
+    list_path = f"/checkins/rounds/{round_.pk}/today/"
+
+    # The worker opens today's list once with signal: the phone keeps it.
+    worker = page_factory(width=390, height=844)
+    sign_in(worker, base_url, world["frontline"].email)
+    worker.goto(base_url + list_path)
+    _set_up_two_factor(worker)
+    expect(worker.get_by_role("heading", name="1. Edith Marsh")).to_be_visible()
+    _wait_until_saved(worker, list_path)
+
+    # No signal: the list opens again after a reload, from the phone.
+    worker.context.set_offline(True)
+    response = worker.reload()
+    assert response is not None and response.from_service_worker
+    expect(worker.get_by_role("heading", name="1. Edith Marsh")).to_be_visible()
+    expect(worker.locator("#checkins-sync")).to_contain_text("No connection")
+    worker.get_by_text("Record the visit to Edith").click()
+    expect(worker.get_by_label("Reason, if not visited")).to_be_hidden()
+    worker.get_by_label("In danger now: an emergency").check()
+    guidance = worker.locator(f"#visit-{resident.pk} [data-emergency-guidance]").first
+    expect(guidance).to_be_visible()
+    expect(guidance).to_contain_text("call 999")
+    expect(guidance).to_contain_text("call 111")
+    expect(guidance).to_contain_text("Ruth Marsh (daughter)")
+    worker.screenshot(path="/work/notes/shots/i16/emergency-offline-390.png", full_page=True)
+    assert_accessible(worker)
+    assert_no_horizontal_scroll(worker, 390)
+    worker.get_by_label("I called 999").check()
+    worker.get_by_label("Note").fill("Fell yesterday, looks pale, daughter not answering.")
+    worker.get_by_role("button", name="Save the visit to Edith").click()
+    expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Saved on this phone")
+    expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("call 999")  # still shown
+    expect(worker.locator("#checkins-sync")).to_contain_text("1 visit waits to send")
+    assert _queued(worker) == 1 and Visit.objects.count() == 0
+
+    # Signal again: the visit is sent, and the coordinator is texted.
+    worker.context.set_offline(False)
+    expect(worker.locator(f"#visit-{resident.pk}")).to_contain_text("Recorded")
+    expect(worker.locator("#checkins-sync")).to_contain_text("All visits are sent")
+    assert _queued(worker) == 0
+    text = Message.objects.get(template="checkins_emergency")
+    assert text.channel == "sms" and text.recipient == "+447912345679"
+    task = Escalation.objects.get(urgency="emergency")
+    assert task.worker_actions == ["called_999"]
+
+    # The coordinator's task shows "Emergency".
+    coordinator = page_factory(width=1280, height=900)
+    sign_in(coordinator, base_url, world["officer"].email)
+    coordinator.goto(f"{base_url}/checkins/schemes/{scheme.pk}/")
+    _set_up_two_factor(coordinator)
+    expect(coordinator.locator("#tasks + div")).to_contain_text("Emergency")
+    coordinator.get_by_role("link", name=task.summary).click()
+    expect(coordinator.locator("[data-urgency]")).to_have_text("Emergency")
+    expect(coordinator.locator(".govuk-warning-text")).to_contain_text("I called 999")
+    assert_accessible(coordinator)
+    coordinator.screenshot(path="/work/notes/shots/i16/emergency-task-1280.png", full_page=True)
+
+    # Signing out leaves nothing on the phone.
+    menu = worker.get_by_role("button", name="Menu")
+    if menu.is_visible():
+        menu.click()
+    worker.get_by_role("button", name="Sign out").click()
+    worker.wait_for_function(
+        "() => caches.keys().then((keys) => !keys.some((k) => k.startsWith('checkins')))"
+    )

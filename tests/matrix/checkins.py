@@ -50,6 +50,14 @@ def _setup(w: World) -> Any:
             visited_on=timezone.localdate(),
             outcome="concern",
         )
+        emergency, _ = services.visit_record(
+            round_=round_,
+            worker=w["frontline"],
+            client_uuid=uuid.uuid4(),
+            resident_id=resident.pk,
+            visited_on=timezone.localdate(),
+            outcome="emergency",
+        )
         referral = services.referral_submit(
             scheme=scheme,
             data={
@@ -79,6 +87,7 @@ def _setup(w: World) -> Any:
             "resident": resident,
             "referral": referral,
             "escalation": visit.escalation_set.first(),
+            "emergency_visit": emergency,
             "rule": scheme.rules.first(),
             "question": Question.objects.filter(module__scheme=scheme).first(),
             "module": scheme.modules.first(),
@@ -117,6 +126,8 @@ ENTRIES: dict[str, Entry] = {
     "checkins-2fa-setup": Entry(expect(200, anonymous=LOGIN), _home),
     # Nobody has a confirmed device yet: verifying sends them to set one up.
     "checkins-2fa-verify": Entry(expect(302), _home),
+    # Your own recovery codes: anyone signed in (role holders after the second step).
+    "checkins-2fa-recovery": Entry(gated(200), _home),
     # A's admin and B's admin may start a scheme for their own organisation.
     "checkins-scheme-new": Entry({**gated(403), "admin": 200, "outsider": 200}, _home),
     "checkins-scheme": Entry(gated(), _pk("scheme")),
@@ -152,7 +163,17 @@ ENTRIES: dict[str, Entry] = {
     "checkins-visit-new": Entry(
         gated(), lambda w: {"pk": _setup(w)["round"].pk, "resident_id": _setup(w)["resident"].pk}
     ),
+    "checkins-visit-emergency": Entry(
+        gated(),
+        lambda w: {
+            "pk": _setup(w)["round"].pk,
+            "key": _setup(w)["emergency_visit"].client_uuid,
+        },
+    ),
     "checkins-escalation": Entry(gated(), _pk("escalation")),
+    "checkins-first-contact": Entry(gated(), _pk("resident")),
+    # The offline service worker: a script with no data in it, the same for everyone.
+    "checkins-sw": Entry(expect(200), _home),
     # The referral pages: public behind the link; check-answers with no draft goes to page 1.
     "checkins-refer-start": Entry(expect(200), _token),
     "checkins-refer-step": Entry(expect(200), lambda w: {**_token(w), "step": "referrer"}),

@@ -17,12 +17,12 @@ class CheckinsConfig(AppConfig):
 
         from django.db.models.signals import post_delete, post_save
 
-        from whatworks.checkins.models import Question, QuestionModule
+        from whatworks.checkins.models import EscalationRule, Question, QuestionModule
         from whatworks.core import cache
 
         def questions_changed(sender: type, **kwargs: object) -> None:
             cache.bump("checkins-forms")  # the worker's list caches its rendered visit forms
 
-        for model in (Question, QuestionModule):
+        for model in (Question, QuestionModule, EscalationRule):  # rules mark emergencies
             post_save.connect(questions_changed, sender=model, dispatch_uid=f"checkins-{model}")
             post_delete.connect(questions_changed, sender=model, dispatch_uid=f"checkins-d-{model}")

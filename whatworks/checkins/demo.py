@@ -63,6 +63,7 @@ def load_demo() -> str:
         actor=coordinator,
         initiative=initiative,
         coordinator_phone="01534 616616",
+        alert_mobile="07797 812345",  # texted at an emergency
     )
     round_ = services.round_create(
         scheme=scheme, name="St Helier walk 4", kind="postal", worker=postie, actor=coordinator

@@ -92,6 +92,7 @@ def resident_erase(*, resident: Resident, actor: Any, reason: str) -> Resident:
         postcode="",
         phone="",
         nhs_number="",
+        local_identifier="",
         gp_practice_ods="",
         gp_practice_name="",
         gp_practice_email="",

@@ -16,13 +16,16 @@ from whatworks.checkins.models import (
     AgreementScope,
     AnswerKind,
     ConsentMethod,
+    EmergencyAction,
     EscalationRule,
+    HealthIdentifier,
     Outcome,
     QuestionModule,
     Referral,
     Round,
     RoundKind,
 )
+from whatworks.ui.dates import DateInputField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DAY_CHOICES = [(str(i), name) for i, name in enumerate(WEEKDAYS)]
@@ -104,8 +107,24 @@ class PersonForm(forms.Form):
     def clean_phone(self) -> str:
         return validation.clean_phone(self.cleaned_data["phone"], "their phone number")
 
+    def __init__(self, *args: Any, scheme: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the identifier the scheme uses: NHS number, its local one, or none.
+        uses = scheme.health_identifier if scheme is not None else HealthIdentifier.NHS
+        if uses != HealthIdentifier.NHS:
+            del self.fields["nhs_number"]
+        if uses == HealthIdentifier.LOCAL:
+            self.fields["local_identifier"] = forms.CharField(
+                label=scheme.local_identifier_name, max_length=30, required=False
+            )
+
     def clean_nhs_number(self) -> str:
         return validation.clean_nhs_number(self.cleaned_data["nhs_number"])
+
+    def clean_local_identifier(self) -> str:
+        return validation.clean_local_identifier(
+            self.cleaned_data["local_identifier"], str(self.fields["local_identifier"].label or "")
+        )
 
 
 class ConsentForm(forms.Form):
@@ -380,10 +399,12 @@ class RuleForm(forms.ModelForm):
             "notify_gp",
             "notify_coordinator",
             "channel",
+            "urgency",
             "deadline_hours",
             "is_active",
         ]
         labels = {
+            "urgency": "How urgent it is",
             "question_code": "Question (short name)",
             "answer_value": "Answer that triggers the rule",
             "streak": "Visits in a row (for no answer)",
@@ -393,11 +414,21 @@ class RuleForm(forms.ModelForm):
             "notify_coordinator": "Email the coordinators",
             "is_active": "The rule is on",
         }
-        widgets = {"trigger": forms.RadioSelect, "channel": forms.RadioSelect}
+        widgets = {
+            "trigger": forms.RadioSelect,
+            "channel": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
+        }
+        help_texts = {
+            "urgency": "An emergency shows the worker what to do at once (call 999 or 111, "
+            "then the nominated contact) and texts the mobile for emergency alerts; a "
+            "same-day task is due by the end of the day and chased every 2 hours.",
+        }
         error_messages = {
             "name": {"required": "Enter a name for the rule"},
             "trigger": {"required": "Select what triggers the rule"},
             "deadline_hours": {"required": "Enter the deadline in hours"},
+            "urgency": {"required": "Select how urgent it is"},
         }
 
 
@@ -425,6 +456,24 @@ class SchemeForm(forms.Form):
         },
     )
     coordinator_phone = forms.CharField(label="Coordinator's phone number", required=False)
+    health_identifier = forms.ChoiceField(
+        label="Health identifier the referral asks for",
+        choices=HealthIdentifier.choices,
+        initial=HealthIdentifier.NHS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the health identifier the referral asks for"},
+    )
+    local_identifier_label = forms.CharField(
+        label="Name of the local health identifier",
+        max_length=60,
+        required=False,
+        help_text="For example: Jersey health number. Only for a local identifier.",
+    )
+    alert_mobile = forms.CharField(
+        label="Mobile for emergency alerts",
+        required=False,
+        help_text="Texted at once when a worker records an emergency at a visit.",
+    )
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -436,6 +485,23 @@ class SchemeForm(forms.Form):
         return validation.clean_phone(
             self.cleaned_data["coordinator_phone"], "coordinator's phone number"
         )
+
+    def clean_alert_mobile(self) -> str:
+        return validation.clean_mobile(
+            self.cleaned_data["alert_mobile"], "mobile for emergency alerts"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("health_identifier") == HealthIdentifier.LOCAL
+            and not (data.get("local_identifier_label") or "").strip()
+        ):
+            self.add_error(
+                "local_identifier_label",
+                "Enter the name of the local health identifier, like Jersey health number",
+            )
+        return data
 
 
 class RoundForm(forms.Form):
@@ -521,6 +587,68 @@ class AgreementForm(forms.Form):
         if missing:
             raise ValidationError(f"Partner organisations not found: {', '.join(missing)}")
         return list(found.values())
+
+
+class FirstContactForm(forms.Form):
+    status = forms.ChoiceField(
+        label="What happened when you contacted them?",
+        choices=[
+            ("agreed", "They agreed to visits"),
+            ("contacted", "We spoke, but they have not decided yet"),
+            ("declined", "They do not want visits"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what happened when you contacted them"},
+    )
+    contacted_on = DateInputField(label="Date of contact", must_be="not future")
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contacted_on"].initial = timezone.localdate()
+        self.answer_names = []
+        for question in questions:
+            name = f"answer_{question.pk}"
+            self.answer_names.append(name)
+            # Required once they agree (see clean): shown under "They agreed to visits".
+            missing = {"required": f"Select an answer to '{question.text}'"}
+            if question.kind == AnswerKind.TEXT:
+                self.fields[name] = forms.CharField(
+                    label=question.text, max_length=500, error_messages=missing
+                )
+            else:
+                self.fields[name] = forms.ChoiceField(
+                    label=question.text,
+                    choices=[(o, o) for o in question.options()],
+                    widget=forms.RadioSelect,
+                    error_messages=missing,
+                )
+
+    @property
+    def reveals(self) -> str:
+        """The baseline questions, under "They agreed to visits" (govuk_field reveals=)."""
+        return f"agreed:{';'.join(self.answer_names)}" if self.answer_names else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") != "agreed":  # the baseline is asked only once they agree
+            for name in self.answer_names:
+                self.errors.pop(name, None)
+        return data
+
+    def answers(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("answer_")): self.cleaned_data.get(name) or ""
+            for name in self.answer_names
+        }
+
+
+class EmergencyActionsForm(forms.Form):
+    actions = forms.MultipleChoiceField(
+        label="What have you done?",
+        choices=EmergencyAction.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select what you have done"},
+    )
 
 
 def visit_form_answers(data: Any) -> dict[str, str]:

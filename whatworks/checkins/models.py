@@ -42,6 +42,12 @@ def new_referral_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+class HealthIdentifier(models.TextChoices):
+    NHS = "nhs", "NHS number"
+    LOCAL = "local", "A local health identifier (such as Jersey's)"
+    NONE = "none", "None"
+
+
 class Scheme(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="checkin_schemes"
@@ -59,6 +65,15 @@ class Scheme(models.Model):
         "cost per visit (£)", max_digits=8, decimal_places=2, default=Decimal("6.75")
     )
     coordinator_phone = models.CharField(max_length=30, blank=True)
+    # The mobile that is texted at once when a visit is an emergency (the coordinator on
+    # duty); the coordinator's phone when that is a mobile and this is empty.
+    alert_mobile = models.CharField("mobile for emergency alerts", max_length=30, blank=True)
+    # Which health identifier the referral asks for: a scheme outside England's NHS (Jersey,
+    # Guernsey) uses its own, or none; a referral carrying another is refused.
+    health_identifier = models.CharField(
+        max_length=10, choices=HealthIdentifier.choices, default=HealthIdentifier.NHS
+    )
+    local_identifier_label = models.CharField(max_length=60, blank=True)
     referral_token = models.CharField(max_length=40, unique=True, default=new_referral_token)
     evidence_visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PEERS
@@ -76,6 +91,10 @@ class Scheme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("checkins-scheme", kwargs={"pk": self.pk})
+
+    @property
+    def local_identifier_name(self) -> str:
+        return self.local_identifier_label or "Local health identifier"
 
 
 class AgreementScope(models.TextChoices):
@@ -141,6 +160,24 @@ class TotpDevice(models.Model):
 
     def __str__(self) -> str:
         return f"Authenticator of {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for signing in without the authenticator app (a lost phone). Only a
+    keyed hash is kept; a code works once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkin_recovery_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Recovery code {self.pk} of {self.user_id}"
 
 
 class PracticeAddress(models.Model):
@@ -220,6 +257,7 @@ class Cover(models.Model):
 
 class ResidentStatus(models.TextChoices):
     REFERRED = "referred", "Referral waiting"
+    CONTACTING = "contacting", "Accepted: waiting for first contact"
     ACTIVE = "active", "Visited"
     DECLINED = "declined", "Referral declined"
     CLOSED = "closed", "Visits ended"
@@ -246,6 +284,7 @@ class Resident(models.Model):
     postcode = models.CharField(max_length=10)
     phone = models.CharField(max_length=20, blank=True)  # E.164
     nhs_number = models.CharField(max_length=10, blank=True)
+    local_identifier = models.CharField(max_length=30, blank=True)
     gp_practice_ods = models.CharField("GP practice ODS code", max_length=10, blank=True)
     gp_practice_name = models.CharField(max_length=200, blank=True)
     gp_practice_email = models.EmailField(blank=True)
@@ -411,6 +450,46 @@ class NominatedContact(models.Model):
         return f"{self.name} ({self.relationship})"
 
 
+class FirstContactStatus(models.TextChoices):
+    WAITING = "waiting", "Not contacted yet"
+    CONTACTED = "contacted", "Contacted: not decided yet"
+    AGREED = "agreed", "Agreed to visits"
+    DECLINED = "declined", "Declined visits"
+
+
+class FirstContact(models.Model):
+    """The coordinator's task once a referral is accepted: contact the person (as the
+    referrer was told), who joins the planned round only after agreeing; the baseline
+    loneliness score is taken then. The placement waits here until they agree."""
+
+    resident = models.OneToOneField(
+        Resident, on_delete=models.CASCADE, related_name="first_contact"
+    )
+    status = models.CharField(
+        max_length=10, choices=FirstContactStatus.choices, default=FirstContactStatus.WAITING
+    )
+    round = models.ForeignKey(Round, null=True, on_delete=models.SET_NULL, related_name="+")
+    visit_days = models.PositiveSmallIntegerField(default=0)
+    visit_order = models.PositiveIntegerField(default=0)
+    contacted_on = models.DateField(null=True, blank=True)
+    contacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"First contact with {self.resident_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"first contact (resident {self.resident_id})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (FirstContactStatus.WAITING, FirstContactStatus.CONTACTED)
+
+
 class Appointment(models.Model):
     """An appointment the worker reminds the person of (on their list from three days before),
     and afterwards whether it was attended: the scheme's own count of missed appointments."""
@@ -506,9 +585,16 @@ class Question(models.Model):
 class Outcome(models.TextChoices):
     WELL = "well", "Seen and well"
     CONCERN = "concern", "Seen, with a concern"
+    EMERGENCY = "emergency", "In danger now: an emergency"
     NO_ANSWER = "no_answer", "No answer"
     DECLINED = "declined", "Declined the visit"
     NOT_VISITED = "not_visited", "Not visited"
+    # The coordinator's first contact, where the baseline (UCLA-3) is taken: not a visit on
+    # a round, never on the worker's form.
+    FIRST_CONTACT = "first_contact", "First contact (baseline)"
+
+
+WORKER_OUTCOMES = [(v, label) for v, label in Outcome.choices if v != Outcome.FIRST_CONTACT]
 
 
 class Visit(models.Model):
@@ -580,6 +666,22 @@ class Trigger(models.TextChoices):
     MISSED = "missed", "A planned visit was missed"
 
 
+class Urgency(models.TextChoices):
+    """How fast a concern needs someone: the escalation ladder (see escalations.LADDER)."""
+
+    EMERGENCY = "emergency", "Emergency: the worker calls 999 or 111 at once"
+    SAME_DAY = "same_day", "The same day"
+    WITHIN_DAYS = "within_days", "Within days"
+
+
+class EmergencyAction(models.TextChoices):
+    """What the worker did when a visit was an emergency (recorded on the task)."""
+
+    CALLED_999 = "called_999", "I called 999"
+    CALLED_111 = "called_111", "I called 111"
+    CALLED_CONTACT = "called_contact", "I called their nominated contact"
+
+
 class Channel(models.TextChoices):
     SMS = "sms", "Text message"
     EMAIL = "email", "Email"
@@ -598,6 +700,7 @@ class EscalationRule(models.Model):
     notify_coordinator = models.BooleanField(default=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.SMS)
     deadline_hours = models.PositiveSmallIntegerField(default=24)
+    urgency = models.CharField(max_length=12, choices=Urgency.choices, default=Urgency.WITHIN_DAYS)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -620,6 +723,7 @@ class Escalation(models.Model):
     visit = models.ForeignKey(Visit, null=True, blank=True, on_delete=models.SET_NULL)
     rule = models.ForeignKey(EscalationRule, null=True, blank=True, on_delete=models.SET_NULL)
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    urgency = models.CharField(max_length=12, choices=Urgency.choices, default=Urgency.WITHIN_DAYS)
     summary = models.CharField(max_length=300)
     status = models.CharField(
         max_length=10, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
@@ -628,11 +732,18 @@ class Escalation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     last_chased_at = models.DateTimeField(null=True, blank=True)
+    # When the coordinators are next reminded while the task is open (the urgency's ladder).
+    next_chase_at = models.DateTimeField(null=True, blank=True)
     chase_count = models.PositiveSmallIntegerField(default=0)
+    # What the worker did at an emergency (EmergencyAction values), as they recorded it.
+    worker_actions = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["scheme", "status", "due_at"])]
+        indexes = [
+            models.Index(fields=["scheme", "status", "due_at"]),
+            models.Index(fields=["status", "next_chase_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.summary
@@ -652,6 +763,23 @@ class Escalation(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.status == EscalationStatus.OPEN and self.due_at < timezone.now()
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.urgency == Urgency.EMERGENCY
+
+    @property
+    def urgency_label(self) -> str:
+        return {
+            Urgency.EMERGENCY: "Emergency",
+            Urgency.SAME_DAY: "Same day",
+            Urgency.WITHIN_DAYS: "Within days",
+        }.get(self.urgency, "")  # type: ignore[call-overload]
+
+    @property
+    def worker_action_labels(self) -> list[str]:
+        labels = dict(EmergencyAction.choices)
+        return [str(labels[a]) for a in self.worker_actions if a in labels]
 
     @property
     def age(self) -> timedelta:

@@ -32,7 +32,7 @@ from whatworks.initiatives.panels import Panel
 from whatworks.measures.models import Metric, Observation
 from whatworks.measures.services import metric_ensure, observation_record
 
-SEEN = [Outcome.WELL, Outcome.CONCERN]
+SEEN = [Outcome.WELL, Outcome.CONCERN, Outcome.EMERGENCY]  # i16: an emergency is a visit too
 IMPORTED = "Imported from partners' systems through the measures import pages"
 MISSED_RECORDED = "missed appointments (recorded by the scheme)"
 METRICS: dict[str, dict[str, Any]] = {

@@ -2,14 +2,25 @@
 
 A resident is due on a day when they are active, consenting, on a round, the day is one of
 their visit days, they have not paused visits, and the round is not on holiday without cover.
-The worker's page and the generator use the same query, so "planned" means the same thing
-on the dashboard as on the doorstep.
+
+**One definition of "planned"**: the live schedule, `due_residents(day)`. The worker's list,
+the coordinator's dashboard (today's figures) and the missed-visit flag all read it. The
+evening job only caches it in PlannedVisit, for tomorrow (so the morning's work is known)
+and again just before midnight (so past days keep the plan as it ended the day); the
+dashboard's figures for past days read that cache. A change made after the job ran (a new
+person, a pause, a cover) is in today's figures at once.
+
+Round changes take effect from a day: they are applied once that day comes (by the job just
+after midnight, or by the first list read that day, once, behind a lock), never the evening
+before, so today's list stays as it is until the day ends. Reading a list writes nothing
+after that first read of the day.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -71,15 +82,19 @@ def on_holiday(round_: Round, day: date) -> bool:
     ).exists()
 
 
+def _pending(day: date) -> list[RoundChange]:
+    return list(
+        RoundChange.objects.filter(applied_at__isnull=True, effective_on__lte=day)
+        .select_related("to_round")
+        .order_by("at", "id")
+    )
+
+
 def round_changes_apply(day: date) -> int:
     """Apply the round and visit-day changes due by `day` (the latest per person wins); returns
-    how many people moved. Called before a day's list is built, and by the list page itself so
-    that a missed nightly run cannot leave someone on the wrong round."""
-    pending = list(
-        RoundChange.objects.filter(applied_at__isnull=True, effective_on__lte=day).order_by(
-            "at", "id"
-        )
-    )
+    how many people moved. Run just after midnight for the new day (and by the first list
+    read of the day, see `round_changes_ensure`)."""
+    pending = _pending(day)
     if not pending:
         return 0
     latest = {change.resident_id: change for change in pending}
@@ -91,6 +106,53 @@ def round_changes_apply(day: date) -> int:
             )
         RoundChange.objects.filter(pk__in=[c.pk for c in pending]).update(applied_at=now)
     return len(latest)
+
+
+APPLIED_FLAG = "checkins:round-changes-applied:{}"
+
+
+def round_changes_ensure(day: date) -> int:
+    """Apply `day`'s due changes once: the first caller of the day does it (behind a lock in
+    the shared cache), every later read finds the flag and writes nothing."""
+    flag = APPLIED_FLAG.format(day.isoformat())
+    if cache.get(flag):
+        return 0
+    if not cache.add(f"{flag}:lock", 1, 60):
+        return 0  # another request is applying them now
+    try:
+        moved = round_changes_apply(day)
+        cache.set(flag, 1, 26 * 60 * 60)
+    finally:
+        cache.delete(f"{flag}:lock")
+    return moved
+
+
+def _would_be_due(change: RoundChange, day: date) -> bool:
+    """Whether the person is due on `day` once `change` applies (for a list built ahead)."""
+    bit = day_bit(day)
+    round_ = change.to_round
+    if not (change.to_days & bit and round_.work_days & bit) or on_holiday(round_, day):
+        return False
+    return (
+        Resident.objects.filter(
+            pk=change.resident_id,
+            status=ResidentStatus.ACTIVE,
+            consent_withdrawn_on__isnull=True,
+        )
+        .exclude(_paused_on(day))
+        .exists()
+    )
+
+
+def plan_change(change: RoundChange, day: date) -> None:
+    """Put a change not yet applied onto `day`'s cached plan (built ahead, the evening before):
+    off the old round's list, onto the new one's at the end if due that day."""
+    PlannedVisit.objects.filter(resident_id=change.resident_id, on=day).delete()
+    if _would_be_due(change, day):
+        last = PlannedVisit.objects.filter(round_id=change.to_round_id, on=day).count()
+        PlannedVisit.objects.create(
+            round_id=change.to_round_id, resident_id=change.resident_id, on=day, position=last + 1
+        )
 
 
 def lists_generate(day: date) -> int:
@@ -120,9 +182,18 @@ def lists_generate(day: date) -> int:
         f"SELECT due.{q('round_id')}, due.{q('id')}, %s, due.{q('position')} "
         f"FROM ({select_sql}) due"
     )
-    round_changes_apply(day)
+    ahead = day > timezone.localdate()
+    if not ahead:
+        round_changes_apply(day)
     with transaction.atomic():
         PlannedVisit.objects.filter(on=day).delete()
         with connection.cursor() as cursor:
             cursor.execute(insert, [connection.ops.adapt_datefield_value(day), *params])
-            return cursor.rowcount
+            count = cursor.rowcount
+        if ahead:
+            # Changes from that day are not applied yet (today's lists stay as they are):
+            # the cached plan shows them as they will be.
+            for change in {c.resident_id: c for c in _pending(day)}.values():
+                plan_change(change, day)
+            count = PlannedVisit.objects.filter(on=day).count()
+    return count

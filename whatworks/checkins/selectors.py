@@ -3,13 +3,13 @@ view cannot forget the check); every view of a resident's record is audited here
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,16 +20,20 @@ from whatworks.checkins.models import (
     Cover,
     Escalation,
     EscalationStatus,
+    FirstContact,
+    NominatedContact,
     Outcome,
     PlannedVisit,
     Question,
     QuestionModule,
     Referral,
     Resident,
+    ResidentStatus,
     Round,
     RoundChange,
     Scheme,
     SchemeRole,
+    Urgency,
     Visit,
 )
 from whatworks.checkins.services import questions_for
@@ -128,6 +132,26 @@ def access_escalation(user: Any, pk: int) -> Escalation:
     return escalation
 
 
+def emergency_for_visit(round_: Round, key: Any) -> Escalation:
+    """The emergency task of a visit on this round (the worker's follow-up page); audited."""
+    escalation = (
+        Escalation.objects.filter(
+            visit__client_uuid=key, visit__round=round_, urgency=Urgency.EMERGENCY
+        )
+        .select_related("resident", "scheme__organisation")
+        .first()
+    )
+    if escalation is None:
+        raise Http404("No emergency was recorded at this visit")
+    audit.record(
+        "checkins.emergency.viewed",
+        obj=escalation,
+        organisation=escalation.scheme.organisation,
+        personal_data=True,
+    )
+    return escalation
+
+
 @dataclass
 class ListResident:
     """Only what a visit needs: no date of birth, no health details."""
@@ -148,6 +172,8 @@ class ListEntry:
     questions: list[Question]
     appointments: list[dict[str, Any]]
     done: str  # the outcome recorded today, if any
+    # Nominated contacts (name, relationship, phone): shown only in an emergency's guidance.
+    contacts: list[tuple[str, str, str]] = field(default_factory=list)
     form_key: int = 0
     number: int = 0
 
@@ -158,7 +184,7 @@ ADDRESS_FIELDS = ["address_line_1", "address_line_2", "town", "postcode"]
 def todays_list(round_: Round, day: date) -> list[ListEntry]:
     """The round's list for `day` in visiting order. Plain values rather than model objects,
     and a handful of queries whatever the length: this page is read on every doorstep."""
-    schedule.round_changes_apply(day)
+    schedule.round_changes_ensure(day)  # once a day; later reads write nothing
     rows = list(
         schedule.due_residents(day, [round_.pk]).values(
             "id", "given_name", "family_name", "periodic_last_asked", *ADDRESS_FIELDS
@@ -183,7 +209,26 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
             "resident_id", "outcome"
         )
     )
+    contacts: dict[int, list[tuple[str, str, str]]] = {}
+    for resident_id, name, relationship, phone in NominatedContact.objects.filter(
+        resident_id__in=ids
+    ).values_list("resident_id", "name", "relationship", "phone"):
+        contacts.setdefault(resident_id, []).append((name, relationship, phone))
     outcome_labels = dict(Outcome.choices)
+    periodic = [m for m in modules if m.every_weeks]
+    sets: dict[tuple[Any, ...], list[Question]] = {}
+
+    def questions(own_ids: set[int], last_asked: date | None) -> list[Question]:
+        # Most people share one or two question sets: work each out once, not per person
+        # (a related manager per module per person cost more than the queries).
+        due = tuple(
+            last_asked is None or (day - last_asked).days >= m.every_weeks * 7 for m in periodic
+        )
+        key = (frozenset(own_ids), due)
+        if key not in sets:
+            sets[key] = questions_for(own_ids, last_asked, modules, day)
+        return sets[key]
+
     return [
         ListEntry(
             resident=ListResident(
@@ -192,11 +237,10 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
                 family_name=row["family_name"],
                 address=", ".join(row[f] for f in ADDRESS_FIELDS if row[f]),
             ),
-            questions=questions_for(
-                own.get(row["id"], set()), row["periodic_last_asked"], modules, day
-            ),
+            questions=questions(own.get(row["id"], set()), row["periodic_last_asked"]),
             appointments=appointments.get(row["id"], []),
             done=str(outcome_labels.get(done[row["id"]], "")) if row["id"] in done else "",
+            contacts=contacts.get(row["id"], []),
         )
         for row in rows
     ]
@@ -205,15 +249,26 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
 @dataclass
 class Dashboard:
     referrals: list[Referral]
+    first_contacts: list[FirstContact]
     open_escalations: list[Escalation]
     planned_today: int
     done_today: int
+    extra_today: int  # visits recorded today to people not on today's lists
     planned_week: int
     done_week: int
+    extra_week: int
     rounds: list[dict[str, Any]]
 
 
+def _by_round(rows: Any) -> dict[int, int]:
+    return dict(rows.values("round_id").annotate(n=Count("id")).values_list("round_id", "n"))
+
+
 def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
+    """The coordinator's figures. "Planned" is the one definition (schedule.py): the live
+    schedule for today (what the workers' lists show now), the plan as each past day ended
+    (cached by the job) for the six days before. "Done" counts recorded visits to people who
+    were planned; visits to anyone else are counted apart, so done never exceeds planned."""
     today = today or timezone.localdate()
     week_start = today - timedelta(days=6)
     referrals = list(
@@ -221,36 +276,67 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
             "resident"
         )
     )
-    open_escalations = list(
+    first_contacts = list(
+        FirstContact.objects.filter(
+            resident__scheme=scheme, resident__status=ResidentStatus.CONTACTING
+        )
+        .select_related("resident", "round")
+        .order_by("created_at", "id")
+    )
+    # Emergencies first, then same-day tasks, then the rest; each by deadline.
+    rank = {Urgency.EMERGENCY: 0, Urgency.SAME_DAY: 1}
+    open_escalations = sorted(
         Escalation.objects.filter(scheme=scheme, status=EscalationStatus.OPEN).select_related(
             "resident"
-        )
+        ),
+        key=lambda e: (rank.get(e.urgency, 2), e.due_at, e.pk),  # type: ignore[call-overload]
     )
-    planned = PlannedVisit.objects.filter(round__scheme=scheme, on__range=(week_start, today))
-    visits = Visit.objects.filter(resident__scheme=scheme, visited_on__range=(week_start, today))
-    planned_by_round = dict(
-        planned.values("round_id").annotate(n=Count("id")).values_list("round_id", "n")
+    rounds_qs = list(
+        Round.objects.filter(scheme=scheme)
+        .select_related("worker")
+        .annotate(active_count=Count("residents", filter=Q(residents__status="active")))
     )
-    done_by_round = dict(
-        visits.values("round_id").annotate(n=Count("id")).values_list("round_id", "n")
+    round_ids = [r.pk for r in rounds_qs]
+    schedule.round_changes_ensure(today)
+    due_today = schedule.due_residents(today, round_ids)
+    planned_today_by_round = _by_round(due_today.order_by())
+    visits_today = Visit.objects.filter(resident__scheme=scheme, visited_on=today)
+    done_today_by_round = _by_round(visits_today.filter(resident_id__in=due_today.values("pk")))
+    extra_today = visits_today.exclude(resident_id__in=due_today.values("pk")).count()
+    past = PlannedVisit.objects.filter(
+        round__scheme=scheme, on__range=(week_start, today - timedelta(days=1))
     )
+    planned_past_by_round = _by_round(past)
+    visits_past = Visit.objects.filter(
+        resident__scheme=scheme, visited_on__range=(week_start, today - timedelta(days=1))
+    )
+    was_planned = Exists(
+        PlannedVisit.objects.filter(resident_id=OuterRef("resident_id"), on=OuterRef("visited_on"))
+    )
+    done_past_by_round = _by_round(visits_past.filter(was_planned))
+    extra_past = visits_past.exclude(was_planned).count()
     rounds = [
         {
             "round": r,
             "residents": r.active_count,
-            "planned": planned_by_round.get(r.pk, 0),
-            "done": done_by_round.get(r.pk, 0),
+            "planned_today": planned_today_by_round.get(r.pk, 0),
+            "done_today": done_today_by_round.get(r.pk, 0),
+            "planned": planned_today_by_round.get(r.pk, 0) + planned_past_by_round.get(r.pk, 0),
+            "done": done_today_by_round.get(r.pk, 0) + done_past_by_round.get(r.pk, 0),
         }
-        for r in Round.objects.filter(scheme=scheme)
-        .select_related("worker")
-        .annotate(active_count=Count("residents", filter=Q(residents__status="active")))
+        for r in rounds_qs
     ]
+    planned_today = sum(planned_today_by_round.values())
+    done_today = sum(done_today_by_round.values())
     return Dashboard(
         referrals=referrals,
+        first_contacts=first_contacts,
         open_escalations=open_escalations,
-        planned_today=planned.filter(on=today).count(),
-        done_today=visits.filter(visited_on=today).count(),
-        planned_week=sum(planned_by_round.values()),
-        done_week=sum(done_by_round.values()),
+        planned_today=planned_today,
+        done_today=done_today,
+        extra_today=extra_today,
+        planned_week=planned_today + sum(planned_past_by_round.values()),
+        done_week=done_today + sum(done_past_by_round.values()),
+        extra_week=extra_today + extra_past,
         rounds=rounds,
     )

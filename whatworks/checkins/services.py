@@ -21,10 +21,14 @@ from whatworks.checkins.models import (
     ConsentMethod,
     Cover,
     DataSharingAgreement,
+    EmergencyAction,
     Escalation,
     EscalationRule,
     EscalationStatus,
     EscalationStatusChange,
+    FirstContact,
+    FirstContactStatus,
+    HealthIdentifier,
     NominatedContact,
     Outcome,
     Pause,
@@ -42,6 +46,7 @@ from whatworks.checkins.models import (
     Scheme,
     SchemeRole,
     SchemeRoleKind,
+    Urgency,
     Visit,
     days_from_mask,
     mask_from_days,
@@ -131,6 +136,9 @@ def scheme_create(
     initiative: Any = None,
     cost_per_visit: Decimal = Decimal("6.75"),
     coordinator_phone: str = "",
+    alert_mobile: str = "",
+    health_identifier: str = HealthIdentifier.NHS,
+    local_identifier_label: str = "",
 ) -> Scheme:
     if initiative is not None and initiative.organisation_id != organisation.pk:
         raise ValidationError({"initiative": "Choose an initiative of your own organisation"})
@@ -140,6 +148,13 @@ def scheme_create(
         initiative=initiative,
         cost_per_visit=cost_per_visit,
         coordinator_phone=validation.clean_phone(coordinator_phone) if coordinator_phone else "",
+        alert_mobile=validation.clean_mobile(alert_mobile, "mobile for emergency alerts")
+        if alert_mobile
+        else "",
+        health_identifier=health_identifier,
+        local_identifier_label=local_identifier_label.strip()
+        if health_identifier == HealthIdentifier.LOCAL
+        else "",
         created_by=actor,
         evidence_visibility=initiative.visibility if initiative is not None else "peers",
     )
@@ -289,6 +304,14 @@ def referral_submit(*, scheme: Scheme, data: dict[str, Any]) -> Referral:
         errors["contact_name"] = "Enter at least one nominated contact"
     elif not any(c.get("lives_locally") for c in contacts):
         errors["contact_lives_locally"] = "At least one nominated contact must live locally"
+    # An identifier the scheme does not use is refused, never stored: a Jersey scheme has no
+    # business holding an NHS number, nor an English one a local identifier.
+    if data.get("nhs_number") and scheme.health_identifier != HealthIdentifier.NHS:
+        errors["nhs_number"] = f"{scheme.name} does not use NHS numbers: leave it out"
+    if data.get("local_identifier") and scheme.health_identifier != HealthIdentifier.LOCAL:
+        errors["local_identifier"] = (
+            f"{scheme.name} does not use a local health identifier: leave it out"
+        )
     if errors:
         raise ValidationError(errors)
     resident = Resident(
@@ -302,6 +325,9 @@ def referral_submit(*, scheme: Scheme, data: dict[str, Any]) -> Referral:
         postcode=validation.clean_postcode(data["postcode"]),
         phone=validation.clean_phone(data.get("phone", "")),
         nhs_number=validation.clean_nhs_number(data.get("nhs_number", "")),
+        local_identifier=validation.clean_local_identifier(
+            data.get("local_identifier", ""), scheme.local_identifier_name
+        ),
         gp_practice_ods=validation.clean_ods_code(data.get("gp_practice_ods", "")),
         gp_practice_name=data.get("gp_practice_name", ""),
         gp_practice_email=data.get("gp_practice_email", ""),
@@ -371,11 +397,19 @@ def referral_accept(
         raise ValidationError({"round": "Choose one of this scheme's rounds"})
     if not 1 <= len(set(visit_days)) <= 6:
         raise ValidationError({"visit_days": "Choose between 1 and 6 visit days a week"})
-    resident.status = ResidentStatus.ACTIVE
-    resident.round = round_
-    resident.visit_days = mask_from_days(visit_days)
-    resident.visit_order = visit_order
-    resident.save()
+    # Accepted, not yet visited: the coordinator contacts them first (the referrer was told
+    # they would), and they join the round only once they agree.
+    resident.status = ResidentStatus.CONTACTING
+    resident.save(update_fields=["status"])
+    FirstContact.objects.update_or_create(
+        resident=resident,
+        defaults={
+            "round": round_,
+            "visit_days": mask_from_days(visit_days),
+            "visit_order": visit_order,
+            "status": FirstContactStatus.WAITING,
+        },
+    )
     if module_ids is not None:
         resident.modules.set(
             QuestionModule.objects.filter(scheme_id=referral.scheme_id, pk__in=module_ids)
@@ -386,6 +420,106 @@ def referral_accept(
     referral.save()
     _audit("referral.accepted", referral, referral.scheme, actor, round=round_.pk)
     return resident
+
+
+def baseline_questions(scheme_id: int) -> list[Question]:
+    """What is asked at first contact: the scheme's measured-over-time question sets (the
+    UCLA-3 loneliness scale, and any other periodic set the scheme adds)."""
+    return list(
+        Question.objects.filter(
+            module__scheme_id=scheme_id,
+            module__every_weeks__gt=0,
+            module__retired_at__isnull=True,
+            retired_at__isnull=True,
+        )
+        .select_related("module")
+        .order_by("module__order", "module_id", "order", "id")
+    )
+
+
+@transaction.atomic
+def first_contact_record(
+    *,
+    resident: Resident,
+    actor: Any,
+    status: str,
+    contacted_on: date,
+    answers: dict[int, str] | None = None,
+) -> FirstContact:
+    """Record the coordinator's first contact: contacted (not decided yet), agreed (they join
+    the planned round, and the baseline answers are kept as a first-contact record that the
+    outcomes take as the baseline) or declined (no visits)."""
+    contact = (
+        FirstContact.objects.select_for_update().select_related("round").get(resident=resident)
+    )
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if resident.status != ResidentStatus.CONTACTING or not contact.is_open:
+        raise ValidationError("First contact with this person is already recorded")
+    if status not in (
+        FirstContactStatus.CONTACTED,
+        FirstContactStatus.AGREED,
+        FirstContactStatus.DECLINED,
+    ):
+        raise ValidationError({"status": "Select what happened when you contacted them"})
+    today = timezone.localdate()
+    if contacted_on > today:
+        raise ValidationError({"contacted_on": "The date of contact must be today or in the past"})
+    if contacted_on < resident.created_at.date() - timedelta(days=1):
+        raise ValidationError({"contacted_on": "The date of contact must be after the referral"})
+    contact.status = status
+    contact.contacted_on = contacted_on
+    contact.contacted_by = actor
+    if status == FirstContactStatus.AGREED:
+        questions = baseline_questions(resident.scheme_id)
+        given = {int(k): str(v).strip() for k, v in (answers or {}).items() if str(v).strip()}
+        cleaned = []
+        for question in questions:
+            value = given.get(question.pk, "")
+            if not value:
+                raise ValidationError(
+                    {f"answer_{question.pk}": f"Select an answer to '{question}'"}
+                )
+            if question.kind != AnswerKind.TEXT and value not in question.options():
+                raise ValidationError(
+                    {f"answer_{question.pk}": f"Select one of the answers to '{question}'"}
+                )
+            cleaned.append((question, value[:500]))
+        if contact.round is None or contact.round.scheme_id != resident.scheme_id:
+            raise ValidationError("The planned round no longer exists: accept them onto a round")
+        visit = Visit.objects.create(
+            resident=resident,
+            round=None,
+            worker=actor,
+            visited_on=contacted_on,
+            outcome=Outcome.FIRST_CONTACT,
+            note="",
+            answer_count=len(cleaned),
+        )
+        Answer.objects.bulk_create(Answer(visit=visit, question=q, value=v) for q, v in cleaned)
+        resident.status = ResidentStatus.ACTIVE
+        resident.round = contact.round
+        resident.visit_days = contact.visit_days
+        resident.visit_order = contact.visit_order
+        resident.periodic_last_asked = contacted_on if cleaned else None
+        resident.save(
+            update_fields=["status", "round", "visit_days", "visit_order", "periodic_last_asked"]
+        )
+        contact.decided_at = timezone.now()
+    elif status == FirstContactStatus.DECLINED:
+        resident.status = ResidentStatus.DECLINED
+        resident.closed_at = timezone.now()
+        resident.save(update_fields=["status", "closed_at"])
+        contact.decided_at = timezone.now()
+    contact.save()
+    _audit(
+        "first_contact.recorded",
+        resident,
+        resident.scheme,
+        actor,
+        status=status,
+        contacted_on=contacted_on.isoformat(),
+    )
+    return contact
 
 
 @transaction.atomic
@@ -450,13 +584,7 @@ def resident_round_change(
     from whatworks.checkins import schedule
 
     if PlannedVisit.objects.filter(on=change.effective_on).exists():
-        schedule.round_changes_apply(change.effective_on)
-        PlannedVisit.objects.filter(resident=resident, on=change.effective_on).delete()
-        if schedule.due_residents(change.effective_on, [round_.pk]).filter(pk=resident.pk).exists():
-            last = PlannedVisit.objects.filter(round=round_, on=change.effective_on).count()
-            PlannedVisit.objects.create(
-                round=round_, resident=resident, on=change.effective_on, position=last + 1
-            )
+        schedule.plan_change(change, change.effective_on)
     _audit(
         "resident.round_changed",
         resident,
@@ -544,9 +672,11 @@ def visit_record(
     reason: str = "",
     note: str = "",
     answers: dict[str, str] | None = None,
+    emergency_actions: list[str] | None = None,
 ) -> tuple[Visit, bool]:
     """Store one visit, once. Returns (visit, created): a UUID already stored gives back the
-    first visit (the phone resent it after a dropped connection) and changes nothing."""
+    first visit (the phone resent it after a dropped connection) and changes nothing.
+    `emergency_actions` (EmergencyAction values) are what the worker did at an emergency."""
     try:
         key = uuid.UUID(str(client_uuid))
     except ValueError:
@@ -556,10 +686,11 @@ def visit_record(
         if existing.resident_id != int(resident_id):
             raise ValidationError({"client_uuid": "This identifier belongs to another visit"})
         return existing, False
-    if outcome not in Outcome.values:
+    if outcome not in Outcome.values or outcome == Outcome.FIRST_CONTACT:
         raise ValidationError({"outcome": "Select what happened at the visit"})
     if outcome == Outcome.NOT_VISITED and not reason.strip():
         raise ValidationError({"reason": "Enter why the visit did not happen"})
+    actions = _clean_emergency_actions(emergency_actions)
     today = timezone.localdate()
     if visited_on > today or visited_on < today - LATEST_BACKDATED_VISIT:
         raise ValidationError({"visited_on": "The visit date must be within the last 14 days"})
@@ -595,7 +726,7 @@ def visit_record(
             Answer.objects.bulk_create(Answer(visit=visit, question=q, value=v) for q, v in cleaned)
             if any(q.module.every_weeks for q, _ in cleaned):
                 Resident.objects.filter(pk=resident.pk).update(periodic_last_asked=visited_on)
-            escalations.evaluate_visit(visit, by_code)
+            escalations.evaluate_visit(visit, by_code, actions)
             _audit("visit.recorded", visit, resident.scheme, worker, outcome=outcome)
     except IntegrityError:
         # Another request with the same UUID won the race: theirs is the visit.
@@ -604,6 +735,53 @@ def visit_record(
             raise
         return winner, False
     return visit, True
+
+
+def _clean_emergency_actions(actions: list[str] | None) -> list[str]:
+    chosen = [a for a in (actions or []) if a]
+    unknown = [a for a in chosen if a not in EmergencyAction.values]
+    if unknown:
+        raise ValidationError({"emergency_actions": "Select what you did from the list"})
+    return [a for a in EmergencyAction.values if a in chosen]  # in the list's order, once
+
+
+@transaction.atomic
+def emergency_actions_record(
+    *, round_: Round, worker: Any, client_uuid: str | uuid.UUID, actions: list[str]
+) -> Escalation:
+    """Record what the worker did at an emergency visit (after the visit was sent): on the
+    visit's emergency task, with a line in its history. Recording the same again adds
+    nothing."""
+    chosen = _clean_emergency_actions(actions)
+    if not chosen:
+        raise ValidationError({"emergency_actions": "Select what you did"})
+    try:
+        key = uuid.UUID(str(client_uuid))
+    except ValueError:
+        raise ValidationError({"client_uuid": "The visit has no valid identifier"}) from None
+    escalation = (
+        Escalation.objects.select_for_update()
+        .filter(visit__client_uuid=key, visit__round=round_, urgency=Urgency.EMERGENCY)
+        .select_related("scheme")
+        .first()
+    )
+    if escalation is None:
+        raise ValidationError({"client_uuid": "This visit has no emergency task"})
+    new = [a for a in chosen if a not in escalation.worker_actions]
+    if new:
+        escalation.worker_actions = [
+            a for a in EmergencyAction.values if a in {*escalation.worker_actions, *new}
+        ]
+        escalation.save(update_fields=["worker_actions"])
+        labels = dict(EmergencyAction.choices)
+        EscalationStatusChange.objects.create(
+            escalation=escalation,
+            status=escalation.status,
+            note=escalations.worker_actions_note([str(labels[a]) for a in new]),
+            by=worker,
+        )
+        _audit("escalation.worker_actions", escalation, escalation.scheme, worker)
+    return escalation
 
 
 # --- Escalations ------------------------------------------------------------------------
@@ -857,7 +1035,7 @@ def pause_end(*, resident: Resident, actor: Any) -> int:
     return ended + removed
 
 
-APPOINTMENT_STATUSES = [ResidentStatus.REFERRED, ResidentStatus.ACTIVE]
+APPOINTMENT_STATUSES = [ResidentStatus.REFERRED, ResidentStatus.CONTACTING, ResidentStatus.ACTIVE]
 
 
 @transaction.atomic
@@ -927,6 +1105,7 @@ def resident_export(resident: Resident) -> dict[str, Any]:
         "address": resident.address,
         "phone": resident.phone,
         "nhs_number": resident.nhs_number,
+        "local_identifier": resident.local_identifier,
         "gp_practice": {"ods_code": resident.gp_practice_ods, "name": resident.gp_practice_name},
         "health_notes": resident.health_notes,
         "status": resident.get_status_display(),

@@ -25,6 +25,19 @@ def generate_tomorrows_lists() -> int:
     return schedule.lists_generate(timezone.localdate() + timedelta(days=1))
 
 
+@db_periodic_task(crontab(hour="0", minute="1"))
+def apply_round_changes() -> int:
+    """Moves decided for today take effect as the day starts (before anyone reads a list)."""
+    return schedule.round_changes_ensure(timezone.localdate())
+
+
+@db_periodic_task(crontab(hour="23", minute="55"))
+def keep_todays_plan() -> int:
+    """The day's plan as it ended (the live schedule, with the day's changes), cached for the
+    dashboard's past days."""
+    return schedule.lists_generate(timezone.localdate())
+
+
 @db_periodic_task(crontab(hour="21", minute="0"))
 def flag_missed_visits() -> int:
     return escalations.missed_visits_flag(timezone.localdate())

@@ -6,6 +6,11 @@ urlpatterns: list[URLPattern] = [
     path("checkins/", views.home, name="checkins-home"),
     path("checkins/two-factor/set-up/", views.two_factor_setup, name="checkins-2fa-setup"),
     path("checkins/two-factor/verify/", views.two_factor_verify, name="checkins-2fa-verify"),
+    path(
+        "checkins/two-factor/recovery-codes/",
+        views.two_factor_recovery,
+        name="checkins-2fa-recovery",
+    ),
     path("checkins/schemes/new/", views.scheme_new, name="checkins-scheme-new"),
     path("checkins/schemes/<int:pk>/", views.scheme_detail, name="checkins-scheme"),
     path("checkins/schemes/<int:pk>/residents/", views.residents, name="checkins-residents"),
@@ -55,6 +60,11 @@ urlpatterns: list[URLPattern] = [
     path("checkins/referrals/<int:pk>/", views.referral_detail, name="checkins-referral"),
     path("checkins/residents/<int:pk>/", views.resident_detail, name="checkins-resident"),
     path(
+        "checkins/residents/<int:pk>/first-contact/",
+        views.first_contact,
+        name="checkins-first-contact",
+    ),
+    path(
         "checkins/residents/<int:pk>/export.json",
         views.resident_export,
         name="checkins-resident-export",
@@ -92,11 +102,17 @@ urlpatterns: list[URLPattern] = [
         name="checkins-consent-withdraw",
     ),
     path("checkins/rounds/<int:pk>/today/", views.round_today, name="checkins-round-today"),
+    path("checkins/sw.js", views.service_worker, name="checkins-sw"),
     path("checkins/rounds/<int:pk>/visits/", views.visit_record, name="checkins-visit-record"),
     path(
         "checkins/rounds/<int:pk>/visits/new/<int:resident_id>/",
         views.visit_new,
         name="checkins-visit-new",
+    ),
+    path(
+        "checkins/rounds/<int:pk>/visits/<uuid:key>/emergency/",
+        views.visit_emergency,
+        name="checkins-visit-emergency",
     ),
     path("checkins/escalations/<int:pk>/", views.escalation_detail, name="checkins-escalation"),
     path("checkins/refer/<str:token>/", views_referral.refer_start, name="checkins-refer-start"),

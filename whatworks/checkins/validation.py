@@ -61,6 +61,24 @@ def is_mobile(e164: str) -> bool:
     )
 
 
+def clean_mobile(value: str, label: str = "mobile number") -> str:
+    """A mobile number (it is texted) in E.164, or "" when none is given."""
+    number = clean_phone(value, label)
+    if number and not is_mobile(number):
+        raise ValidationError(f"Enter a mobile number as the {label}, like 07912 345 678")
+    return number
+
+
+def clean_local_identifier(value: str, label: str = "local health identifier") -> str:
+    """A scheme's own health identifier: letters, numbers, spaces and hyphens, as typed."""
+    text = re.sub(r"\s+", " ", (value or "").strip()).upper()
+    if not text:
+        return ""
+    if len(text) > 30 or not re.fullmatch(r"[A-Z0-9][A-Z0-9 -]*", text):
+        raise ValidationError(f"{label} must be letters and numbers only, up to 30 characters")
+    return text
+
+
 def display_phone(e164: str) -> str:
     if not e164:
         return ""

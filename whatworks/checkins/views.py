@@ -20,12 +20,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from whatworks.checkins import erasure, selectors, services, twofactor
+from whatworks.checkins import erasure, escalations, selectors, services, twofactor
 from whatworks.checkins import rules as checkin_rules
 from whatworks.checkins.forms import (
     AcceptForm,
@@ -34,7 +35,9 @@ from whatworks.checkins.forms import (
     AttendanceForm,
     CloseForm,
     DeclineForm,
+    EmergencyActionsForm,
     EraseForm,
+    FirstContactForm,
     PauseForm,
     RoundChangeForm,
     RoundForm,
@@ -43,17 +46,20 @@ from whatworks.checkins.forms import (
     visit_form_answers,
 )
 from whatworks.checkins.models import (
+    WORKER_OUTCOMES,
     Appointment,
+    EmergencyAction,
     EscalationRule,
-    Outcome,
     Referral,
     Resident,
     ResidentStatus,
     Scheme,
+    Urgency,
     days_from_mask,
 )
+from whatworks.checkins.validation import display_phone
 from whatworks.core import audit, cache
-from whatworks.core.forms import add_service_errors
+from whatworks.core.forms import add_service_errors, submit
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation, Role
 from whatworks.ui.templatetags.govuk import govuk_date
@@ -112,8 +118,9 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
         error = twofactor.attempt(device, request.POST.get("code", ""))
         if not error:
             twofactor.mark_verified(request)
-            messages.success(request, "Your authenticator app is set up.")
-            return HttpResponseRedirect(_next_url(request))
+            return _recovery_codes_page(
+                request, twofactor.recovery_codes_issue(request.user), set_up=True
+            )
     uri = twofactor.provisioning_uri(device)
     return render(
         request,
@@ -134,12 +141,44 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
         return redirect(f"{reverse('checkins-2fa-setup')}?next={_next_url(request)}")
     error = ""
     if request.method == "POST":
-        error = twofactor.attempt(device, request.POST.get("code", ""))
+        code = request.POST.get("recovery", "").strip() or request.POST.get("code", "")
+        error = twofactor.attempt(device, code)
         if not error:
             twofactor.mark_verified(request)
+            left = twofactor.recovery_codes_left(request.user)
+            if request.POST.get("recovery", "").strip() and left <= 3:
+                messages.warning(
+                    request,
+                    f"You have {left} recovery code{'s' if left != 1 else ''} left: "
+                    "make new ones on the recovery codes page.",
+                )
             return HttpResponseRedirect(_next_url(request))
     return render(
         request, "checkins/two_factor_verify.html", {"error": error, "next": _next_url(request)}
+    )
+
+
+def _recovery_codes_page(
+    request: HttpRequest, codes: list[str], *, set_up: bool = False
+) -> HttpResponse:
+    response = render(
+        request,
+        "checkins/two_factor_recovery.html",
+        {"codes": codes, "set_up": set_up, "next": _next_url(request)},
+    )
+    add_never_cache_headers(response)  # shown once: never kept by a cache
+    return response
+
+
+@twofactor.two_factor_required
+def two_factor_recovery(request: AuthenticatedRequest) -> HttpResponse:
+    """How many recovery codes are left, and new ones (the old ones then stop working)."""
+    if request.method == "POST":
+        return _recovery_codes_page(request, twofactor.recovery_codes_issue(request.user))
+    return render(
+        request,
+        "checkins/two_factor_recovery.html",
+        {"left": twofactor.recovery_codes_left(request.user), "codes": None},
     )
 
 
@@ -332,7 +371,11 @@ def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 except ValidationError as error:
                     add_service_errors(accept, error)
                 else:
-                    messages.success(request, f"{resident.full_name} is on {resident.round}.")
+                    messages.success(
+                        request,
+                        f"{resident.full_name} is accepted. Contact them first: they join "
+                        f"{accept.cleaned_data['round']} once they agree.",
+                    )
                     return redirect(resident)
         else:
             decline = DeclineForm(request.POST, prefix="decline")
@@ -355,6 +398,46 @@ def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "accept": accept,
             "decline": decline,
             "form": accept if accept.errors else decline if decline.errors else None,
+        },
+    )
+
+
+@twofactor.two_factor_required
+def first_contact(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The coordinator records first contact: agreed (with the baseline answers: they join
+    the planned round), not decided yet, or declined."""
+    resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
+    contact = getattr(resident, "first_contact", None)
+    if contact is None or not contact.is_open or resident.status != ResidentStatus.CONTACTING:
+        raise Http404("No first contact is waiting for this person")
+    questions = services.baseline_questions(resident.scheme_id)
+    form = FirstContactForm(_posted(request), questions=questions)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.first_contact_record(
+            resident=resident,
+            actor=request.user,
+            status=data["status"],
+            contacted_on=data["contacted_on"],
+            answers=form.answers(),
+        ),
+        then=resident,
+        success=lambda c: {
+            "agreed": f"{resident.full_name} agreed: they join {c.round} from the next list.",
+            "contacted": "The contact is recorded. Record their decision when they make it.",
+            "declined": f"{resident.full_name} does not want visits: the referral is closed.",
+        }[c.status],
+    ):
+        return done
+    return render(
+        request,
+        "checkins/first_contact.html",
+        {
+            "resident": resident,
+            "contact": contact,
+            "form": form,
+            "baseline": [form[name] for name in form.answer_names],
         },
     )
 
@@ -389,6 +472,9 @@ def resident_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "referral": getattr(resident, "referral", None),
             "pause_form": PauseForm(),
             "round_change": selectors.pending_round_change(resident) if coordinator else None,
+            "first_contact": getattr(resident, "first_contact", None)
+            if resident.status == ResidentStatus.CONTACTING
+            else None,
             "today": timezone.localdate(),
         },
     )
@@ -605,12 +691,24 @@ def resident_pause(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _visit_form(round_: Any, day: date, questions: list[Any]) -> str:
     """The visit form for a question set, with placeholders (no token, no person), cached
-    until a question changes (see apps.py): most rounds share one or two question sets."""
+    until a question or a rule changes (see apps.py): most rounds share one or two question
+    sets. Emergency outcomes and answers are marked, so the page shows the 999/111 guidance
+    the moment one is chosen, offline too."""
 
     def render() -> str:
+        emergency = escalations.emergency_rules_for(round_.scheme_id)
+        for q in questions:
+            q.emergency_values = emergency["answers"].get(q.code, set())
         return render_to_string(
             "checkins/_visit_form.html",
-            {"round": round_, "day": day, "questions": questions, "outcomes": Outcome.choices},
+            {
+                "round": round_,
+                "day": day,
+                "questions": questions,
+                "outcomes": WORKER_OUTCOMES,
+                "emergency": emergency,
+                "emergency_actions": EmergencyAction.choices,
+            },
         )
 
     key = (round_.pk, day.isoformat(), "-".join(str(q.pk) for q in questions))
@@ -633,54 +731,62 @@ FORMS_CACHE = "checkins-forms"
 URL_SENTINEL = "987654321"  # reversed once, then replaced by each person's id
 
 
+def _phone_display(e164: str) -> str:
+    """A UK number as people read it (07912 345678), cheaply: the list shows one per contact."""
+    if e164.startswith("+44") and len(e164) == 13:
+        national = "0" + e164[3:]
+        return f"{national[:5]} {national[5:]}"
+    return e164
+
+
 def _entry_html(entry: Any, round_pk: int, visit_url: str) -> str:
-    """One person on the list. Built here rather than in a template loop: at 50 people the
-    template engine cost more than everything else on the page together."""
+    """One person on the list. Built here rather than in a template loop (at 50 people the
+    template engine cost more than everything else on the page together), with `escape` on
+    every value and plain string building: format_html per piece cost a third of the page."""
     r = entry.resident
-    reminders = SafeString(  # each piece is built with format_html
-        "".join(
-            format_html(
-                '<p class="govuk-body govuk-!-margin-bottom-2">'
-                '<strong class="govuk-tag govuk-tag--blue">Reminder</strong> {}{} on {}{}</p>',
-                a["what"],
-                f", {a['where']}" if a.get("where") else "",
-                govuk_date(a["on"]),
-                f" at {a['time'].strftime('%H:%M')}" if a["time"] else "",
-            )
-            for a in entry.appointments
-        )
+    pk = str(r.pk)
+    name = escape(r.given_name)
+    reminders = "".join(
+        '<p class="govuk-body govuk-!-margin-bottom-2">'
+        '<strong class="govuk-tag govuk-tag--blue">Reminder</strong> '
+        + escape(a["what"])
+        + (", " + escape(a["where"]) if a.get("where") else "")
+        + " on "
+        + escape(govuk_date(a["on"]))
+        + (" at " + a["time"].strftime("%H:%M") if a["time"] else "")
+        + "</p>"
+        for a in entry.appointments
     )
     if entry.done:
-        status = format_html(
-            '<strong class="govuk-tag govuk-tag--green">Recorded</strong> {}', entry.done
+        status = '<strong class="govuk-tag govuk-tag--green">Recorded</strong> ' + escape(
+            entry.done
         )
-        action = SafeString("")
+        action = ""
     else:
-        status = SafeString("")
-        action = format_html(
-            '<p class="govuk-body"><a class="govuk-link" href="{}" data-visit-link '
-            'data-resident="{}" data-name="{}" data-form="visit-form-{}">'
-            "Record the visit to {}</a></p>"
-            "<div data-visit-form-place></div>",
-            visit_url.replace(URL_SENTINEL, str(r.pk)),
-            r.pk,
-            r.given_name,
-            entry.form_key,
-            r.given_name,
+        status = ""
+        action = (
+            f'<p class="govuk-body"><a class="govuk-link" href="'
+            f'{escape(visit_url.replace(URL_SENTINEL, pk))}" data-visit-link '
+            f'data-resident="{pk}" data-name="{name}" data-form="visit-form-{entry.form_key}">'
+            f"Record the visit to {name}</a></p><div data-visit-form-place></div>"
         )
-    return format_html(
-        '<li class="govuk-!-margin-bottom-6" id="visit-{}" data-resident="{}">'
-        '<h2 class="govuk-heading-m govuk-!-margin-bottom-1">{}. {}</h2>'
-        '<p class="govuk-body govuk-!-margin-bottom-2">{}</p>{}'
-        '<p class="govuk-body checkins-status" data-status>{}</p>{}</li>\n',
-        r.pk,
-        r.pk,
-        entry.number,
-        r.full_name,
-        r.address,
-        reminders,
-        status,
-        action,
+    contacts = "; ".join(
+        f"{escape(c_name)} ({escape(relationship)})"
+        + (
+            f', <a class="govuk-link" href="tel:{escape(phone)}">'
+            f"{escape(_phone_display(phone))}</a>"
+            if phone
+            else ""
+        )
+        for c_name, relationship, phone in entry.contacts
+    )
+    return (
+        f'<li class="govuk-!-margin-bottom-6" id="visit-{pk}" data-resident="{pk}">'
+        f'<h2 class="govuk-heading-m govuk-!-margin-bottom-1">{entry.number}. '
+        f"{escape(r.full_name)}</h2>"
+        f'<p class="govuk-body govuk-!-margin-bottom-2">{escape(r.address)}</p>{reminders}'
+        f'<p class="govuk-body checkins-status" data-status>{status}</p>{action}'
+        f"<template data-contacts>{contacts}</template></li>\n"
     )
 
 
@@ -710,6 +816,24 @@ def _list_context(request: HttpRequest, round_: Any, day: date) -> dict[str, Any
         "form_templates": [(i, mark_safe(html)) for i, html in enumerate(templates.values())],  # noqa: S308
         "holiday": not entries and selectors.schedule.on_holiday(round_, day),
     }
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The offline worker for the round lists (no data in it: the same for everyone)."""
+    from django.conf import settings
+
+    body = render_to_string(
+        "checkins/sw.js",
+        {
+            "sw_url": reverse("checkins-sw"),
+            "sign_out": reverse("sign-out"),
+            "static_url": settings.STATIC_URL,
+        },
+    )
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @twofactor.two_factor_required
@@ -804,6 +928,7 @@ def _visit_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             reason=data.get("reason", ""),
             note=data.get("note", ""),
             answers=visit_form_answers(data),
+            emergency_actions=data.getlist("emergency_actions"),
         )
     except (ValidationError, ValueError) as error:
         messages_ = error.messages if isinstance(error, ValidationError) else ["Check the visit"]
@@ -827,17 +952,58 @@ def _visit_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             int(data.get("resident") or 0) if str(data.get("resident", "")).isdigit() else 0
         )
         return _visit_page(request, round_, resident_id, errors)
+    emergency = visit.escalation_set.filter(urgency=Urgency.EMERGENCY).exists()
+    emergency_url = reverse(
+        "checkins-visit-emergency", kwargs={"pk": round_.pk, "key": visit.client_uuid}
+    )
     if _wants_json(request):
         return JsonResponse(
             {
                 "status": "created" if created else "duplicate",
                 "visit": visit.pk,
                 "outcome": visit.get_outcome_display(),
+                "emergency": emergency,
+                **({"emergency_url": emergency_url} if emergency else {}),
             },
             status=201 if created else 200,
         )
+    if emergency:
+        return redirect(emergency_url)
     messages.success(request, f"Visit recorded: {visit.get_outcome_display()}.")
     return redirect("checkins-round-today", pk=round_.pk)
+
+
+@twofactor.two_factor_required
+def visit_emergency(request: AuthenticatedRequest, pk: int, key: uuid.UUID) -> HttpResponse:
+    """After an emergency visit: what to do now (999, 111, the nominated contact), and a
+    place to record what the worker did. The coordinator was texted when the visit came in."""
+    round_ = selectors.access_round(request.user, pk)
+    escalation = selectors.emergency_for_visit(round_, key)
+    form = EmergencyActionsForm(_posted(request), initial={"actions": escalation.worker_actions})
+    if done := submit(
+        request,
+        form,
+        lambda data: services.emergency_actions_record(
+            round_=round_, worker=request.user, client_uuid=key, actions=data["actions"]
+        ),
+        then=reverse("checkins-round-today", kwargs={"pk": round_.pk}),
+        success="What you did is recorded on the coordinator's task.",
+    ):
+        return done
+    contacts = list(escalation.resident.contacts.all())
+    for contact in contacts:
+        contact.phone_display = display_phone(contact.phone)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "checkins/visit_emergency.html",
+        {
+            "round": round_,
+            "escalation": escalation,
+            "first_name": escalation.resident.given_name,
+            "contacts": contacts,
+            "form": form,
+        },
+    )
 
 
 # --- Escalations --------------------------------------------------------------------------------

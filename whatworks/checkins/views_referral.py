@@ -59,21 +59,36 @@ def _save_draft(request: HttpRequest, scheme: Scheme, step: str, data: dict[str,
     request.session.modified = True
 
 
+def _page(
+    request: HttpRequest, template: str, scheme: Scheme, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A public referral page: minimal chrome under the scheme's own name (a GP receptionist
+    or a relative has no use for the site's navigation), no sign-in links."""
+    chrome = {
+        "service_name": scheme.name,
+        "service_url": reverse("checkins-refer-start", kwargs={"token": scheme.referral_token}),
+        "service_nav": [],
+    }
+    return render(request, template, {**chrome, "scheme": scheme, **context}, status=status)
+
+
 def _too_many(request: HttpRequest, scheme: Scheme) -> HttpResponse:
-    return render(request, "checkins/refer_too_many.html", {"scheme": scheme}, status=429)
+    return _page(request, "checkins/refer_too_many.html", scheme, {}, status=429)
 
 
 def _form(step: str, scheme: Scheme, data: Any = None) -> forms.Form:
     form_class = dict((name, cls) for name, _, cls in STEPS)[step]
     if form_class is HealthForm:
         return HealthForm(data, scheme=scheme)
+    if form_class is PersonForm:
+        return PersonForm(data, scheme=scheme)
     return form_class(data)
 
 
 @never_cache
 def refer_start(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
-    return render(request, "checkins/refer_start.html", {"scheme": scheme, "token": token})
+    return _page(request, "checkins/refer_start.html", scheme, {"token": token})
 
 
 @never_cache
@@ -107,11 +122,11 @@ def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         if index
         else reverse("checkins-refer-start", kwargs={"token": token})
     )
-    return render(
+    return _page(
         request,
         "checkins/refer_step.html",
+        scheme,
         {
-            "scheme": scheme,
             "form": form,
             "title": STEPS[index][1],
             "back": back,
@@ -177,11 +192,11 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
             request.session.modified = True
             return redirect("checkins-refer-done", token=token)
     modules = dict(QuestionModule.objects.filter(scheme=scheme).values_list("pk", "name"))
-    return render(
+    return _page(
         request,
         "checkins/refer_check.html",
+        scheme,
         {
-            "scheme": scheme,
             "token": token,
             "a": cleaned,
             "error": error,
@@ -195,4 +210,4 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def refer_done(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
-    return render(request, "checkins/refer_done.html", {"scheme": scheme, "token": token})
+    return _page(request, "checkins/refer_done.html", scheme, {"token": token})
