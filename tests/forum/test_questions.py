@@ -101,6 +101,23 @@ def test_it_lets_the_asker_or_the_owner_accept_but_nobody_else(world: Any, initi
     assert thread.accepted_post == answer
 
 
+def test_nobody_accepts_their_own_answer_or_is_offered_to(
+    world: Any, initiative: Any, client_for: Any
+) -> None:
+    thread = _ask(world, initiative)
+    own = services.post_add(thread=thread, author=world["admin"], body="Monthly, from 2016.")
+    other = services.post_add(thread=thread, author=world["officer"], body="Yearly.")
+    with pytest.raises(ValidationError, match="Someone else accepts your answer"):
+        services.answer_accept(post=own, actor=world["admin"])
+    page = client_for(world["admin"]).get(thread.get_absolute_url()).content.decode()
+    prefix = reverse("forum-post-history", kwargs={"pk": 0}).removesuffix("0/history/")
+    assert f'action="{prefix}{own.pk}/accept/"' not in page
+    assert f'action="{prefix}{other.pk}/accept/"' in page  # another's answer is offered
+    services.answer_accept(post=other, actor=world["admin"])
+    thread.refresh_from_db()
+    assert thread.accepted_post == other
+
+
 def test_it_refuses_a_question_without_a_part_of_the_record(world: Any, initiative: Any) -> None:
     with pytest.raises(ValidationError) as error:
         services.question_ask(

@@ -525,6 +525,9 @@ def answer_accept(*, post: Post, actor: User) -> Thread:
         raise ValidationError("Only the person who asked, or the record's owner, can accept.")
     if post.position == 1:
         raise ValidationError("The question itself cannot be its answer.")
+    if post.author_id == actor.pk:
+        raise ValidationError("Someone else accepts your answer: the person who asked, or the "
+                              "record's owner.")  # fmt: skip
     if post.is_hidden:
         raise ValidationError("A hidden post cannot be the accepted answer.")
     thread.accepted_post = post
