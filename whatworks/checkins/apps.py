@@ -13,6 +13,12 @@ class CheckinsConfig(AppConfig):
         from whatworks.initiatives import hooks, panels
 
         panels.register(initiative_panel)
+        from whatworks.checkins.home import schemes_section, tasks_section
+        from whatworks.organisations import panels as organisation_panels
+        from whatworks.ui import home
+
+        home.register(tasks_section)  # a coordinator's open tasks on the signed-in home
+        organisation_panels.register(schemes_section)
         hooks.goal_metrics.register(goal_offers)  # the scheme's figures feed its goals
 
         from django.db.models.signals import post_delete, post_save

@@ -12,3 +12,7 @@ class IdeasConfig(AppConfig):
         from whatworks.initiatives.panels import register
 
         register(panels.came_from_staff_idea)
+        from whatworks.ideas.home import campaigns_section
+        from whatworks.ui import home
+
+        home.register(campaigns_section)  # campaigns in progress on the signed-in home
