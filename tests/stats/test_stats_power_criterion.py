@@ -45,3 +45,16 @@ def test_cluster_power_uses_the_clusters_not_the_units_for_its_degrees_of_freedo
     )
     assert df == 10  # 12 clusters minus 2, not 300 units minus 2
     assert se == pytest.approx(2.0 * math.sqrt(2.2 * 2 / 150))
+
+
+def test_unequal_cluster_sizes_leave_fewer_degrees_of_freedom() -> None:
+    # Kish's effective number of clusters, g / (1 + cv^2): 16 clusters with sizes of CV 0.75
+    # count as 16 / 1.5625 = 10.24, so 8.24 degrees of freedom instead of 14.
+    _, equal = stats.cluster_standard_error(
+        1.0, clusters_t=8, clusters_c=8, cluster_size=25, icc=0.1
+    )
+    _, unequal = stats.cluster_standard_error(
+        1.0, clusters_t=8, clusters_c=8, cluster_size=25, icc=0.1, cv=0.75
+    )
+    assert equal == 14.0
+    assert unequal == pytest.approx(16 / 1.5625 - 2)
