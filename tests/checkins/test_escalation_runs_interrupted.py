@@ -65,7 +65,8 @@ def test_a_chase_run_killed_part_way_chases_each_task_once(
     today: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     escalations.missed_visits_flag(today)
-    Escalation.objects.update(due_at=timezone.now() - timedelta(hours=2))
+    past = timezone.now() - timedelta(hours=2)
+    Escalation.objects.update(due_at=past, next_chase_at=past)
     before = Message.objects.filter(template="checkins_chase").count()
     with monkeypatch.context() as patch:
         _dies_on_call(patch, "_chase", 4)

@@ -188,9 +188,12 @@ def test_it_limits_wrong_two_factor_codes(world, client):
     device = confirm_device(world["officer"])
     client.force_login(world["officer"], backend="django.contrib.auth.backends.ModelBackend")
     url = reverse("checkins-2fa-verify")
-    for _ in range(5):
+    for _ in range(4):
         response = client.post(url, {"code": "000000"})
         assert "Enter the 6-digit code" in response.content.decode()
+    # The fifth wrong code locks it, and the person is told at once.
+    response = client.post(url, {"code": "000000"})
+    assert "Too many wrong codes" in response.content.decode()
     right = pyotp.TOTP(device.secret).now()
     response = client.post(url, {"code": right})
     assert response.status_code == 200

@@ -94,7 +94,9 @@ def test_it_runs_a_campaign_from_data_pack_to_the_register(
     organiser.get_by_role("button", name="Start the campaign").click()
     expect(organiser.locator(".govuk-notification-banner")).to_contain_text("add its data pack")
     _visit(organiser)
-    organiser.get_by_label("Metric").select_option(label="Waste collection spend by month (£)")
+    organiser.get_by_label("Metric", exact=True).select_option(
+        label="Waste collection spend by month (£)"
+    )
     organiser.get_by_label("Why it matters here (optional)").fill("Note the winter peak.")
     organiser.get_by_role("button", name="Add to the data pack").click()
     expect(organiser.locator(".govuk-notification-banner")).to_contain_text("is in the data pack")

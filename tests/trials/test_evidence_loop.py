@@ -284,7 +284,9 @@ def test_the_goal_form_names_the_rule_the_figures_cannot_meet(world, metric, cli
             "baseline_periods": "6",
             "target_value": "30",
             "success_threshold": "35",
-            "judge_by": "2026-01-01",
+            "judge_by_0": "1",
+            "judge_by_1": "1",
+            "judge_by_2": "2026",
             "measured_design": "before_after",
         },
     )

@@ -68,6 +68,8 @@ def _page(
         "service_name": scheme.name,
         "service_url": reverse("checkins-refer-start", kwargs={"token": scheme.referral_token}),
         "service_nav": [],
+        "account_nav": [],  # nor the site search and account links
+        "search_url": "",
     }
     return render(request, template, {**chrome, "scheme": scheme, **context}, status=status)
 
