@@ -450,7 +450,9 @@ def first_contact_record(
     the planned round, and the baseline answers are kept as a first-contact record that the
     outcomes take as the baseline) or declined (no visits)."""
     contact = (
-        FirstContact.objects.select_for_update().select_related("round").get(resident=resident)
+        FirstContact.objects.select_for_update(of=("self",))
+        .select_related("round")
+        .get(resident=resident)
     )
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if resident.status != ResidentStatus.CONTACTING or not contact.is_open:
