@@ -228,21 +228,25 @@ def test_it_asks_about_sustainability_once_when_due(pilot, world):
     assert check.asked_at is not None
 
 
-def test_it_chases_overdue_results_monthly_and_marks_them(pilot, world, client_for):
+def test_a_record_is_marked_result_overdue_three_months_after_its_planned_end(
+    pilot, world, client_for
+):
+    """Its goal has no judge-by date, so the result is due 91 days after the planned end."""
     for status in (Status.PLANNED, Status.STARTED):
         services.initiative_change_status(
             initiative=pilot, to_status=status, actor=world["officer"]
         )
+    outsider = client_for(world["outsider"])
     Initiative.objects.filter(pk=pilot.pk).update(
-        planned_end=timezone.localdate() - timedelta(days=120)
+        planned_end=timezone.localdate() - timedelta(days=91)
     )
-    assert tasks.chase_overdue_results.call_local() == 1
-    assert tasks.chase_overdue_results.call_local() == 0  # not again within a month
-    assert Message.objects.filter(template="result_overdue").exists()
-    assert (
-        "Result overdue"
-        in client_for(world["outsider"]).get(pilot.get_absolute_url()).content.decode()
+    cache.clear()
+    assert "Result overdue" not in outsider.get(pilot.get_absolute_url()).content.decode()
+    Initiative.objects.filter(pk=pilot.pk).update(
+        planned_end=timezone.localdate() - timedelta(days=92)
     )
+    cache.clear()
+    assert "Result overdue" in outsider.get(pilot.get_absolute_url()).content.decode()
 
 
 def test_it_adopts_a_record_into_the_readers_council(pilot, world, client_for):

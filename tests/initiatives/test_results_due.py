@@ -8,13 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from huey.api import PeriodicTask, TaskWrapper
 
 from tests.factories import OrganisationFactory
 from tests.initiatives.factories import GoalFactory, GoalResultFactory, InitiativeFactory
 from whatworks.core.models import Message
 from whatworks.core.visibility import Visibility
+from whatworks.initiatives import tasks
 from whatworks.initiatives.due import ESCALATE_AFTER, register_summary, send_reminders
-from whatworks.initiatives.models import ResultDraft, Status, SustainabilityCheck
+from whatworks.initiatives.models import Initiative, ResultDraft, Status, SustainabilityCheck
 
 TODAY = timezone.localdate()
 PAST = TODAY - timedelta(days=10)
@@ -117,6 +119,43 @@ def test_it_reminds_the_owner_once_then_the_admins_once_later(world, with_draft)
     admins = Message.objects.filter(template="results_due_escalated")
     assert list(admins.values_list("recipient", flat=True)) == [world["admin"].email]
     assert Message.objects.count() == 2
+
+
+def test_a_goal_without_a_judge_by_date_is_due_three_months_after_the_planned_end(world):
+    initiative = InitiativeFactory(
+        organisation=world.org_a,
+        status=Status.STARTED,
+        created_by=world["officer"],
+        planned_end=TODAY - timedelta(days=91),
+    )
+    GoalFactory(initiative=initiative, judge_by=None)
+    assert send_reminders(at(TODAY)) == (0, 0)
+    Initiative.objects.filter(pk=initiative.pk).update(planned_end=TODAY - timedelta(days=92))
+    assert send_reminders(at(TODAY)) == (1, 0)
+    due_on = TODAY - timedelta(days=1)  # 92 days after the end is one day past the 91 days
+    assert Message.objects.get().personalisation["due_on"] == f"{due_on:%d %B %Y}"
+
+
+def test_one_reminder_per_goal_whichever_dates_have_passed(world):
+    """Judge-by date and planned end both long past: every daily chaser in the app together
+    sends the owner one reminder, not one per rule."""
+    initiative = InitiativeFactory(
+        organisation=world.org_a,
+        status=Status.STARTED,
+        created_by=world["officer"],
+        planned_end=TODAY - timedelta(days=400),
+    )
+    GoalFactory(initiative=initiative, judge_by=PAST)
+    chasers = [
+        t
+        for t in vars(tasks).values()
+        if isinstance(t, TaskWrapper) and issubclass(t.task_class, PeriodicTask)
+    ]
+    assert len(chasers) >= 2
+    for _ in range(2):
+        for chaser in chasers:
+            chaser.call_local()
+    assert Message.objects.filter(recipient=world["officer"].email).count() == 1
 
 
 def test_a_goal_with_its_result_is_not_chased(world):

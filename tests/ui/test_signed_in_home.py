@@ -61,7 +61,7 @@ def test_it_shows_my_records_with_their_next_step(world, work, client_for):
 def test_it_shows_results_and_follow_ups_due(world, work, client_for):
     body = page_text(client_for(world["officer"]).get("/"))
     due = body[body.index("Results and follow-ups due") : body.index("Your organisation’s records")]
-    assert "Arrears letters A result for “Days to contact”: judge by date passed" in due
+    assert "Arrears letters A result for “Days to contact” is due (since" in due
     assert "Garden waste The 12-month follow-up" in due
     assert "Judged pilot" not in due  # its goal has a result
 

@@ -24,7 +24,6 @@ from whatworks.initiatives.models import (
     STARTED_OR_LATER,
     DraftState,
     Goal,
-    GoalResult,
     Initiative,
     ResultDraft,
     Status,
@@ -36,10 +35,10 @@ RUNNING = [Status.STARTED, Status.EVALUATING]
 
 
 def overdue_goals(today: date) -> QuerySet[Goal]:
-    """Goals past their judge-by date, initiative still running, with no result and no draft."""
-    return Goal.objects.filter(judge_by__lt=today, initiative__status__in=RUNNING).filter(
-        ~Exists(GoalResult.objects.filter(goal=OuterRef("pk"))),
-        ~Exists(ResultDraft.objects.filter(goal=OuterRef("pk"))),
+    """Goals whose result is due, with no result and no computed draft (drafts are listed
+    apart, as awaiting confirmation)."""
+    return Goal.objects.result_due(today).filter(
+        ~Exists(ResultDraft.objects.filter(goal=OuterRef("pk")))
     )
 
 
@@ -157,11 +156,9 @@ def organisation_due(
     """One organisation's overdue items on the records ``user`` may see."""
     today = today or timezone.localdate()
     visible = Initiative.objects.visible_to(user).filter(organisation=organisation).values("pk")
-    goals = list(
-        overdue_goals(today)
-        .filter(initiative__in=visible)
-        .select_related("initiative")
-        .order_by("judge_by", "id")
+    goals = sorted(
+        overdue_goals(today).filter(initiative__in=visible).select_related("initiative"),
+        key=lambda goal: (goal.result_due_on, goal.pk),
     )
     drafts = list(
         awaiting_drafts()
@@ -181,14 +178,6 @@ def organisation_due(
 
 #: After the owner's reminder, how long before the organisation's admins are told as well.
 ESCALATE_AFTER = timedelta(days=28)
-
-
-def goals_needing_result(today: date) -> QuerySet[Goal]:
-    """Goals past their judge-by date on a running initiative with no result yet (whether or not
-    a computed draft awaits confirmation): what the reminders chase."""
-    return Goal.objects.filter(judge_by__lt=today, initiative__status__in=RUNNING).filter(
-        ~Exists(GoalResult.objects.filter(goal=OuterRef("pk")))
-    )
 
 
 def _owner(initiative: Initiative) -> Any:
@@ -228,7 +217,7 @@ def send_reminders(now: datetime | None = None) -> tuple[int, int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     reminded = escalated = 0
-    due = goals_needing_result(today).select_related("initiative__created_by")
+    due = Goal.objects.result_due(today).select_related("initiative__created_by")
     for goal in due.filter(Q(due_reminded_at__isnull=True) | Q(due_escalated_at__isnull=True)):
         initiative = goal.initiative
         awaiting = goal.drafts.filter(state=DraftState.AWAITING).first()
@@ -257,7 +246,7 @@ def send_reminders(now: datetime | None = None) -> tuple[int, int]:
                             "name": owner.full_name,
                             "title": initiative.title,
                             "goal": goal.metric_name,
-                            "judge_by": f"{goal.judge_by:%d %B %Y}",
+                            "due_on": f"{goal.result_due_on:%d %B %Y}",
                             "what": what,
                             "link": link,
                         },
@@ -278,7 +267,7 @@ def send_reminders(now: datetime | None = None) -> tuple[int, int]:
                             "name": admin.full_name,
                             "title": initiative.title,
                             "goal": goal.metric_name,
-                            "judge_by": f"{goal.judge_by:%d %B %Y}",
+                            "due_on": f"{goal.result_due_on:%d %B %Y}",
                             "what": what,
                             "link": link,
                         },

@@ -1,11 +1,10 @@
 """The signed-in home's register sections: your records and their next step, and the
-results and follow-ups that are due (computed from goals' judge-by dates, planned ends and
+results and follow-ups that are due (results by the rule in Goal.objects.result_due, and
 sustainability checks)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
@@ -16,14 +15,12 @@ from whatworks.core.registry import Panel
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives.models import (
     Goal,
-    GoalResult,
     Initiative,
     Status,
     SustainabilityCheck,
 )
 
 SHOWN = 10
-OVERDUE_AFTER = timedelta(days=91)  # as Initiative.is_overdue: planned end + about 3 months
 FINISHED = [Status.STOPPED, Status.WITHDRAWN]
 
 
@@ -87,39 +84,18 @@ def due(request: HttpRequest) -> list[Due]:
     """Results and follow-ups due on the reader's organisations' records, oldest first."""
     orgs = _mine(request)
     today = timezone.localdate()
-    live = Initiative.objects.filter(organisation_id__in=orgs).exclude(status__in=FINISHED)
     found: list[Due] = []
-    goals = (
-        Goal.objects.filter(initiative__in=live, judge_by__lt=today)
-        .exclude(Exists(GoalResult.objects.filter(goal=OuterRef("pk"))))
-        .select_related("initiative")
-        .order_by("judge_by", "pk")[:SHOWN]
-    )
-    for goal in goals:
+    goals = Goal.objects.filter(initiative__organisation_id__in=orgs).result_due(today)
+    for goal in goals.select_related("initiative"):
         found.append(
             Due(
                 goal.initiative_id,
                 goal.initiative.title,
-                f"A result for “{goal.metric_name}”: judge by date passed",
-                goal.judge_by,
+                f"A result for “{goal.metric_name}” is due",
+                goal.result_due_on,
                 reverse("goal-result", kwargs={"pk": goal.initiative_id, "goal_id": goal.pk}),
             )
         )
-    judged = {d.initiative_id for d in found}
-    overdue = live.filter(
-        status__in=[Status.STARTED, Status.EVALUATING], planned_end__lt=today - OVERDUE_AFTER
-    ).order_by("planned_end", "pk")[:SHOWN]
-    for initiative in overdue:
-        if initiative.pk not in judged:
-            found.append(
-                Due(
-                    initiative.pk,
-                    initiative.title,
-                    "A result: the planned end was more than three months ago",
-                    initiative.planned_end,
-                    initiative.get_absolute_url(),
-                )
-            )
     checks = (
         SustainabilityCheck.objects.filter(
             initiative__organisation_id__in=orgs, due_on__lte=today, answered_at__isnull=True

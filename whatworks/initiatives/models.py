@@ -5,12 +5,12 @@ Invariants live here; writes that touch several rows are in services.py.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, cast
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -225,7 +225,6 @@ class Initiative(Shareable):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     result_published_at = models.DateTimeField(null=True, blank=True)
-    overdue_chased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -272,10 +271,10 @@ class Initiative(Shareable):
 
     @property
     def is_overdue(self) -> bool:
-        """Planned end passed more than three months ago and still no result."""
-        if self.planned_end is None or self.status not in {Status.STARTED, Status.EVALUATING}:
+        """A goal's result is due and not recorded (the rule in GoalQuerySet.result_due)."""
+        if self.status not in {Status.STARTED, Status.EVALUATING}:
             return False
-        return (timezone.localdate() - self.planned_end).days > 91
+        return Goal.objects.filter(initiative=self).result_due(timezone.localdate()).exists()
 
     def primary_goal(self) -> Goal | None:
         goals = getattr(self, "_prefetched_objects_cache", {}).get("goals")
@@ -418,6 +417,23 @@ GOAL_LABELS = {
 }
 
 
+#: A goal without a judge-by date has its result due this long after the planned end.
+RESULT_GRACE_AFTER_END = timedelta(days=91)
+
+
+class GoalQuerySet(models.QuerySet):
+    def result_due(self, today: date) -> GoalQuerySet:
+        """Goals of running initiatives whose result is due and not recorded: due on the
+        judge-by date, or, for a goal without one, three months after the planned end. The one
+        rule behind the record's "Result overdue" tag, the results-due pages, the signed-in
+        home and the reminders."""
+        return self.filter(
+            Q(judge_by__lt=today)
+            | Q(judge_by__isnull=True, initiative__planned_end__lt=today - RESULT_GRACE_AFTER_END),
+            initiative__status__in=[Status.STARTED, Status.EVALUATING],
+        ).filter(~Exists(GoalResult.objects.filter(goal=OuterRef("pk"))))
+
+
 class Goal(models.Model):
     """A measurable goal with its baseline and a numeric success criterion.
 
@@ -469,6 +485,8 @@ class Goal(models.Model):
     due_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     due_escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
+    objects = GoalQuerySet.as_manager()
+
     class Meta:
         ordering = ["-is_primary", "id"]
         constraints = [
@@ -508,6 +526,14 @@ class Goal(models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def result_due_on(self) -> date | None:
+        """When its result is due (see GoalQuerySet.result_due)."""
+        if self.judge_by is not None:
+            return self.judge_by
+        end = self.initiative.planned_end
+        return end + RESULT_GRACE_AFTER_END if end is not None else None
 
     @property
     def is_measured(self) -> bool:

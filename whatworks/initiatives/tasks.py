@@ -1,8 +1,7 @@
-"""Chasers: sustainability follow-ups at 12, 24 and 36 months, and overdue results."""
+"""Chasers: sustainability follow-ups at 12, 24 and 36 months, and results due (one ladder, in
+due.py: the owner, then the organisation's admins)."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from django.db import transaction
 from django.urls import reverse
@@ -12,11 +11,8 @@ from huey.contrib.djhuey import db_periodic_task
 
 from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
-from whatworks.initiatives.models import Initiative, Status, SustainabilityCheck
+from whatworks.initiatives.models import Initiative, SustainabilityCheck
 from whatworks.organisations.models import Role, User, site_url
-
-OVERDUE_AFTER = timedelta(days=91)
-CHASE_EVERY = timedelta(days=30)
 
 
 def _owners(initiative: Initiative) -> list[User]:
@@ -65,36 +61,6 @@ def ask_sustainability_questions() -> int:
             check.save(update_fields=["asked_at"])
         asked += 1
     return asked
-
-
-@db_periodic_task(crontab(hour="7", minute="15"))
-def chase_overdue_results() -> int:
-    """Planned end passed three months ago and no result: remind the owners monthly."""
-    today = timezone.localdate()
-    now = timezone.now()
-    overdue = Initiative.objects.filter(
-        status__in=[Status.STARTED, Status.EVALUATING],
-        planned_end__lt=today - OVERDUE_AFTER,
-    ).exclude(overdue_chased_at__gt=now - CHASE_EVERY)
-    chased = 0
-    for initiative in overdue:
-        with transaction.atomic():
-            link = site_url(initiative.get_absolute_url())
-            for person in _owners(initiative):
-                message_queue(
-                    channel=Channel.EMAIL,
-                    recipient=person.email,
-                    template="result_overdue",
-                    personalisation={
-                        "name": person.full_name,
-                        "title": initiative.title,
-                        "planned_end": f"{initiative.planned_end:%d %B %Y}",
-                        "link": link,
-                    },
-                )
-            Initiative.objects.filter(pk=initiative.pk).update(overdue_chased_at=now)
-        chased += 1
-    return chased
 
 
 @db_periodic_task(crontab(hour="7", minute="30"))
