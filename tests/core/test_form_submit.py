@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
-from whatworks.core.forms import act, submit
+from whatworks.core.forms import Refusals, act, submit
 
 
 class TitleForm(forms.Form):
@@ -149,3 +149,31 @@ def test_a_button_whose_destination_needs_the_result_must_say_where_a_refusal_go
     with pytest.raises(TypeError, match="refused="):
         act(_request(), lambda: do({}), then=lambda thing: f"/things/{thing}/")
     assert do.calls == []
+
+
+def test_refusals_shows_a_refused_save_on_the_form_and_keeps_it() -> None:
+    refusal = ValidationError({"title": ValidationError("Too many tries", code="rate_limited")})
+    request = _request(data={"title": "Letters"})
+    form = TitleForm(request.POST)
+    refused = Refusals()
+    done = submit(request, form, Recorder(error=refusal), then="/done/", errors=refused)
+    assert done is None
+    assert refused == [refusal]
+    assert form.errors == {"title": ["Too many tries"]}
+    assert refused.coded("rate_limited")
+    assert not refused.coded("already_voted")
+
+
+def test_refusals_stays_empty_when_the_form_itself_is_invalid() -> None:
+    request, save = _request(data={"title": ""}), Recorder()
+    form, refused = TitleForm(request.POST), Refusals()
+    assert submit(request, form, save, then="/done/", errors=refused) is None
+    assert refused == []
+    assert form.errors == {"title": ["Enter a title"]}
+    assert not refused.coded("required")
+
+
+def test_refusals_finds_the_code_of_a_refusal_that_names_no_field() -> None:
+    refused = Refusals()
+    refused(TitleForm({"title": "Letters"}), ValidationError("Closed.", code="closed"))
+    assert refused.coded("closed")

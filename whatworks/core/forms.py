@@ -53,6 +53,34 @@ T = TypeVar("T")
 ShowErrors = Callable[[forms.BaseForm, ValidationError], None]
 
 
+class Refusals(list[ValidationError]):
+    """An ``errors=`` for ``submit`` that shows a refused save the usual way (on the fields it
+    names) and keeps it, so the view can tell a refusal from an invalid form and answer with
+    the status it calls for (409 for a conflict, 429 when rate limited)::
+
+        refused = Refusals()
+        if done := submit(request, form, save, then=..., errors=refused):
+            return done
+        status = 409 if refused else 400
+    """
+
+    def __call__(self, form: forms.BaseForm, error: ValidationError) -> None:
+        self.append(error)
+        add_service_errors(form, error)
+
+    def coded(self, code: str) -> bool:
+        """Whether any kept refusal, on any field, has this ``code`` ("rate_limited")."""
+        return any(
+            part.code == code
+            for error in self
+            for part in (
+                [p for parts in error.error_dict.values() for p in parts]
+                if hasattr(error, "error_dict")
+                else error.error_list
+            )
+        )
+
+
 def submit(
     request: HttpRequest,
     form: forms.BaseForm,
@@ -70,7 +98,8 @@ def submit(
     takes: a URL, a URL name, a model; or a function of the result giving one, which may
     also give a whole response, for a page shown once instead of a redirect). A service's
     ``ValidationError`` goes onto the form, so the error summary names the field; ``errors``
-    replaces how it is shown (for example a rejected file whose row errors the page lists).
+    replaces how it is shown (for example a rejected file whose row errors the page lists;
+    ``Refusals`` shows it the usual way and keeps it, for a view whose status depends on it).
 
     Returns the response, or None when the view should render the form: a GET, an invalid
     form, or a refused save::

@@ -13,7 +13,7 @@ from uuid import UUID
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from whatworks.core.forms import add_service_errors
+from whatworks.core.forms import Refusals, act, submit
 from whatworks.core.network import client_address
 from whatworks.ideas import exports, identity, selectors, services
 from whatworks.ideas.forms import (
@@ -108,42 +108,42 @@ def campaign_new(request: AuthenticatedRequest) -> HttpResponse:
     if organisation is None:
         raise PermissionDenied
     form = CampaignForm(request.POST or None, initial={"vote_mode": VoteMode.ONE_EACH})
-    if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(
-                organisation=organisation, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The campaign is set up. Now add its data pack.")
-            return redirect("ideas-pack", pk=campaign.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.campaign_create(
+            organisation=organisation, actor=request.user, **data
+        ),
+        then=lambda campaign: reverse("ideas-pack", kwargs={"pk": campaign.pk}),
+        success="The campaign is set up. Now add its data pack.",
+    ):
+        return done
     return render(request, "ideas/campaign_form.html", {"form": form, "organisation": organisation})
 
 
 def join(request: HttpRequest) -> HttpResponse:
     """Take part with a join code: no account, a signed cookie for this campaign only."""
     form = JoinForm(request.POST or None, initial={"code": request.GET.get("code", "")[:20]})
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            code = services.join_code_redeem(
-                code=form.cleaned_data["code"],
-                address=client_address(request),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            if any(e.code == "rate_limited" for e in error.error_dict.get("code", [])):
-                status = 429
-        else:
-            response = redirect(code.campaign)
-            value = identity.participant_cookie_value(
-                code.pk, form.cleaned_data["name"], personal=code.personal
-            )
-            identity.set_participant_cookie(response, code.campaign_id, value)
-            messages.success(request, f"You have joined '{code.campaign.title}'.")
-            return response
+    refused = Refusals()
+    if done := submit(
+        request,
+        form,
+        lambda data: services.join_code_redeem(code=data["code"], address=client_address(request)),
+        then=lambda code: _joined(code, form.cleaned_data["name"]),
+        success=lambda code: f"You have joined '{code.campaign.title}'.",
+        errors=refused,
+    ):
+        return done
+    status = 429 if refused.coded("rate_limited") else 200
     return render(request, "ideas/join.html", {"form": form}, status=status)
+
+
+def _joined(code: JoinCode, name: str) -> HttpResponse:
+    """The campaign's page, with the signed cookie that lets its holder take part."""
+    response = redirect(code.campaign)
+    value = identity.participant_cookie_value(code.pk, name, personal=code.personal)
+    identity.set_participant_cookie(response, code.campaign_id, value)
+    return response
 
 
 # --- Campaign ---------------------------------------------------------------------------
@@ -185,14 +185,14 @@ def campaign_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = selectors.access_campaign(request, pk, MANAGE)
     campaign = visit.campaign
     form = CampaignForm(request.POST or None, instance=campaign)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.campaign_update(campaign=campaign, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The campaign has been updated.")
-            return redirect(campaign)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.campaign_update(campaign=campaign, actor=request.user, **data),
+        then=campaign,
+        success="The campaign has been updated.",
+    ):
+        return done
     return render(
         request,
         "ideas/campaign_form.html",
@@ -212,15 +212,14 @@ def campaign_advance(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, "The campaign is decided: there is no later phase.")
         return redirect(campaign)
     if request.method == "POST":
-        try:
-            services.campaign_advance(
+        return act(
+            request,
+            lambda: services.campaign_advance(
                 campaign=campaign, actor=request.user, expected=request.POST.get("from", "")
-            )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(request, f"The campaign is now in '{campaign.get_phase_display()}'.")
-        return redirect(campaign)
+            ),
+            then=campaign,
+            success=lambda _: f"The campaign is now in '{campaign.get_phase_display()}'.",
+        )
     now_allowed = PHASE_ACTIONS[Phase(following)]
     return render(
         request,
@@ -253,19 +252,16 @@ def pack(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = selectors.access_campaign(request, pk, MANAGE)
     campaign = visit.campaign
     form = PackForm(request.POST or None, metrics=_pack_metrics(request, campaign))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pack_add(
-                campaign=campaign,
-                metric=form.cleaned_data["metric"],
-                note=form.cleaned_data["note"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{form.cleaned_data['metric'].name} is in the data pack.")
-            return redirect("ideas-pack", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.pack_add(
+            campaign=campaign, metric=data["metric"], note=data["note"], actor=request.user
+        ),
+        then=reverse("ideas-pack", kwargs={"pk": pk}),
+        success=lambda _: f"{form.cleaned_data['metric'].name} is in the data pack.",
+    ):
+        return done
     return render(
         request,
         "ideas/pack.html",
@@ -280,9 +276,12 @@ def pack_remove(request: AuthenticatedRequest, pk: int, item_id: int) -> HttpRes
     item = DataPackItem.objects.filter(pk=item_id, campaign=visit.campaign).first()
     if item is None:
         raise Http404("No such item.")
-    services.pack_remove(item=item, actor=request.user)
-    messages.success(request, "The metric is out of the data pack.")
-    return redirect("ideas-pack", pk=pk)
+    return act(
+        request,
+        lambda: services.pack_remove(item=item, actor=request.user),
+        then=reverse("ideas-pack", kwargs={"pk": pk}),
+        success="The metric is out of the data pack.",
+    )
 
 
 @login_required
@@ -298,21 +297,22 @@ def pack_upload(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk__in=campaign.pack_items.values("metric_id")
     )
     form = PackUploadForm(request.POST or None, request.FILES or None, metrics=metrics)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            staged = measures.import_stage(
-                organisation=campaign.organisation,
-                actor=request.user,
-                content=upload.read(),
-                filename=upload.name or "",
-                metric=form.cleaned_data["metric"],
-                on_duplicate=form.cleaned_data["on_duplicate"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("ideas-pack-upload-preview", pk=pk, token=staged.pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: measures.import_stage(
+            organisation=campaign.organisation,
+            actor=request.user,
+            content=data["file"].read(),
+            filename=data["file"].name or "",
+            metric=data["metric"],
+            on_duplicate=data["on_duplicate"],
+        ),
+        then=lambda staged: reverse(
+            "ideas-pack-upload-preview", kwargs={"pk": pk, "token": staged.pk}
+        ),
+    ):
+        return done
     return render(request, "ideas/pack_upload.html", {"campaign": campaign, "form": form})
 
 
@@ -352,16 +352,19 @@ def pack_upload_confirm(request: AuthenticatedRequest, pk: int, token: UUID) -> 
     if staged.is_expired:
         messages.error(request, "That upload has expired: upload the file again.")
         return redirect("ideas-pack-upload", pk=pk)
-    try:
-        outcome = measures.observations_import(staged=staged, actor=request.user)
-    except ValidationError as error:  # ImportRefused included: the preview lists the rows
-        messages.error(request, error.messages[0])
-        return redirect("ideas-pack-upload-preview", pk=pk, token=token)
-    saved = outcome.created + outcome.replaced
-    messages.success(
-        request, f"{saved:,} figure{'s' if saved != 1 else ''} saved for the data pack."
+    return act(
+        request,
+        lambda: measures.observations_import(staged=staged, actor=request.user),
+        then=campaign,
+        success=_figures_saved,
+        # ImportRefused included: the preview lists the rows
+        refused=reverse("ideas-pack-upload-preview", kwargs={"pk": pk, "token": token}),
     )
-    return redirect(campaign)
+
+
+def _figures_saved(outcome: Any) -> str:
+    saved = outcome.created + outcome.replaced
+    return f"{saved:,} figure{'s' if saved != 1 else ''} saved for the data pack."
 
 
 @require_GET
@@ -388,14 +391,14 @@ def panel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = selectors.access_campaign(request, pk, MANAGE)
     campaign = visit.campaign
     form = PanelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.panel_add(campaign=campaign, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "They are on the panel for this campaign.")
-            return redirect("ideas-panel", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.panel_add(campaign=campaign, actor=request.user, **data),
+        then=reverse("ideas-panel", kwargs={"pk": pk}),
+        success="They are on the panel for this campaign.",
+    ):
+        return done
     return render(
         request,
         "ideas/panel.html",
@@ -410,9 +413,12 @@ def panel_remove(request: AuthenticatedRequest, pk: int, member_id: int) -> Http
     member = PanelMember.objects.filter(pk=member_id, campaign=visit.campaign).first()
     if member is None:
         raise Http404("No such panel member.")
-    services.panel_remove(member=member, actor=request.user)
-    messages.success(request, "They are no longer on the panel.")
-    return redirect("ideas-panel", pk=pk)
+    return act(
+        request,
+        lambda: services.panel_remove(member=member, actor=request.user),
+        then=reverse("ideas-panel", kwargs={"pk": pk}),
+        success="They are no longer on the panel.",
+    )
 
 
 def _join_url(code: JoinCode) -> str:
@@ -424,25 +430,24 @@ def codes(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit = selectors.access_campaign(request, pk, MANAGE)
     campaign = visit.campaign
     form = JoinCodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            made = services.join_codes_create(
-                campaign=campaign,
-                label=form.cleaned_data["label"],
-                actor=request.user,
-                personal=form.cleaned_data["kind"] == "personal",
-                count=form.cleaned_data["count"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            text = (
-                f"New join code: {made[0].formatted}"
-                if len(made) == 1
-                else f"{len(made)} new personal codes, from {made[-1].formatted}"
-            )
-            messages.success(request, text)
-            return redirect("ideas-codes", pk=pk)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.join_codes_create(
+            campaign=campaign,
+            label=data["label"],
+            actor=request.user,
+            personal=data["kind"] == "personal",
+            count=data["count"],
+        ),
+        then=reverse("ideas-codes", kwargs={"pk": pk}),
+        success=lambda made: (
+            f"New join code: {made[0].formatted}"
+            if len(made) == 1
+            else f"{len(made)} new personal codes, from {made[-1].formatted}"
+        ),
+    ):
+        return done
     join_codes = [(c, _join_url(c)) for c in campaign.join_codes.all()]
     return render(
         request, "ideas/codes.html", {"campaign": campaign, "form": form, "codes": join_codes}
@@ -456,13 +461,12 @@ def code_withdraw(request: AuthenticatedRequest, pk: int, code_id: int) -> HttpR
     code = JoinCode.objects.filter(pk=code_id, campaign=visit.campaign).first()
     if code is None:
         raise Http404("No such code.")
-    try:
-        services.join_code_withdraw(code=code, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The code {code.formatted} no longer works.")
-    return redirect("ideas-codes", pk=pk)
+    return act(
+        request,
+        lambda: services.join_code_withdraw(code=code, actor=request.user),
+        then=reverse("ideas-codes", kwargs={"pk": pk}),
+        success=f"The code {code.formatted} no longer works.",
+    )
 
 
 @login_required
@@ -497,19 +501,16 @@ def idea_new(request: HttpRequest, pk: int) -> HttpResponse:
     who = _takes_part(visit)
     campaign = visit.campaign
     form = IdeaForm(request.POST or None, allow_anonymous=True)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        anonymous = bool(data.pop("anonymous", False))
-        try:
-            idea = services.idea_submit(campaign=campaign, who=who, anonymous=anonymous, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                "Your idea is in, anonymously." if idea.is_anonymous else "Your idea is in.",
-            )
-            return redirect(idea)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.idea_submit(campaign=campaign, who=who, **data),
+        then=lambda idea: idea,
+        success=lambda idea: (
+            "Your idea is in, anonymously." if idea.is_anonymous else "Your idea is in."
+        ),
+    ):
+        return done
     return render(
         request,
         "ideas/idea_form.html",
@@ -557,14 +558,15 @@ def idea_edit(request: HttpRequest, pk: int, idea_pk: int) -> HttpResponse:
         raise PermissionDenied
     assert visit.identity is not None
     form = IdeaForm(request.POST or None, instance=idea, allow_anonymous=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.idea_update(idea=idea, who=visit.identity, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Your idea has been updated.")
-            return redirect(idea)
+    who = visit.identity
+    if done := submit(
+        request,
+        form,
+        lambda data: services.idea_update(idea=idea, who=who, **data),
+        then=idea,
+        success="Your idea has been updated.",
+    ):
+        return done
     return render(
         request,
         "ideas/idea_form.html",
@@ -579,21 +581,25 @@ def idea_vote(request: HttpRequest, pk: int, idea_pk: int) -> HttpResponse:
     if visit.identity is None:
         raise PermissionDenied
     form = VoteForm(request.POST if visit.campaign.vote_mode == VoteMode.DOTS else {"dots": 1})
-    status = 400  # a number of dots that is not a number
-    if form.is_valid():
-        try:
-            services.vote_cast(idea=idea, who=visit.identity, dots=form.cleaned_data["dots"])
-        except ValidationError as error:
-            add_service_errors(form, error)
-            status = 409
-        else:
-            messages.success(request, f"Your vote for '{idea.title}' is counted.")
-            target = request.POST.get("next", "")
-            if target == "campaign":
-                return redirect(reverse("ideas-campaign", kwargs={"pk": pk}) + f"#idea-{idea.pk}")
-            return redirect(idea, permanent=False)
+    who = visit.identity
+    refused = Refusals()
+    if done := submit(
+        request,
+        form,
+        lambda data: services.vote_cast(idea=idea, who=who, dots=data["dots"]),
+        then=(
+            reverse("ideas-campaign", kwargs={"pk": pk}) + f"#idea-{idea.pk}"
+            if request.POST.get("next", "") == "campaign"
+            else idea
+        ),
+        success=f"Your vote for '{idea.title}' is counted.",
+        errors=refused,
+    ):
+        return done
     # A refused vote (twice, outside the voting phase, no dots left) is a conflict with
-    # the campaign's state: say why on the idea's page, with nothing changed.
+    # the campaign's state: say why on the idea's page, with nothing changed. A number of
+    # dots that is not a number is a bad request.
+    status = 409 if refused else 400
     context = _idea_context(request, visit, idea)
     context["vote_form"] = form
     context["form"] = form
@@ -607,21 +613,17 @@ def idea_comment(request: HttpRequest, pk: int, idea_pk: int) -> HttpResponse:
     if visit.identity is None:
         raise PermissionDenied
     form = CommentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.comment_add(
-                idea=idea,
-                who=visit.identity,
-                anonymous=form.cleaned_data.get("anonymous", False),
-                body=form.cleaned_data["body"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Your comment is added.")
-            return redirect(
-                reverse("ideas-idea", kwargs={"pk": pk, "idea_pk": idea.pk}) + "#comments"
-            )
+    who = visit.identity
+    if done := submit(
+        request,
+        form,
+        lambda data: services.comment_add(
+            idea=idea, who=who, anonymous=data.get("anonymous", False), body=data["body"]
+        ),
+        then=reverse("ideas-idea", kwargs={"pk": pk, "idea_pk": idea.pk}) + "#comments",
+        success="Your comment is added.",
+    ):
+        return done
     context = _idea_context(request, visit, idea)
     context["comment_form"] = form
     context["form"] = form
@@ -640,14 +642,14 @@ def idea_score(request: AuthenticatedRequest, pk: int, idea_pk: int) -> HttpResp
         {k: getattr(mine, k) for k in ("impact", "effort", "cost", "risk", "note")} if mine else {}
     )
     form = ScoreForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.score_record(idea=idea, reviewer=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Your scores are saved.")
-            return redirect(idea)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.score_record(idea=idea, reviewer=request.user, **data),
+        then=idea,
+        success="Your scores are saved.",
+    ):
+        return done
     return render(
         request, "ideas/idea_score.html", {"form": form, "campaign": visit.campaign, "idea": idea}
     )
@@ -658,18 +660,16 @@ def idea_score(request: AuthenticatedRequest, pk: int, idea_pk: int) -> HttpResp
 def idea_shortlist(request: AuthenticatedRequest, pk: int, idea_pk: int) -> HttpResponse:
     visit = selectors.access_campaign(request, pk, REVIEW)
     idea = selectors.access_idea(visit, idea_pk)
-    try:
-        services.idea_shortlist(
+    return act(
+        request,
+        lambda: services.idea_shortlist(
             idea=idea, actor=request.user, shortlisted=idea.status != IdeaStatus.SHORTLISTED
-        )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(
-            request,
-            "Shortlisted." if idea.status == IdeaStatus.SHORTLISTED else "Taken off the shortlist.",
-        )
-    return redirect(idea)
+        ),
+        then=idea,
+        success=lambda done: (
+            "Shortlisted." if done.status == IdeaStatus.SHORTLISTED else "Taken off the shortlist."
+        ),
+    )
 
 
 @login_required
@@ -677,14 +677,14 @@ def idea_decide(request: AuthenticatedRequest, pk: int, idea_pk: int) -> HttpRes
     visit = selectors.access_campaign(request, pk, REVIEW)
     idea = selectors.access_idea(visit, idea_pk)
     form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.idea_decide(idea=idea, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The decision and its reason are published.")
-            return redirect(idea)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.idea_decide(idea=idea, actor=request.user, **data),
+        then=idea,
+        success="The decision and its reason are published.",
+    ):
+        return done
     return render(
         request, "ideas/idea_decide.html", {"form": form, "campaign": visit.campaign, "idea": idea}
     )
@@ -701,14 +701,14 @@ def idea_merge(request: AuthenticatedRequest, pk: int, idea_pk: int) -> HttpResp
         .order_by("title")
     )
     form = MergeForm(request.POST or None, ideas=others)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.idea_merge(idea=idea, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Marked as a duplicate; its votes moved across.")
-            return redirect(form.cleaned_data["into"])
+    if done := submit(
+        request,
+        form,
+        lambda data: services.idea_merge(idea=idea, actor=request.user, **data),
+        then=lambda _: form.cleaned_data["into"],
+        success="Marked as a duplicate; its votes moved across.",
+    ):
+        return done
     return render(
         request, "ideas/idea_merge.html", {"form": form, "campaign": visit.campaign, "idea": idea}
     )
