@@ -10,6 +10,7 @@ is checked with axe-core.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pyotp
@@ -157,15 +158,17 @@ def test_it_runs_call_and_check_from_referral_to_evidence(
     assert_accessible(coordinator)
     # First contact: she agrees, and the baseline loneliness score is taken.
     coordinator.get_by_role("link", name="Record first contact").click()
-    assert_accessible(coordinator)
+    baseline = coordinator.get_by_role("group", name=re.compile("How often do you feel")).first
+    expect(baseline).to_be_hidden()  # revealed only under "They agreed to visits"
     coordinator.get_by_label("They agreed to visits").check()
+    expect(baseline).to_be_visible()
+    assert_accessible(coordinator)
     coordinator.get_by_role("button", name="Record the first contact").click()
     expect(coordinator.locator(".govuk-error-summary")).to_contain_text("Select an answer to")
     assert_accessible(coordinator)
     for legend in coordinator.locator("fieldset legend").all_inner_texts():
         if legend.startswith("How often do you feel"):
             coordinator.get_by_role("group", name=legend).get_by_label("Some of the time").check()
-    coordinator.screenshot(path="/work/notes/shots/i16/first-contact-1280.png", full_page=True)
     coordinator.get_by_role("button", name="Record the first contact").click()
     expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("join Walk 12")
     assert_accessible(coordinator)

@@ -29,11 +29,13 @@ def _render(form, markup):
 
 def test_it_puts_the_field_under_its_option_hidden_until_chosen():
     html = _render(VisitForm(), '{% govuk_field form.visited reveals="no:reason" %}')
-    assert 'data-aria-controls="conditional-id_visited-2"' in html
+    assert 'aria-controls="conditional-id_visited-2"' in html
+    # Our reveal module, not govuk-radios (which puts aria-expanded on a radio: invalid ARIA).
+    assert 'data-module="app-reveals"' in html and "aria-expanded" not in html
     assert 'class="govuk-radios__conditional govuk-radios__conditional--hidden" ' \
            'id="conditional-id_visited-2"' in html  # fmt: skip
     assert html.index('value="no"') < html.index('name="reason"')
-    assert html.count("data-aria-controls") == 1  # "yes" reveals nothing
+    assert html.count("aria-controls") == 1  # "yes" reveals nothing
 
 
 def test_it_shows_the_revealed_field_and_its_error_when_the_option_was_chosen():

@@ -205,6 +205,7 @@ def govuk_field(
             )
         for option, shown in _revealed(bound_field, reveals, options):
             option["conditional"] = shown
+            context["reveals"] = True
         context["options"] = options
 
     return SafeString(render_to_string(template_name, context))
