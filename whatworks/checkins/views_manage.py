@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
@@ -30,11 +30,6 @@ from whatworks.checkins.models import (
 )
 from whatworks.core.forms import act, submit
 from whatworks.organisations.http import AuthenticatedRequest
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The POST data, even when empty (an empty form must show its errors)."""
-    return request.POST if request.method == "POST" else None
 
 
 def _rules_url(scheme: Any) -> str:
@@ -182,7 +177,7 @@ def question_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def question_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     question, scheme = _question(request, pk)
     answered = services.question_answered(question)
-    form = forms.Form(_posted(request))
+    form = forms.Form(request.POST if request.method == "POST" else None)
     if done := submit(
         request,
         form,
@@ -250,7 +245,7 @@ def module_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def module_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     module, scheme = _module(request, pk)
     answered = Answer.objects.filter(question__module=module).exists()
-    form = forms.Form(_posted(request))
+    form = forms.Form(request.POST if request.method == "POST" else None)
     if done := submit(
         request,
         form,
@@ -306,7 +301,7 @@ def retention_page(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             then=back,
             success="The decision is recorded.",
         )
-    form = RetentionForm(_posted(request), policies=policies)
+    form = RetentionForm(request.POST if request.method == "POST" else None, policies=policies)
     if done := submit(
         request,
         form,
