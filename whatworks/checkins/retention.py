@@ -91,3 +91,19 @@ def review_decide(*, review: DisposalReview, dispose: bool, actor: Any) -> Dispo
         personal_data=True,
     )
     return review
+
+
+def periods_save(
+    *, scheme: Any, policies: list[RetentionPolicy], keep_days: dict[str, int], actor: Any
+) -> None:
+    """Set how long each record type is kept (days, by record type), and log the new periods."""
+    for policy in policies:
+        policy.keep_days = keep_days[policy.record_type]
+        policy.save(update_fields=["keep_days"])
+    audit.record(
+        "checkins.retention.changed",
+        actor=actor,
+        obj=scheme,
+        organisation=scheme.organisation,
+        detail={p.record_type: p.keep_days for p in policies},
+    )

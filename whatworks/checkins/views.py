@@ -59,7 +59,7 @@ from whatworks.checkins.models import (
 )
 from whatworks.checkins.validation import display_phone
 from whatworks.core import audit, cache
-from whatworks.core.forms import add_service_errors, submit
+from whatworks.core.forms import act, submit
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation, Role
 from whatworks.ui.templatetags.govuk import govuk_date
@@ -195,16 +195,14 @@ def scheme_new(request: AuthenticatedRequest) -> HttpResponse:
     ):
         raise PermissionDenied
     form = SchemeForm(request.POST or None, organisation=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            scheme = services.scheme_create(
-                organisation=organisation, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The scheme is set up. You are its coordinator.")
-            return redirect(scheme)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.scheme_create(organisation=organisation, actor=request.user, **data),
+        then=lambda scheme: scheme,
+        success="The scheme is set up. You are its coordinator.",
+    ):
+        return done
     return render(
         request, "checkins/scheme_form.html", {"form": form, "organisation": organisation}
     )
@@ -262,16 +260,20 @@ def residents(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def round_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     scheme = selectors.access_scheme(request.user, pk)
     form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.round_create(
+    if done := submit(
+        request,
+        form,
+        lambda data: services.round_create(
             scheme=scheme,
-            name=form.cleaned_data["name"],
-            kind=form.cleaned_data["kind"],
-            worker=form.cleaned_data["worker_email"],
+            name=data["name"],
+            kind=data["kind"],
+            worker=data["worker_email"],
             actor=request.user,
-        )
-        messages.success(request, "The round is added.")
-        return redirect(scheme)
+        ),
+        then=scheme,
+        success="The round is added.",
+    ):
+        return done
     return render(
         request,
         "checkins/simple_form.html",
@@ -283,14 +285,14 @@ def round_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def agreement_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     scheme = selectors.access_scheme(request.user, pk)
     form = AgreementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.agreement_record(scheme=scheme, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The data-sharing agreement is recorded.")
-            return redirect(scheme)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.agreement_record(scheme=scheme, actor=request.user, **data),
+        then=scheme,
+        success="The data-sharing agreement is recorded.",
+    ):
+        return done
     return render(
         request,
         "checkins/simple_form.html",
@@ -328,14 +330,15 @@ def rule_edit(
         scheme = selectors.access_scheme(request.user, scheme_pk or 0)
         rule = EscalationRule(scheme=scheme)
     form = RuleForm(request.POST or None, instance=rule)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.rule_save(rule=form.instance, actor=request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The rule is saved.")
-            return redirect("checkins-rules", pk=scheme.pk)
+    if done := submit(
+        request,
+        form,
+        # A ModelForm: validating it put the answers on form.instance.
+        lambda data: services.rule_save(rule=form.instance, actor=request.user),
+        then=reverse("checkins-rules", kwargs={"pk": scheme.pk}),
+        success="The rule is saved.",
+    ):
+        return done
     return render(
         request,
         "checkins/simple_form.html",
@@ -354,41 +357,37 @@ def rule_edit(
 @twofactor.two_factor_required
 def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     referral = selectors.access_referral(request.user, pk)
-    accept = AcceptForm(scheme=referral.scheme, prefix="accept")
-    decline = DeclineForm(prefix="decline")
-    if request.method == "POST" and referral.status == Referral.Status.WAITING:
-        if "accept" in request.POST:
-            accept = AcceptForm(request.POST, scheme=referral.scheme, prefix="accept")
-            if accept.is_valid():
-                try:
-                    resident = services.referral_accept(
-                        referral=referral,
-                        actor=request.user,
-                        round_=accept.cleaned_data["round"],
-                        visit_days=[int(d) for d in accept.cleaned_data["visit_days"]],
-                        visit_order=accept.cleaned_data["visit_order"],
-                    )
-                except ValidationError as error:
-                    add_service_errors(accept, error)
-                else:
-                    messages.success(
-                        request,
-                        f"{resident.full_name} is accepted. Contact them first: they join "
-                        f"{accept.cleaned_data['round']} once they agree.",
-                    )
-                    return redirect(resident)
-        else:
-            decline = DeclineForm(request.POST, prefix="decline")
-            if decline.is_valid():
-                try:
-                    services.referral_decline(
-                        referral=referral, actor=request.user, **decline.cleaned_data
-                    )
-                except ValidationError as error:  # decided by someone else meanwhile
-                    add_service_errors(decline, error)
-                else:
-                    messages.success(request, "The referral is declined.")
-                    return redirect(referral.scheme)
+    # Two forms on one page: only the one whose button was pressed is bound (an unbound form
+    # is never valid, so submit leaves the other alone); nothing is bound once it is decided.
+    posted = _posted(request) if referral.status == Referral.Status.WAITING else None
+    accepting = "accept" in request.POST
+    accept = AcceptForm(posted if accepting else None, scheme=referral.scheme, prefix="accept")
+    decline = DeclineForm(None if accepting else posted, prefix="decline")
+    if done := submit(
+        request,
+        accept,
+        lambda data: services.referral_accept(
+            referral=referral,
+            actor=request.user,
+            round_=data["round"],
+            visit_days=[int(d) for d in data["visit_days"]],
+            visit_order=data["visit_order"],
+        ),
+        then=lambda resident: resident,
+        success=lambda resident: (
+            f"{resident.full_name} is accepted. Contact them first: "
+            f"they join {accept.cleaned_data['round']} once they agree."
+        ),
+    ):
+        return done
+    if done := submit(  # refused when someone else decided it meanwhile
+        request,
+        decline,
+        lambda data: services.referral_decline(referral=referral, actor=request.user, **data),
+        then=referral.scheme,
+        success="The referral is declined.",
+    ):
+        return done
     return render(
         request,
         "checkins/referral.html",
@@ -502,14 +501,14 @@ def resident_print(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def resident_erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
     form = EraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            erasure.resident_erase(resident=resident, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The record is erased. Its anonymous counts are kept.")
-            return redirect(resident.scheme)
+    if done := submit(
+        request,
+        form,
+        lambda data: erasure.resident_erase(resident=resident, actor=request.user, **data),
+        then=resident.scheme,
+        success="The record is erased. Its anonymous counts are kept.",
+    ):
+        return done
     return render(
         request,
         "checkins/simple_form.html",
@@ -528,26 +527,24 @@ def resident_erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @twofactor.two_factor_required
 def consent_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     resident = selectors.access_resident(request.user, pk, "checkins.change_resident", viewed=False)
-    try:
-        services.consent_withdraw(resident=resident, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, "Consent is withdrawn: visits have stopped.")
-    return redirect(resident)
+    return act(
+        request,
+        lambda: services.consent_withdraw(resident=resident, actor=request.user),
+        then=resident,
+        success="Consent is withdrawn: visits have stopped.",
+    )
 
 
 @require_POST
 @twofactor.two_factor_required
 def resident_resume(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     resident = selectors.access_resident(request.user, pk, "checkins.change_resident", viewed=False)
-    try:
-        services.pause_end(resident=resident, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, "Visits start again from today.")
-    return redirect(resident)
+    return act(
+        request,
+        lambda: services.pause_end(resident=resident, actor=request.user),
+        then=resident,
+        success="Visits start again from today.",
+    )
 
 
 @twofactor.two_factor_required
@@ -563,24 +560,23 @@ def resident_round(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "visit_order": pending.to_order if pending else resident.visit_order,
     }  # fmt: skip
     form = RoundChangeForm(_posted(request), scheme=resident.scheme, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = services.resident_round_change(
-                resident=resident,
-                round_=form.cleaned_data["round"],
-                visit_days=[int(d) for d in form.cleaned_data["visit_days"]],
-                visit_order=form.cleaned_data["visit_order"],
-                actor=request.user,
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"From {govuk_date(change.effective_on)}, {resident.full_name} is on "
-                f"{change.to_round.name}, visited on {', '.join(change.to_day_names)}.",
-            )
-            return redirect(resident)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.resident_round_change(
+            resident=resident,
+            round_=data["round"],
+            visit_days=[int(d) for d in data["visit_days"]],
+            visit_order=data["visit_order"],
+            actor=request.user,
+        ),
+        then=resident,
+        success=lambda change: (
+            f"From {govuk_date(change.effective_on)}, {resident.full_name} "
+            f"is on {change.to_round.name}, visited on {', '.join(change.to_day_names)}."
+        ),
+    ):
+        return done
     return render(
         request,
         "checkins/simple_form.html",
@@ -600,14 +596,14 @@ def resident_round(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def appointment_new(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
     form = AppointmentForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appointment_add(resident=resident, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The appointment is added: the worker will remind them.")
-            return redirect(resident)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.appointment_add(resident=resident, actor=request.user, **data),
+        then=resident,
+        success="The appointment is added: the worker will remind them.",
+    ):
+        return done
     return render(
         request,
         "checkins/simple_form.html",
@@ -634,16 +630,16 @@ def appointment_attendance(request: AuthenticatedRequest, pk: int) -> HttpRespon
         else {"attended": "yes" if appointment.attended else "no"}
     )
     form = AttendanceForm(_posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appointment_attendance_record(
-                appointment=appointment, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Attendance is recorded.")
-            return redirect(resident)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.appointment_attendance_record(
+            appointment=appointment, actor=request.user, **data
+        ),
+        then=resident,
+        success="Attendance is recorded.",
+    ):
+        return done
     when = govuk_date(appointment.on)
     return render(
         request,
@@ -666,14 +662,14 @@ def appointment_attendance(request: AuthenticatedRequest, pk: int) -> HttpRespon
 def resident_pause(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     resident = selectors.access_resident(request.user, pk, "checkins.change_resident")
     form = PauseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pause_add(resident=resident, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Visits are paused.")
-            return redirect(resident)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.pause_add(resident=resident, actor=request.user, **data),
+        then=resident,
+        success="Visits are paused.",
+    ):
+        return done
     return render(
         request,
         "checkins/simple_form.html",
@@ -911,6 +907,8 @@ def visit_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @twofactor.two_factor_required
 def _visit_record(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    # Not core.forms.submit: no Django form (the visit form is cached HTML, for offline use), and
+    # a refusal is answered as JSON problem details to the page's script, or the page again.
     round_ = selectors.access_round(request.user, pk)
     data = request.POST
     try:
@@ -1013,16 +1011,14 @@ def visit_emergency(request: AuthenticatedRequest, pk: int, key: uuid.UUID) -> H
 def escalation_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     escalation = selectors.access_escalation(request.user, pk)
     form = CloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.escalation_close(
-                escalation=escalation, actor=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "The task is closed.")
-            return redirect(escalation.scheme)
+    if done := submit(
+        request,
+        form,
+        lambda data: services.escalation_close(escalation=escalation, actor=request.user, **data),
+        then=escalation.scheme,
+        success="The task is closed.",
+    ):
+        return done
     return render(
         request,
         "checkins/escalation.html",

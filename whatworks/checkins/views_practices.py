@@ -6,39 +6,17 @@ emailed only to an address on this list, and names no one (see escalations.py).
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from whatworks.checkins import selectors, services, twofactor
+from whatworks.checkins.forms_manage import PracticeForm
 from whatworks.checkins.models import PracticeAddress, Resident, ResidentStatus
-from whatworks.core.forms import submit
+from whatworks.core.forms import act, submit
 from whatworks.organisations.http import AuthenticatedRequest
-
-
-class PracticeForm(forms.Form):
-    ods_code = forms.CharField(
-        label="ODS code",
-        max_length=10,
-        help_text="The practice's code in the NHS directory, like A81001.",
-        error_messages={"required": "Enter the practice's ODS code"},
-    )
-    name = forms.CharField(
-        label="Practice name", max_length=200, error_messages={"required": "Enter its name"}
-    )
-    email = forms.EmailField(
-        label="Email address the practice confirmed",
-        help_text="Check it with the practice itself (by phone or from its letterhead), "
-        "not from a referral.",
-        error_messages={
-            "required": "Enter the email address",
-            "invalid": "Enter an email address in the correct format, like gp@example.nhs.uk",
-        },
-    )
 
 
 @twofactor.two_factor_required
@@ -78,6 +56,9 @@ def practices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def practice_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     practice = get_object_or_404(PracticeAddress, pk=pk)
     scheme = selectors.access_scheme(request.user, practice.scheme_id)
-    services.practice_address_remove(practice=practice, actor=request.user)
-    messages.success(request, f"{practice.name} is removed: concerns will not be emailed there.")
-    return redirect("checkins-practices", pk=scheme.pk)
+    return act(
+        request,
+        lambda: services.practice_address_remove(practice=practice, actor=request.user),
+        then=reverse("checkins-practices", kwargs={"pk": scheme.pk}),
+        success=f"{practice.name} is removed: concerns will not be emailed there.",
+    )

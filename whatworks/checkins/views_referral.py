@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +22,7 @@ from whatworks.checkins import services
 from whatworks.checkins.forms import ConsentForm, ContactForm, HealthForm, PersonForm, ReferrerForm
 from whatworks.checkins.models import ConsentMethod, QuestionModule, Referral, Scheme
 from whatworks.core import ratelimit
+from whatworks.core.forms import submit
 from whatworks.core.network import client_address
 
 STEPS: list[tuple[str, str, type[forms.Form]]] = [
@@ -52,6 +52,14 @@ def _draft(request: HttpRequest, scheme: Scheme) -> dict[str, dict[str, Any]]:
         "checkins_referrals", {}
     )
     return drafts.setdefault(str(scheme.pk), {})
+
+
+def _typed(request: HttpRequest, form: forms.Form) -> dict[str, Any]:
+    """What was typed on a page, as the draft keeps it: the check page validates it again."""
+    return {
+        k: request.POST.getlist(k) if k == "modules" else request.POST.get(k, "")
+        for k in form.fields
+    }
 
 
 def _save_draft(request: HttpRequest, scheme: Scheme, step: str, data: dict[str, Any]) -> None:
@@ -100,21 +108,22 @@ def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         raise Http404("No such question page")
     draft = _draft(request, scheme)
     index = STEP_NAMES.index(step)
-    if request.method == "POST":
-        if ratelimit.hit(POST_LIMIT, client_address(request)):
-            return _too_many(request, scheme)
-        form = _form(step, scheme, request.POST)
-        if form.is_valid():
-            raw = {
-                k: request.POST.getlist(k) if k == "modules" else request.POST.get(k, "")
-                for k in form.fields
-            }
-            _save_draft(request, scheme, step, raw)
-            if request.GET.get("change") or index == len(STEPS) - 1:
-                return redirect("checkins-refer-check", token=token)
-            return redirect("checkins-refer-step", token=token, step=STEP_NAMES[index + 1])
-    else:
-        form = _form(step, scheme, None)
+    if request.method == "POST" and ratelimit.hit(POST_LIMIT, client_address(request)):
+        return _too_many(request, scheme)
+    form = _form(step, scheme, request.POST if request.method == "POST" else None)
+    following = (
+        reverse("checkins-refer-check", kwargs={"token": token})
+        if request.GET.get("change") or index == len(STEPS) - 1
+        else reverse("checkins-refer-step", kwargs={"token": token, "step": STEP_NAMES[index + 1]})
+    )
+    if done := submit(
+        request,
+        form,
+        lambda data: _save_draft(request, scheme, step, _typed(request, form)),
+        then=following,
+    ):
+        return done
+    if not form.is_bound:
         if step in draft:
             form.initial = draft[step]
         elif step == "consent":
@@ -151,6 +160,40 @@ def _answers(scheme: Scheme, draft: dict[str, Any]) -> tuple[dict[str, Any] | No
     return cleaned, None
 
 
+def _referral(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The checked answers of every page, as the service takes a referral."""
+    referrer, person, consent, contact, health = (cleaned[s] for s in STEP_NAMES)
+    return {
+        **referrer,
+        **person,
+        **consent,
+        "gp_practice_ods": health["gp_practice_ods"],
+        "gp_practice_name": health["gp_practice_name"],
+        "gp_practice_email": health["gp_practice_email"],
+        "health_notes": health["health_notes"],
+        "module_ids": [int(m) for m in health["modules"]],
+        "appointments": [{"on": health["appointment_on"], "what": health["appointment_what"]}]
+        if health["appointment_on"]
+        else [],
+        "contacts": [
+            {
+                "name": contact["contact_name"],
+                "relationship": contact["contact_relationship"],
+                "phone": contact["contact_phone"],
+                "email": contact["contact_email"],
+                "lives_locally": contact["contact_lives_locally"],
+            }
+        ],
+    }
+
+
+def _send(request: HttpRequest, scheme: Scheme, cleaned: dict[str, Any]) -> None:
+    """Send the checked referral, then forget the draft."""
+    services.referral_submit(scheme=scheme, data=_referral(cleaned))
+    request.session.get("checkins_referrals", {}).pop(str(scheme.pk), None)
+    request.session.modified = True
+
+
 @never_cache
 def refer_check(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
@@ -158,41 +201,17 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
     cleaned, missing = _answers(scheme, draft)
     if cleaned is None:
         return redirect("checkins-refer-step", token=token, step=missing)
-    error = ""
-    if request.method == "POST":
-        if ratelimit.hit(REFERRAL_LIMIT, client_address(request)):
-            return _too_many(request, scheme)
-        referrer, person, consent, contact, health = (cleaned[s] for s in STEP_NAMES)
-        data = {
-            **referrer,
-            **person,
-            **consent,
-            "gp_practice_ods": health["gp_practice_ods"],
-            "gp_practice_name": health["gp_practice_name"],
-            "gp_practice_email": health["gp_practice_email"],
-            "health_notes": health["health_notes"],
-            "module_ids": [int(m) for m in health["modules"]],
-            "appointments": [{"on": health["appointment_on"], "what": health["appointment_what"]}]
-            if health["appointment_on"]
-            else [],
-            "contacts": [
-                {
-                    "name": contact["contact_name"],
-                    "relationship": contact["contact_relationship"],
-                    "phone": contact["contact_phone"],
-                    "email": contact["contact_email"],
-                    "lives_locally": contact["contact_lives_locally"],
-                }
-            ],
-        }
-        try:
-            services.referral_submit(scheme=scheme, data=data)
-        except ValidationError as exc:
-            error = exc.messages[0]
-        else:
-            request.session.get("checkins_referrals", {}).pop(str(scheme.pk), None)
-            request.session.modified = True
-            return redirect("checkins-refer-done", token=token)
+    if request.method == "POST" and ratelimit.hit(REFERRAL_LIMIT, client_address(request)):
+        return _too_many(request, scheme)
+    # One button and nothing to fill in: a refusal is shown on this page, above the answers.
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if done := submit(
+        request,
+        form,
+        lambda data: _send(request, scheme, cleaned),
+        then=reverse("checkins-refer-done", kwargs={"token": token}),
+    ):
+        return done
     modules = dict(QuestionModule.objects.filter(scheme=scheme).values_list("pk", "name"))
     return _page(
         request,
@@ -201,7 +220,7 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
         {
             "token": token,
             "a": cleaned,
-            "error": error,
+            "error": next(iter(form.non_field_errors()), ""),
             "module_names": [modules.get(int(m), "") for m in cleaned["health"]["modules"]],
             "kind_label": Referral.Kind(cleaned["referrer"]["referrer_kind"]).label,
             "method_label": ConsentMethod(cleaned["consent"]["consent_method"]).label,

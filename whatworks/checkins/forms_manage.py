@@ -1,0 +1,217 @@
+"""Forms for the coordinator's settings pages: people and their roles, holiday cover, the
+question set, retention periods, and verified GP practice addresses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from whatworks.checkins.forms import DATE
+from whatworks.checkins.models import (
+    AnswerKind,
+    Question,
+    QuestionModule,
+    RecordType,
+    RetentionPolicy,
+    SchemeRoleKind,
+)
+from whatworks.organisations.models import Organisation, User
+
+EMAIL_INVALID = "Enter an email address in the correct format, like name@example.com"
+
+
+def _person(email: str, label: str) -> Any:
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        raise ValidationError(f"{label} must belong to someone with an account")
+    return user
+
+
+class RoleForm(forms.Form):
+    email = forms.EmailField(
+        label="Their email address",
+        help_text="They must already have an account.",
+        error_messages={"required": "Enter their email address", "invalid": EMAIL_INVALID},
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=SchemeRoleKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a role"},
+    )
+    organisation = forms.CharField(
+        label="Partner organisation (partner viewers only)",
+        required=False,
+        help_text="The short name in its What Works address, like 'jersey-post'.",
+    )
+
+    def clean_email(self) -> Any:
+        return _person(self.cleaned_data["email"], "Their email address")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        slug = data.get("organisation", "").strip()
+        data["organisation"] = Organisation.objects.filter(slug=slug).first() if slug else None
+        if slug and data["organisation"] is None:
+            self.add_error("organisation", "Partner organisation not found")
+        elif data.get("role") == SchemeRoleKind.PARTNER and not slug:
+            self.add_error("organisation", "Enter the partner organisation")
+        return data
+
+
+class CoverForm(forms.Form):
+    start_date = forms.DateField(
+        label="From",
+        widget=DATE,
+        error_messages={"required": "Enter the first day", "invalid": "From must be a real date"},
+    )
+    end_date = forms.DateField(
+        label="To",
+        widget=DATE,
+        error_messages={"required": "Enter the last day", "invalid": "To must be a real date"},
+    )
+    worker_email = forms.EmailField(
+        label="Email address of the person covering",
+        required=False,
+        help_text="Leave empty if nobody covers: there are no visits on those days.",
+        error_messages={"invalid": EMAIL_INVALID},
+    )
+
+    def clean_worker_email(self) -> Any:
+        email = self.cleaned_data["worker_email"]
+        return _person(email, "Email address of the person covering") if email else None
+
+
+class QuestionEditForm(forms.Form):
+    text = forms.CharField(
+        label="Question", max_length=300, error_messages={"required": "Enter the question"}
+    )
+    code = forms.SlugField(
+        label="Short name",
+        max_length=40,
+        help_text="Lower case, no spaces, like blood_sugar. Rules refer to it.",
+        error_messages={
+            "required": "Enter a short name",
+            "invalid": "Short name must be lower case letters, numbers and underscores",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Kind of answer",
+        choices=AnswerKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of answer"},
+    )
+    choices = forms.CharField(
+        label="Answers to choose from, one a line",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    def __init__(
+        self, *args: Any, scheme: Any, question: Question | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.scheme = scheme
+        self.question = question
+
+    def clean(self) -> dict[str, Any]:
+        # The services check these again; here they are all reported at once.
+        data = super().clean() or {}
+        options = [c.strip() for c in data.get("choices", "").splitlines() if c.strip()]
+        if data.get("kind") == AnswerKind.CHOICE and len(options) < 2:
+            self.add_error("choices", "Enter at least 2 answers to choose from")
+        data["options"] = options
+        code = data.get("code")
+        taken = Question.objects.filter(module__scheme=self.scheme, code=code)
+        if self.question is not None:
+            taken = taken.exclude(pk=self.question.pk)
+        if code and taken.exists():
+            self.add_error("code", "Short name is already used by another question")
+        return data
+
+
+class QuestionForm(QuestionEditForm):
+    module = forms.ModelChoiceField(
+        label="Question set",
+        queryset=QuestionModule.objects.none(),
+        required=False,
+        help_text="Or name a new set below.",
+    )
+    new_module = forms.CharField(label="New question set", max_length=100, required=False)
+    new_module_generic = forms.BooleanField(
+        label="Ask the new set of everyone (otherwise only of people given it)", required=False
+    )
+    field_order = ["module", "new_module", "new_module_generic", "text", "code", "kind"]
+
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, scheme=scheme, **kwargs)
+        self.fields["module"].queryset = QuestionModule.objects.filter(  # type: ignore[attr-defined]
+            scheme=scheme, retired_at__isnull=True
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("module") and not data.get("new_module", "").strip():
+            self.add_error("module", "Select a question set or name a new one")
+        return data
+
+
+class ModuleForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the question set",
+        max_length=100,
+        error_messages={"required": "Enter the name of the question set"},
+    )
+    generic = forms.BooleanField(
+        label="Ask it of everyone (otherwise only of people given it)", required=False
+    )
+    every_weeks = forms.IntegerField(
+        label="Ask it every how many weeks",
+        min_value=0,
+        max_value=52,
+        help_text="0 asks it at every visit; otherwise at the first visit, then every so often.",
+        error_messages={
+            "required": "Enter every how many weeks to ask it (0 for every visit)",
+            "invalid": "Every how many weeks must be a whole number",
+            "min_value": "Every how many weeks must be between 0 and 52",
+            "max_value": "Every how many weeks must be between 0 and 52",
+        },
+    )
+
+
+class RetentionForm(forms.Form):
+    def __init__(self, *args: Any, policies: list[RetentionPolicy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for policy in policies:
+            self.fields[policy.record_type] = forms.IntegerField(
+                label=f"{RecordType(policy.record_type).label}: keep for (days)",
+                min_value=30,
+                initial=policy.keep_days,
+                error_messages={
+                    "required": "Enter how many days to keep them",
+                    "min_value": "Keep records for at least 30 days",
+                },
+            )
+
+
+class PracticeForm(forms.Form):
+    ods_code = forms.CharField(
+        label="ODS code",
+        max_length=10,
+        help_text="The practice's code in the NHS directory, like A81001.",
+        error_messages={"required": "Enter the practice's ODS code"},
+    )
+    name = forms.CharField(
+        label="Practice name", max_length=200, error_messages={"required": "Enter its name"}
+    )
+    email = forms.EmailField(
+        label="Email address the practice confirmed",
+        help_text="Check it with the practice itself (by phone or from its letterhead), "
+        "not from a referral.",
+        error_messages={
+            "required": "Enter the email address",
+            "invalid": "Enter an email address in the correct format, like gp@example.nhs.uk",
+        },
+    )
