@@ -93,6 +93,7 @@ def review_decide(*, review: DisposalReview, dispose: bool, actor: Any) -> Dispo
     return review
 
 
+@transaction.atomic
 def periods_save(
     *, scheme: Any, policies: list[RetentionPolicy], keep_days: dict[str, int], actor: Any
 ) -> None:
