@@ -51,7 +51,7 @@ run: static data
 
 # In parallel, one worker per core; each worker has its own test database and live server.
 test: static install-dev
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: static install-dev
 	@for b in bench/*.py; do \

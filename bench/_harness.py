@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import hashlib
 import inspect
 import json
 import os
@@ -335,6 +336,42 @@ def scratch_database(options: Options, env: dict[str, str]) -> Iterator[str]:
             print(f"warning: could not drop {name}: {error}", file=sys.stderr)
 
 
+#: Empty databases migrated before, one per set of migrations (under var/, not in git).
+MIGRATED_DIR = REPO / "var" / "migrated"
+
+
+def _migrations_fingerprint(env: dict[str, str]) -> str:
+    """Changes whenever a migration, Django (its own apps' migrations) or the cache backend
+    (migrate makes the cache table) does."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("django").encode())
+    digest.update(env.get("CACHE_URL", "").encode())
+    for path in sorted(REPO.glob("whatworks/*/migrations/*.py")):
+        digest.update(str(path.relative_to(REPO)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def migrate(env: dict[str, str]) -> None:
+    """Migrate the empty database `env` points at. A SQLite file is copied from one migrated
+    before with the same migrations: Django spends about 13 s rendering migration states,
+    for every benchmark and every test that starts a site of its own."""
+    if env.get("DATABASE_URL"):
+        _manage(env, "migrate", "--no-input", "-v", "0")
+        return
+    database = Path(env["WHATWORKS_VAR_DIR"]) / "whatworks.sqlite3"
+    template = MIGRATED_DIR / f"{_migrations_fingerprint(env)}.sqlite3"
+    if template.exists():
+        shutil.copyfile(template, database)
+        return
+    _manage(env, "migrate", "--no-input", "-v", "0")
+    MIGRATED_DIR.mkdir(parents=True, exist_ok=True)
+    partial = template.with_suffix(f".{os.getpid()}.partial")
+    shutil.copyfile(database, partial)
+    os.replace(partial, template)  # whole or not at all, if two runs race
+
+
 # --- Server ----------------------------------------------------------------------------
 
 
@@ -439,7 +476,7 @@ def site(options: Options, seed: Callable[[int], None], workdir: Path) -> Iterat
     env = _site_env(var_dir)
     with scratch_database(options, env) as database:
         print(f"preparing {database}: migrate, seed n={options.n}, collectstatic", file=sys.stderr)
-        _manage(env, "migrate", "--no-input", "-v", "0")
+        migrate(env)
         _seed(env, seed, options.n)
         try:
             _manage(env, "collectstatic", "--no-input", "-v", "0")

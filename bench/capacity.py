@@ -144,7 +144,7 @@ def main() -> int:
             env["MESSAGE_BACKEND"] = "outbox"
             with harness.scratch_database(options, env) as database:
                 print(f"bench capacity: {database}, seeding n={options.n}", file=sys.stderr)
-                harness._manage(env, "migrate", "--no-input", "-v", "0")
+                harness.migrate(env)
                 harness._seed(env, register_bench.seed, options.n)
                 harness._manage(env, "collectstatic", "--no-input", "-v", "0")
                 for workers in PROCESSES:

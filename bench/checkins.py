@@ -483,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
             env = harness._site_env(var_dir)
             with harness.scratch_database(options, env) as database:
                 print(f"preparing {database}: migrate, seed n={n}", file=sys.stderr)
-                harness._manage(env, "migrate", "--no-input", "-v", "0")
+                harness.migrate(env)
                 started = time.perf_counter()
                 harness._seed(env, seed, n)
                 print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)

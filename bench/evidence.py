@@ -266,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{own.goals} goals due",
                     file=sys.stderr,
                 )
-                harness._manage(env, "migrate", "--no-input", "-v", "0")
+                harness.migrate(env)
                 started = time.perf_counter()
                 harness._seed(env, seed, n)
                 print(f"seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -42,11 +42,11 @@ from bench._harness import (  # noqa: E402
     PYTHON,
     BenchError,
     Page,
-    _manage,
     _run,
     _site_env,
     cookie,
     main,
+    migrate,
     parse_options,
     scratch_database,
     session_key,
@@ -373,7 +373,7 @@ def run_digest(argv: list[str] | None = None) -> int:
             var_dir.mkdir()
             env = _site_env(var_dir)
             with scratch_database(options, env):
-                _manage(env, "migrate", "--no-input", "-v", "0")
+                migrate(env)
                 module = "bench.forum"
                 setup = f"import django; django.setup(); from {module} import "
                 _run(

@@ -721,7 +721,7 @@ def main(argv: list[str] | None = None) -> int:
                       "are needed): the database restart is left out", file=sys.stderr)  # fmt: skip
             with harness.scratch_database(options, env) as database:
                 print(f"bench scaleout: {database}, seeding", file=sys.stderr)
-                harness._manage(env, "migrate", "--no-input", "-v", "0")
+                harness.migrate(env)
                 harness._manage(env, "collectstatic", "--no-input", "-v", "0")
                 harness._seed(env, seed, args.records)
                 since = _django(

@@ -42,10 +42,10 @@ from bench._harness import (  # noqa: E402
     PYTHON,
     BenchError,
     Options,
-    _manage,
     _postgres_server_url,
     _run,
     _site_env,
+    migrate,
     scratch_database,
 )
 
@@ -170,7 +170,7 @@ def _measure(database: str, n: int, rounds: int) -> dict[str, Any]:
         )
         with scratch_database(options, env) as described:
             print(f"{BENCH}: {described}, n={n:,}, rounds={rounds}", file=sys.stderr)
-            _manage(env, "migrate", "--no-input", "-v", "0")
+            migrate(env)
             code = (
                 "import django; django.setup(); from bench.trials_import import worker; "
                 f"worker({n!r}, {rounds!r})"

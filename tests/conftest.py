@@ -4,7 +4,9 @@ anonymous; each role in organisation A (admin, officer, analyst, frontline, volu
 `outsider`, a member of organisation B; `moderator`; `staff`.
 """
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +15,38 @@ from whatworks.core import messaging
 from whatworks.organisations.models import Organisation, Role, User
 
 PASSWORD = "correct horse battery"
+
+TESTS = Path(__file__).resolve().parent
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+# Modules whose tests never reach the suite's database: the statistics library (no Django),
+# the benchmark smoke tests and the subprocess tests of settings and consumers (each on a
+# SQLite file of its own, whatever DATABASE_URL says). The PostgreSQL pass would only repeat
+# them; it still runs any test in them that does use the database.
+DATABASE_INDEPENDENT = (
+    "stats/",
+    "bench/",
+    "core/test_consumer.py",
+    "core/test_job_consumer_killed.py",
+    "core/test_health_and_settings.py",
+)
+USES_DATABASE = {"db", "transactional_db", "django_db_setup", "live_server", "world"}
+
+
+def uses_database(item: pytest.Item) -> bool:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(fixtures & USES_DATABASE) or item.get_closest_marker("django_db") is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, skip what the SQLite pass has already run and no database changes."""
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="does not use the suite's database: the SQLite pass runs it")
+    for item in items:
+        module = item.path.relative_to(TESTS).as_posix()
+        if module.startswith(DATABASE_INDEPENDENT) and not uses_database(item):
+            item.add_marker(skip)
+
 
 PERSONAS = [
     "anonymous",

@@ -23,7 +23,11 @@ PAGES = ["framework floor", "layout floor", "home", "organisation list",
          "organisation list (councils)"]  # fmt: skip
 STATS = {"p50": "ms", "p95": "ms", "p99": "ms", "req/s": "req/s"}
 
-pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
+pytestmark = [
+    pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed"),
+    # One run of the benchmark (the module fixture) serves every test: keep them on one worker.
+    pytest.mark.xdist_group("bench-harness"),
+]
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,10 @@ def test_contacted_then_agreed_with_the_baseline_joins_the_round(
     coordinator = as_verified(world["officer"])
     url = reverse("checkins-first-contact", args=[resident.pk])
     page = coordinator.get(url).content.decode()
-    assert "baseline questions" in page and "How often do you feel that you lack" in page
+    assert "ask the baseline questions that appear" in page
+    # They sit under "They agreed to visits", shown when it is chosen.
+    assert page.index("They agreed to visits") < page.index("How often do you feel that you lack")
+    assert page.index("How often do you feel that you lack") < page.index("We spoke, but")
     today = timezone.localdate()
     date = {
         "contacted_on_0": today.day,

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from bench import _harness as harness
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -107,8 +109,7 @@ def test_it_delivers_messages_and_round_trips_tasks_through_a_real_consumer(tmp_
     # Huey strips non-alphanumerics from the name; keep it plain so the cleanup finds the keys.
     queue_name = f"whatworkstest{uuid.uuid4().hex[:12]}"
     env = _env(tmp_path, queue_name)
-    migrated = _manage(env, "migrate", "--noinput", "-v", "0")
-    assert migrated.returncode == 0, migrated.stderr
+    harness.migrate(env)
     db = tmp_path / "whatworks.sqlite3"
     assert db.exists()
 

@@ -17,6 +17,7 @@ from typing import IO, Any
 
 import pytest
 
+from bench import _harness as harness
 from tests.core.test_consumer import REDIS_URL, _env, _forget_queue, _manage, _redis_answers
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -25,12 +26,6 @@ HANG_GUARD_S = 600  # stops a hung run only; never a speed check
 
 pytestmark = [
     pytest.mark.redis,
-    # Its subprocesses use a SQLite file of their own whatever the suite's database, so the
-    # SQLite pass covers it; the PostgreSQL pass skips the same 2 minutes again.
-    pytest.mark.skipif(
-        os.environ.get("DATABASE_URL", "").startswith("postgres"),
-        reason="runs on its own SQLite file: covered by the SQLite pass",
-    ),
     pytest.mark.skipif(
         not _redis_answers(REDIS_URL), reason=f"Redis does not answer PING at {REDIS_URL}"
     ),
@@ -88,7 +83,7 @@ def _wait(what: str, done: Any, log: IO[str]) -> None:
 def test_a_consumer_killed_mid_import_leaves_nothing_and_the_job_finishes_once(tmp_path):
     queue_name = f"whatworksjob{uuid.uuid4().hex[:12]}"
     env = _env(tmp_path, queue_name) | {"JOB_LEASE_SECONDS": "5"}
-    assert _manage(env, "migrate", "--noinput", "-v", "0").returncode == 0
+    harness.migrate(env)
     db = tmp_path / "whatworks.sqlite3"
     started = _manage(env, "shell", "-v", "0", "-c", START_IMPORT, timeout=HANG_GUARD_S)
     assert started.returncode == 0, started.stderr

@@ -606,6 +606,11 @@ class FirstContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["contacted_on"].initial = timezone.localdate()
         self.answer_names = []
+        if questions:
+            self.fields["status"].help_text = (
+                "If they agree, ask the baseline questions that appear: the answers are the "
+                "starting point for the scheme's loneliness figures."
+            )
         for question in questions:
             name = f"answer_{question.pk}"
             self.answer_names.append(name)

@@ -27,18 +27,33 @@ class Visibility(models.TextChoices):
     PUBLIC = "public", "Public"
 
 
+def membership_roles(user: User | AnonymousUser | None) -> dict[int, tuple[str, bool]]:
+    """{organisation id: (role, organisation is active)} for each of the user's memberships:
+    one query, cached on the user object for the request (every permission check and
+    visibility filter on a page reads it)."""
+    if user is None or not user.is_authenticated or getattr(user, "pk", None) is None:
+        return {}
+    cached = getattr(user, "_membership_roles", None)
+    if cached is None:
+        membership = apps.get_model("organisations", "Membership")
+        cached = {
+            organisation_id: (role, active)
+            for organisation_id, role, active in membership.objects.filter(
+                user_id=user.pk
+            ).values_list("organisation_id", "role", "organisation__is_active")
+        }
+        setattr(user, "_membership_roles", cached)  # noqa: B010 (a per-request cache)
+    return cached
+
+
 def member_organisation_ids(user: User | AnonymousUser | None) -> frozenset[int]:
-    """Ids of the organisations the user is an active member of (cached on the user)."""
+    """Ids of the organisations the user is an active member of (cached on the user; an API
+    key's principal and the digest's batch load set the cache themselves)."""
     if user is None or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_member_organisation_ids", None)
     if cached is None:
-        membership = apps.get_model("organisations", "Membership")
-        cached = frozenset(
-            membership.objects.filter(user_id=user.pk, organisation__is_active=True).values_list(
-                "organisation_id", flat=True
-            )
-        )
+        cached = frozenset(org for org, (_r, active) in membership_roles(user).items() if active)
         setattr(user, "_member_organisation_ids", cached)  # noqa: B010 (a per-request cache)
     return cached
 

@@ -14,18 +14,15 @@ import rules
 
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.organisations.models import Organisation, Role
+from whatworks.organisations.rules import roles_by_organisation
 
 ORGANISERS = frozenset({Role.ADMIN, Role.OFFICER, Role.ANALYST})
 
 
 def _role(user: Any, organisation_id: int) -> str | None:
-    if user is None or not user.is_authenticated or getattr(user, "pk", None) is None:
+    if user is None:
         return None
-    cache = getattr(user, "_roles_by_org", None)
-    if cache is None:
-        cache = dict(user.memberships.values_list("organisation_id", "role"))
-        user._roles_by_org = cache
-    return cache.get(organisation_id)
+    return roles_by_organisation(user).get(organisation_id)
 
 
 def panel_campaign_ids(user: Any) -> frozenset[int]:

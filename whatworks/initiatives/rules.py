@@ -7,16 +7,13 @@ import rules
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.initiatives.models import Initiative
 from whatworks.organisations.models import Role
+from whatworks.organisations.rules import roles_by_organisation
 
 
 def _role(user: Any, organisation_id: int) -> str | None:
-    if not user.is_authenticated or not getattr(user, "pk", None):
+    if user is None:
         return None
-    cache = getattr(user, "_roles_by_org", None)
-    if cache is None:
-        cache = dict(user.memberships.values_list("organisation_id", "role"))
-        user._roles_by_org = cache
-    return cache.get(organisation_id)
+    return roles_by_organisation(user).get(organisation_id)
 
 
 EDITORS = {Role.ADMIN, Role.OFFICER, Role.ANALYST}

@@ -6,19 +6,13 @@ from typing import Any
 
 import rules
 
-from whatworks.core.visibility import member_organisation_ids
+from whatworks.core.visibility import member_organisation_ids, membership_roles
 from whatworks.organisations.models import Organisation, Role
 
 
 def roles_by_organisation(user: Any) -> dict[int, str]:
     """{organisation id: role} for the user's memberships (cached on the user for the request)."""
-    if not user.is_authenticated:
-        return {}
-    cache = getattr(user, "_roles_by_org", None)
-    if cache is None:
-        cache = dict(user.memberships.values_list("organisation_id", "role"))
-        user._roles_by_org = cache
-    return cache
+    return {org: role for org, (role, _active) in membership_roles(user).items()}
 
 
 def reader_key(user: Any) -> str:
