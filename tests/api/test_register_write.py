@@ -4,11 +4,14 @@ changes goals and records results, through the register's services and with thei
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 
 from tests.api.support import bearer, key_for
+from tests.measures.conftest import make_metric
 from tests.trials.test_app_fixtures import initiative_for
+from tests.trials.test_evidence_loop import months, write
 from whatworks.core.models import AuditEvent
 from whatworks.initiatives.models import Goal, GoalAmendment, GoalResult, Initiative
 
@@ -136,6 +139,56 @@ def test_a_draft_goal_changes_without_a_reason(client, writer):
     url = f"/api/initiatives/{draft['id']}/goals/{goal['id']}"
     assert send(client, "patch", url, writer, {"target_value": 25}).status_code == 200
     assert Goal.objects.get(pk=goal["id"]).target_value == 25
+
+
+def test_a_goal_measured_from_a_metric_is_set_up_through_the_api_as_on_its_page(
+    client, world, writer
+):
+    own = make_metric(world)
+    comparison = make_metric(world, name="Days to first contact, other estates")
+    private_elsewhere = make_metric(world, organisation=world.org_b, visibility="private",
+                                    actor=world["outsider"])  # fmt: skip
+    # Two years of monthly figures before the start, for the last-12-months baseline.
+    write(own, world.org_a, {p: 40.0 + i % 3 for i, p in enumerate(months(date(2025, 1, 1), 24))})
+    draft = send(
+        client, "post", "/api/initiatives", writer, {**DRAFT, "planned_start": "2027-01-04"}
+    ).json()
+    url = f"/api/initiatives/{draft['id']}/goals"
+    measured = {
+        **GOAL,
+        "metric": own.pk,
+        "baseline_rule": "last_periods",
+        "baseline_periods": 12,
+        "measured_design": "comparison",
+        "comparison_metric": comparison.pk,
+        "comparison_organisation": "lambeth",
+        "judge_by": "2027-06-30",
+    }
+    added = send(client, "post", url, writer, measured)
+    assert added.status_code == 201, added.content
+    goal = Goal.objects.get(pk=added.json()["id"])
+    assert (goal.metric, goal.baseline_rule, goal.baseline_periods) == (own, "last_periods", 12)
+    assert (goal.measured_design, goal.comparison_metric) == ("comparison", comparison)
+    assert goal.comparison_organisation == world.org_b
+    shown = client.get(f"/api/initiatives/{draft['id']}", **bearer(writer)).json()["goals"][0]
+    assert (shown["comparison_metric_id"], shown["comparison_organisation"]) == (
+        comparison.pk,
+        "lambeth",
+    )
+    # The same refusals as the goal form, each naming its field.
+    for field, value, wording in [
+        ("comparison_metric", private_elsewhere.pk, "no metric with that id"),
+        ("comparison_organisation", "nowhere", "no organisation with that slug"),
+        ("baseline_periods", None, "how many periods"),
+    ]:
+        refused = send(client, "post", url, writer, {**measured, field: value})
+        assert refused.status_code == 422, (field, refused.content)
+        errors = refused.json()["errors"]
+        assert any(e["field"] == field and wording in e["message"] for e in errors), errors
+    # A patch clears the computed design (null, as the empty choice on the page).
+    patched = send(client, "patch", f"{url}/{goal.pk}", writer, {"measured_design": None})
+    assert patched.status_code == 200, patched.content
+    assert Goal.objects.get(pk=goal.pk).measured_design == ""
 
 
 def test_another_organisation_cannot_touch_anything_even_by_guessing_ids(client, world, writer):

@@ -40,7 +40,7 @@ from whatworks.initiatives.selectors import initiative_for_page, replications_vi
 from whatworks.initiatives.similar_councils import reader_council
 from whatworks.measures.selectors import metrics_visible_to
 from whatworks.organisations.api_auth import idempotent, key_organisation, key_person, key_with
-from whatworks.organisations.models import ApiScope, OrganisationKind, site_url
+from whatworks.organisations.models import ApiScope, Organisation, OrganisationKind, site_url
 
 router = Router(tags=["Initiatives"])
 
@@ -194,6 +194,10 @@ class GoalOut(Schema):
     baseline_periods: int | None
     measured_design: str = Field(description="'' (by hand or a trial), before_after or comparison")
     comparison_metric_id: int | None
+    comparison_organisation: str | None = Field(
+        description="Slug of the organisation whose figures of the comparison metric are used "
+        "(null: the goal's own organisation)"
+    )
     locked: bool
     changed_after_start: bool
     result: ResultOut | None = Field(description="The primary result")
@@ -330,6 +334,9 @@ def _goal(goal: Any) -> dict[str, Any]:
             for name in ("id", "is_primary", "comparison_metric_id", *GOAL_FIELDS)
             if name not in ("metric", "comparison_metric", "comparison_organisation")
         },
+        "comparison_organisation": (
+            goal.comparison_organisation.slug if goal.comparison_organisation_id else None
+        ),
         "locked": goal.locked_at is not None,
         "changed_after_start": bool(goal.amendments.all()),
         "result": None if primary is None else _result(primary),
@@ -413,6 +420,7 @@ def get_initiative(
 
 Text = Annotated[str, StringConstraints(max_length=5000, pattern=r"^[^\x00]*$")]
 ShortText = Annotated[str, StringConstraints(max_length=300, pattern=r"^[^\x00]*$")]
+SlugText = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=r"^[-a-z0-9_]+$")]
 DRAFT_STATUSES = (Status.IDEA, Status.PLANNED)
 
 
@@ -483,6 +491,17 @@ class GoalIn(Schema):
     target_value: float = Field(..., allow_inf_nan=False)
     success_threshold: float = Field(..., allow_inf_nan=False)
     judge_by: date | None = None
+    baseline_rule: Literal["", "last_periods", "same_months"] = Field(
+        "", description="'' (typed in), or taken from the metric's figures before the start"
+    )
+    baseline_periods: int | None = Field(None, ge=1, le=120)
+    measured_design: Literal["", "before_after", "comparison"] = Field(
+        "", description="'' (by hand or a trial), or computed from the metric on judge_by"
+    )
+    comparison_metric: int | None = Field(None, ge=1, le=2_147_483_647)
+    comparison_organisation: SlugText | None = Field(
+        None, description="Slug of a comparable organisation (a comparison series)"
+    )
     is_primary: bool = False
 
 
@@ -499,6 +518,11 @@ class GoalPatchIn(Schema):
     target_value: float | None = Field(None, allow_inf_nan=False)
     success_threshold: float | None = Field(None, allow_inf_nan=False)
     judge_by: date | None = None
+    baseline_rule: Literal["", "last_periods", "same_months"] | None = None
+    baseline_periods: int | None = Field(None, ge=1, le=120)
+    measured_design: Literal["", "before_after", "comparison"] | None = None
+    comparison_metric: int | None = Field(None, ge=1, le=2_147_483_647)
+    comparison_organisation: SlugText | None = None
     reason: Text = Field(
         "",
         description="Why a locked goal is changing (required then, as on the pages: the "
@@ -550,7 +574,7 @@ def _own_goal(request: HttpRequest, id: int, goal_id: int) -> Goal:
     return found
 
 
-def _metric_for(request: HttpRequest, metric_id: int | None) -> Any:
+def _metric_for(request: HttpRequest, metric_id: int | None, field: str = "metric") -> Any:
     if metric_id is None:
         return None
     metric = metrics_visible_to(request.user).filter(pk=metric_id).first()
@@ -558,9 +582,37 @@ def _metric_for(request: HttpRequest, metric_id: int | None) -> Any:
         raise ApiProblem(
             422,
             "Some values are not valid",
-            errors=[{"field": "metric", "message": "There is no metric with that id you can see"}],
+            errors=[{"field": field, "message": "There is no metric with that id you can see"}],
         )
     return metric
+
+
+def _organisation_for(slug: str | None) -> Organisation | None:
+    if slug is None:
+        return None
+    organisation = Organisation.objects.filter(slug=slug, is_active=True).first()
+    if organisation is None:
+        raise ApiProblem(
+            422,
+            "Some values are not valid",
+            errors=[
+                {
+                    "field": "comparison_organisation",
+                    "message": "There is no organisation with that slug",
+                }
+            ],
+        )
+    return organisation
+
+
+def _goal_references(request: HttpRequest, fields: dict[str, Any]) -> dict[str, Any]:
+    """The metrics and organisation a goal names, by id and slug, as the records they are."""
+    for name in ("metric", "comparison_metric"):
+        if name in fields:
+            fields[name] = _metric_for(request, fields[name], field=name)
+    if "comparison_organisation" in fields:
+        fields["comparison_organisation"] = _organisation_for(fields["comparison_organisation"])
+    return fields
 
 
 def _written(initiative: Initiative) -> dict[str, Any]:
@@ -665,8 +717,7 @@ def add_goal(request: HttpRequest, response: HttpResponse, payload: GoalIn, id: 
     initiative = _own_initiative(request, id)
 
     def write() -> dict[str, Any]:
-        fields = payload.dict()
-        fields["metric"] = _metric_for(request, fields.get("metric"))
+        fields = _goal_references(request, payload.dict())
         try:
             goal = services.goal_add(
                 initiative=initiative,
@@ -701,8 +752,10 @@ def update_goal(
     def write() -> dict[str, Any]:
         fields = payload.dict(exclude_unset=True)
         reason = fields.pop("reason", "")
-        if "metric" in fields:
-            fields["metric"] = _metric_for(request, fields["metric"])
+        fields = _goal_references(request, fields)
+        for name in ("baseline_rule", "measured_design"):
+            if name in fields and fields[name] is None:
+                fields[name] = ""  # null clears it, as an empty choice does on the page
         try:
             changed = services.goal_update(
                 goal=goal,

@@ -65,7 +65,7 @@ def with_page_parts(initiative: Initiative) -> Initiative:
         [initiative],
         Prefetch(
             "goals",
-            queryset=Goal.objects.prefetch_related(
+            queryset=Goal.objects.select_related("comparison_organisation").prefetch_related(
                 Prefetch(
                     "results",
                     queryset=GoalResult.objects.select_related(
