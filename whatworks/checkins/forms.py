@@ -442,6 +442,7 @@ class SchemeForm(forms.Form):
         label="Initiative in the register",
         queryset=None,
         required=False,
+        empty_label="None chosen",
         help_text="Its outcomes become this initiative's evidence.",
     )
     cost_per_visit = forms.DecimalField(

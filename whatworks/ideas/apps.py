@@ -16,3 +16,7 @@ class IdeasConfig(AppConfig):
         from whatworks.ui import home
 
         home.register(campaigns_section)  # campaigns in progress on the signed-in home
+        from whatworks.ideas.measures import goal_offers
+        from whatworks.initiatives import hooks
+
+        hooks.goal_metrics.register(goal_offers)  # the campaigns' figures feed their goals

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -27,6 +27,7 @@ class CampaignForm(forms.ModelForm):
             "dot_budget",
             "hide_results",
             "staff_count",
+            "initiative",
         ]
         widgets = {
             "brief": forms.Textarea(attrs={"rows": 5}),
@@ -42,11 +43,14 @@ class CampaignForm(forms.ModelForm):
             "vote_mode": "How do people vote?",
             "dot_budget": "Dots each person may place (dot voting only)",
             "staff_count": "How many staff are invited (optional)",
+            "initiative": "Initiative in the register that evaluates the campaign (optional)",
         }
         # The GOV.UK date input (three boxes), not the browser's date picker.
         field_classes = {"opens_on": DateInputField, "closes_on": DateInputField}
         help_texts = {
             "opens_on": "For example, 27 3 2027",
+            "initiative": "Its goals are measured from the campaign's own figures: ideas "
+            "submitted, the share of staff taking part, ideas piloted and savings.",
             "hide_results": "People see how many votes each idea has only once the review "
             "starts, so early leaders do not sway the rest.",
         }
@@ -56,6 +60,15 @@ class CampaignForm(forms.ModelForm):
             "vote_mode": {"required": "Choose how people vote"},
             "dot_budget": {"required": "Enter the number of dots, such as 5"},
         }
+
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from whatworks.initiatives.models import Initiative
+
+        owner = organisation if organisation is not None else self.instance.organisation
+        field = cast(Any, self.fields["initiative"])
+        field.queryset = Initiative.objects.filter(organisation=owner).order_by("title")
+        field.empty_label = "None chosen"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -121,3 +121,36 @@ def campaign_measures_record(campaign: Campaign) -> dict[str, float]:
         write(MET_GOAL, met / judged, numerator=met, denominator=judged)
     write(SAVINGS, float(savings))
     return written
+
+
+def campaign_metrics_ensure(campaign: Campaign) -> list[Any]:
+    """The campaign's metrics, made if they do not exist yet (before its first figures)."""
+    return [_metric(campaign, name) for name in DEFINITIONS]
+
+
+#: The phrase in a goal's name that links it to each figure. Each campaign is one period, so
+#: a before-and-after series needs several campaigns: the goals are linked for their figures
+#: and judged by hand (or by a trial) until there are enough.
+GOAL_PHRASES = {
+    SUBMITTED: "ideas submitted",
+    TAKING_PART: "taking part",
+    PILOTED: "piloted",
+    MET_GOAL: "met their goal",
+    SAVINGS: "savings",
+}
+
+
+def goal_offers(initiative: Any) -> list[Any]:
+    """The staff ideas metrics offered to the goals of an initiative that evaluates campaigns."""
+    from whatworks.initiatives.hooks import MetricOffer
+    from whatworks.measures.models import Metric
+
+    organisations = set(
+        Campaign.objects.filter(initiative=initiative).values_list("organisation_id", flat=True)
+    )
+    return [
+        MetricOffer(phrase=GOAL_PHRASES[metric.name], metric=metric, design="", baseline_rule="")
+        for metric in Metric.objects.filter(
+            organisation_id__in=organisations, name__in=list(GOAL_PHRASES)
+        )
+    ]

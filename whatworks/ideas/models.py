@@ -80,6 +80,15 @@ class Campaign(models.Model):
     metrics = models.ManyToManyField(
         "measures.Metric", through="DataPackItem", related_name="idea_campaigns", blank=True
     )
+    # The register record that evaluates the staff ideas scheme: its goals are linked to the
+    # campaign's own figures (ideas/measures.py), as a Call & Check scheme's are.
+    initiative = models.ForeignKey(
+        "initiatives.Initiative",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evaluated_campaigns",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

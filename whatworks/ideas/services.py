@@ -52,6 +52,7 @@ CAMPAIGN_FIELDS = (
     "dot_budget",
     "hide_results",
     "staff_count",
+    "initiative",
 )
 IDEA_FIELDS = (
     "title",
@@ -93,13 +94,31 @@ def _changed(campaign: Campaign) -> None:
 def campaign_create(*, organisation: Organisation, actor: User, **fields: Any) -> Campaign:
     fields = {k: v for k, v in fields.items() if k in CAMPAIGN_FIELDS}
     _check_dates(fields.get("opens_on"), fields.get("closes_on"))  # type: ignore[arg-type]
+    _check_initiative(organisation, fields.get("initiative"))
     campaign = Campaign(organisation=organisation, created_by=actor, **fields)
     campaign.full_clean()
     campaign.save()
+    _link_goals(campaign, actor)
     keys.key_create(campaign)
     PhaseChange.objects.create(campaign=campaign, to_phase=campaign.phase, changed_by=actor)
     audit.record("ideas.campaign_created", actor=actor, obj=campaign, organisation=organisation)
     return campaign
+
+
+def _check_initiative(organisation: Organisation, initiative: Any) -> None:
+    if initiative is not None and initiative.organisation_id != organisation.pk:
+        raise ValidationError({"initiative": "Choose an initiative of your own organisation"})
+
+
+def _link_goals(campaign: Campaign, actor: User) -> None:
+    """The evaluating record's goals are linked to the campaign's figures (issue 17)."""
+    if campaign.initiative is None:
+        return
+    from whatworks.ideas.measures import campaign_metrics_ensure
+    from whatworks.initiatives.services import goals_link_to_metrics
+
+    campaign_metrics_ensure(campaign)  # so a goal can link before the first figures are in
+    goals_link_to_metrics(initiative=campaign.initiative, actor=actor)
 
 
 @transaction.atomic
@@ -116,10 +135,13 @@ def campaign_update(*, campaign: Campaign, actor: User, **fields: Any) -> Campai
             {"vote_mode": "People have voted already: the way of voting is fixed."}
         )
     _check_dates(fields.get("opens_on", stored.opens_on), fields.get("closes_on", stored.closes_on))
+    _check_initiative(stored.organisation, fields.get("initiative"))
     for name, value in fields.items():
         setattr(campaign, name, value)
     campaign.full_clean()
     campaign.save()
+    if "initiative" in changed:
+        _link_goals(campaign, actor)
     audit.record(
         "ideas.campaign_updated",
         actor=actor,

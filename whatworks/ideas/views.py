@@ -107,7 +107,9 @@ def campaign_new(request: AuthenticatedRequest) -> HttpResponse:
     )
     if organisation is None:
         raise PermissionDenied
-    form = CampaignForm(request.POST or None, initial={"vote_mode": VoteMode.ONE_EACH})
+    form = CampaignForm(
+        request.POST or None, initial={"vote_mode": VoteMode.ONE_EACH}, organisation=organisation
+    )
     if done := submit(
         request,
         form,
