@@ -6,4 +6,9 @@ class MeasuresConfig(AppConfig):
     label = "measures"
 
     def ready(self) -> None:
-        from whatworks.measures import search_index  # noqa: F401  (the site search's metrics)
+        from whatworks.measures import (
+            jobs,
+            search_index,  # noqa: F401  (the site search's metrics)
+        )
+
+        jobs.register()  # large files of figures are imported in the background

@@ -275,9 +275,11 @@ def check_upload(
     default_metric: Metric | None,
     find_metrics: Callable[[set[int]], dict[int, Metric]],
     on_duplicate: str,
+    progress: Callable[[int], None] | None = None,
 ) -> ImportCheck:
     """Check every row of an upload. `find_metrics(ids)` gives those of the metrics named
-    in the file that the organisation may record figures for (the others are row errors)."""
+    in the file that the organisation may record figures for (the others are row errors).
+    `progress(rows checked)` is called as it goes (a background job's progress bar)."""
     check = ImportCheck()
     try:
         table = read_upload(raw, filename)
@@ -301,7 +303,9 @@ def check_upload(
     )
     replace = on_duplicate == DuplicatePolicy.REPLACE
     seen: dict[tuple[int, date], int] = {}  # key -> index into check.rows
-    for row in table.rows:
+    for checked, row in enumerate(table.rows, start=1):
+        if progress is not None:
+            progress(checked)
         errors_before = check.error_count
         metric = _row_metric(check, row, metrics, default_metric, organisation_name)
         parsed = _row_cells(check, row, metric)

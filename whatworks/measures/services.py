@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -125,7 +126,9 @@ def import_stage(
     )
 
 
-def import_check(staged: StagedImport) -> ImportCheck:
+def import_check(
+    staged: StagedImport, progress: Callable[[int], None] | None = None
+) -> ImportCheck:
     """Check a staged upload against the database as it is now."""
     organisation = staged.organisation
 
@@ -141,6 +144,7 @@ def import_check(staged: StagedImport) -> ImportCheck:
         default_metric=staged.metric,
         find_metrics=find_metrics,
         on_duplicate=staged.on_duplicate,
+        progress=progress,
     )
 
 
@@ -160,6 +164,8 @@ class ImportRefused(ValidationError):
         message = check.file_error or f"The file has {check.error_count} problem(s)."
         super().__init__(message)
         self.check = check
+        self.summary = message  # how a background job (core.jobs) lists a refused file
+        self.row_errors = check.errors
 
 
 @dataclass(frozen=True)

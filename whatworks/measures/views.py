@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from whatworks.core.forms import submit
 from whatworks.core.visibility import Visibility
-from whatworks.measures import selectors, services
+from whatworks.measures import jobs, selectors, services
 from whatworks.measures.charts import series_svg
 from whatworks.measures.forms import (
     DuplicatePolicyForm,
@@ -263,6 +263,8 @@ def observation_import_confirm(request: AuthenticatedRequest, token: UUID) -> Ht
     staged = selectors.access_staged_import(request.user, token)
     if staged.is_expired:
         return _expired(request)
+    if job := jobs.observations_import_or_later(staged=staged, actor=request.user):
+        return redirect(job)  # a large file: its progress, then the result, on the job's page
     # Not core.forms.act: a refused file gets its own message, as the preview lists its rows.
     try:
         outcome = services.observations_import(staged=staged, actor=request.user)

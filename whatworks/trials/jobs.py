@@ -17,8 +17,9 @@ from django.urls import reverse
 
 from whatworks.core import jobs
 from whatworks.core.models import Job
+from whatworks.core.tabular import estimate_rows
 from whatworks.organisations.models import User
-from whatworks.trials import selectors, services
+from whatworks.trials import services
 from whatworks.trials.models import OutcomeSet, PendingUpload, Trial, UploadKind
 from whatworks.ui.numbers import number
 
@@ -27,29 +28,20 @@ IMPORT = "trials.outcomes_import"
 GONE = "This file has been replaced by a newer upload or imported already: upload it again."
 
 
-def estimate_rows(raw: bytes, units: int) -> int:
-    """Rows in a file without reading it: lines of a CSV; for a workbook, one per unit."""
-    if raw[:4] == b"PK\x03\x04":
-        return units
-    return max(raw.count(b"\n") - 1, 0) + (0 if raw.endswith(b"\n") else 1)
-
-
-def in_background(trial: Trial, raw: bytes) -> bool:
-    allocation = selectors.allocation_of(trial)
-    units = allocation.n_units if allocation else 0
-    return estimate_rows(raw, units) > settings.IMPORT_IN_BACKGROUND_ROWS
+def in_background(raw: bytes) -> bool:
+    return estimate_rows(raw) > settings.IMPORT_IN_BACKGROUND_ROWS
 
 
 @transaction.atomic
 def outcomes_stage_later(*, trial: Trial, actor: User, raw: bytes, filename: str) -> Job:
     """Keep the file and check it on a consumer; the job's page leads to the confirmation."""
-    allocation = services._outcomes_ready(trial)
+    services._outcomes_ready(trial)  # refuses a trial not ready for outcomes
     upload = services._stage(trial, UploadKind.OUTCOMES, raw, filename, 0, actor)
     return jobs.job_start(
         kind=CHECK,
         owner=actor,
         arguments={"upload": upload.pk},
-        rows_total=estimate_rows(raw, allocation.n_units),
+        rows_total=estimate_rows(raw),
         back_url=reverse("trial-outcomes", args=[trial.pk]),
     )
 
@@ -133,7 +125,7 @@ def outcomes_receive(
 ) -> PendingUpload | Job:
     """Stage an outcome file: a small one checked now (its PendingUpload), a large one on a
     consumer (its Job, whose page leads to the confirmation)."""
-    if in_background(trial, raw):
+    if in_background(raw):
         return outcomes_stage_later(trial=trial, actor=actor, raw=raw, filename=filename)
     return services.outcomes_stage(trial=trial, actor=actor, raw=raw, filename=filename)
 
