@@ -65,9 +65,9 @@ class CampaignForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from whatworks.initiatives.models import Initiative
 
-        owner = organisation if organisation is not None else self.instance.organisation
+        owner = organisation.pk if organisation is not None else self.instance.organisation_id
         field = cast(Any, self.fields["initiative"])
-        field.queryset = Initiative.objects.filter(organisation=owner).order_by("title")
+        field.queryset = Initiative.objects.filter(organisation_id=owner).order_by("title")
         field.empty_label = "None chosen"
 
     def clean(self) -> dict[str, Any]:
