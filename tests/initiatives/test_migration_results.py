@@ -31,8 +31,17 @@ def _migrate(targets: list[tuple[str, str]]):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture
+def back_to_the_latest():
+    """Every app's latest migrations again afterwards, for the tests that run next on this
+    database (going back also unapplied later migrations of other apps that depend on these)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_it_keeps_every_result_and_gives_each_goal_its_primary(world):
+def test_it_keeps_every_result_and_gives_each_goal_its_primary(world, back_to_the_latest):
     apps = _migrate(BEFORE)
     Initiative = apps.get_model("initiatives", "Initiative")
     Goal = apps.get_model("initiatives", "Goal")

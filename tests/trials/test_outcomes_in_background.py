@@ -18,12 +18,13 @@ from tests.trials.test_app_fixtures import (
     locked,
     outcomes_for,
     trial_for,
+    units_file,
 )
 from whatworks.core import jobs
 from whatworks.core.models import Job, JobStatus
 from whatworks.trials import columns
 from whatworks.trials import jobs as trial_jobs
-from whatworks.trials.models import OutcomeSet, PendingUpload
+from whatworks.trials.models import Allocation, OutcomeSet, PendingUpload
 
 UNITS = 400
 
@@ -176,3 +177,33 @@ def test_an_import_finished_by_one_attempt_is_not_written_by_another(world, tria
     # The same job's task delivered twice (a queue retry): finished, so nothing happens.
     assert jobs.job_run(first.pk) is None
     assert OutcomeSet.objects.count() == 1
+
+
+def test_a_large_unit_list_is_checked_then_allocated_in_the_background(
+    world, client_for, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_IN_BACKGROUND_ROWS = 100  # the 400-unit list counts as large
+    trial = trial_for(world, initiative_for(world))
+    client = client_for(world["analyst"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/trials/{trial.pk}/units/",
+            {"file": SimpleUploadedFile("units.csv", units_file(UNITS), content_type="text/csv")},
+        )
+    check = Job.objects.get(kind=trial_jobs.UNITS_CHECK)
+    assert response["Location"] == f"/jobs/{check.pk}/"
+    assert (check.status, check.rows_total, check.rows_checked) == (JobStatus.DONE, UNITS, UNITS)
+    upload = PendingUpload.objects.get()
+    assert check.next_url == f"/trials/{trial.pk}/units/{upload.pk}/"
+    assert not Allocation.objects.exists()  # checked, not allocated: the person confirms first
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(check.next_url, {"seed": "7"})
+    allocate = Job.objects.get(kind=trial_jobs.ALLOCATE)
+    assert response["Location"] == f"/jobs/{allocate.pk}/"
+    assert (allocate.status, allocate.rows_written) == (JobStatus.DONE, UNITS)
+    assert allocate.next_url == f"/trials/{trial.pk}/allocation/"
+    allocation = Allocation.objects.get(trial=trial)
+    assert (allocation.n_units, allocation.seed) == (UNITS, 7)
+    assert "400 units are allocated." in client.get(f"/jobs/{allocate.pk}/").content.decode()
+    assert not PendingUpload.objects.exists()

@@ -129,11 +129,20 @@ class UnitList:
         return len(self.units)
 
 
+PROGRESS_ROWS = 10_000
+
+
 def check_units(
-    raw: bytes, *, filename: str = "", stratified: bool = False, cluster_column: str = ""
+    raw: bytes,
+    *,
+    filename: str = "",
+    stratified: bool = False,
+    cluster_column: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> UnitList:
     """The unit list: a ``unit_id`` column, ``stratum`` when stratified, the cluster column for
-    a cluster design; every other column is a baseline characteristic for the balance table."""
+    a cluster design; every other column is a baseline characteristic for the balance table.
+    ``progress`` is told the rows read so far every PROGRESS_ROWS rows (a job's page)."""
     cluster = normalise_header(cluster_column) if cluster_column else ""
     required = [UNIT] + (["stratum"] if stratified else []) + ([cluster] if cluster else [])
     table = _read(raw, filename, required, [])
@@ -154,7 +163,9 @@ def check_units(
     unit_at = at[UNIT]
     collect = [(at[name], baseline_texts[name], shared[name]) for name in baseline_names]
     with _reading():
-        for number, cells in table.records():
+        for rows, (number, cells) in enumerate(table.records(), start=1):
+            if progress is not None and not rows % PROGRESS_ROWS:
+                progress(rows)
             unit = cells[unit_at]
             if not unit:
                 errors.append(RowError(number, UNIT, "Enter the unit's id: it is empty."))
@@ -354,7 +365,6 @@ NEGATIVE = {
     "rate": "A count cannot be negative.",
     "time_to_event": "The time to the event cannot be negative.",
 }
-PROGRESS_ROWS = 10_000
 NO_EVENT_FLAG = "Enter 1 if the event happened or 0 if follow-up ended first."
 
 

@@ -1,8 +1,9 @@
-"""Large outcome files are checked and imported on the task consumers (whatworks.core.jobs),
-not inside a web request: the person follows the progress on the job's page.
+"""Large unit lists and outcome files are checked, allocated and imported on the task
+consumers (whatworks.core.jobs), not inside a web request: the person follows the progress on
+the job's page.
 
 Two steps, as for a small file: the check (the person then sees the summary and confirms),
-and the import, which checks every row again and writes the outcomes with the job's end in
+and the allocation or import, which checks every row again and writes with the job's end in
 one transaction, so a consumer killed part way leaves nothing behind.
 """
 
@@ -20,11 +21,13 @@ from whatworks.core.models import Job
 from whatworks.core.tabular import estimate_rows
 from whatworks.organisations.models import User
 from whatworks.trials import services
-from whatworks.trials.models import OutcomeSet, PendingUpload, Trial, UploadKind
+from whatworks.trials.models import Allocation, OutcomeSet, PendingUpload, Trial, UploadKind
 from whatworks.ui.numbers import number
 
 CHECK = "trials.outcomes_check"
 IMPORT = "trials.outcomes_import"
+UNITS_CHECK = "trials.units_check"
+ALLOCATE = "trials.allocate"
 GONE = "This file has been replaced by a newer upload or imported already: upload it again."
 
 
@@ -115,9 +118,112 @@ def _import(job: Job, progress: jobs.Progress) -> None:
     jobs.finish_with(job, write, checked=checked.rows)
 
 
+# --- Unit lists ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def units_stage_later(*, trial: Trial, actor: User, raw: bytes, filename: str) -> Job:
+    """Keep the list and check it on a consumer; the job's page leads to the confirmation."""
+    services._refuse_allocation_locked(trial)
+    upload = services._stage(trial, UploadKind.UNITS, raw, filename, 0, actor)
+    return jobs.job_start(
+        kind=UNITS_CHECK,
+        owner=actor,
+        arguments={"upload": upload.pk},
+        rows_total=estimate_rows(raw),
+        back_url=reverse("trial-units", args=[trial.pk]),
+    )
+
+
+@transaction.atomic
+def allocate_later(*, trial: Trial, actor: User, upload: PendingUpload, seed: int | None) -> Job:
+    if upload.trial_id != trial.pk or upload.kind != UploadKind.UNITS:
+        raise ValidationError("That upload is not this trial's unit list.")
+    services._refuse_allocation_locked(trial)
+    return jobs.job_start(
+        kind=ALLOCATE,
+        owner=actor,
+        arguments={"upload": upload.pk, "seed": seed},
+        rows_total=upload.rows,
+        back_url=reverse("trial-units", args=[trial.pk]),
+    )
+
+
+def _unit_list(job: Job) -> PendingUpload:
+    upload = (
+        PendingUpload.objects.select_related("trial__initiative")
+        .filter(pk=job.arguments.get("upload"), kind=UploadKind.UNITS)
+        .first()
+    )
+    if upload is None:
+        raise ValidationError(GONE)
+    return upload
+
+
+def _units_check(job: Job, progress: jobs.Progress) -> None:
+    upload = _unit_list(job)
+    trial = upload.trial
+    services._refuse_allocation_locked(trial)
+    units = services.units_check(
+        trial=trial, raw=bytes(upload.content), filename=upload.filename,
+        progress=lambda rows: progress(checked=rows),
+    )  # fmt: skip
+
+    def write() -> tuple[str, str, int]:
+        if not PendingUpload.objects.filter(pk=upload.pk).update(rows=units.n):
+            raise ValidationError(GONE)
+        return (
+            f"All {number(units.n, 0)} units are listed correctly. Check them, then allocate.",
+            reverse("trial-units-confirm", args=[trial.pk, upload.pk]),
+            0,
+        )
+
+    jobs.finish_with(job, write, checked=units.n)
+
+
+def _allocate(job: Job, progress: jobs.Progress) -> None:
+    upload = _unit_list(job)
+    trial = upload.trial
+    owner = job.owner
+    if owner is None:
+        raise ValidationError("The account that started this allocation has been closed.")
+
+    def write() -> tuple[str, str, int]:
+        # The allocation checks the list again and randomises in the job's transaction.
+        allocation = services.trial_allocate(
+            trial=trial, actor=owner, upload=upload, seed=job.arguments.get("seed")
+        )
+        return (
+            f"{number(allocation.n_units, 0)} units are allocated. Check the balance table.",
+            reverse("trial-allocation", args=[trial.pk]),
+            allocation.n_units,
+        )
+
+    jobs.finish_with(job, write, checked=upload.rows)
+
+
+def units_receive(*, trial: Trial, actor: User, raw: bytes, filename: str) -> PendingUpload | Job:
+    """Stage a unit list: a small one checked now (its PendingUpload), a large one on a
+    consumer (its Job, whose page leads to the confirmation)."""
+    if in_background(raw):
+        return units_stage_later(trial=trial, actor=actor, raw=raw, filename=filename)
+    return services.units_stage(trial=trial, actor=actor, raw=raw, filename=filename)
+
+
+def allocate_or_later(
+    *, trial: Trial, actor: User, upload: PendingUpload, seed: int | None
+) -> Allocation | Job:
+    """Allocate a confirmed list: now (its Allocation), or on a consumer if large (its Job)."""
+    if upload.rows > settings.IMPORT_IN_BACKGROUND_ROWS:
+        return allocate_later(trial=trial, actor=actor, upload=upload, seed=seed)
+    return services.trial_allocate(trial=trial, actor=actor, upload=upload, seed=seed)
+
+
 def register() -> None:
     jobs.register(jobs.Kind(CHECK, "Checking the outcome file", _check))
     jobs.register(jobs.Kind(IMPORT, "Importing the outcomes", _import))
+    jobs.register(jobs.Kind(UNITS_CHECK, "Checking the unit list", _units_check))
+    jobs.register(jobs.Kind(ALLOCATE, "Allocating the units", _allocate))
 
 
 def outcomes_receive(

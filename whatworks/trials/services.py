@@ -261,13 +261,20 @@ def _refuse_allocation_locked(trial: Trial) -> None:
         )
 
 
-def units_check(*, trial: Trial, raw: bytes, filename: str = "") -> imports.UnitList:
+def units_check(
+    *,
+    trial: Trial,
+    raw: bytes,
+    filename: str = "",
+    progress: Callable[[int], None] | None = None,
+) -> imports.UnitList:
     with imports.bulk_objects():
         return imports.check_units(
             raw,
             filename=filename,
             stratified=trial.stratified,
             cluster_column=trial.cluster_column if trial.design == Design.CLUSTER else "",
+            progress=progress,
         )
 
 

@@ -288,7 +288,7 @@ def trial_units(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _upload_page(
         request,
         trial,
-        services.units_stage,
+        trial_jobs.units_receive,
         confirm="trial-units-confirm",
         template="trials/units.html",
         context=lambda: {"locked": selectors.has_outcomes(trial)},
@@ -305,14 +305,17 @@ def trial_units_confirm(request: AuthenticatedRequest, pk: int, upload_id: int) 
     if done := submit(
         request,
         form,
-        lambda data: services.trial_allocate(
+        lambda data: trial_jobs.allocate_or_later(
             trial=trial,
             actor=request.user,
             upload=PendingUpload.objects.get(pk=upload.pk),
             seed=data["seed"],
         ),
-        then=reverse("trial-allocation", kwargs={"pk": pk}),
-        success="The units are allocated. Check the balance table.",
+        # A large list is allocated on a consumer: its job's page, then the balance table.
+        then=lambda done: done if isinstance(done, Job) else reverse("trial-allocation", args=[pk]),
+        success=lambda done: (
+            "" if isinstance(done, Job) else "The units are allocated. Check the balance table."
+        ),
     ):
         return done
     return render(
