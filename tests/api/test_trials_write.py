@@ -107,3 +107,45 @@ def test_the_same_file_sent_again_with_its_idempotency_key_is_answered_once(clie
     refused = _multipart(client, trial, raw, other, "boundaryThree", "outcomes-1")
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_a_large_file_is_imported_on_a_consumer_and_followed_through_its_job(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_IN_BACKGROUND_ROWS = 100  # the 400-row file counts as large
+    trial = locked(world, allocated(world, trial_for(world, initiative_for(world)), 400))
+    raw = key_for(world.org_a, "trials:write", name="Case system")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, trial, raw, outcomes_for(trial))
+    assert response.status_code == 202, response.content
+    accepted = response.json()
+    assert accepted["status"] == "queued" and accepted["rows_total"] == 400
+    status_url = accepted["status_url"]
+    assert status_url.endswith(f"/api/trials/{trial.pk}/outcomes/jobs/{accepted['id']}")
+    done = client.get(status_url, **bearer(raw)).json()
+    assert (done["status"], done["rows_checked"], done["rows_written"]) == ("done", 400, 400)
+    assert done["result_url"].endswith(f"/trials/{trial.pk}/results/")
+    assert OutcomeSet.objects.get(trial=trial).rows == 400
+    queued = AuditEvent.objects.get(action="trial.outcomes_queued")
+    assert "Case system" in queued.api_key_label and queued.detail["job"] == accepted["id"]
+    # Another organisation's key cannot read it, even with the right ids.
+    elsewhere = key_for(world.org_b, "trials:write")
+    assert client.get(status_url, **bearer(elsewhere)).status_code == 404
+
+
+def test_a_large_file_with_bad_rows_fails_its_job_naming_them_and_stores_nothing(
+    client, world, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_IN_BACKGROUND_ROWS = 100
+    trial = locked(world, allocated(world, trial_for(world, initiative_for(world)), 400))
+    units = columns.unpack_text(trial.allocation.units)
+    rows = [[unit, 1] for unit in units[:150]] + [["NOPE", 0], [units[0], 2]]
+    raw = key_for(world.org_a, "trials:write")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, trial, raw, csv_bytes(["unit_id", "outcome"], rows))
+    assert response.status_code == 202, response.content
+    failed = client.get(response.json()["status_url"], **bearer(raw)).json()
+    assert failed["status"] == "failed" and failed["result_url"] is None
+    fields = {(e["row"], e["field"]) for e in failed["errors"]}
+    assert (152, "unit_id") in fields and (153, "unit_id") in fields
+    assert not OutcomeSet.objects.exists()

@@ -1,4 +1,4 @@
-"""Permission-matrix entries for the API's writes. They take only an organisation's API key
+"""Permission-matrix entries for the API's writes (and the jobs they start). They take only an organisation's API key
 with the operation's scope (tests/api covers keys, scopes and organisations): a browser
 session, signed in or not, is refused with 401 whatever the person's role."""
 
@@ -58,4 +58,6 @@ ENTRIES: dict[str, Entry] = {
         KEYS_ONLY, lambda w: {"id": _ids(w)["metric"]}, method="post"
     ),
     "api:post_trial_outcomes": Entry(KEYS_ONLY, lambda w: {"id": _ids(w)["trial"]}, method="post"),
+    # Reading a job an API key started takes a key too: sessions never see it.
+    "api:get_outcomes_job": Entry(KEYS_ONLY, lambda w: {"id": _ids(w)["trial"], "job_id": 1}),
 }

@@ -54,6 +54,40 @@ class Problem(Schema):
     errors: list[ProblemField] | None = None
 
 
+class JobOut(Schema):
+    """Work the API accepted and does on the task consumers (a large file): poll `status_url`
+    until `status` is done (the result is at `result_url`) or failed (`errors` name the rows)."""
+
+    id: int
+    status: str = Field(description="queued, running, done or failed")
+    rows_total: int = Field(description="Rows expected (an estimate until checked)")
+    rows_checked: int
+    rows_written: int
+    message: str = Field(description="The outcome, in words, once finished")
+    errors: list[ProblemField]
+    status_url: str
+    result_url: str | None = Field(description="The page of the result, once done")
+
+
+def job_out(job: Any, status_url: str) -> dict[str, Any]:
+    from whatworks.core.links import absolute_url
+
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "rows_total": job.rows_total,
+        "rows_checked": job.rows_checked,
+        "rows_written": job.rows_written,
+        "message": job.message,
+        "errors": [
+            {"row": e.get("row"), "field": e.get("column") or "file", "message": e["message"]}
+            for e in job.errors
+        ],
+        "status_url": absolute_url(status_url),
+        "result_url": absolute_url(job.next_url) if job.status == "done" and job.next_url else None,
+    }
+
+
 def with_problems(ok: Any, *statuses: int, success: int = 200) -> dict[int, Any]:
     """The response map for an operation: its success schema plus the problems it may answer."""
     return {success: ok, 422: Problem, **{status: Problem for status in statuses}}

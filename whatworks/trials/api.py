@@ -12,9 +12,11 @@ from ninja import Field, File, Path, Router, Schema
 from ninja.files import UploadedFile
 
 from whatworks.core import tabular
-from whatworks.core.api import ApiProblem, with_problems
+from whatworks.core.api import ApiProblem, JobOut, job_out, with_problems
+from whatworks.core.models import Job
 from whatworks.organisations.api_auth import idempotent, key_organisation, key_with
 from whatworks.organisations.models import ApiScope
+from whatworks.trials import jobs as trial_jobs
 from whatworks.trials import services
 from whatworks.trials.imports import UploadRejected
 from whatworks.trials.models import Trial, TrialStatus
@@ -55,14 +57,17 @@ def _rejected(error: UploadRejected) -> ApiProblem:
 
 @router.post(
     "/trials/{id}/outcomes",
-    response=with_problems(OutcomesOut, 401, 403, 404, 409),
+    response={**with_problems(OutcomesOut, 401, 403, 404, 409), 202: JobOut},
     summary="Upload a trial's outcomes",
     description="Send the outcome file (CSV or XLSX, as on the trial's outcomes page: a "
     "`unit_id` column and the outcome columns for the trial's kind) as the multipart field "
     "`file`. Only for a trial whose analysis plan is locked and whose units are allocated "
     "(409 otherwise). Every row is checked against the allocation; a file with any problem is "
     "refused whole with a 422 problem naming each row (as the file numbers it) and column. "
-    "A later file replaces the outcomes until the verdict is recorded.",
+    "A later file replaces the outcomes until the verdict is recorded. A file of more than "
+    "a few thousand rows is checked and imported on the task consumers: the answer is 202 "
+    "with the job, whose `status_url` says how far it has got and, once finished, the "
+    "result or the rows at fault.",
     **key_with(ApiScope.TRIALS_WRITE.value),
 )
 def post_trial_outcomes(
@@ -85,6 +90,24 @@ def post_trial_outcomes(
             ],
         )
 
+    if trial_jobs.in_background(raw):
+
+        def start() -> dict[str, object]:
+            try:
+                job = trial_jobs.outcomes_import_for_key(
+                    trial=trial,
+                    organisation_id=key_organisation(request).pk,
+                    raw=raw,
+                    filename=file.name or "outcomes.csv",
+                )
+            except ValidationError as error:
+                raise ApiProblem(
+                    409, "The trial cannot take outcomes now", error.messages[0]
+                ) from None
+            return job_out(job, _job_path(trial, job.pk))
+
+        return idempotent(request, response, 202, start)
+
     def write() -> dict[str, object]:
         try:
             outcomes = services.outcomes_import(
@@ -100,3 +123,29 @@ def post_trial_outcomes(
         return {"trial": trial.pk, "rows": outcomes.rows, "status": trial.status}
 
     return idempotent(request, response, 200, write)
+
+
+def _job_path(trial: Trial, job_id: int) -> str:
+    return f"/api/trials/{trial.pk}/outcomes/jobs/{job_id}"
+
+
+@router.get(
+    "/trials/{id}/outcomes/jobs/{job_id}",
+    response=with_problems(JobOut, 401, 403, 404),
+    summary="Follow a large outcome file's import",
+    description="How far the import of a large outcome file has got (202 from the upload "
+    "gives this address): rows checked and written, then `done` with the result's page, or "
+    "`failed` naming each row at fault (nothing was stored).",
+    **key_with(ApiScope.TRIALS_WRITE.value),
+)
+def get_outcomes_job(request: HttpRequest, id: int = TrialId, job_id: int = TrialId):
+    trial = _own_trial(request, id)
+    job = Job.objects.filter(
+        pk=job_id,
+        kind=trial_jobs.IMPORT,
+        arguments__trial=trial.pk,
+        arguments__organisation=key_organisation(request).pk,
+    ).first()
+    if job is None:
+        raise Http404("This trial has no outcome import with that id sent with your keys.")
+    return job_out(job, _job_path(trial, job.pk))

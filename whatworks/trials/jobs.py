@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from whatworks.core import jobs
+from whatworks.core import audit, jobs
 from whatworks.core.models import Job
 from whatworks.core.tabular import estimate_rows
 from whatworks.organisations.models import User
@@ -116,6 +116,31 @@ def _import(job: Job, progress: jobs.Progress) -> None:
         )
 
     jobs.finish_with(job, write, checked=checked.rows)
+
+
+@transaction.atomic
+def outcomes_import_for_key(
+    *, trial: Trial, organisation_id: int, raw: bytes, filename: str
+) -> Job:
+    """A large outcome file sent with an API key: checked and imported in one job (no person
+    confirms it), which the organisation's keys read back through the API. The log names the
+    key here, in its request; the import's own entry, on the consumer, names the job."""
+    services._outcomes_ready(trial)
+    upload = services._stage(trial, UploadKind.OUTCOMES, raw, filename, 0, None)  # type: ignore[arg-type]
+    rows = estimate_rows(raw)
+    job = jobs.job_start(
+        kind=IMPORT,
+        owner=None,
+        arguments={"upload": upload.pk, "organisation": organisation_id, "trial": trial.pk},
+        rows_total=rows,
+    )
+    audit.record(
+        "trial.outcomes_queued",
+        obj=trial,
+        organisation=trial.initiative.organisation,
+        detail={"job": job.pk, "rows": rows},
+    )
+    return job
 
 
 # --- Unit lists ------------------------------------------------------------------------------
