@@ -1,6 +1,7 @@
 """Permission-matrix entries for the API's writes and the jobs they start. They take only an
-organisation's API key with the operation's scope (tests/api covers keys, scopes and organisations): a browser
-session, signed in or not, is refused with 401 whatever the person's role."""
+organisation's API key with the operation's scope (tests/api covers keys, scopes and
+organisations): a browser session, signed in or not, is refused with 401 whatever the
+person's role."""
 
 from __future__ import annotations
 
