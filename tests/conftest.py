@@ -37,14 +37,27 @@ def uses_database(item: pytest.Item) -> bool:
     return bool(fixtures & USES_DATABASE) or item.get_closest_marker("django_db") is not None
 
 
+# The longest tests (processes of their own, a browser, load for a fixed time) go first, so
+# the parallel workers share out the many short ones after them instead of one worker still
+# running a long test at the end while the other waits.
+LONG_FIRST = ("scaleout/", "core/test_job_consumer_killed.py", "bench/", "e2e/")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, skip what the SQLite pass has already run and no database changes."""
+    """Long tests first; on PostgreSQL, skip what the SQLite pass has already run and no
+    database changes."""
+    modules = {id(item): item.path.relative_to(TESTS).as_posix() for item in items}
+
+    def rank(item: pytest.Item) -> int:
+        module = modules[id(item)]
+        return next((i for i, p in enumerate(LONG_FIRST) if module.startswith(p)), len(LONG_FIRST))
+
+    items.sort(key=rank)  # stable: the order within each group is kept
     if not ON_POSTGRES:
         return
     skip = pytest.mark.skip(reason="does not use the suite's database: the SQLite pass runs it")
     for item in items:
-        module = item.path.relative_to(TESTS).as_posix()
-        if module.startswith(DATABASE_INDEPENDENT) and not uses_database(item):
+        if modules[id(item)].startswith(DATABASE_INDEPENDENT) and not uses_database(item):
             item.add_marker(skip)
 
 

@@ -70,6 +70,12 @@ def make_resident(
     return resident
 
 
+def date_boxes(name: str, iso: str) -> dict[str, str]:
+    """A date as a person types it into the GOV.UK date input's three boxes."""
+    year, month, day = iso.split("-")
+    return {f"{name}_0": str(int(day)), f"{name}_1": str(int(month)), f"{name}_2": year}
+
+
 def confirm_device(user: Any) -> TotpDevice:
     device = TotpDevice.objects.create(
         user=user, secret=pyotp.random_base32(), confirmed_at=timezone.now()

@@ -20,7 +20,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.checkins.conftest import agree_at_first_contact, confirm_device, make_round, make_scheme
+from tests.checkins.conftest import (
+    agree_at_first_contact,
+    confirm_device,
+    date_boxes,
+    make_round,
+    make_scheme,
+)
 from whatworks.checkins import services
 from whatworks.checkins.models import (
     Escalation,
@@ -61,7 +67,7 @@ def _refer(client: Any, scheme: Any, m: str) -> Referral:
         "person": {
             "given_name": f"{m}given",
             "family_name": f"{m}family",
-            "date_of_birth": BIRTH,
+            **date_boxes("date_of_birth", BIRTH),
             "address_line_1": f"1 {m}street",
             "address_line_2": f"{m}flat",
             "town": f"{m}town",
@@ -69,7 +75,11 @@ def _refer(client: Any, scheme: Any, m: str) -> Referral:
             "phone": PHONE,
             "nhs_number": NHS_NUMBER,
         },
-        "consent": {"consent": "on", "consent_given_on": "2026-01-05", "consent_method": "verbal"},
+        "consent": {
+            "consent": "on",
+            **date_boxes("consent_given_on", "2026-01-05"),
+            "consent_method": "verbal",
+        },
         "contact": {
             "contact_name": f"{m}contact",
             "contact_relationship": f"{m}relation",

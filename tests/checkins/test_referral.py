@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.checkins.conftest import agree_at_first_contact
+from tests.checkins.conftest import agree_at_first_contact, date_boxes
 from whatworks.checkins import services
 from whatworks.checkins.models import Referral, Resident
 from whatworks.checkins.views_referral import REFERRALS_PER_HOUR
@@ -22,12 +22,16 @@ ANSWERS = {
     "person": {
         "given_name": "Edith",
         "family_name": "Marsh",
-        "date_of_birth": "1936-05-02",
+        **date_boxes("date_of_birth", "1936-05-02"),
         "address_line_1": "3 Beacon Road",
         "postcode": "tn61aa",
         "nhs_number": "9434765919",
     },
-    "consent": {"consent": "on", "consent_given_on": "2026-01-05", "consent_method": "verbal"},
+    "consent": {
+        "consent": "on",
+        **date_boxes("consent_given_on", "2026-01-05"),
+        "consent_method": "verbal",
+    },
     "contact": {
         "contact_name": "Ruth Marsh",
         "contact_relationship": "daughter",
@@ -79,7 +83,10 @@ def test_it_names_the_bad_fields_on_a_question_page(client: Any, scheme: Any) ->
 
 
 def test_it_refuses_a_referral_without_consent_or_a_local_contact(client: Any, scheme: Any) -> None:
-    assert _step(client, scheme, "consent", {"consent_given_on": "2026-01-05"}).status_code == 200
+    assert (
+        _step(client, scheme, "consent", date_boxes("consent_given_on", "2026-01-05")).status_code
+        == 200
+    )
     local = _step(client, scheme, "contact", {**ANSWERS["contact"], "contact_lives_locally": ""})
     assert b"At least one nominated contact must live locally" in local.content
     data = {

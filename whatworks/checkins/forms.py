@@ -74,20 +74,21 @@ class PersonForm(forms.Form):
         max_length=100,
         error_messages={"required": "Enter the person's last name"},
     )
-    date_of_birth = forms.DateField(
+    # The GOV.UK date input: three boxes, no scrolling a phone's picker back to 1936.
+    date_of_birth = DateInputField(
         label="Date of birth",
-        widget=DATE,
-        error_messages={
-            "required": "Enter the person's date of birth",
-            "invalid": "Date of birth must be a real date",
-        },
+        must_be="past",
+        autocomplete="bday",
+        help_text="For example, 2 5 1936",
     )
     address_line_1 = forms.CharField(
         label="Address line 1", max_length=200, error_messages={"required": "Enter address line 1"}
     )
     address_line_2 = forms.CharField(label="Address line 2", max_length=200, required=False)
     town = forms.CharField(label="Town or city", max_length=100, required=False)
-    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    postcode = forms.CharField(
+        label="Postcode", max_length=10, error_messages={"required": "Enter a postcode"}
+    )
     phone = forms.CharField(label="Their phone number", max_length=30, required=False)
     nhs_number = forms.CharField(
         label="NHS number", max_length=14, required=False, help_text="10 digits, like 943 476 5919"
@@ -95,8 +96,6 @@ class PersonForm(forms.Form):
 
     def clean_date_of_birth(self) -> date:
         born: date = self.cleaned_data["date_of_birth"]
-        if born >= timezone.localdate():
-            raise ValidationError("Date of birth must be in the past")
         if born.year < 1900:
             raise ValidationError("Date of birth must be after 1900")
         return born
@@ -133,13 +132,8 @@ class ConsentForm(forms.Form):
         "with the scheme's partners",
         error_messages={"required": "Confirm that the person agrees to be referred"},
     )
-    consent_given_on = forms.DateField(
-        label="Date they agreed",
-        widget=DATE,
-        error_messages={
-            "required": "Enter the date they agreed",
-            "invalid": "Date they agreed must be a real date",
-        },
+    consent_given_on = DateInputField(
+        label="Date they agreed", must_be="not future", help_text="For example, 5 1 2026"
     )
     consent_method = forms.ChoiceField(
         label="How did they agree?",
@@ -147,12 +141,6 @@ class ConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how they agreed"},
     )
-
-    def clean_consent_given_on(self) -> date:
-        given: date = self.cleaned_data["consent_given_on"]
-        if given > timezone.localdate():
-            raise ValidationError("Date they agreed must be today or in the past")
-        return given
 
 
 class ContactForm(forms.Form):

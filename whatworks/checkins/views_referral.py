@@ -16,6 +16,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.cache import never_cache
 
 from whatworks.checkins import services
@@ -54,12 +55,15 @@ def _draft(request: HttpRequest, scheme: Scheme) -> dict[str, dict[str, Any]]:
     return drafts.setdefault(str(scheme.pk), {})
 
 
-def _typed(request: HttpRequest, form: forms.Form) -> dict[str, Any]:
-    """What was typed on a page, as the draft keeps it: the check page validates it again."""
-    return {
-        k: request.POST.getlist(k) if k == "modules" else request.POST.get(k, "")
-        for k in form.fields
-    }
+def _typed(request: HttpRequest) -> dict[str, list[str]]:
+    """What was typed on a page, as the draft keeps it (every value of every box, so a date's
+    three boxes come back as typed): the check page validates it again."""
+    return {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}
+
+
+def _as_posted(typed: dict[str, Any]) -> MultiValueDict:
+    """A page's draft as the form reads a POST (a draft from before kept one value a field)."""
+    return MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in typed.items()})
 
 
 def _save_draft(request: HttpRequest, scheme: Scheme, step: str, data: dict[str, Any]) -> None:
@@ -110,7 +114,11 @@ def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     index = STEP_NAMES.index(step)
     if request.method == "POST" and ratelimit.hit(POST_LIMIT, client_address(request)):
         return _too_many(request, scheme)
-    form = _form(step, scheme, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        data: Any = request.POST
+    else:  # coming back to a page: what was typed, as it was typed
+        data = _as_posted(draft[step]) if step in draft else None
+    form = _form(step, scheme, data)
     following = (
         reverse("checkins-refer-check", kwargs={"token": token})
         if request.GET.get("change") or index == len(STEPS) - 1
@@ -119,15 +127,12 @@ def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     if done := submit(
         request,
         form,
-        lambda data: _save_draft(request, scheme, step, _typed(request, form)),
+        lambda data: _save_draft(request, scheme, step, _typed(request)),
         then=following,
     ):
         return done
-    if not form.is_bound:
-        if step in draft:
-            form.initial = draft[step]
-        elif step == "consent":
-            form.initial = {"consent_method": ConsentMethod.VERBAL}
+    if not form.is_bound and step == "consent":
+        form.initial = {"consent_method": ConsentMethod.VERBAL}
     back = (
         reverse("checkins-refer-step", kwargs={"token": token, "step": STEP_NAMES[index - 1]})
         if index
@@ -153,7 +158,7 @@ def _answers(scheme: Scheme, draft: dict[str, Any]) -> tuple[dict[str, Any] | No
     for step in STEP_NAMES:
         if step not in draft:
             return None, step
-        form = _form(step, scheme, draft[step])
+        form = _form(step, scheme, _as_posted(draft[step]))
         if not form.is_valid():
             return None, step
         cleaned[step] = form.cleaned_data
