@@ -37,10 +37,11 @@ def uses_database(item: pytest.Item) -> bool:
     return bool(fixtures & USES_DATABASE) or item.get_closest_marker("django_db") is not None
 
 
-# The longest tests (processes of their own, a browser, load for a fixed time) go first, so
-# the parallel workers share out the many short ones after them instead of one worker still
-# running a long test at the end while the other waits.
-LONG_FIRST = ("scaleout/", "core/test_job_consumer_killed.py", "bench/", "e2e/")
+# The two longest tests, each run by one pass only (processes of their own for a minute or
+# two), go first, so the other worker shares out the rest meanwhile instead of waiting for
+# one of them at the end. (Sending every browser and benchmark test first as well made the
+# two passes, run side by side, slower: they all contended for the cores at once.)
+LONG_FIRST = ("scaleout/", "core/test_job_consumer_killed.py")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

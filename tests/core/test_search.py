@@ -120,6 +120,16 @@ def test_it_removes_a_deleted_record_from_the_index(orgs):
             assert cursor.fetchone()[0] == SearchDocument.objects.count()
 
 
+def test_no_deleted_documents_text_stays_in_the_full_text_table(orgs):
+    """However a document goes (here a bulk delete that no signal sees), its text goes too."""
+    SearchDocument.objects.filter(model="organisations.organisation").delete()
+    assert search._ranked_ids("organisations.organisation", "recycling") == []
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {search.FTS_TABLE}")
+            assert cursor.fetchone()[0] == SearchDocument.objects.count()
+
+
 def test_it_rebuilds_the_index(orgs):
     SearchDocument.objects.all().delete()
     if connection.vendor == "sqlite":

@@ -116,15 +116,8 @@ def index_object(obj: models.Model) -> None:
 
 
 def unindex_object(model: type[models.Model], pk: Any) -> None:
-    docs = SearchDocument.objects.filter(model=_label(model), object_id=str(pk))
-    with transaction.atomic():
-        if connection.vendor != "postgresql":
-            ids = list(docs.values_list("pk", flat=True))
-            if ids:
-                with connection.cursor() as cursor:
-                    placeholders = ",".join(["%s"] * len(ids))
-                    cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", ids)
-        docs.delete()
+    # On SQLite a trigger removes the full-text rows with their documents (core 0006).
+    SearchDocument.objects.filter(model=_label(model), object_id=str(pk)).delete()
 
 
 def reindex(model: type[models.Model]) -> int:
