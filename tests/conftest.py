@@ -37,28 +37,14 @@ def uses_database(item: pytest.Item) -> bool:
     return bool(fixtures & USES_DATABASE) or item.get_closest_marker("django_db") is not None
 
 
-# The two longest tests, each run by one pass only (processes of their own for a minute or
-# two), go first, so the other worker shares out the rest meanwhile instead of waiting for
-# one of them at the end. (Sending every browser and benchmark test first as well made the
-# two passes, run side by side, slower: they all contended for the cores at once.)
-LONG_FIRST = ("scaleout/", "core/test_job_consumer_killed.py")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Long tests first; on PostgreSQL, skip what the SQLite pass has already run and no
-    database changes."""
-    modules = {id(item): item.path.relative_to(TESTS).as_posix() for item in items}
-
-    def rank(item: pytest.Item) -> int:
-        module = modules[id(item)]
-        return next((i for i, p in enumerate(LONG_FIRST) if module.startswith(p)), len(LONG_FIRST))
-
-    items.sort(key=rank)  # stable: the order within each group is kept
+    """On PostgreSQL, skip what the SQLite pass has already run and no database changes."""
     if not ON_POSTGRES:
         return
     skip = pytest.mark.skip(reason="does not use the suite's database: the SQLite pass runs it")
     for item in items:
-        if modules[id(item)].startswith(DATABASE_INDEPENDENT) and not uses_database(item):
+        module = item.path.relative_to(TESTS).as_posix()
+        if module.startswith(DATABASE_INDEPENDENT) and not uses_database(item):
             item.add_marker(skip)
 
 
