@@ -22,16 +22,12 @@ IMPORT = "measures.observations_import"
 GONE = "This file has been imported already, or has expired: upload it again."
 
 
-def in_background(staged: StagedImport) -> bool:
-    return estimate_rows(bytes(staged.content)) > settings.IMPORT_IN_BACKGROUND_ROWS
-
-
-def observations_import_later(*, staged: StagedImport, actor: User) -> Job:
+def observations_import_later(*, staged: StagedImport, actor: User, rows: int) -> Job:
     return jobs.job_start(
         kind=IMPORT,
         owner=actor,
         arguments={"staged": str(staged.pk)},
-        rows_total=estimate_rows(bytes(staged.content)),
+        rows_total=rows,
         back_url=staged.get_absolute_url(),
     )
 
@@ -69,8 +65,9 @@ def _import(job: Job, progress: jobs.Progress) -> None:
 
 def observations_import_or_later(*, staged: StagedImport, actor: User) -> Job | None:
     """Import a large file on a consumer (its Job); None when it is small enough for now."""
-    if in_background(staged):
-        return observations_import_later(staged=staged, actor=actor)
+    rows = estimate_rows(bytes(staged.content))
+    if rows > settings.IMPORT_IN_BACKGROUND_ROWS:
+        return observations_import_later(staged=staged, actor=actor, rows=rows)
     return None
 
 

@@ -8,6 +8,7 @@ Any trial not run by the key's organisation is not found.
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from ninja import Field, File, Path, Router, Schema
 from ninja.files import UploadedFile
 
@@ -126,7 +127,7 @@ def post_trial_outcomes(
 
 
 def _job_path(trial: Trial, job_id: int) -> str:
-    return f"/api/trials/{trial.pk}/outcomes/jobs/{job_id}"
+    return reverse("api:get_outcomes_job", kwargs={"id": trial.pk, "job_id": job_id})
 
 
 @router.get(

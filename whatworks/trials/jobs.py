@@ -63,10 +63,11 @@ def outcomes_confirm_later(*, trial: Trial, actor: User, upload: PendingUpload) 
     )
 
 
-def _upload(job: Job) -> PendingUpload:
+def _upload(job: Job, kind: str = UploadKind.OUTCOMES) -> PendingUpload:
+    """The job's waiting file of ``kind``: gone if replaced or imported since."""
     upload = (
         PendingUpload.objects.select_related("trial__initiative")
-        .filter(pk=job.arguments.get("upload"), kind=UploadKind.OUTCOMES)
+        .filter(pk=job.arguments.get("upload"), kind=kind)
         .first()
     )
     if upload is None:
@@ -174,19 +175,8 @@ def allocate_later(*, trial: Trial, actor: User, upload: PendingUpload, seed: in
     )
 
 
-def _unit_list(job: Job) -> PendingUpload:
-    upload = (
-        PendingUpload.objects.select_related("trial__initiative")
-        .filter(pk=job.arguments.get("upload"), kind=UploadKind.UNITS)
-        .first()
-    )
-    if upload is None:
-        raise ValidationError(GONE)
-    return upload
-
-
 def _units_check(job: Job, progress: jobs.Progress) -> None:
-    upload = _unit_list(job)
+    upload = _upload(job, UploadKind.UNITS)
     trial = upload.trial
     services._refuse_allocation_locked(trial)
     units = services.units_check(
@@ -207,7 +197,7 @@ def _units_check(job: Job, progress: jobs.Progress) -> None:
 
 
 def _allocate(job: Job, progress: jobs.Progress) -> None:
-    upload = _unit_list(job)
+    upload = _upload(job, UploadKind.UNITS)
     trial = upload.trial
     owner = job.owner
     if owner is None:
