@@ -19,9 +19,10 @@ find a server refusing connections use the other one.
 
 Afterwards the database must hold exactly what the clients were told succeeded, no more and
 no less (votes, visits, replies), and every message queued in the run must reach the
-provider exactly once (counted by the reference Notify is given, the message's id): queued
-work is in the database first (``whatworks.core.queue``), so the sweeps find
-what the queue lost. Requests must not fail while Redis is down.
+provider exactly once (counted by the reference Notify is given; a retry first asks Notify
+by that reference whether an earlier attempt got through): queued work is in the database
+first (``whatworks.core.queue``), so the sweeps find what the queue lost.
+Requests must not fail while Redis is down.
 
 stdout carries one JSON object per line (DESIGN.md "Benchmarks"): throughput and p95 per kind
 of request (against the layout floor measured in the same run, before the load) and the
@@ -160,7 +161,10 @@ def reconcile(plan_file: str, told_file: str, since: str, received_file: str) ->
     )
     received = Counter(json.loads(Path(received_file).read_text()))
     sent = {
-        str(pk) for pk in messages.filter(status=MessageStatus.SENT).values_list("pk", flat=True)
+        str(reference)
+        for reference in messages.filter(status=MessageStatus.SENT).values_list(
+            "reference", flat=True
+        )
     }
     told_visits, told_replies = set(told["visits"]), set(told["replies"])
     # Cut off by a fault: done or not, the client was not told; either is right.
@@ -258,6 +262,7 @@ class FakeNotify:
 
     def __init__(self) -> None:
         self.received: Counter[str] = Counter()
+        self.ids: dict[str, str] = {}
         self.failing = False
         self.refused = 0
         fake = self
@@ -265,6 +270,27 @@ class FakeNotify:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+                if self._refused():
+                    return
+                reference = str(body.get("reference"))
+                fake.received[reference] += 1
+                fake.ids.setdefault(reference, str(uuid.uuid4()))
+                self._answer(201, {"id": fake.ids[reference], "reference": reference})
+
+            def do_GET(self) -> None:
+                """GET /v2/notifications?reference=…: what a retry asks before sending."""
+                if self._refused():
+                    return
+                query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+                reference = (query.get("reference") or [""])[0]
+                found = (
+                    [{"id": fake.ids[reference], "reference": reference}]
+                    if (reference in fake.ids)
+                    else []
+                )
+                self._answer(200, {"notifications": found, "links": {}})
+
+            def _refused(self) -> bool:
                 if fake.failing:
                     fake.refused += 1
                     self._answer(
@@ -274,9 +300,7 @@ class FakeNotify:
                             "errors": [{"error": "Exception", "message": "Internal server error"}],
                         },
                     )
-                    return
-                fake.received[str(body.get("reference"))] += 1
-                self._answer(201, {"id": str(uuid.uuid4()), "reference": body.get("reference")})
+                return fake.failing
 
             def _answer(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()

@@ -145,6 +145,9 @@ class Delivering:
     def send(self, message: Message) -> str:
         return "provider-1"
 
+    def find(self, message: Message) -> str | None:
+        return None
+
 
 def test_it_keeps_only_metadata_of_a_personal_message_once_delivered(hilda: Resident) -> None:
     _verified_practice(hilda)

@@ -43,6 +43,9 @@ class RecordingBackend:
         self.sent.append(message.pk)
         return f"ref-{message.pk}"
 
+    def find(self, message: Message) -> str | None:
+        return None
+
 
 class BrokenBackend:
     name = "broken"
@@ -54,12 +57,27 @@ class BrokenBackend:
         self.calls += 1
         raise ConnectionError("provider unavailable")
 
+    def find(self, message: Message) -> str | None:
+        return None
+
 
 class FakeNotifyClient:
-    """Stands in for notifications_python_client: records calls, never touches the network."""
+    """Stands in for notifications_python_client: records calls, never touches the network.
+    `held` are the notifications Notify already has, by reference."""
 
-    def __init__(self) -> None:
+    def __init__(self, held: dict[str, str] | None = None, *, down: bool = False) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.held = held or {}
+        self.down = down
+
+    def get_all_notifications(self, *, reference: str) -> dict[str, Any]:
+        self.calls.append(("lookup", {"reference": reference}))
+        if self.down:
+            raise ConnectionError("provider unavailable")
+        found = (
+            [{"id": self.held[reference], "reference": reference}] if reference in self.held else []
+        )
+        return {"notifications": found, "links": {}}
 
     def send_email_notification(self, **kwargs: Any) -> dict[str, Any]:
         self.calls.append(("email", kwargs))
@@ -207,7 +225,7 @@ def test_it_sends_email_through_notify_with_the_mapped_template(settings):
                 "email_address": "ada@wealden.gov.uk",
                 "template_id": "11111111-aaaa-bbbb-cccc-000000000001",
                 "personalisation": INVITATION,
-                "reference": str(message.pk),
+                "reference": str(message.reference),
             },
         )
     ]
@@ -235,7 +253,7 @@ def test_it_sends_a_text_message_through_notify(settings):
                 "phone_number": "07700900123",
                 "template_id": "22222222-aaaa-bbbb-cccc-000000000002",
                 "personalisation": {"name": "Bea"},
-                "reference": str(message.pk),
+                "reference": str(message.reference),
             },
         )
     ]
@@ -251,7 +269,7 @@ def test_it_sends_through_the_generic_notify_template_when_there_is_no_mapping(s
     [(kind, call)] = client.calls
     assert kind == "email"
     assert call["template_id"] == "33333333-aaaa-bbbb-cccc-000000000003"
-    assert call["reference"] == str(message.pk)
+    assert call["reference"] == str(message.reference)
     # Our own template, rendered: subject and body as Notify personalisation.
     assert set(call["personalisation"]) == {"subject", "body"}
     assert (
@@ -282,6 +300,70 @@ def test_it_does_not_send_letters_through_notify(settings):
     assert message.status == MessageStatus.QUEUED
     assert "Letters" in message.last_error
     assert client.calls == []
+
+
+# --- a retry asks the provider first
+
+
+def test_a_first_attempt_sends_without_asking_the_provider(settings):
+    settings.NOTIFY_TEMPLATE_IDS = {"invitation": "t"}
+    client = FakeNotifyClient()
+    messaging.use_backend(NotifyBackend(client=client))
+    message_dispatch(message_id=queued().pk)
+    assert [kind for kind, _ in client.calls] == ["email"]
+
+
+def test_a_retry_whose_earlier_attempt_got_through_is_marked_sent_not_sent_again(settings):
+    """The provider took the message but its answer never reached the database (the consumer
+    or the database went first, or the provider answered with an error after taking it)."""
+    settings.NOTIFY_TEMPLATE_IDS = {"invitation": "t"}
+    message = queued(attempts=1, next_attempt_at=timezone.now() - timedelta(seconds=1))
+    client = FakeNotifyClient(held={str(message.reference): "notify-earlier"})
+    messaging.use_backend(NotifyBackend(client=client))
+
+    message = message_dispatch(message_id=message.pk)
+
+    assert client.calls == [("lookup", {"reference": str(message.reference)})]
+    message.refresh_from_db()
+    assert (message.status, message.provider_reference, message.attempts) == (
+        MessageStatus.SENT,
+        "notify-earlier",
+        2,
+    )
+
+
+def test_a_retry_the_provider_has_not_seen_is_sent(settings):
+    settings.NOTIFY_TEMPLATE_IDS = {"invitation": "t"}
+    message = queued(attempts=1, next_attempt_at=timezone.now() - timedelta(seconds=1))
+    client = FakeNotifyClient(held={"another-reference": "notify-other"})
+    messaging.use_backend(NotifyBackend(client=client))
+
+    message = message_dispatch(message_id=message.pk)
+
+    assert [kind for kind, _ in client.calls] == ["lookup", "email"]
+    assert client.calls[1][1]["reference"] == str(message.reference)
+    assert (message.status, message.provider_reference) == (MessageStatus.SENT, "notify-email-1")
+
+
+def test_a_retry_is_not_sent_when_the_provider_cannot_be_asked(settings):
+    settings.NOTIFY_TEMPLATE_IDS = {"invitation": "t"}
+    message = queued(attempts=1, next_attempt_at=timezone.now() - timedelta(seconds=1))
+    client = FakeNotifyClient(down=True)
+    messaging.use_backend(NotifyBackend(client=client))
+
+    message_dispatch(message_id=message.pk)
+
+    assert [kind for kind, _ in client.calls] == ["lookup"]
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (MessageStatus.QUEUED, 2)
+    assert message.last_error == "ConnectionError: provider unavailable"
+    assert message.next_attempt_at > timezone.now()
+
+
+def test_each_message_has_its_own_random_reference_for_the_provider():
+    first, second = queued(), queued()
+    assert first.reference != second.reference
+    assert str(first.pk) not in {str(first.reference), str(second.reference)}
 
 
 # --- failure, back-off, giving up

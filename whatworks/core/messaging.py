@@ -40,6 +40,10 @@ class Backend(Protocol):
     def send(self, message: Message) -> str:
         """Deliver the message; return the provider's reference; raise on failure."""
 
+    def find(self, message: Message) -> str | None:
+        """The provider's reference if an earlier attempt delivered the message, None if it
+        did not or the backend cannot tell; raise if the provider cannot be asked."""
+
 
 class OutboxOnlyBackend:
     """Keeps the message in the outbox and marks it sent: nothing leaves the machine."""
@@ -49,6 +53,9 @@ class OutboxOnlyBackend:
     def send(self, message: Message) -> str:
         render_email(message)  # fail here, not in production, if the template is broken
         return ""
+
+    def find(self, message: Message) -> str | None:
+        return None
 
 
 class SmtpBackend:
@@ -68,6 +75,9 @@ class SmtpBackend:
             reply_to=[reply_to] if reply_to else None,
         ).send()
         return ""
+
+    def find(self, message: Message) -> str | None:
+        return None  # a mail server cannot be asked: a send cut off may be repeated
 
 
 class NotifyBackend:
@@ -102,18 +112,23 @@ class NotifyBackend:
                 email_address=message.recipient,
                 template_id=template_id,
                 personalisation=personalisation,
-                reference=str(message.pk),
+                reference=str(message.reference),
             )
         elif message.channel == Channel.SMS:
             response = self.client.send_sms_notification(
                 phone_number=message.recipient,
                 template_id=template_id,
                 personalisation=personalisation,
-                reference=str(message.pk),
+                reference=str(message.reference),
             )
         else:
             raise DeliveryError("Letters through Notify need an address; not supported yet.")
         return str(response.get("id", ""))
+
+    def find(self, message: Message) -> str | None:
+        found = self.client.get_all_notifications(reference=str(message.reference))
+        notifications = found.get("notifications") or []
+        return str(notifications[0].get("id", "")) if notifications else None
 
 
 _backend_override: Backend | None = None
@@ -175,7 +190,9 @@ def message_dispatch(*, message_id: int) -> Message | None:
 
     The message is claimed in one short transaction (a lease: no other consumer takes it
     for OUTBOX_SEND_LEASE_SECONDS) and sent outside it, so a slow provider never holds a
-    database lock.
+    database lock. A retry first asks the provider whether an earlier attempt got through
+    (the provider may have taken it and then answered with an error, or the consumer or
+    the database may have gone before the outcome was saved), so it is not sent twice.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -192,7 +209,8 @@ def message_dispatch(*, message_id: int) -> Message | None:
         message.next_attempt_at = now + timedelta(seconds=settings.OUTBOX_SEND_LEASE_SECONDS)
         message.save(update_fields=["attempts", "backend", "next_attempt_at"])
     try:
-        message.provider_reference = backend.send(message)
+        delivered = backend.find(message) if message.attempts > 1 else None
+        message.provider_reference = delivered if delivered is not None else backend.send(message)
     except Exception as error:  # any backend failure: keep the message, retry later
         message.last_error = f"{type(error).__name__}: {error}"[:2000]
         if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar, NoReturn
 
 from django.conf import settings
@@ -132,6 +133,10 @@ class Message(models.Model):
     last_error = models.TextField(blank=True)
     backend = models.CharField(max_length=20, blank=True)
     provider_reference = models.CharField(max_length=100, blank=True)
+    # The reference the provider is given, so that a retry can ask whether an earlier attempt
+    # got through (a send whose outcome was cut off). Random, not the id: ids start again in a
+    # restored or new database that may share the provider's account.
+    reference = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Who the message is about ("checkins.resident:12"), so that erasing the person reaches
     # it; and whether its body holds personal data, which then goes once it is delivered.
     about = models.CharField(max_length=80, blank=True, db_index=True)
