@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import _test_database as test_database
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 from whatworks.core import messaging
 from whatworks.organisations.models import Organisation, Role, User
@@ -97,6 +98,26 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment, django_db_blocker, django_db_modify_db_settings):
+    """pytest-django's, but starting from a migrated copy (tests/_test_database.py)."""
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})
+    test_database.prepare(database)
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set(),
+            keepdb=True,  # the copy is there: Django's migrate only checks it
+        )  # fmt: skip
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0, keepdb=False)
+    test_database.remove(database)
 
 
 @pytest.fixture(autouse=True)
