@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.checkins.conftest import date_boxes
 from tests.checkins.test_outcomes_privacy import _initiative
 from whatworks.checkins import erasure, outcomes, services
 from whatworks.checkins.models import Appointment
@@ -25,13 +26,14 @@ def test_it_adds_an_appointment_that_the_worker_is_reminded_of_that_day(
     today = timezone.localdate()
     client = as_verified(world["officer"])
     url = reverse("checkins-appointment-new", kwargs={"pk": resident.pk})
-    bad = client.post(url, {"on": today - timedelta(days=1), "what": ""}).content.decode()
+    yesterday = date_boxes("on", (today - timedelta(days=1)).isoformat())
+    bad = client.post(url, {**yesterday, "what": ""}).content.decode()
     assert "govuk-error-summary" in bad
     assert 'href="#id_what"' in bad and "Enter what the appointment is" in bad
-    past = client.post(url, {"on": today - timedelta(days=1), "what": "Clinic"}).content.decode()
-    assert 'href="#id_on"' in past and "Date must be today or in the future" in past
-    client.post(url, {"on": today, "time": "14:30", "what": "Diabetes clinic",
-                      "where": "Beacon Surgery"})  # fmt: skip
+    past = client.post(url, {**yesterday, "what": "Clinic"}).content.decode()
+    assert 'href="#id_on' in past and "Date must be today or in the future" in past
+    client.post(url, {**date_boxes("on", today.isoformat()), "time": "14:30",
+                      "what": "Diabetes clinic", "where": "Beacon Surgery"})  # fmt: skip
     appointment = Appointment.objects.get()
     assert (appointment.where, appointment.added_by) == ("Beacon Surgery", world["officer"])
     assert AuditEvent.objects.filter(

@@ -92,7 +92,7 @@ def _refer(client: Any, scheme: Any, m: str) -> Referral:
             "gp_practice_name": f"{m}practice",
             "gp_practice_email": f"{m}gp@example.org",
             "health_notes": f"insulin {m}health",
-            "appointment_on": timezone.localdate().isoformat(),
+            **date_boxes("appointment_on", timezone.localdate().isoformat()),
             "appointment_what": f"{m}clinic",
         },
     }

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.checkins.conftest import date_boxes
 from whatworks.checkins import retention
 from whatworks.checkins.models import (
     Cover,
@@ -42,9 +43,12 @@ def test_it_records_holiday_cover(as_verified: Any, world: Any, round_: Any) -> 
     client = as_verified(world["officer"])
     url = reverse("checkins-cover-new", kwargs={"pk": round_.pk})
     today = timezone.localdate()
-    backwards = client.post(url, {"start_date": today, "end_date": today - timedelta(days=1)})
+    first = date_boxes("start_date", today.isoformat())
+    yesterday = date_boxes("end_date", (today - timedelta(days=1)).isoformat())
+    backwards = client.post(url, {**first, **yesterday})
     assert b"End date must be on or after the start date" in backwards.content
-    client.post(url, {"start_date": today, "end_date": today, "worker_email": world["admin"].email})
+    last = date_boxes("end_date", today.isoformat())
+    client.post(url, {**first, **last, "worker_email": world["admin"].email})
     cover = Cover.objects.get()
     assert cover.worker == world["admin"]
     # The cover worker now sees the round today (after their own second factor).

@@ -27,7 +27,6 @@ from whatworks.checkins.models import (
 )
 from whatworks.ui.dates import DateInputField
 
-DATE = forms.DateInput(attrs={"type": "date"})
 DAY_CHOICES = [(str(i), name) for i, name in enumerate(WEEKDAYS)]
 
 
@@ -210,11 +209,8 @@ class HealthForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Only what the visits need, such as 'takes insulin'. Not a medical history.",
     )
-    appointment_on = forms.DateField(
-        label="Date of their next appointment",
-        widget=DATE,
-        required=False,
-        error_messages={"invalid": "Date of their next appointment must be a real date"},
+    appointment_on = DateInputField(
+        label="Date of their next appointment", required=False, help_text="For example, 27 3 2027"
     )
     appointment_what = forms.CharField(
         label="What the appointment is",
@@ -288,11 +284,7 @@ class RoundChangeForm(AcceptForm):
 
 
 class AppointmentForm(forms.Form):
-    on = forms.DateField(
-        label="Date",
-        widget=DATE,
-        error_messages={"required": "Enter the date", "invalid": "Date must be a real date"},
-    )
+    on = DateInputField(label="Date", help_text="For example, 27 3 2027")
     time = forms.TimeField(
         label="Time (optional)",
         required=False,
@@ -350,20 +342,9 @@ class EraseForm(forms.Form):
 
 
 class PauseForm(forms.Form):
-    start_date = forms.DateField(
-        label="Pause from",
-        widget=DATE,
-        error_messages={
-            "required": "Enter the date to pause from",
-            "invalid": "Pause from must be a real date",
-        },
-    )
-    end_date = forms.DateField(
-        label="Pause until",
-        widget=DATE,
-        required=False,
-        help_text="Leave empty if not known.",
-        error_messages={"invalid": "Pause until must be a real date"},
+    start_date = DateInputField(label="Date to pause from", help_text="For example, 27 3 2027")
+    end_date = DateInputField(
+        label="Date to pause until", required=False, help_text="Leave empty if not known."
     )
     reason = forms.CharField(
         label="Reason",
@@ -550,22 +531,8 @@ class AgreementForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select what partners may see"},
     )
-    start_date = forms.DateField(
-        label="Start date",
-        widget=DATE,
-        error_messages={
-            "required": "Enter the start date",
-            "invalid": "Start date must be a real date",
-        },
-    )
-    review_date = forms.DateField(
-        label="Review date",
-        widget=DATE,
-        error_messages={
-            "required": "Enter the review date",
-            "invalid": "Review date must be a real date",
-        },
-    )
+    start_date = DateInputField(label="Start date", help_text="For example, 1 4 2026")
+    review_date = DateInputField(label="Review date", help_text="For example, 31 3 2027")
 
     def clean_parties(self) -> list[Any]:
         from whatworks.organisations.models import Organisation

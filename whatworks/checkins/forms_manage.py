@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from whatworks.checkins.forms import DATE
 from whatworks.checkins.models import (
     AnswerKind,
     Question,
@@ -18,6 +17,7 @@ from whatworks.checkins.models import (
     SchemeRoleKind,
 )
 from whatworks.organisations.models import Organisation, User
+from whatworks.ui.dates import DateInputField
 
 EMAIL_INVALID = "Enter an email address in the correct format, like name@example.com"
 
@@ -62,16 +62,8 @@ class RoleForm(forms.Form):
 
 
 class CoverForm(forms.Form):
-    start_date = forms.DateField(
-        label="From",
-        widget=DATE,
-        error_messages={"required": "Enter the first day", "invalid": "From must be a real date"},
-    )
-    end_date = forms.DateField(
-        label="To",
-        widget=DATE,
-        error_messages={"required": "Enter the last day", "invalid": "To must be a real date"},
-    )
+    start_date = DateInputField(label="First day of cover", help_text="For example, 27 3 2027")
+    end_date = DateInputField(label="Last day of cover", help_text="For example, 3 4 2027")
     worker_email = forms.EmailField(
         label="Email address of the person covering",
         required=False,

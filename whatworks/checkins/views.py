@@ -469,7 +469,6 @@ def resident_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "appointments": resident.appointments.all(),
             "pauses": resident.pauses.all(),
             "referral": getattr(resident, "referral", None),
-            "pause_form": PauseForm(),
             "round_change": selectors.pending_round_change(resident) if coordinator else None,
             "first_contact": getattr(resident, "first_contact", None)
             if resident.status == ResidentStatus.CONTACTING
