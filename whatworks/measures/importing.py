@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from whatworks.core.tabular import Row, RowError, Table, TableError, read_table
 from whatworks.measures.figures import check_figures
@@ -131,6 +132,10 @@ class ParsedRow:
     def display_value(self) -> str:
         return self.metric.display_value(self.value)
 
+    @property
+    def metric_name(self) -> str:
+        return self.metric.name
+
 
 @dataclass
 class ImportCheck:
@@ -151,6 +156,10 @@ class ImportCheck:
         return self.rows[:PREVIEW_ROWS]
 
     @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    @property
     def new_rows(self) -> int:
         return len(self.rows) - self.replaces_existing
 
@@ -162,6 +171,63 @@ class ImportCheck:
         self.error_count += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append(RowError(row=row, column=column, message=message))
+
+
+PREVIEWED = ("number", "metric_name", "period_start", "period_end", "label", "display_value",
+             "numerator", "denominator", "replaces")  # fmt: skip
+
+
+@dataclass
+class CheckedFile:
+    """What the preview page shows of a check, kept with the staged import when a task
+    consumer checked it (a large file), so the page reads it instead of checking again.
+    It answers the template as an ImportCheck does."""
+
+    file_error: str
+    total_rows: int
+    row_count: int
+    errors: list[str]
+    error_count: int
+    replaces_existing: int
+    replaces_in_file: int
+    preview: list[dict[str, object]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_error and self.error_count == 0
+
+    @property
+    def new_rows(self) -> int:
+        return self.row_count - self.replaces_existing
+
+    @classmethod
+    def of(cls, check: ImportCheck) -> CheckedFile:
+        return cls(
+            file_error=check.file_error,
+            total_rows=check.total_rows,
+            row_count=check.row_count,
+            errors=[str(error) for error in check.errors],
+            error_count=check.error_count,
+            replaces_existing=check.replaces_existing,
+            replaces_in_file=check.replaces_in_file,
+            preview=[{name: getattr(row, name) for name in PREVIEWED} for row in check.preview],
+        )
+
+    def as_json(self) -> dict[str, object]:
+        data = dict(vars(self))
+        data["preview"] = [
+            {k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()}
+            for row in self.preview
+        ]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckedFile:
+        checked = cls(**data)
+        for row in checked.preview:
+            for name in ("period_start", "period_end"):
+                row[name] = date.fromisoformat(str(row[name])) if row[name] else None
+        return checked
 
 
 def read_upload(raw: bytes, filename: str = "") -> Table:

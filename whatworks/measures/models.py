@@ -248,6 +248,9 @@ class StagedImport(models.Model):
     on_duplicate = models.CharField(
         max_length=10, choices=DuplicatePolicy.choices, default=DuplicatePolicy.REFUSE
     )
+    # A large file's check, done on a task consumer for the current policy
+    # (importing.CheckedFile); None until then, and again when the policy changes.
+    checked = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=_staged_expiry)
 

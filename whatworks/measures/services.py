@@ -153,7 +153,8 @@ def import_set_policy(*, staged: StagedImport, on_duplicate: str) -> StagedImpor
     if on_duplicate not in DuplicatePolicy.values:
         raise ValidationError({"on_duplicate": "Choose what to do with periods already there."})
     staged.on_duplicate = on_duplicate
-    staged.save(update_fields=["on_duplicate"])
+    staged.checked = None  # checked again for the new policy
+    staged.save(update_fields=["on_duplicate", "checked"])
     return staged
 
 

@@ -30,7 +30,7 @@ from whatworks.measures.forms import (
     MetricForm,
     UploadForm,
 )
-from whatworks.measures.importing import MAX_LISTED_ERRORS, PREVIEW_ROWS
+from whatworks.measures.importing import MAX_LISTED_ERRORS, PREVIEW_ROWS, CheckedFile
 from whatworks.organisations.http import AuthenticatedRequest
 from whatworks.organisations.models import Organisation
 
@@ -223,7 +223,7 @@ def observation_import_preview(request: AuthenticatedRequest, token: UUID) -> Ht
 
 
 def import_preview(
-    request: HttpRequest, staged: Any, *, caption: str, upload_again: str, confirm_url: str
+    request: AuthenticatedRequest, staged: Any, *, caption: str, upload_again: str, confirm_url: str
 ) -> HttpResponse:
     """Every row of a staged import as it will be saved, and every problem, before anything
     is written; the duplicate policy can be changed here. Shared by every page that imports
@@ -236,12 +236,22 @@ def import_preview(
         then=request.path,
     ):
         return done
+    if staged.checked is not None:
+        check: Any = CheckedFile.from_json(staged.checked)
+    elif jobs.is_large(staged):  # checked on a consumer: its page leads back here
+        return redirect(
+            jobs.observations_check_later(
+                staged=staged, actor=request.user, preview_url=request.path
+            )
+        )
+    else:
+        check = services.import_check(staged)
     return render(
         request,
         "measures/import_preview.html",
         {
             "staged": staged,
-            "check": services.import_check(staged),
+            "check": check,
             "policy_form": form,
             "preview_rows": PREVIEW_ROWS,
             "max_listed": MAX_LISTED_ERRORS,
