@@ -442,3 +442,56 @@ def test_an_emergency_recorded_without_signal_reaches_the_coordinator(
     worker.wait_for_function(
         "() => caches.keys().then((keys) => !keys.some((k) => k.startsWith('checkins')))"
     )
+
+
+def test_a_coordinator_pauses_visits_typing_the_dates_into_three_boxes(
+    page_factory: Any, base_url: str, world: Any
+) -> None:
+    import os
+    from datetime import timedelta
+    from pathlib import Path
+
+    from tests.checkins.conftest import make_resident
+    from whatworks.checkins.models import Pause
+
+    from .browser import WIDTHS
+
+    resident = make_resident(make_round(make_scheme(world), world["frontline"]))
+    until = timezone.localdate() + timedelta(days=14)
+    page = page_factory(width=WIDTHS[0], height=900)
+    sign_in(page, base_url, world["officer"].email)
+    page.goto(f"{base_url}/checkins/")
+    _set_up_two_factor(page)
+    for width in WIDTHS:
+        Pause.objects.all().delete()
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{base_url}/checkins/residents/{resident.pk}/pause/")
+        # A month left out is named, and the box it belongs to is linked.
+        start = page.get_by_role("group", name=re.compile("Date to pause from"))
+        start.get_by_label("Day").fill("3")
+        start.get_by_label("Year").fill(str(until.year))
+        page.get_by_label("Reason").fill("In hospital")
+        page.get_by_role("button", name="Pause visits").click()
+        summary = page.locator(".govuk-error-summary")
+        expect(summary).to_contain_text("Date to pause from must include a month")
+        assert_accessible(page)
+        assert_no_horizontal_scroll(page, width)
+        if shots := os.environ.get("SHOTS_DIR"):
+            page.screenshot(path=str(Path(shots) / f"checkins-pause-error-{width}.png"),
+                            full_page=True)  # fmt: skip
+        # With the keyboard: each box, then the next.
+        start = page.get_by_role("group", name=re.compile("Date to pause from"))
+        start.get_by_label("Day").fill(str(timezone.localdate().day))
+        start.get_by_label("Day").press("Tab")
+        page.keyboard.type(str(timezone.localdate().month))
+        page.keyboard.press("Tab")
+        page.keyboard.press("Control+a")
+        page.keyboard.type(str(timezone.localdate().year))
+        end = page.get_by_role("group", name=re.compile("Date to pause until"))
+        end.get_by_label("Day").fill(str(until.day))
+        end.get_by_label("Month").fill(str(until.month))
+        end.get_by_label("Year").fill(str(until.year))
+        page.get_by_role("button", name="Pause visits").click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Visits are paused")
+        pause = Pause.objects.get()
+        assert (pause.start_date, pause.end_date) == (timezone.localdate(), until)
