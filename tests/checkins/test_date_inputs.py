@@ -48,7 +48,7 @@ def test_a_pause_is_entered_in_boxes_and_a_half_typed_date_is_named(
          "reason": "In hospital"},
     ).content.decode()  # fmt: skip
     assert "Date to pause from must include a month" in half
-    assert 'href="#id_start_date_0"' in half
+    assert 'href="#id_start_date_1"' in half  # the missing month's box
     assert not Pause.objects.exists()
     unreal = client.post(
         url,

@@ -68,3 +68,33 @@ def test_it_shows_a_stored_date_in_the_boxes():
     form = BirthForm(initial={"born": dt.date(1938, 3, 27)})
     html = Template("{% load govuk %}{% govuk_field form.born %}").render(Context({"form": form}))
     assert all(f'value="{v}"' in html for v in ("27", "3", "1938"))
+
+
+def _boxes_in_error(data: dict[str, str]) -> tuple[list[str], str]:
+    form = BirthForm(data)
+    form.is_valid()
+    html = Template(
+        "{% load govuk %}{% govuk_error_summary form %}{% govuk_field form.born %}"
+    ).render(Context({"form": form}))
+    marked = re.findall(r'govuk-input--error" id="id_born_(\d)"', html)
+    link = re.search(r'href="#(id_born_\d)"', html)
+    return [("day", "month", "year")[int(i)] for i in marked], link.group(1) if link else ""
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "marked", "link"),
+    [
+        ("27", "", "1938", ["month"], "id_born_1"),  # only the missing part
+        ("", "3", "", ["day", "year"], "id_born_0"),
+        ("", "", "", ["day", "month", "year"], "id_born_0"),  # nothing entered: the whole date
+        ("31", "2", "1938", ["day", "month", "year"], "id_born_0"),  # not a real date
+    ],
+)
+def test_it_highlights_only_the_missing_boxes_and_links_to_the_first(
+    day, month, year, marked, link
+):
+    assert _boxes_in_error({"born_0": day, "born_1": month, "born_2": year}) == (marked, link)
+
+
+def test_it_highlights_no_box_of_a_date_without_an_error():
+    assert _boxes_in_error({"born_0": "7", "born_1": "3", "born_2": "1938"}) == ([], "")

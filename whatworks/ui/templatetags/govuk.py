@@ -41,9 +41,9 @@ register = template.Library()
 
 def _anchor(bound_field: forms.BoundField) -> str:
     # id_for_label is "" for radios and checkbox lists (Django renders no label
-    # "for" them) and for MultiWidgets; a date input's link lands on its day box.
+    # "for" them) and for MultiWidgets; a date input's link lands on its first box in error.
     if isinstance(bound_field.field.widget, DateInputWidget):
-        return f"{bound_field.auto_id}_0"
+        return f"{bound_field.auto_id}_{(_date_boxes_in_error(bound_field) or [0])[0]}"
     return bound_field.id_for_label or bound_field.auto_id or bound_field.html_name
 
 
@@ -232,11 +232,26 @@ def _revealed(
     return found
 
 
-def _date_parts(bound_field: forms.BoundField, field_id: str) -> list[dict[str, Any]]:
-    """Day, month and year boxes; the first takes the id the error summary links to."""
-    widget = bound_field.field.widget
+def _date_values(bound_field: forms.BoundField) -> list[Any]:
     value = bound_field.value()
-    values = widget.decompress(value) if not isinstance(value, list | tuple) else list(value)
+    if isinstance(value, list | tuple):
+        return list(value)
+    return list(bound_field.field.widget.decompress(value))
+
+
+def _date_boxes_in_error(bound_field: forms.BoundField) -> list[int]:
+    """The boxes to highlight: those left empty when only some were (the Design System
+    highlights just the missing part), else all three. The summary links to the first."""
+    if not bound_field.errors:
+        return []
+    empty = [i for i, v in enumerate(_date_values(bound_field)) if not str(v or "").strip()]
+    return empty if 0 < len(empty) < len(PARTS) else list(range(len(PARTS)))
+
+
+def _date_parts(bound_field: forms.BoundField, field_id: str) -> list[dict[str, Any]]:
+    """Day, month and year boxes, each marked if it is in error."""
+    values = _date_values(bound_field)
+    in_error = _date_boxes_in_error(bound_field)
     field = bound_field.field
     prefix = field.autocomplete if isinstance(field, DateInputField) else ""
     return [
@@ -247,6 +262,7 @@ def _date_parts(bound_field: forms.BoundField, field_id: str) -> list[dict[str, 
             "value": "" if values[index] is None else str(values[index]),
             "width": 4 if part == "year" else 2,
             "autocomplete": f"{prefix}-{part}" if prefix else "",
+            "error": index in in_error,
         }
         for index, part in enumerate(PARTS)
     ]
