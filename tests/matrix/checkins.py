@@ -36,7 +36,7 @@ def gated(others: int = 404) -> dict[str, int]:
 def _setup(w: World) -> Any:
     from tests.checkins.conftest import make_resident, make_round, make_scheme
     from whatworks.checkins import services
-    from whatworks.checkins.models import Appointment, PracticeAddress, Question
+    from whatworks.checkins.models import Appointment, PracticeAddress, Question, Signpost
 
     if not hasattr(w, "checkins"):
         scheme = make_scheme(w)
@@ -97,6 +97,7 @@ def _setup(w: World) -> Any:
             "practice": PracticeAddress.objects.create(
                 scheme=scheme, ods_code="G81001", name="Beacon Surgery", email="gp@nhs.net"
             ),
+            "signpost": Signpost.objects.create(scheme=scheme, name="Lunch club", kind="event"),
         }
     return w.checkins
 
@@ -144,6 +145,9 @@ ENTRIES: dict[str, Entry] = {
     "checkins-retention": Entry(gated(), _pk("scheme")),
     "checkins-practices": Entry(gated(), _pk("scheme")),
     "checkins-practice-remove": Entry(gated(), _pk("practice"), method="post"),
+    "checkins-signposts": Entry(gated(), _pk("scheme")),
+    "checkins-signpost-toggle": Entry(gated(), _pk("signpost"), method="post"),
+    "checkins-signposting-new": Entry(gated(), _pk("resident")),
     "checkins-cover-new": Entry(gated(), _pk("round")),
     "checkins-rule-new": Entry(gated(), _scheme_pk),
     "checkins-rule-edit": Entry(gated(), _pk("rule")),

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from whatworks.checkins import outcomes, services
+from whatworks.checkins import outcomes, services, signposting
 from whatworks.checkins.models import ConsentMethod, NominatedContact, Question, Resident, Scheme
 from whatworks.initiatives.models import Initiative
 from whatworks.organisations.models import Membership, Organisation, Role, User
@@ -129,6 +129,22 @@ def load_demo() -> str:
         outcome="concern",
         note="Had not collected prescription",
     )
+    # Local events and services on the coordinator's list, and who was told about them.
+    club, advice = (
+        signposting.signpost_add(scheme=scheme, name=name, kind=kind, details=details, actor=None)
+        for name, kind, details in (
+            ("Tuesday lunch club", "event", "St Helier Methodist Centre, Tuesdays at 12"),
+            ("Age Concern Jersey befriending", "service", "Telephone 01534 000000"),
+        )
+    )
+    for order, resident in enumerate(Resident.objects.filter(scheme=scheme).order_by("pk")):
+        told = [club, advice] if order % 3 == 0 else [club]
+        signposting.signposting_record(
+            resident=resident,
+            signposts=told,
+            told_on=today - timedelta(days=14 * (order % 3)),
+            actor=postie,
+        )
     services.referral_submit(
         scheme=scheme,
         data={

@@ -10,6 +10,8 @@ Everything the platform holds about a person on a scheme, and what erasure does 
   date and whether it was kept (the count of missed appointments is an outcome);
 * visits: dates and outcomes kept; notes and reasons blanked; answers deleted, except the
   UCLA-3 loneliness scores, which are one of three fixed words and feed the outcomes;
+* signposting: which event or service they were told about, and when, kept (it holds no text
+  about the person, and the count of people told is an outcome);
 * tasks (escalations): summary replaced, every note in their history blanked;
 * the referral: who referred, how to reach them, why, and the decision note blanked; other
   referrals flagged as possible duplicates of this person lose that link;

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from whatworks.checkins.models import (
     AnswerKind,
@@ -15,6 +16,8 @@ from whatworks.checkins.models import (
     RecordType,
     RetentionPolicy,
     SchemeRoleKind,
+    Signpost,
+    SignpostKind,
 )
 from whatworks.organisations.models import Organisation, User
 from whatworks.ui.dates import DateInputField
@@ -207,3 +210,49 @@ class PracticeForm(forms.Form):
             "invalid": "Enter an email address in the correct format, like gp@example.nhs.uk",
         },
     )
+
+
+class SignpostForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the event or service",
+        max_length=150,
+        help_text="As a worker would say it, like 'Tuesday lunch club at St Mary's hall'.",
+        error_messages={"required": "Enter the name of the event or service"},
+    )
+    kind = forms.ChoiceField(
+        label="What is it?",
+        choices=SignpostKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether it is an event or a service"},
+    )
+    details = forms.CharField(
+        label="When and where, or how to get in touch",
+        max_length=300,
+        required=False,
+        help_text="No one's personal details.",
+    )
+
+
+class SignpostingForm(forms.Form):
+    signposts = forms.ModelMultipleChoiceField(
+        label="What were they told about?",
+        queryset=Signpost.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select what they were told about",
+            "invalid_choice": "Select events or services on the scheme's list",
+            "invalid_pk_value": "Select events or services on the scheme's list",
+        },
+    )
+    told_on = DateInputField(
+        label="Date they were told", must_be="not future", help_text="For example, 27 3 2026"
+    )
+
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["signposts"]
+        field.queryset = Signpost.objects.filter(scheme=scheme, active=True)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda s: (  # type: ignore[attr-defined]
+            f"{s.name} ({s.get_kind_display().lower()})"
+        )
+        self.fields["told_on"].initial = timezone.localdate()

@@ -535,6 +535,52 @@ class Pause(models.Model):
         return f"Pause from {self.start_date}: {self.reason}"
 
 
+class SignpostKind(models.TextChoices):
+    EVENT = "event", "A social event or group"
+    SERVICE = "service", "A local service or support"
+
+
+class Signpost(models.Model):
+    """An event or service the coordinator keeps on the scheme's list, for workers and
+    coordinators to tell people about (the report's scheme also "tells people about social
+    events and local support"). Retired, not deleted: people were told about it."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="signposts")
+    name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=10, choices=SignpostKind.choices)
+    details = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-active", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "name"], name="one_signpost_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Signposting(models.Model):
+    """That a person was told about an event or service, when, and by whom."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="signpostings")
+    signpost = models.ForeignKey(Signpost, on_delete=models.PROTECT, related_name="+")
+    told_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-told_on", "-id"]
+        indexes = [models.Index(fields=["told_on"], name="signposting_told_on")]
+
+    def __str__(self) -> str:
+        return f"Told about {self.signpost_id} on {self.told_on}"
+
+
 class QuestionModule(models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="modules")
     name = models.CharField(max_length=100)

@@ -26,6 +26,7 @@ from whatworks.checkins.models import (
     EscalationStatus,
     Outcome,
     Scheme,
+    Signposting,
     Visit,
 )
 from whatworks.initiatives.panels import Panel
@@ -35,6 +36,7 @@ from whatworks.measures.services import metric_ensure, observation_record
 SEEN = [Outcome.WELL, Outcome.CONCERN, Outcome.EMERGENCY]  # i16: an emergency is a visit too
 IMPORTED = "Imported from partners' systems through the measures import pages"
 MISSED_RECORDED = "missed appointments (recorded by the scheme)"
+SIGNPOSTED = "people told about local events and services"
 METRICS: dict[str, dict[str, Any]] = {
     "visits delivered": {
         "kind": "count",
@@ -92,6 +94,13 @@ METRICS: dict[str, dict[str, Any]] = {
         "definition": "Emergency hospital admissions of people on the scheme (imported).",
         "source": IMPORTED,
     },
+    SIGNPOSTED: {
+        "kind": "count",
+        "unit": "people",
+        "direction": "higher",
+        "definition": "People told about at least one local event or service on the scheme's "
+        "list, by the month they were told (each person once a month).",
+    },
 }
 PANEL_METRICS = [
     "visits delivered",
@@ -101,6 +110,7 @@ PANEL_METRICS = [
     "cost per visit",
     MISSED_RECORDED,
     "missed appointments",
+    SIGNPOSTED,
 ]
 # How each figure is labelled on the initiative's panel: the source is part of the label.
 PANEL_LABELS = {"missed appointments": "missed appointments (imported from partners)"}
@@ -248,6 +258,22 @@ def outcomes_refresh(scheme: Scheme) -> int:
             value=n,
         )
         written += 1
+    told = (
+        Signposting.objects.filter(resident__scheme=scheme)
+        .annotate(month=TruncMonth("told_on"))
+        .values("month")
+        .annotate(n=Count("resident", distinct=True))
+    )
+    for row in told:
+        month = _as_date(row["month"])
+        observation_record(
+            metric=metrics[SIGNPOSTED],
+            period_start=month,
+            period_end=_month_end(month),
+            label=month.strftime("%B %Y"),
+            value=row["n"],
+        )
+        written += 1
     for month, change in _ucla_changes(scheme).items():
         observation_record(
             metric=metrics["UCLA-3 change from baseline"],
@@ -276,6 +302,7 @@ GOAL_DESIGNS: dict[str, str] = {
     "missed appointments": "before_after",
     MISSED_RECORDED: "before_after",
     "emergency admissions": "before_after",
+    SIGNPOSTED: "before_after",
 }
 GOAL_PHRASES = {"UCLA-3 change from baseline": "UCLA-3", "days to close a concern": "to close"}
 

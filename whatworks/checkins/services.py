@@ -116,7 +116,9 @@ DEFAULT_RETENTION = {
 LATEST_BACKDATED_VISIT = timedelta(days=14)  # an offline phone may send a few days late
 
 
-def _audit(action: str, obj: Any, scheme: Scheme, actor: Any = None, **detail: Any) -> None:
+def audit_event(action: str, obj: Any, scheme: Scheme, actor: Any = None, **detail: Any) -> None:
+    """One entry in the audit log for the scheme's organisation, marked personal when the
+    record is about a person."""
     audit.record(
         f"checkins.{action}",
         actor=actor,
@@ -180,7 +182,7 @@ def scheme_create(
         RetentionPolicy(scheme=scheme, record_type=kind, keep_days=days)
         for kind, days in DEFAULT_RETENTION.items()
     )
-    _audit("scheme.created", scheme, scheme, actor)
+    audit_event("scheme.created", scheme, scheme, actor)
     if initiative is not None:  # its goals are linked to the scheme's figures (issue 17)
         from whatworks.checkins.outcomes import scheme_metrics
         from whatworks.initiatives.services import goals_link_to_metrics
@@ -209,7 +211,7 @@ def scheme_role_add(
     scheme_role = SchemeRole.objects.create(
         scheme=scheme, user=user, role=role, organisation=organisation
     )
-    _audit("role.added", scheme, scheme, actor, user=user.pk, role=role)
+    audit_event("role.added", scheme, scheme, actor, user=user.pk, role=role)
     return scheme_role
 
 
@@ -242,7 +244,7 @@ def agreement_record(
     agreement.full_clean()
     agreement.save()
     agreement.parties.set(parties)
-    _audit("agreement.recorded", agreement, scheme, actor, parties=[p.pk for p in parties])
+    audit_event("agreement.recorded", agreement, scheme, actor, parties=[p.pk for p in parties])
     return agreement
 
 
@@ -253,7 +255,7 @@ def round_create(*, scheme: Scheme, name: str, kind: str, worker: Any, actor: An
     round_.save()
     if worker is not None:
         SchemeRole.objects.get_or_create(scheme=scheme, user=worker, role=SchemeRoleKind.WORKER)
-    _audit("round.created", round_, scheme, actor)
+    audit_event("round.created", round_, scheme, actor)
     return round_
 
 
@@ -268,7 +270,7 @@ def cover_add(*, round_: Round, start_date: date, end_date: date, worker: Any, a
         SchemeRole.objects.get_or_create(
             scheme=round_.scheme, user=worker, role=SchemeRoleKind.WORKER
         )
-    _audit("cover.added", cover, round_.scheme, actor)
+    audit_event("cover.added", cover, round_.scheme, actor)
     return cover
 
 
@@ -369,7 +371,7 @@ def referral_submit(*, scheme: Scheme, data: dict[str, Any]) -> Referral:
         reason=data["reason"],
         possible_duplicate_of=duplicate,
     )
-    _audit("referral.received", referral, scheme, detail_kind=data["referrer_kind"])
+    audit_event("referral.received", referral, scheme, detail_kind=data["referrer_kind"])
     return referral
 
 
@@ -418,7 +420,7 @@ def referral_accept(
     referral.decided_by = actor
     referral.decided_at = timezone.now()
     referral.save()
-    _audit("referral.accepted", referral, referral.scheme, actor, round=round_.pk)
+    audit_event("referral.accepted", referral, referral.scheme, actor, round=round_.pk)
     return resident
 
 
@@ -513,7 +515,7 @@ def first_contact_record(
         resident.save(update_fields=["status", "closed_at"])
         contact.decided_at = timezone.now()
     contact.save()
-    _audit(
+    audit_event(
         "first_contact.recorded",
         resident,
         resident.scheme,
@@ -538,7 +540,7 @@ def referral_decline(*, referral: Referral, actor: Any, note: str) -> Referral:
     Resident.objects.filter(pk=referral.resident_id).update(
         status=ResidentStatus.DECLINED, closed_at=timezone.now()
     )
-    _audit("referral.declined", referral, referral.scheme, actor)
+    audit_event("referral.declined", referral, referral.scheme, actor)
     return referral
 
 
@@ -587,7 +589,7 @@ def resident_round_change(
 
     if PlannedVisit.objects.filter(on=change.effective_on).exists():
         schedule.plan_change(change, change.effective_on)
-    _audit(
+    audit_event(
         "resident.round_changed",
         resident,
         resident.scheme,
@@ -729,7 +731,7 @@ def visit_record(
             if any(q.module.every_weeks for q, _ in cleaned):
                 Resident.objects.filter(pk=resident.pk).update(periodic_last_asked=visited_on)
             escalations.evaluate_visit(visit, by_code, actions)
-            _audit("visit.recorded", visit, resident.scheme, worker, outcome=outcome)
+            audit_event("visit.recorded", visit, resident.scheme, worker, outcome=outcome)
     except IntegrityError:
         # Another request with the same UUID won the race: theirs is the visit.
         winner = Visit.objects.filter(client_uuid=key).first()
@@ -782,7 +784,7 @@ def emergency_actions_record(
             note=escalations.worker_actions_note([str(labels[a]) for a in new]),
             by=worker,
         )
-        _audit("escalation.worker_actions", escalation, escalation.scheme, worker)
+        audit_event("escalation.worker_actions", escalation, escalation.scheme, worker)
     return escalation
 
 
@@ -802,7 +804,7 @@ def escalation_close(*, escalation: Escalation, actor: Any, note: str) -> Escala
     EscalationStatusChange.objects.create(
         escalation=escalation, status=EscalationStatus.CLOSED, note=note.strip(), by=actor
     )
-    _audit("escalation.closed", escalation, escalation.scheme, actor)
+    audit_event("escalation.closed", escalation, escalation.scheme, actor)
     from whatworks.checkins.tasks import refresh_outcomes
 
     after_commit(refresh_outcomes, escalation.scheme_id)
@@ -828,7 +830,7 @@ def rule_save(*, rule: EscalationRule, actor: Any) -> EscalationRule:
         )
     rule.full_clean()
     rule.save()
-    _audit("rule.saved", rule, rule.scheme, actor)
+    audit_event("rule.saved", rule, rule.scheme, actor)
     return rule
 
 
@@ -888,7 +890,7 @@ def question_add(
     )
     question.full_clean()
     question.save()
-    _audit("question.added", question, scheme, actor)
+    audit_event("question.added", question, scheme, actor)
     return question
 
 
@@ -929,7 +931,7 @@ def question_update(
     question.choices = _options_check(kind, options)
     question.full_clean()
     question.save()
-    _audit("question.changed", question, scheme, actor, before=before)
+    audit_event("question.changed", question, scheme, actor, before=before)
     return question
 
 
@@ -946,9 +948,9 @@ def question_remove(*, question: Question, actor: Any) -> bool:
     if question_answered(question):
         question.retired_at = timezone.now()
         question.save(update_fields=["retired_at"])
-        _audit("question.retired", question, scheme, actor)
+        audit_event("question.retired", question, scheme, actor)
         return True
-    _audit("question.deleted", question, scheme, actor, code=question.code, text=question.text)
+    audit_event("question.deleted", question, scheme, actor, code=question.code, text=question.text)
     question.delete()
     return False
 
@@ -969,7 +971,7 @@ def module_update(
     module.every_weeks = every_weeks
     module.full_clean()
     module.save()
-    _audit("module.changed", module, module.scheme, actor)
+    audit_event("module.changed", module, module.scheme, actor)
     return module
 
 
@@ -986,9 +988,9 @@ def module_remove(*, module: QuestionModule, actor: Any) -> bool:
         module.retired_at = now
         module.save(update_fields=["retired_at"])
         module.questions.filter(retired_at__isnull=True).update(retired_at=now)
-        _audit("module.retired", module, module.scheme, actor)
+        audit_event("module.retired", module, module.scheme, actor)
         return True
-    _audit("module.deleted", module, module.scheme, actor, name=module.name)
+    audit_event("module.deleted", module, module.scheme, actor, name=module.name)
     module.delete()
     return False
 
@@ -1004,7 +1006,7 @@ def consent_withdraw(*, resident: Resident, actor: Any) -> Resident:
     resident.status = ResidentStatus.CLOSED
     resident.closed_at = timezone.now()
     resident.save(update_fields=["consent_withdrawn_on", "status", "closed_at"])
-    _audit("consent.withdrawn", resident, resident.scheme, actor)
+    audit_event("consent.withdrawn", resident, resident.scheme, actor)
     return resident
 
 
@@ -1017,7 +1019,7 @@ def pause_add(
     pause = Pause.objects.create(
         resident=resident, start_date=start_date, end_date=end_date, reason=reason
     )
-    _audit("pause.added", resident, resident.scheme, actor)
+    audit_event("pause.added", resident, resident.scheme, actor)
     return pause
 
 
@@ -1033,7 +1035,7 @@ def pause_end(*, resident: Resident, actor: Any) -> int:
     removed, _ = running.filter(start_date=today).delete()
     if not ended and not removed:
         raise ValidationError("Visits are not paused")
-    _audit("pause.ended", resident, resident.scheme, actor)
+    audit_event("pause.ended", resident, resident.scheme, actor)
     return ended + removed
 
 
@@ -1068,7 +1070,7 @@ def appointment_add(
     )
     appointment.full_clean()
     appointment.save()
-    _audit("appointment.added", resident, resident.scheme, actor, appointment=appointment.pk)
+    audit_event("appointment.added", resident, resident.scheme, actor, appointment=appointment.pk)
     return appointment
 
 
@@ -1090,7 +1092,7 @@ def appointment_attendance_record(
     appointment.attended_recorded_by = actor
     appointment.save(update_fields=["attended", "attended_recorded_at", "attended_recorded_by"])
     resident = appointment.resident
-    _audit("appointment.attendance_recorded", resident, resident.scheme, actor,
+    audit_event("appointment.attendance_recorded", resident, resident.scheme, actor,
            appointment=appointment.pk, attended=attended)  # fmt: skip
     from whatworks.checkins.tasks import refresh_outcomes
 
@@ -1194,11 +1196,11 @@ def practice_address_save(
         },
     )
     practice.full_clean()
-    _audit("practice.verified", practice, scheme, actor)
+    audit_event("practice.verified", practice, scheme, actor)
     return practice
 
 
 @transaction.atomic
 def practice_address_remove(*, practice: PracticeAddress, actor: Any) -> None:
-    _audit("practice.removed", practice, practice.scheme, actor)
+    audit_event("practice.removed", practice, practice.scheme, actor)
     practice.delete()

@@ -1,6 +1,12 @@
 from django.urls import URLPattern, path
 
-from whatworks.checkins import views, views_manage, views_practices, views_referral
+from whatworks.checkins import (
+    views,
+    views_manage,
+    views_practices,
+    views_referral,
+    views_signposting,
+)
 
 urlpatterns: list[URLPattern] = [
     path("checkins/", views.home, name="checkins-home"),
@@ -26,6 +32,21 @@ urlpatterns: list[URLPattern] = [
         "checkins/schemes/<int:pk>/practices/",
         views_practices.practices,
         name="checkins-practices",
+    ),
+    path(
+        "checkins/schemes/<int:pk>/signposts/",
+        views_signposting.signposts,
+        name="checkins-signposts",
+    ),
+    path(
+        "checkins/signposts/<int:pk>/toggle/",
+        views_signposting.signpost_toggle,
+        name="checkins-signpost-toggle",
+    ),
+    path(
+        "checkins/residents/<int:pk>/signposting/new/",
+        views_signposting.signposting_new,
+        name="checkins-signposting-new",
     ),
     path(
         "checkins/practices/<int:pk>/remove/",

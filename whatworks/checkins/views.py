@@ -468,6 +468,7 @@ def resident_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "escalations": resident.escalations.all(),
             "appointments": resident.appointments.all(),
             "pauses": resident.pauses.all(),
+            "signpostings": resident.signpostings.select_related("signpost"),
             "referral": getattr(resident, "referral", None),
             "round_change": selectors.pending_round_change(resident) if coordinator else None,
             "first_contact": getattr(resident, "first_contact", None)
