@@ -282,6 +282,7 @@ def test_it_keeps_every_coordinator_page_accessible(
     appointment = resident.appointments.create(
         on=timezone.localdate(), what="Diabetes clinic", where="Beacon Surgery"
     )
+    scheme.signposts.create(name="Tuesday lunch club", kind="event", details="Church hall, 12")
     page = page_factory(width=320, height=640)
     sign_in(page, base_url, world["officer"].email)
     page.goto(f"{base_url}/checkins/")
@@ -301,6 +302,8 @@ def test_it_keeps_every_coordinator_page_accessible(
         f"/checkins/question-sets/{module.pk}/remove/",
         f"/checkins/schemes/{scheme.pk}/rounds/new/",
         f"/checkins/schemes/{scheme.pk}/agreements/new/",
+        f"/checkins/schemes/{scheme.pk}/signposts/",
+        f"/checkins/residents/{resident.pk}/signposting/new/",
         f"/checkins/rounds/{round_.pk}/cover/new/",
         f"/checkins/rounds/{round_.pk}/visits/new/{resident.pk}/",
         f"/checkins/residents/{resident.pk}/",

@@ -236,6 +236,7 @@ class SignpostForm(forms.Form):
 class SignpostingForm(forms.Form):
     signposts = forms.ModelMultipleChoiceField(
         label="What were they told about?",
+        help_text="Select all that apply.",
         queryset=Signpost.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={
