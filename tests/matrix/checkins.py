@@ -146,6 +146,7 @@ ENTRIES: dict[str, Entry] = {
     "checkins-practices": Entry(gated(), _pk("scheme")),
     "checkins-practice-remove": Entry(gated(), _pk("practice"), method="post"),
     "checkins-signposts": Entry(gated(), _pk("scheme")),
+    "checkins-training": Entry(gated(), _pk("scheme")),
     "checkins-signpost-toggle": Entry(gated(), _pk("signpost"), method="post"),
     "checkins-signposting-new": Entry(gated(), _pk("resident")),
     "checkins-cover-new": Entry(gated(), _pk("round")),

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from whatworks.checkins import outcomes, services, signposting
+from whatworks.checkins import outcomes, services, signposting, training
 from whatworks.checkins.models import ConsentMethod, NominatedContact, Question, Resident, Scheme
 from whatworks.initiatives.models import Initiative
 from whatworks.organisations.models import Membership, Organisation, Role, User
@@ -129,6 +129,14 @@ def load_demo() -> str:
         outcome="concern",
         note="Had not collected prescription",
     )
+    # The training the scheme asks for: the postie's spotting-decline record runs out soon.
+    for name, months, days_ago in (("Spotting decline", 12, 350), ("Safeguarding adults", 36, 90)):
+        module = training.module_add(
+            scheme=scheme, name=name, renew_after_months=months, actor=None
+        )
+        training.training_record(
+            module=module, user=postie, completed_on=today - timedelta(days=days_ago), actor=None
+        )
     # Local events and services on the coordinator's list, and who was told about them.
     club, advice = (
         signposting.signpost_add(scheme=scheme, name=name, kind=kind, details=details, actor=None)

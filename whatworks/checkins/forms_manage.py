@@ -18,6 +18,7 @@ from whatworks.checkins.models import (
     SchemeRoleKind,
     Signpost,
     SignpostKind,
+    TrainingModule,
 )
 from whatworks.organisations.models import Organisation, User
 from whatworks.ui.dates import DateInputField
@@ -257,3 +258,51 @@ class SignpostingForm(forms.Form):
             f"{s.name} ({s.get_kind_display().lower()})"
         )
         self.fields["told_on"].initial = timezone.localdate()
+
+
+class TrainingModuleForm(forms.Form):
+    name = forms.CharField(
+        label="Name of the training",
+        max_length=150,
+        help_text="For example, 'Spotting decline' or 'Safeguarding adults'.",
+        error_messages={"required": "Enter the name of the training"},
+    )
+    renew_after_months = forms.IntegerField(
+        label="Months before it must be done again",
+        required=False,
+        min_value=1,
+        max_value=120,
+        help_text="Leave empty if it never runs out.",
+        error_messages={
+            "invalid": "Months before it must be done again must be a whole number, like 12",
+            "min_value": "Months before it must be done again must be 1 or more",
+            "max_value": "Months before it must be done again must be 120 or fewer",
+        },
+    )
+
+
+class TrainingRecordForm(forms.Form):
+    worker_email = forms.EmailField(
+        label="Email address of the worker",
+        help_text="They must already have an account.",
+        error_messages={"required": "Enter the worker's email address", "invalid": EMAIL_INVALID},
+    )
+    module = forms.ModelChoiceField(
+        label="Training completed",
+        queryset=TrainingModule.objects.none(),
+        empty_label="Choose the training",
+        error_messages={
+            "required": "Select the training they completed",
+            "invalid_choice": "Select training on the scheme's list",
+        },
+    )
+    completed_on = DateInputField(
+        label="Date completed", must_be="not future", help_text="For example, 27 3 2026"
+    )
+
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = scheme.training_modules.all()  # type: ignore[attr-defined]
+
+    def clean_worker_email(self) -> Any:
+        return _person(self.cleaned_data["worker_email"], "Email address of the worker")

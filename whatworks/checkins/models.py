@@ -581,6 +581,46 @@ class Signposting(models.Model):
         return f"Told about {self.signpost_id} on {self.told_on}"
 
 
+class TrainingModule(models.Model):
+    """Training the scheme's workers must have done, such as spotting decline: a worker
+    without a current record of each cannot be given a round or cover (training.py)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="training_modules")
+    name = models.CharField(max_length=150)
+    renew_after_months = models.PositiveSmallIntegerField(null=True, blank=True)  # None: never
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "name"], name="one_training_module_per_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingRecord(models.Model):
+    """A worker completed a module on a date; it is current until `expires_on` (if any)."""
+
+    module = models.ForeignKey(TrainingModule, on_delete=models.CASCADE, related_name="records")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    completed_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # "it runs out soon", sent once
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        indexes = [models.Index(fields=["module", "user"], name="training_by_module_user")]
+
+    def __str__(self) -> str:
+        return f"Training {self.module_id} by {self.user_id} on {self.completed_on}"
+
+
 class QuestionModule(models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="modules")
     name = models.CharField(max_length=100)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
 from whatworks.checkins.models import (
     Answer,
@@ -26,7 +27,10 @@ from whatworks.checkins.models import (
     EscalationStatus,
     Outcome,
     Scheme,
+    SchemeRole,
+    SchemeRoleKind,
     Signposting,
+    TrainingRecord,
     Visit,
 )
 from whatworks.initiatives.panels import Panel
@@ -37,6 +41,7 @@ SEEN = [Outcome.WELL, Outcome.CONCERN, Outcome.EMERGENCY]  # i16: an emergency i
 IMPORTED = "Imported from partners' systems through the measures import pages"
 MISSED_RECORDED = "missed appointments (recorded by the scheme)"
 SIGNPOSTED = "people told about local events and services"
+TRAINED = "workers with current training"
 METRICS: dict[str, dict[str, Any]] = {
     "visits delivered": {
         "kind": "count",
@@ -94,6 +99,13 @@ METRICS: dict[str, dict[str, Any]] = {
         "definition": "Emergency hospital admissions of people on the scheme (imported).",
         "source": IMPORTED,
     },
+    TRAINED: {
+        "kind": "count",
+        "unit": "workers",
+        "direction": "higher",
+        "definition": "Workers on the scheme with a current record of every training it asks "
+        "for, on the month's last day (today, for this month).",
+    },
     SIGNPOSTED: {
         "kind": "count",
         "unit": "people",
@@ -111,6 +123,7 @@ PANEL_METRICS = [
     MISSED_RECORDED,
     "missed appointments",
     SIGNPOSTED,
+    TRAINED,
 ]
 # How each figure is labelled on the initiative's panel: the source is part of the label.
 PANEL_LABELS = {"missed appointments": "missed appointments (imported from partners)"}
@@ -175,6 +188,36 @@ def _ucla_changes(scheme: Scheme) -> dict[date, float]:
         if changes:
             result[month] = statistics.fmean(changes)
     return result
+
+
+def _trained(scheme: Scheme) -> dict[date, int]:
+    """Workers with every module current on each month's last day, from the first record."""
+    modules = set(scheme.training_modules.values_list("pk", flat=True))
+    records = list(
+        TrainingRecord.objects.filter(module__scheme=scheme).values_list(
+            "user_id", "module_id", "completed_on", "expires_on"
+        )
+    )
+    if not modules or not records:
+        return {}
+    workers = set(
+        SchemeRole.objects.filter(scheme=scheme, role=SchemeRoleKind.WORKER).values_list(
+            "user_id", flat=True
+        )
+    )
+    today = timezone.localdate()
+    first = min(completed for _, _, completed, _ in records)
+    month, counts = date(first.year, first.month, 1), {}
+    while month <= today:
+        on = min(_month_end(month), today)
+        current = {
+            (user, module)
+            for user, module, completed, expires in records
+            if completed <= on and (expires is None or expires >= on)
+        }
+        counts[month] = sum(all((w, m) in current for m in modules) for w in workers)
+        month = _month_end(month) + timedelta(days=1)
+    return counts
 
 
 def outcomes_refresh(scheme: Scheme) -> int:
@@ -274,6 +317,15 @@ def outcomes_refresh(scheme: Scheme) -> int:
             value=row["n"],
         )
         written += 1
+    for month, trained in _trained(scheme).items():
+        observation_record(
+            metric=metrics[TRAINED],
+            period_start=month,
+            period_end=_month_end(month),
+            label=month.strftime("%B %Y"),
+            value=trained,
+        )
+        written += 1
     for month, change in _ucla_changes(scheme).items():
         observation_record(
             metric=metrics["UCLA-3 change from baseline"],
@@ -303,6 +355,7 @@ GOAL_DESIGNS: dict[str, str] = {
     MISSED_RECORDED: "before_after",
     "emergency admissions": "before_after",
     SIGNPOSTED: "before_after",
+    TRAINED: "",
 }
 GOAL_PHRASES = {"UCLA-3 change from baseline": "UCLA-3", "days to close a concern": "to close"}
 

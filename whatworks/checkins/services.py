@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from whatworks.checkins import escalations, validation
+from whatworks.checkins import escalations, training, validation
 from whatworks.checkins.models import (
     WEEKDAYS,
     Answer,
@@ -250,6 +250,7 @@ def agreement_record(
 
 @transaction.atomic
 def round_create(*, scheme: Scheme, name: str, kind: str, worker: Any, actor: Any) -> Round:
+    training.refuse_untrained(scheme, worker, timezone.localdate(), "worker_email")
     round_ = Round(scheme=scheme, name=name, kind=kind, worker=worker)
     round_.full_clean()
     round_.save()
@@ -263,6 +264,8 @@ def round_create(*, scheme: Scheme, name: str, kind: str, worker: Any, actor: An
 def cover_add(*, round_: Round, start_date: date, end_date: date, worker: Any, actor: Any) -> Cover:
     if end_date < start_date:
         raise ValidationError({"end_date": "End date must be on or after the start date"})
+    # Current for the whole cover: its last day too.
+    training.refuse_untrained(round_.scheme, worker, end_date, "worker_email")
     cover = Cover.objects.create(
         round=round_, start_date=start_date, end_date=end_date, worker=worker
     )

@@ -1,4 +1,5 @@
-"""Background work: tomorrow's lists, missed visits, overdue tasks, outcomes, retention."""
+"""Background work: tomorrow's lists, missed visits, overdue tasks, outcomes, retention,
+training reminders."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from whatworks.checkins import escalations, retention, schedule
+from whatworks.checkins import escalations, retention, schedule, training
 from whatworks.checkins.models import Scheme
 
 
@@ -58,3 +59,8 @@ def refresh_all_outcomes() -> int:
 @db_periodic_task(crontab(hour="3", minute="0"))
 def review_retention() -> int:
     return retention.reviews_open(timezone.localdate())
+
+
+@db_periodic_task(crontab(hour="8", minute="0"))
+def remind_training_expiring() -> int:
+    return training.remind_expiring()

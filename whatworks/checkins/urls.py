@@ -6,6 +6,7 @@ from whatworks.checkins import (
     views_practices,
     views_referral,
     views_signposting,
+    views_training,
 )
 
 urlpatterns: list[URLPattern] = [
@@ -37,6 +38,11 @@ urlpatterns: list[URLPattern] = [
         "checkins/schemes/<int:pk>/signposts/",
         views_signposting.signposts,
         name="checkins-signposts",
+    ),
+    path(
+        "checkins/schemes/<int:pk>/training/",
+        views_training.training_page,
+        name="checkins-training",
     ),
     path(
         "checkins/signposts/<int:pk>/toggle/",
