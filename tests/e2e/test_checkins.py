@@ -283,6 +283,8 @@ def test_it_keeps_every_coordinator_page_accessible(
         on=timezone.localdate(), what="Diabetes clinic", where="Beacon Surgery"
     )
     scheme.signposts.create(name="Tuesday lunch club", kind="event", details="Church hall, 12")
+    decline = scheme.training_modules.create(name="Spotting decline", renew_after_months=12)
+    decline.records.create(user=world["frontline"], completed_on=timezone.localdate())
     page = page_factory(width=320, height=640)
     sign_in(page, base_url, world["officer"].email)
     page.goto(f"{base_url}/checkins/")
@@ -303,6 +305,7 @@ def test_it_keeps_every_coordinator_page_accessible(
         f"/checkins/schemes/{scheme.pk}/rounds/new/",
         f"/checkins/schemes/{scheme.pk}/agreements/new/",
         f"/checkins/schemes/{scheme.pk}/signposts/",
+        f"/checkins/schemes/{scheme.pk}/training/",
         f"/checkins/residents/{resident.pk}/signposting/new/",
         f"/checkins/rounds/{round_.pk}/cover/new/",
         f"/checkins/rounds/{round_.pk}/visits/new/{resident.pk}/",
