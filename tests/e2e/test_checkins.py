@@ -306,6 +306,8 @@ def test_it_keeps_every_coordinator_page_accessible(
         f"/checkins/schemes/{scheme.pk}/agreements/new/",
         f"/checkins/schemes/{scheme.pk}/signposts/",
         f"/checkins/schemes/{scheme.pk}/training/",
+        f"/checkins/schemes/{scheme.pk}/funding/",
+        f"/checkins/residents/{resident.pk}/payer/",
         f"/checkins/residents/{resident.pk}/signposting/new/",
         f"/checkins/rounds/{round_.pk}/cover/new/",
         f"/checkins/rounds/{round_.pk}/visits/new/{resident.pk}/",

@@ -147,6 +147,8 @@ ENTRIES: dict[str, Entry] = {
     "checkins-practice-remove": Entry(gated(), _pk("practice"), method="post"),
     "checkins-signposts": Entry(gated(), _pk("scheme")),
     "checkins-training": Entry(gated(), _pk("scheme")),
+    "checkins-funding": Entry(gated(), _pk("scheme")),
+    "checkins-resident-payer": Entry(gated(), _pk("resident")),
     "checkins-signpost-toggle": Entry(gated(), _pk("signpost"), method="post"),
     "checkins-signposting-new": Entry(gated(), _pk("resident")),
     "checkins-cover-new": Entry(gated(), _pk("round")),

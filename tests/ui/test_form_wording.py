@@ -37,10 +37,21 @@ def _every_form_class() -> list[type[forms.BaseForm]]:
 
 def _known(name: str) -> dict[str, Any] | None:
     """The keywords of forms that need something particular to be built."""
+    from types import SimpleNamespace
+
+    from whatworks.checkins.models import TrainingModule
     from whatworks.organisations.models import Organisation
     from whatworks.trials.models import Design, Trial
 
+    # A scheme as these forms read it (an unsaved one has no related lists to ask).
+    scheme = SimpleNamespace(
+        cost_per_visit="6.75",
+        rates=SimpleNamespace(all=list),
+        training_modules=SimpleNamespace(all=TrainingModule.objects.none),
+    )
     return {
+        "RatesForm": {"scheme": scheme},
+        "TrainingRecordForm": {"scheme": scheme},
         "ChampionFilterForm": {"choices": {"council_types": [], "regions": []}},
         "PartnerForm": {"owner": Organisation()},
         "StatusForm": {"current": "idea", "can_withdraw": True},

@@ -12,11 +12,12 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
-from whatworks.checkins import outcomes, services, signposting, training
+from whatworks.checkins import funding, outcomes, services, signposting, training
 from whatworks.checkins.models import ConsentMethod, NominatedContact, Question, Resident, Scheme
 from whatworks.initiatives.models import Initiative
 from whatworks.organisations.models import Membership, Organisation, Role, User
@@ -90,6 +91,7 @@ def load_demo() -> str:
             consent_given_on=today - timedelta(days=60),
             consent_method=ConsentMethod.WRITTEN,
             gp_practice_name="Cleveland Clinic",
+            payer="relative" if order % 3 == 2 else "council",
             created_at=timezone.now() - timedelta(days=60),
         )
         NominatedContact.objects.create(
@@ -129,6 +131,8 @@ def load_demo() -> str:
         outcome="concern",
         note="Had not collected prescription",
     )
+    # The States pay the scheme's rate; families paying privately pay a little more.
+    funding.rates_save(scheme=scheme, actor=None, rate_relative=Decimal("8.50"))
     # The training the scheme asks for: the postie's spotting-decline record runs out soon.
     for name, months, days_ago in (("Spotting decline", 12, 350), ("Safeguarding adults", 36, 90)):
         module = training.module_add(

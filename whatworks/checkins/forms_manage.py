@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from whatworks.checkins.models import (
     AnswerKind,
+    Payer,
     Question,
     QuestionModule,
     RecordType,
@@ -306,3 +307,43 @@ class TrainingRecordForm(forms.Form):
 
     def clean_worker_email(self) -> Any:
         return _person(self.cleaned_data["worker_email"], "Email address of the worker")
+
+
+def _rate_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=f"{label}: cost per visit, in pounds",
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
+        error_messages={
+            "invalid": f"{label}: cost per visit must be an amount in pounds, like 6.75",
+            "min_value": f"{label}: cost per visit must be £0 or more",
+            "max_decimal_places": f"{label}: cost per visit must be in pounds and pence",
+            "max_digits": f"{label}: cost per visit must be less than £1,000,000",
+            "max_whole_digits": f"{label}: cost per visit must be less than £1,000,000",
+        },
+    )
+
+
+class RatesForm(forms.Form):
+    """One rate per payer; empty means the scheme's own rate."""
+
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hint = f"Leave empty for the scheme's rate, £{scheme.cost_per_visit}."
+        for payer in Payer:
+            self.fields[f"rate_{payer}"] = _rate_field(str(payer.label))
+            self.fields[f"rate_{payer}"].help_text = hint
+        for rate in scheme.rates.all():
+            self.fields[f"rate_{rate.payer}"].initial = rate.cost_per_visit
+
+
+class PayerForm(forms.Form):
+    payer = forms.ChoiceField(
+        label="Who pays for their visits?",
+        choices=Payer.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who pays for the visits"},
+    )

@@ -255,6 +255,32 @@ class Cover(models.Model):
         return f"Cover of {self.round_id} from {self.start_date} to {self.end_date}"
 
 
+class Payer(models.TextChoices):
+    """Who pays for a person's visits (the report's scheme: the States, and relatives
+    privately)."""
+
+    COUNCIL = "council", "The council or States"
+    HEALTH = "health", "The health service"
+    RELATIVE = "relative", "A relative or the person, privately"
+
+
+class PayerRate(models.Model):
+    """What one visit costs the payer, when it differs from the scheme's rate."""
+
+    scheme = models.ForeignKey("Scheme", on_delete=models.CASCADE, related_name="rates")
+    payer = models.CharField(max_length=10, choices=Payer.choices)
+    cost_per_visit = models.DecimalField("cost per visit (£)", max_digits=8, decimal_places=2)
+
+    class Meta:
+        ordering = ["payer"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "payer"], name="one_rate_per_payer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_payer_display()}: £{self.cost_per_visit}"
+
+
 class ResidentStatus(models.TextChoices):
     REFERRED = "referred", "Referral waiting"
     CONTACTING = "contacting", "Accepted: waiting for first contact"
@@ -298,6 +324,7 @@ class Resident(models.Model):
     )
     visit_days = models.PositiveSmallIntegerField(default=0)  # weekday bits, Monday = 1
     visit_order = models.PositiveIntegerField(default=0)
+    payer = models.CharField("who pays", max_length=10, choices=Payer.choices, blank=True)
     modules: models.ManyToManyField = models.ManyToManyField(
         "QuestionModule", blank=True, related_name="residents"
     )
@@ -681,6 +708,8 @@ class Outcome(models.TextChoices):
 
 
 WORKER_OUTCOMES = [(v, label) for v, label in Outcome.choices if v != Outcome.FIRST_CONTACT]
+# Visits where the worker saw the person: the ones delivered and paid for.
+SEEN = [Outcome.WELL, Outcome.CONCERN, Outcome.EMERGENCY]  # i16: an emergency is a visit too
 
 
 class Visit(models.Model):
@@ -696,6 +725,9 @@ class Visit(models.Model):
     reason = models.CharField(max_length=200, blank=True)  # why not visited
     note = models.TextField(blank=True)
     answer_count = models.PositiveSmallIntegerField(default=0)
+    # Who paid for this visit: the person's payer when it was recorded, so a later change
+    # of payer does not move past visits' costs.
+    payer = models.CharField(max_length=10, choices=Payer.choices, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

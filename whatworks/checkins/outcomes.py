@@ -20,12 +20,14 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from whatworks.checkins import funding
 from whatworks.checkins.models import (
+    SEEN,
     Answer,
     Appointment,
     Escalation,
     EscalationStatus,
-    Outcome,
+    Payer,
     Scheme,
     SchemeRole,
     SchemeRoleKind,
@@ -37,11 +39,17 @@ from whatworks.initiatives.panels import Panel
 from whatworks.measures.models import Metric, Observation
 from whatworks.measures.services import metric_ensure, observation_record
 
-SEEN = [Outcome.WELL, Outcome.CONCERN, Outcome.EMERGENCY]  # i16: an emergency is a visit too
 IMPORTED = "Imported from partners' systems through the measures import pages"
 MISSED_RECORDED = "missed appointments (recorded by the scheme)"
 SIGNPOSTED = "people told about local events and services"
 TRAINED = "workers with current training"
+
+
+def paid_by(payer: str) -> str:
+    """The figure of one payer's cost per visit."""
+    return f"cost per visit, paid by {Payer(payer).label[0].lower()}{Payer(payer).label[1:]}"
+
+
 METRICS: dict[str, dict[str, Any]] = {
     "visits delivered": {
         "kind": "count",
@@ -105,6 +113,16 @@ METRICS: dict[str, dict[str, Any]] = {
         "direction": "higher",
         "definition": "Workers on the scheme with a current record of every training it asks "
         "for, on the month's last day (today, for this month).",
+    },
+    **{
+        paid_by(payer): {
+            "kind": "mean",
+            "unit": "£",
+            "direction": "lower",
+            "definition": f"The rate per visit paid by {payer.label[0].lower()}{payer.label[1:]}"
+            ", over the visits they paid for in the month (the numerator is what they paid).",
+        }
+        for payer in Payer
     },
     SIGNPOSTED: {
         "kind": "count",
@@ -224,34 +242,50 @@ def outcomes_refresh(scheme: Scheme) -> int:
     """Recompute every month's figures from the scheme's own records; returns how many."""
     metrics = scheme_metrics(scheme)
     written = 0
-    visits = (
+    visits: dict[date, dict[str, int]] = defaultdict(dict)
+    for counted in (
         Visit.objects.filter(resident__scheme=scheme, outcome__in=SEEN)
         .annotate(month=TruncMonth("visited_on"))
-        .values("month")
+        .values("month", "payer")
         .annotate(n=Count("id"))
-    )
-    rate = float(scheme.cost_per_visit)
-    for row in visits:
-        month = _as_date(row["month"])
+    ):
+        visits[_as_date(counted["month"])][counted["payer"]] = counted["n"]
+    rate = {payer: float(r) for payer, r in funding.rates(scheme).items()}
+    for month, by_payer in visits.items():
         end = _month_end(month)
         label = month.strftime("%B %Y")
+        n = sum(by_payer.values())
+        cost = sum(rate[payer] * count for payer, count in by_payer.items())
         observation_record(
             metric=metrics["visits delivered"],
             period_start=month,
             period_end=end,
             label=label,
-            value=row["n"],
+            value=n,
         )
+        # Each visit at its payer's rate: the mean is the cost over the visits.
         observation_record(
             metric=metrics["cost per visit"],
             period_start=month,
             period_end=end,
             label=label,
-            value=rate,
-            numerator=rate * row["n"],
-            denominator=row["n"],
+            value=cost / n,
+            numerator=cost,
+            denominator=n,
         )
         written += 2
+        for payer, count in by_payer.items():
+            if payer:
+                observation_record(
+                    metric=metrics[paid_by(payer)],
+                    period_start=month,
+                    period_end=end,
+                    label=label,
+                    value=rate[payer],
+                    numerator=rate[payer] * count,
+                    denominator=count,
+                )
+                written += 1
     raised = (
         Escalation.objects.filter(scheme=scheme)
         .annotate(month=TruncMonth("created_at"))
@@ -351,6 +385,7 @@ GOAL_DESIGNS: dict[str, str] = {
     "days to close a concern": "before_after",
     "UCLA-3 change from baseline": "",
     "cost per visit": "before_after",
+    **{paid_by(payer): "before_after" for payer in Payer},
     "missed appointments": "before_after",
     MISSED_RECORDED: "before_after",
     "emergency admissions": "before_after",

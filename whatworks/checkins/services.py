@@ -729,6 +729,7 @@ def visit_record(
                 reason=reason.strip()[:200],
                 note=note.strip(),
                 answer_count=len(cleaned),
+                payer=resident.payer,
             )
             Answer.objects.bulk_create(Answer(visit=visit, question=q, value=v) for q, v in cleaned)
             if any(q.module.every_weeks for q, _ in cleaned):

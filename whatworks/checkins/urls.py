@@ -2,6 +2,7 @@ from django.urls import URLPattern, path
 
 from whatworks.checkins import (
     views,
+    views_funding,
     views_manage,
     views_practices,
     views_referral,
@@ -38,6 +39,16 @@ urlpatterns: list[URLPattern] = [
         "checkins/schemes/<int:pk>/signposts/",
         views_signposting.signposts,
         name="checkins-signposts",
+    ),
+    path(
+        "checkins/schemes/<int:pk>/funding/",
+        views_funding.funding_page,
+        name="checkins-funding",
+    ),
+    path(
+        "checkins/residents/<int:pk>/payer/",
+        views_funding.resident_payer,
+        name="checkins-resident-payer",
     ),
     path(
         "checkins/schemes/<int:pk>/training/",
