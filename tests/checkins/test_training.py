@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from tests.checkins.conftest import date_boxes, make_round
 from whatworks.checkins import outcomes, services, training
-from whatworks.checkins.models import Cover, Round, TrainingModule, TrainingRecord
+from whatworks.checkins.models import (
+    Cover,
+    Round,
+    SchemeRole,
+    TrainingModule,
+    TrainingRecord,
+)
 from whatworks.core.models import Message
 from whatworks.measures.models import Observation
 
@@ -64,6 +70,8 @@ def test_the_coordinator_adds_training_and_records_a_workers_completion(
     )
     listed = client.get(url).content.decode()
     assert world["volunteer"].full_name in listed and "Done 31 March 2026" in listed
+    # Recording training gives no role on the scheme: that comes with a round or cover.
+    assert not SchemeRole.objects.filter(scheme=scheme, user=world["volunteer"]).exists()
 
 
 def test_a_worker_without_current_training_gets_no_round_or_cover(
@@ -99,6 +107,13 @@ def test_a_worker_without_current_training_gets_no_round_or_cover(
             worker=worker, actor=officer,
         )  # fmt: skip
     assert "has no current training" in str(past_expiry.value)
+    # ... and on its first: not before the training was done.
+    done_on = TrainingRecord.objects.filter(user=worker).latest("completed_on").completed_on
+    with pytest.raises(ValidationError):
+        services.cover_add(
+            round_=round_, start_date=done_on - timedelta(days=1), end_date=today,
+            worker=worker, actor=officer,
+        )  # fmt: skip
     services.cover_add(
         round_=round_, start_date=today, end_date=runs_out, worker=worker, actor=officer
     )
@@ -150,6 +165,8 @@ def test_each_month_counts_the_workers_with_every_training_current(
 ) -> None:
     first_aid = TrainingModule.objects.create(scheme=scheme, name="First aid")  # never runs out
     a, b, officer = world["volunteer"], world["admin"], world["officer"]
+    for worker in (a, b):  # workers on the scheme (recording training gives no role)
+        SchemeRole.objects.create(scheme=scheme, user=worker, role="worker")
     # a: both in January 2026. b: decline in January, first aid only in March.
     for user, module, on in (
         (a, decline, date(2026, 1, 10)),

@@ -264,8 +264,9 @@ def round_create(*, scheme: Scheme, name: str, kind: str, worker: Any, actor: An
 def cover_add(*, round_: Round, start_date: date, end_date: date, worker: Any, actor: Any) -> Cover:
     if end_date < start_date:
         raise ValidationError({"end_date": "End date must be on or after the start date"})
-    # Current for the whole cover: its last day too.
-    training.refuse_untrained(round_.scheme, worker, end_date, "worker_email")
+    # Current for the whole cover: its first day and its last.
+    for day in (start_date, end_date):
+        training.refuse_untrained(round_.scheme, worker, day, "worker_email")
     cover = Cover.objects.create(
         round=round_, start_date=start_date, end_date=end_date, worker=worker
     )

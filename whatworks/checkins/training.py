@@ -19,13 +19,13 @@ from django.utils import timezone
 from whatworks.checkins import services  # the module: services also uses this one
 from whatworks.checkins.models import (
     Scheme,
-    SchemeRole,
     SchemeRoleKind,
     TrainingModule,
     TrainingRecord,
 )
 from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
+from whatworks.organisations.models import User
 from whatworks.ui.templatetags.govuk import govuk_date
 
 REMIND_BEFORE = timedelta(days=30)
@@ -60,7 +60,6 @@ def training_record(
         expires_on=completed_on + relativedelta(months=months) if months else None,
         recorded_by=actor,
     )
-    SchemeRole.objects.get_or_create(scheme=module.scheme, user=user, role=SchemeRoleKind.WORKER)
     services.audit_event("training.recorded", record, module.scheme, actor, user=user.pk)
     return record
 
@@ -98,12 +97,16 @@ class Standing:
 def standings(scheme: Scheme, today: date) -> list[tuple[Any, list[Standing]]]:
     """Each worker on the scheme with their latest record of each module, for the page."""
     modules = list(scheme.training_modules.all())
-    workers = [
-        role.user
-        for role in SchemeRole.objects.filter(scheme=scheme, role=SchemeRoleKind.WORKER)
-        .select_related("user")
-        .order_by("user__full_name", "user_id")
-    ]
+    # Workers, and people trained before they are given a round (recording training gives
+    # no role: that comes with a round or cover).
+    workers = list(
+        User.objects.filter(
+            Q(checkin_roles__scheme=scheme, checkin_roles__role=SchemeRoleKind.WORKER)
+            | Q(pk__in=TrainingRecord.objects.filter(module__scheme=scheme).values("user_id"))
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
     latest: dict[tuple[int, int], TrainingRecord] = {}
     for done in TrainingRecord.objects.filter(module__scheme=scheme).order_by("completed_on", "id"):
         latest[(done.user_id, done.module_id)] = done  # the last one wins
