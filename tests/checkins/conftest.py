@@ -70,6 +70,20 @@ def make_resident(
     return resident
 
 
+def send_surveys(scheme: Any, on: date | None = None) -> dict[str, str]:
+    """Start the scheme's peace-of-mind surveys and send those due `on` (today); returns each
+    recipient's link token, read from the message as the contact would read it."""
+    from whatworks.checkins import peace_of_mind
+    from whatworks.core.models import Message
+
+    if scheme.surveys_started_at is None:
+        peace_of_mind.surveys_set(scheme=scheme, on=True, actor=None)
+    before = set(Message.objects.values_list("pk", flat=True))
+    peace_of_mind.surveys_send(on or timezone.localdate())
+    sent = Message.objects.exclude(pk__in=before).filter(template="checkins_peace_of_mind")
+    return {m.recipient: m.personalisation["link"].rstrip("/").rsplit("/", 1)[1] for m in sent}
+
+
 def date_boxes(name: str, iso: str) -> dict[str, str]:
     """A date as a person types it into the GOV.UK date input's three boxes."""
     year, month, day = iso.split("-")

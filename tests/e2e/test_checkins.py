@@ -262,7 +262,7 @@ def test_it_keeps_every_coordinator_page_accessible(
 ) -> None:
     import uuid as uuid_module
 
-    from tests.checkins.conftest import make_resident
+    from tests.checkins.conftest import make_resident, send_surveys
     from whatworks.checkins import services
 
     scheme = make_scheme(world)
@@ -285,6 +285,7 @@ def test_it_keeps_every_coordinator_page_accessible(
     scheme.signposts.create(name="Tuesday lunch club", kind="event", details="Church hall, 12")
     decline = scheme.training_modules.create(name="Spotting decline", renew_after_months=12)
     decline.records.create(user=world["frontline"], completed_on=timezone.localdate())
+    survey = next(iter(send_surveys(scheme).values()))
     page = page_factory(width=320, height=640)
     sign_in(page, base_url, world["officer"].email)
     page.goto(f"{base_url}/checkins/")
@@ -307,6 +308,7 @@ def test_it_keeps_every_coordinator_page_accessible(
         f"/checkins/schemes/{scheme.pk}/signposts/",
         f"/checkins/schemes/{scheme.pk}/training/",
         f"/checkins/schemes/{scheme.pk}/funding/",
+        f"/checkins/schemes/{scheme.pk}/peace-of-mind/",
         f"/checkins/residents/{resident.pk}/payer/",
         f"/checkins/residents/{resident.pk}/signposting/new/",
         f"/checkins/rounds/{round_.pk}/cover/new/",
@@ -323,6 +325,9 @@ def test_it_keeps_every_coordinator_page_accessible(
             f"/checkins/refer/{scheme.referral_token}/{step}"
             for step in ["", "referrer/", "person/", "consent/", "contact/", "health/"]
         ],
+        # A nominated contact's survey.
+        f"/checkins/peace-of-mind/{survey}/",
+        f"/checkins/peace-of-mind/{survey}/stop/",
     ]
     for path in paths:
         page.goto(base_url + path)
@@ -330,6 +335,12 @@ def test_it_keeps_every_coordinator_page_accessible(
         assert_accessible(page)
         assert_no_horizontal_scroll(page, 320)
     # Forms with errors: the summary names the field and links to it.
+    page.goto(f"{base_url}/checkins/peace-of-mind/{survey}/")
+    page.get_by_role("button", name="Send your answer").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select how much peace of mind the visits give you"
+    )
+    assert_accessible(page)
     page.goto(f"{base_url}/checkins/schemes/{scheme.pk}/agreements/new/")
     page.get_by_role("button", name="Record the agreement").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the lawful basis")
@@ -358,6 +369,11 @@ def test_it_keeps_every_coordinator_page_accessible(
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the question")
     assert_accessible(page)
     assert_no_console_errors(page)
+    # Last, as its 404 is a console error: a survey link that no longer works says so.
+    page.goto(f"{base_url}/checkins/peace-of-mind/an-old-link/")
+    expect(page.locator("h1")).to_have_text("This link no longer works")
+    assert_accessible(page)
+    assert_no_horizontal_scroll(page, 320)
 
 
 SAVED_LIST = """async (path) => {

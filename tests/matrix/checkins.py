@@ -34,7 +34,7 @@ def gated(others: int = 404) -> dict[str, int]:
 
 
 def _setup(w: World) -> Any:
-    from tests.checkins.conftest import make_resident, make_round, make_scheme
+    from tests.checkins.conftest import make_resident, make_round, make_scheme, send_surveys
     from whatworks.checkins import services
     from whatworks.checkins.models import Appointment, PracticeAddress, Question, Signpost
 
@@ -98,6 +98,7 @@ def _setup(w: World) -> Any:
                 scheme=scheme, ods_code="G81001", name="Beacon Surgery", email="gp@nhs.net"
             ),
             "signpost": Signpost.objects.create(scheme=scheme, name="Lunch club", kind="event"),
+            "survey_token": next(iter(send_surveys(scheme).values())),
         }
     return w.checkins
 
@@ -115,6 +116,10 @@ def _scheme_pk(w: World) -> dict[str, Any]:
 
 def _token(w: World) -> dict[str, Any]:
     return {"token": _setup(w)["scheme"].referral_token}
+
+
+def _survey(w: World) -> dict[str, Any]:
+    return {"token": _setup(w)["survey_token"]}
 
 
 def _home(w: World) -> dict[str, Any]:
@@ -142,6 +147,9 @@ ENTRIES: dict[str, Entry] = {
     "checkins-question-remove": Entry(gated(), _pk("question")),
     "checkins-module-edit": Entry(gated(), _pk("module")),
     "checkins-module-remove": Entry(gated(), _pk("module")),
+    "checkins-module-adopt": Entry(
+        gated(), lambda w: {**_pk("scheme")(w), "key": "independence"}, method="post"
+    ),
     "checkins-retention": Entry(gated(), _pk("scheme")),
     "checkins-practices": Entry(gated(), _pk("scheme")),
     "checkins-practice-remove": Entry(gated(), _pk("practice"), method="post"),
@@ -151,6 +159,7 @@ ENTRIES: dict[str, Entry] = {
     "checkins-resident-payer": Entry(gated(), _pk("resident")),
     "checkins-signpost-toggle": Entry(gated(), _pk("signpost"), method="post"),
     "checkins-signposting-new": Entry(gated(), _pk("resident")),
+    "checkins-surveys": Entry(gated(), _pk("scheme")),
     "checkins-cover-new": Entry(gated(), _pk("round")),
     "checkins-rule-new": Entry(gated(), _scheme_pk),
     "checkins-rule-edit": Entry(gated(), _pk("rule")),
@@ -186,4 +195,7 @@ ENTRIES: dict[str, Entry] = {
     "checkins-refer-step": Entry(expect(200), lambda w: {**_token(w), "step": "referrer"}),
     "checkins-refer-check": Entry(expect(302), _token),
     "checkins-refer-done": Entry(expect(200), _token),
+    # A contact's peace-of-mind survey: public behind the link in their message.
+    "checkins-survey": Entry(expect(200), _survey),
+    "checkins-survey-stop": Entry(expect(200), _survey),
 }

@@ -17,8 +17,16 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from whatworks.checkins import funding, outcomes, services, signposting, training
-from whatworks.checkins.models import ConsentMethod, NominatedContact, Question, Resident, Scheme
+from whatworks.checkins import funding, outcomes, peace_of_mind, services, signposting, training
+from whatworks.checkins.models import (
+    ConsentMethod,
+    ContactSurvey,
+    NominatedContact,
+    PeaceOfMind,
+    Question,
+    Resident,
+    Scheme,
+)
 from whatworks.initiatives.models import Initiative
 from whatworks.organisations.models import Membership, Organisation, Role, User
 
@@ -157,6 +165,17 @@ def load_demo() -> str:
             told_on=today - timedelta(days=14 * (order % 3)),
             actor=postie,
         )
+    # Contacts' peace of mind: the first survey nine weeks ago (most answered within days),
+    # and the next one sent this morning.
+    peace_of_mind.surveys_set(scheme=scheme, on=True, actor=None)
+    peace_of_mind.surveys_send(today - timedelta(weeks=9))
+    said = [PeaceOfMind.A_LOT, PeaceOfMind.SOME, PeaceOfMind.A_LITTLE, ""]  # "": not answered
+    for order, survey in enumerate(ContactSurvey.objects.filter(scheme=scheme).order_by("pk")):
+        if said[order % 4]:
+            peace_of_mind.survey_answer(survey=survey, answer=said[order % 4])
+            survey.answered_on = survey.sent_on + timedelta(days=2)  # backdated for the demo
+            survey.save(update_fields=["answered_on"])
+    peace_of_mind.surveys_send(today)
     services.referral_submit(
         scheme=scheme,
         data={

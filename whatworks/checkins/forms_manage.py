@@ -12,6 +12,7 @@ from django.utils import timezone
 from whatworks.checkins.models import (
     AnswerKind,
     Payer,
+    PeaceOfMind,
     Question,
     QuestionModule,
     RecordType,
@@ -346,4 +347,18 @@ class PayerForm(forms.Form):
         choices=Payer.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Select who pays for the visits"},
+    )
+
+
+class PeaceOfMindForm(forms.Form):
+    """The contact's survey: one question, asked the same way every time."""
+
+    answer = forms.ChoiceField(
+        label="How much peace of mind do the visits give you?",
+        choices=PeaceOfMind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how much peace of mind the visits give you",
+            "invalid_choice": "Select how much peace of mind the visits give you",
+        },
     )

@@ -82,6 +82,9 @@ class Scheme(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When the coordinator started the peace-of-mind surveys of nominated contacts (None: not
+    # sent). Off until chosen: the contacts did not sign up to anything themselves.
+    surveys_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -469,6 +472,8 @@ class NominatedContact(models.Model):
     phone = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
     lives_locally = models.BooleanField(default=False)
+    # They asked for no more peace-of-mind surveys (the link in each one).
+    surveys_stopped_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -606,6 +611,39 @@ class Signposting(models.Model):
 
     def __str__(self) -> str:
         return f"Told about {self.signpost_id} on {self.told_on}"
+
+
+class PeaceOfMind(models.TextChoices):
+    A_LOT = "a_lot", "A lot"
+    SOME = "some", "Some"
+    A_LITTLE = "a_little", "A little"
+    NONE = "none", "None"
+
+
+#: The answers that count as having peace of mind in the scheme's figure.
+AT_EASE = [PeaceOfMind.A_LOT, PeaceOfMind.SOME]
+
+
+class ContactSurvey(models.Model):
+    """One peace-of-mind survey sent to a nominated contact (peace_of_mind.py). The link holds
+    a random token; only its hash is kept. The contact is unlinked when they are deleted (the
+    person's record erased), and the answer then says only which scheme and when."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="contact_surveys")
+    contact = models.ForeignKey(
+        NominatedContact, null=True, on_delete=models.SET_NULL, related_name="surveys"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_on = models.DateField()
+    answer = models.CharField(max_length=10, choices=PeaceOfMind.choices, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        indexes = [models.Index(fields=["scheme", "answered_on"], name="survey_by_scheme_answered")]
+
+    def __str__(self) -> str:
+        return f"Survey {self.pk} sent on {self.sent_on}"
 
 
 class TrainingModule(models.Model):

@@ -16,15 +16,17 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from whatworks.checkins import funding
 from whatworks.checkins.models import (
+    AT_EASE,
     SEEN,
     Answer,
     Appointment,
+    ContactSurvey,
     Escalation,
     EscalationStatus,
     Payer,
@@ -43,6 +45,8 @@ IMPORTED = "Imported from partners' systems through the measures import pages"
 MISSED_RECORDED = "missed appointments (recorded by the scheme)"
 SIGNPOSTED = "people told about local events and services"
 TRAINED = "workers with current training"
+AT_PEACE = "contacts with peace of mind"
+INDEPENDENCE = "independence score"
 
 
 def paid_by(payer: str) -> str:
@@ -131,6 +135,23 @@ METRICS: dict[str, dict[str, Any]] = {
         "definition": "People told about at least one local event or service on the scheme's "
         "list, by the month they were told (each person once a month).",
     },
+    INDEPENDENCE: {
+        "kind": "mean",
+        "unit": "points",
+        "direction": "higher",
+        "definition": "Mean score (0 to 8) of the people asked the independence questions in "
+        "the month, each person's latest answers: four questions on daily living, each 2 on "
+        "their own, 1 with some help, 0 not at all. Written for the scheme; not a validated "
+        "scale.",
+    },
+    AT_PEACE: {
+        "kind": "proportion",
+        "unit": "%",
+        "direction": "higher",
+        "definition": "Of the nominated contacts who answered the peace-of-mind survey in the "
+        "month, the share saying the visits give them a lot or some peace of mind (the other "
+        "answers: a little, none).",
+    },
 }
 PANEL_METRICS = [
     "visits delivered",
@@ -142,6 +163,8 @@ PANEL_METRICS = [
     "missed appointments",
     SIGNPOSTED,
     TRAINED,
+    AT_PEACE,
+    INDEPENDENCE,
 ]
 # How each figure is labelled on the initiative's panel: the source is part of the label.
 PANEL_LABELS = {"missed appointments": "missed appointments (imported from partners)"}
@@ -172,24 +195,34 @@ def _month_end(month: date) -> date:
     return date.fromordinal(following.toordinal() - 1)
 
 
-def _ucla_changes(scheme: Scheme) -> dict[date, float]:
-    """For each month with UCLA answers: the mean change from baseline as of its end, over
-    people with at least two complete scores (all three items answered) by then."""
-    from whatworks.checkins.services import UCLA_SCORES
-
+def _scores(
+    scheme: Scheme, prefix: str, scores: dict[str, int], items: int
+) -> list[tuple[date, int, int]]:
+    """(day, person, total) for each visit that gave a scored answer to all `items` questions
+    of a set (the questions whose short names start with `prefix`), in date order."""
     rows = (
-        Answer.objects.filter(visit__resident__scheme=scheme, question__code__startswith="ucla_")
+        Answer.objects.filter(visit__resident__scheme=scheme, question__code__startswith=prefix)
         .values_list("visit_id", "visit__resident_id", "visit__visited_on", "value")
         .order_by("visit__visited_on", "visit_id")
     )
     per_visit: dict[int, list[Any]] = {}  # visit -> [resident, day, score, items]
     for visit_id, resident_id, day, value in rows:
         entry = per_visit.setdefault(visit_id, [resident_id, day, 0, 0])
-        entry[2] += UCLA_SCORES.get(value, 0)
-        entry[3] += 1
-    complete = sorted(
-        (day, resident, score) for resident, day, score, items in per_visit.values() if items == 3
+        entry[2] += scores.get(value, 0)
+        entry[3] += value in scores
+    return sorted(
+        (day, resident, score)
+        for resident, day, score, answered in per_visit.values()
+        if answered == items
     )
+
+
+def _ucla_changes(scheme: Scheme) -> dict[date, float]:
+    """For each month with UCLA answers: the mean change from baseline as of its end, over
+    people with at least two complete scores by then."""
+    from whatworks.checkins.services import UCLA_SCORES
+
+    complete = _scores(scheme, "ucla_", UCLA_SCORES, items=3)
     result: dict[date, float] = {}
     for month in sorted({date(day.year, day.month, 1) for day, _, _ in complete}):
         end = _month_end(month)
@@ -206,6 +239,18 @@ def _ucla_changes(scheme: Scheme) -> dict[date, float]:
         if changes:
             result[month] = statistics.fmean(changes)
     return result
+
+
+def _independence(scheme: Scheme) -> dict[date, tuple[int, int]]:
+    """For each month: the total of the independence scores (0 to 8) of the people asked in
+    it (each person's latest complete answers in the month), and how many people that is."""
+    from whatworks.checkins.services import INDEPENDENCE_SCORES, LIBRARY_MODULES
+
+    items = len(LIBRARY_MODULES["independence"]["questions"])
+    latest: dict[date, dict[int, int]] = defaultdict(dict)
+    for day, resident, score in _scores(scheme, "indep_", INDEPENDENCE_SCORES, items):
+        latest[date(day.year, day.month, 1)][resident] = score  # date order: the last wins
+    return {month: (sum(people.values()), len(people)) for month, people in sorted(latest.items())}
 
 
 def _trained(scheme: Scheme) -> dict[date, int]:
@@ -351,6 +396,24 @@ def outcomes_refresh(scheme: Scheme) -> int:
             value=row["n"],
         )
         written += 1
+    answers = (
+        ContactSurvey.objects.filter(scheme=scheme, answered_on__isnull=False)
+        .annotate(month=TruncMonth("answered_on"))
+        .values("month")
+        .annotate(n=Count("id"), at_ease=Count("id", filter=Q(answer__in=AT_EASE)))
+    )
+    for row in answers:
+        month = _as_date(row["month"])
+        observation_record(
+            metric=metrics[AT_PEACE],
+            period_start=month,
+            period_end=_month_end(month),
+            label=month.strftime("%B %Y"),
+            value=row["at_ease"] / row["n"],
+            numerator=row["at_ease"],
+            denominator=row["n"],
+        )
+        written += 1
     for month, trained in _trained(scheme).items():
         observation_record(
             metric=metrics[TRAINED],
@@ -358,6 +421,17 @@ def outcomes_refresh(scheme: Scheme) -> int:
             period_end=_month_end(month),
             label=month.strftime("%B %Y"),
             value=trained,
+        )
+        written += 1
+    for month, (total, people) in _independence(scheme).items():
+        observation_record(
+            metric=metrics[INDEPENDENCE],
+            period_start=month,
+            period_end=_month_end(month),
+            label=month.strftime("%B %Y"),
+            value=total / people,
+            numerator=total,
+            denominator=people,
         )
         written += 1
     for month, change in _ucla_changes(scheme).items():

@@ -36,7 +36,7 @@ from whatworks.checkins.models import (
     Urgency,
     Visit,
 )
-from whatworks.checkins.services import questions_for
+from whatworks.checkins.services import LIBRARY_MODULES, questions_for
 from whatworks.core import audit
 
 
@@ -340,3 +340,17 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
         extra_week=extra_today + extra_past,
         rounds=rounds,
     )
+
+
+def library_to_add(scheme: Scheme) -> list[dict[str, str]]:
+    """The library's question sets the scheme does not ask now (never added, or retired)."""
+    asked = set(
+        Question.objects.filter(module__scheme=scheme, module__retired_at__isnull=True).values_list(
+            "code", flat=True
+        )
+    )
+    return [
+        {"key": key, "name": spec["name"], "summary": spec["summary"]}
+        for key, spec in LIBRARY_MODULES.items()
+        if spec["questions"][0][0] not in asked
+    ]

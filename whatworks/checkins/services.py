@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from whatworks.checkins import escalations, training, validation
@@ -108,6 +108,28 @@ DEFAULT_MODULES: list[dict[str, Any]] = [
     },
 ]
 UCLA_SCORES = {"Hardly ever": 1, "Some of the time": 2, "Often": 3}
+# Sets a coordinator can add from the questions page. Independence: four plain questions
+# about daily living written for the scheme (free to use; not a validated scale), each
+# scored 2, 1 or 0, so a person's total runs from 0 to 8 (outcomes.py).
+INDEPENDENCE_SCORES = {"On my own": 2, "With some help": 1, "Not at all": 0}
+LIBRARY_MODULES: dict[str, dict[str, Any]] = {
+    "independence": {
+        "name": "Independence in daily living",
+        "summary": "Four questions, every 8 weeks: washing and dressing, meals, getting out, "
+        "running the home. The scheme's figures get the month's mean score (0 to 8).",
+        "generic": True,
+        "every_weeks": 8,
+        "questions": [
+            ("indep_" + code, text, AnswerKind.CHOICE, list(INDEPENDENCE_SCORES))
+            for code, text in [
+                ("dressing", "Are you managing to get washed and dressed?"),
+                ("meals", "Are you managing to make yourself a meal or a hot drink?"),
+                ("out", "Are you managing to get out, to the shops or to see people?"),
+                ("home", "Are you managing to run your home: cleaning, post and bills?"),
+            ]
+        ],
+    },
+}
 DEFAULT_RETENTION = {
     RecordType.CLOSED_RESIDENT: 365 * 2,
     RecordType.DECLINED_REFERRAL: 180,
@@ -164,17 +186,7 @@ def scheme_create(
     scheme.save()
     SchemeRole.objects.create(scheme=scheme, user=actor, role=SchemeRoleKind.COORDINATOR)
     for order, spec in enumerate(DEFAULT_MODULES):
-        module = QuestionModule.objects.create(
-            scheme=scheme,
-            name=spec["name"],
-            generic=spec.get("generic", False),
-            every_weeks=spec.get("every_weeks", 0),
-            order=order,
-        )
-        Question.objects.bulk_create(
-            Question(module=module, code=code, text=text, kind=kind, choices=choices, order=i)
-            for i, (code, text, kind, choices) in enumerate(spec["questions"])
-        )
+        _module_create(scheme, spec, order)
     EscalationRule.objects.bulk_create(
         EscalationRule(scheme=scheme, **rule) for rule in escalations.DEFAULT_RULES
     )
@@ -977,6 +989,51 @@ def module_update(
     module.full_clean()
     module.save()
     audit_event("module.changed", module, module.scheme, actor)
+    return module
+
+
+def _module_create(scheme: Scheme, spec: dict[str, Any], order: int) -> QuestionModule:
+    module = QuestionModule.objects.create(
+        scheme=scheme,
+        name=spec["name"],
+        generic=spec.get("generic", False),
+        every_weeks=spec.get("every_weeks", 0),
+        order=order,
+    )
+    Question.objects.bulk_create(
+        Question(module=module, code=code, text=text, kind=kind, choices=choices, order=i)
+        for i, (code, text, kind, choices) in enumerate(spec["questions"])
+    )
+    return module
+
+
+@transaction.atomic
+def module_adopt(*, scheme: Scheme, key: str, actor: Any) -> QuestionModule:
+    """Add a set from the library (LIBRARY_MODULES). A set retired earlier comes back with
+    its questions, so past and new answers share their questions and the figure goes on."""
+    spec = LIBRARY_MODULES.get(key)
+    if spec is None:
+        raise ValidationError("Choose a question set from the list")
+    first_code = spec["questions"][0][0]
+    earlier = (
+        QuestionModule.objects.select_for_update()
+        .filter(scheme=scheme, questions__code=first_code)
+        .first()
+    )
+    if earlier is not None and earlier.retired_at is None:
+        raise ValidationError(f"The scheme asks “{earlier.name}” already")
+    if earlier is None:
+        for code, *_ in spec["questions"]:
+            _code_check(scheme.pk, code)  # a question of the scheme's own with this short name
+    else:
+        earlier.retired_at = None
+        earlier.save(update_fields=["retired_at"])
+        earlier.questions.update(retired_at=None)
+        audit_event("module.restored", earlier, scheme, actor, library=key)
+        return earlier
+    order = (scheme.modules.aggregate(last=Max("order"))["last"] or 0) + 1
+    module = _module_create(scheme, spec, order)
+    audit_event("module.adopted", module, scheme, actor, library=key)
     return module
 
 

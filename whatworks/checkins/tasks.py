@@ -1,5 +1,5 @@
 """Background work: tomorrow's lists, missed visits, overdue tasks, outcomes, retention,
-training reminders."""
+training reminders, contacts' peace-of-mind surveys."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from whatworks.checkins import escalations, retention, schedule, training
+from whatworks.checkins import escalations, peace_of_mind, retention, schedule, training
 from whatworks.checkins.models import Scheme
 
 
@@ -64,3 +64,8 @@ def review_retention() -> int:
 @db_periodic_task(crontab(hour="8", minute="0"))
 def remind_training_expiring() -> int:
     return training.remind_expiring()
+
+
+@db_periodic_task(crontab(hour="10", minute="0"))
+def send_peace_of_mind_surveys() -> int:
+    return peace_of_mind.surveys_send()

@@ -4,6 +4,7 @@ from whatworks.checkins import (
     views,
     views_funding,
     views_manage,
+    views_peace_of_mind,
     views_practices,
     views_referral,
     views_signposting,
@@ -34,6 +35,11 @@ urlpatterns: list[URLPattern] = [
         "checkins/schemes/<int:pk>/practices/",
         views_practices.practices,
         name="checkins-practices",
+    ),
+    path(
+        "checkins/schemes/<int:pk>/peace-of-mind/",
+        views_peace_of_mind.surveys,
+        name="checkins-surveys",
     ),
     path(
         "checkins/schemes/<int:pk>/signposts/",
@@ -82,6 +88,11 @@ urlpatterns: list[URLPattern] = [
         name="checkins-question-remove",
     ),
     path("checkins/question-sets/<int:pk>/", views_manage.module_edit, name="checkins-module-edit"),
+    path(
+        "checkins/schemes/<int:pk>/question-sets/<slug:key>/add/",
+        views_manage.module_adopt,
+        name="checkins-module-adopt",
+    ),
     path(
         "checkins/question-sets/<int:pk>/remove/",
         views_manage.module_remove,
@@ -158,6 +169,12 @@ urlpatterns: list[URLPattern] = [
         "checkins/refer/<str:token>/check/", views_referral.refer_check, name="checkins-refer-check"
     ),
     path("checkins/refer/<str:token>/done/", views_referral.refer_done, name="checkins-refer-done"),
+    path("checkins/peace-of-mind/<str:token>/", views_peace_of_mind.survey, name="checkins-survey"),
+    path(
+        "checkins/peace-of-mind/<str:token>/stop/",
+        views_peace_of_mind.survey_stop,
+        name="checkins-survey-stop",
+    ),
     path(
         "checkins/refer/<str:token>/<slug:step>/",
         views_referral.refer_step,

@@ -315,6 +315,7 @@ def rules_list(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "scheme": scheme,
             "rules": scheme.rules.all(),
             "modules": scheme.modules.prefetch_related("questions"),
+            "library": selectors.library_to_add(scheme),
         },
     )
 

@@ -9,6 +9,7 @@ from django import forms
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from whatworks.checkins import retention, selectors, services, twofactor
 from whatworks.checkins.forms_manage import (
@@ -238,6 +239,20 @@ def module_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "button": "Save the question set",
             "back": "checkins-rules",
         },
+    )
+
+
+@require_POST
+@twofactor.two_factor_required
+def module_adopt(request: AuthenticatedRequest, pk: int, key: str) -> HttpResponse:
+    scheme = selectors.access_scheme(request.user, pk)
+    if key not in services.LIBRARY_MODULES:
+        raise Http404("No such question set")
+    return act(
+        request,
+        lambda: services.module_adopt(scheme=scheme, key=key, actor=request.user),
+        then=_rules_url(scheme),
+        success=lambda module: f"“{module.name}” is added: visits ask it from today.",
     )
 
 

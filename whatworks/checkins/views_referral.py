@@ -71,23 +71,33 @@ def _save_draft(request: HttpRequest, scheme: Scheme, step: str, data: dict[str,
     request.session.modified = True
 
 
-def _page(
-    request: HttpRequest, template: str, scheme: Scheme, context: dict[str, Any], status: int = 200
+# Public pages carry no site navigation, search or account links.
+NO_NAVIGATION: dict[str, Any] = {"service_nav": [], "account_nav": [], "search_url": ""}
+
+
+def public_page(
+    request: HttpRequest,
+    template: str,
+    scheme: Scheme,
+    context: dict[str, Any],
+    status: int = 200,
+    home: str | None = None,
 ) -> HttpResponse:
-    """A public referral page: minimal chrome under the scheme's own name (a GP receptionist
-    or a relative has no use for the site's navigation), no sign-in links."""
+    """A public page of the scheme (a referral, a contact's survey): minimal chrome under the
+    scheme's own name (a GP receptionist or a relative has no use for the site's
+    navigation), no sign-in links. `home` is where the name links: the referral's start
+    page unless given."""
     chrome = {
+        **NO_NAVIGATION,
         "service_name": scheme.name,
-        "service_url": reverse("checkins-refer-start", kwargs={"token": scheme.referral_token}),
-        "service_nav": [],
-        "account_nav": [],  # nor the site search and account links
-        "search_url": "",
+        "service_url": home
+        or reverse("checkins-refer-start", kwargs={"token": scheme.referral_token}),
     }
     return render(request, template, {**chrome, "scheme": scheme, **context}, status=status)
 
 
 def _too_many(request: HttpRequest, scheme: Scheme) -> HttpResponse:
-    return _page(request, "checkins/refer_too_many.html", scheme, {}, status=429)
+    return public_page(request, "checkins/refer_too_many.html", scheme, {}, status=429)
 
 
 def _form(step: str, scheme: Scheme, data: Any = None) -> forms.Form:
@@ -102,7 +112,7 @@ def _form(step: str, scheme: Scheme, data: Any = None) -> forms.Form:
 @never_cache
 def refer_start(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
-    return _page(request, "checkins/refer_start.html", scheme, {"token": token})
+    return public_page(request, "checkins/refer_start.html", scheme, {"token": token})
 
 
 @never_cache
@@ -138,7 +148,7 @@ def refer_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         if index
         else reverse("checkins-refer-start", kwargs={"token": token})
     )
-    return _page(
+    return public_page(
         request,
         "checkins/refer_step.html",
         scheme,
@@ -218,7 +228,7 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
     ):
         return done
     modules = dict(QuestionModule.objects.filter(scheme=scheme).values_list("pk", "name"))
-    return _page(
+    return public_page(
         request,
         "checkins/refer_check.html",
         scheme,
@@ -236,4 +246,4 @@ def refer_check(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def refer_done(request: HttpRequest, token: str) -> HttpResponse:
     scheme = _scheme(token)
-    return _page(request, "checkins/refer_done.html", scheme, {"token": token})
+    return public_page(request, "checkins/refer_done.html", scheme, {"token": token})
