@@ -152,6 +152,7 @@ ENTRIES: dict[str, Entry] = {
     ),
     "checkins-retention": Entry(gated(), _pk("scheme")),
     "checkins-practices": Entry(gated(), _pk("scheme")),
+    "checkins-practice-naming": Entry(gated(), _pk("scheme"), method="post"),
     "checkins-practice-remove": Entry(gated(), _pk("practice"), method="post"),
     "checkins-signposts": Entry(gated(), _pk("scheme")),
     "checkins-training": Entry(gated(), _pk("scheme")),

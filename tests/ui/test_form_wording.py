@@ -45,6 +45,8 @@ def _known(name: str) -> dict[str, Any] | None:
 
     # A scheme as these forms read it (an unsaved one has no related lists to ask).
     scheme = SimpleNamespace(
+        pk=None,
+        gp_practices="ods",
         cost_per_visit="6.75",
         rates=SimpleNamespace(all=list),
         training_modules=SimpleNamespace(all=TrainingModule.objects.none),
@@ -52,6 +54,8 @@ def _known(name: str) -> dict[str, Any] | None:
     return {
         "RatesForm": {"scheme": scheme},
         "TrainingRecordForm": {"scheme": scheme},
+        "HealthForm": {"scheme": scheme},
+        "PracticeForm": {"scheme": scheme},
         "ChampionFilterForm": {"choices": {"council_types": [], "regions": []}},
         "PartnerForm": {"owner": Organisation()},
         "StatusForm": {"current": "idea", "can_withdraw": True},

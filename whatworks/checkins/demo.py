@@ -73,7 +73,17 @@ def load_demo() -> str:
         initiative=initiative,
         coordinator_phone="01534 616616",
         alert_mobile="07797 812345",  # texted at an emergency
+        health_identifier="local",
+        local_identifier_label="Jersey health number",
+        gp_practices="own",  # Jersey's practices have no NHS ODS code
     )
+    for practice in ("Cleveland Clinic", "Le Rocquier Surgery", "Lido Medical Centre"):
+        services.practice_address_save(
+            scheme=scheme,
+            name=practice,
+            email=f"{practice.split()[0].lower()}@practices.example.je",
+            actor=coordinator,
+        )
     round_ = services.round_create(
         scheme=scheme, name="St Helier walk 4", kind="postal", worker=postie, actor=coordinator
     )

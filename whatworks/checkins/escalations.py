@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -30,6 +29,7 @@ from whatworks.checkins.models import (
     EscalationStatusChange,
     Outcome,
     PracticeAddress,
+    PracticeNaming,
     Resident,
     Scheme,
     SchemeRole,
@@ -39,6 +39,7 @@ from whatworks.checkins.models import (
 )
 from whatworks.checkins.validation import display_phone, is_mobile
 from whatworks.core import audit
+from whatworks.core.links import absolute_url
 from whatworks.core.messaging import message_queue
 
 DEFAULT_RULES: list[dict[str, Any]] = [
@@ -134,10 +135,6 @@ def first_chase_at(urgency: str, raised: datetime, due: datetime) -> datetime:
     return raised + rung.first_chase if rung.first_chase is not None else due
 
 
-def _site_url(path: str) -> str:
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + path
-
-
 def alert_mobile(scheme: Scheme) -> str:
     """The mobile texted at an emergency: the scheme's alert mobile, else the coordinator's
     phone when it is a mobile ("" when there is none: the task says so)."""
@@ -159,7 +156,7 @@ def _text_coordinator(scheme: Scheme, escalation: Escalation, template: str) -> 
         personalisation={
             "scheme": scheme.name,
             "reference": escalation.reference,
-            "link": _site_url(escalation.get_absolute_url()),
+            "link": absolute_url(escalation.get_absolute_url()),
         },
         about=escalation.resident.message_subject,
     )
@@ -201,15 +198,20 @@ def _notify_contacts(rule: EscalationRule, resident: Resident, context: dict[str
     return sent
 
 
+def practice_for(resident: Resident) -> PracticeAddress | None:
+    """The verified entry for the person's GP practice, found the way the scheme names
+    practices: by ODS code, or by name from its own list."""
+    practices = PracticeAddress.objects.filter(scheme_id=resident.scheme_id)
+    if resident.scheme.gp_practices == PracticeNaming.OWN:
+        name = resident.gp_practice_name
+        return practices.filter(ods_code="", name=name).first() if name else None
+    code = resident.gp_practice_ods
+    return practices.filter(ods_code=code).first() if code else None
+
+
 def _notify_practice(resident: Resident, escalation: Escalation, context: dict[str, Any]) -> str:
     """Email the person's GP practice at its verified address; say what happened."""
-    practice = (
-        PracticeAddress.objects.filter(
-            scheme_id=resident.scheme_id, ods_code=resident.gp_practice_ods
-        ).first()
-        if resident.gp_practice_ods
-        else None
-    )
+    practice = practice_for(resident)
     if practice is None:
         return "no verified email for the GP practice: call them"
     message_queue(
@@ -308,7 +310,7 @@ def raise_escalation(
                     "scheme": scheme.name,
                     "rule": rule.name,
                     "due": timezone.localtime(escalation.due_at).strftime("%-d %B %Y %H:%M"),
-                    "link": _site_url(escalation.get_absolute_url()),
+                    "link": absolute_url(escalation.get_absolute_url()),
                 },
                 about=resident.message_subject,
             )
@@ -493,7 +495,7 @@ def _chase(escalation: Escalation, now: datetime) -> bool:
                 else escalation.get_trigger_display(),
                 "days": max(0, (now - escalation.due_at).days),
                 "still_open": escalation.due_at >= now,
-                "link": _site_url(reverse("checkins-escalation", kwargs={"pk": escalation.pk})),
+                "link": absolute_url(reverse("checkins-escalation", kwargs={"pk": escalation.pk})),
             },
         )
     overdue = escalation.due_at < now

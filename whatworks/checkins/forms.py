@@ -20,6 +20,8 @@ from whatworks.checkins.models import (
     EscalationRule,
     HealthIdentifier,
     Outcome,
+    PracticeAddress,
+    PracticeNaming,
     QuestionModule,
     Referral,
     Round,
@@ -183,6 +185,9 @@ class ContactForm(forms.Form):
         return data
 
 
+NOT_LISTED = "__not_listed__"
+
+
 class HealthForm(forms.Form):
     gp_practice_ods = forms.CharField(
         label="GP practice ODS code",
@@ -222,14 +227,43 @@ class HealthForm(forms.Form):
     def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["modules"].choices = [  # type: ignore[attr-defined]
-            (str(m.pk), m.name) for m in QuestionModule.objects.filter(scheme=scheme, generic=False)
+            (str(m.pk), m.name)
+            for m in QuestionModule.objects.filter(scheme_id=scheme.pk, generic=False)
         ]
+        self.own_list = scheme.gp_practices == PracticeNaming.OWN
+        if self.own_list:
+            # The scheme's own list: choose the practice by name; no ODS code, and no email
+            # typed by the referrer (concerns go to the list's verified address).
+            del self.fields["gp_practice_ods"], self.fields["gp_practice_email"]
+            names = list(
+                PracticeAddress.objects.filter(scheme=scheme, ods_code="").values_list(
+                    "name", flat=True
+                )
+            )
+            self.fields["gp_practice_name"] = forms.ChoiceField(
+                label="Their GP practice",
+                choices=[(n, n) for n in names] + [(NOT_LISTED, "Not listed, or not known")],
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": "Select their GP practice from the list"},
+            )
+            self.fields["gp_practice_other"] = forms.CharField(
+                label="Name of their GP practice, if you know it",
+                max_length=200,
+                required=False,
+            )
+            self.order_fields(["gp_practice_name", "gp_practice_other"])
 
     def clean_gp_practice_ods(self) -> str:
         return validation.clean_ods_code(self.cleaned_data["gp_practice_ods"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.own_list:
+            if data.get("gp_practice_name") == NOT_LISTED:
+                data["gp_practice_name"] = (data.get("gp_practice_other") or "").strip()
+            data.pop("gp_practice_other", None)
+            data["gp_practice_ods"] = data["gp_practice_email"] = ""
         if data.get("appointment_on") and not data.get("appointment_what"):
             self.add_error("appointment_what", "Enter what the appointment is")
         return data
@@ -438,6 +472,16 @@ class SchemeForm(forms.Form):
         max_length=60,
         required=False,
         help_text="For example: Jersey health number. Only for a local identifier.",
+    )
+    gp_practices = forms.ChoiceField(
+        label="How the referral asks for the person's GP practice",
+        choices=PracticeNaming.choices,
+        initial=PracticeNaming.ODS,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how the referral asks for the GP practice",
+            "invalid_choice": "Select how the referral asks for the GP practice",
+        },
     )
     alert_mobile = forms.CharField(
         label="Mobile for emergency alerts",

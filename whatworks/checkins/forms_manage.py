@@ -13,6 +13,7 @@ from whatworks.checkins.models import (
     AnswerKind,
     Payer,
     PeaceOfMind,
+    PracticeNaming,
     Question,
     QuestionModule,
     RecordType,
@@ -211,6 +212,23 @@ class PracticeForm(forms.Form):
         error_messages={
             "required": "Enter the email address",
             "invalid": "Enter an email address in the correct format, like gp@example.nhs.uk",
+        },
+    )
+
+    def __init__(self, *args: Any, scheme: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if scheme.gp_practices == PracticeNaming.OWN:
+            del self.fields["ods_code"]  # the scheme's own list: the name is the key
+
+
+class PracticeNamingForm(forms.Form):
+    gp_practices = forms.ChoiceField(
+        label="How the referral asks for the person's GP practice",
+        choices=PracticeNaming.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how the referral asks for the GP practice",
+            "invalid_choice": "Select how the referral asks for the GP practice",
         },
     )
 

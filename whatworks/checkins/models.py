@@ -48,6 +48,11 @@ class HealthIdentifier(models.TextChoices):
     NONE = "none", "None"
 
 
+class PracticeNaming(models.TextChoices):
+    ODS = "ods", "By NHS practice code"
+    OWN = "own", "From the scheme's own list (where practices have no NHS code, as in Jersey)"
+
+
 class Scheme(models.Model):
     organisation = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="checkin_schemes"
@@ -74,6 +79,12 @@ class Scheme(models.Model):
         max_length=10, choices=HealthIdentifier.choices, default=HealthIdentifier.NHS
     )
     local_identifier_label = models.CharField(max_length=60, blank=True)
+    gp_practices = models.CharField(
+        "how GP practices are named",
+        max_length=3,
+        choices=PracticeNaming.choices,
+        default=PracticeNaming.ODS,
+    )
     referral_token = models.CharField(max_length=40, unique=True, default=new_referral_token)
     evidence_visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PEERS
@@ -189,7 +200,8 @@ class PracticeAddress(models.Model):
     email names no one: it gives a reference to quote when the practice calls."""
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="practices")
-    ods_code = models.CharField("ODS code", max_length=10)
+    # Blank on a scheme whose practices come from its own list: there the name is the key.
+    ods_code = models.CharField("ODS code", max_length=10, blank=True)
     name = models.CharField(max_length=200)
     email = models.EmailField()
     verified_by = models.ForeignKey(
@@ -200,11 +212,20 @@ class PracticeAddress(models.Model):
     class Meta:
         ordering = ["name", "ods_code"]
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "ods_code"], name="one_address_per_practice")
+            models.UniqueConstraint(
+                fields=["scheme", "ods_code"],
+                condition=~Q(ods_code=""),
+                name="one_address_per_practice",
+            ),
+            models.UniqueConstraint(
+                fields=["scheme", "name"],
+                condition=Q(ods_code=""),
+                name="one_listed_practice_per_name",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.ods_code})"
+        return f"{self.name} ({self.ods_code})" if self.ods_code else self.name
 
 
 class RoundKind(models.TextChoices):

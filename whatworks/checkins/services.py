@@ -34,6 +34,7 @@ from whatworks.checkins.models import (
     Pause,
     PlannedVisit,
     PracticeAddress,
+    PracticeNaming,
     Question,
     QuestionModule,
     RecordType,
@@ -163,6 +164,7 @@ def scheme_create(
     alert_mobile: str = "",
     health_identifier: str = HealthIdentifier.NHS,
     local_identifier_label: str = "",
+    gp_practices: str = PracticeNaming.ODS,
 ) -> Scheme:
     if initiative is not None and initiative.organisation_id != organisation.pk:
         raise ValidationError({"initiative": "Choose an initiative of your own organisation"})
@@ -179,6 +181,7 @@ def scheme_create(
         local_identifier_label=local_identifier_label.strip()
         if health_identifier == HealthIdentifier.LOCAL
         else "",
+        gp_practices=gp_practices,
         created_by=actor,
         evidence_visibility=initiative.visibility if initiative is not None else "peers",
     )
@@ -1240,18 +1243,28 @@ def resident_export(resident: Resident) -> dict[str, Any]:
 
 @transaction.atomic
 def practice_address_save(
-    *, scheme: Scheme, ods_code: str, name: str, email: str, actor: Any
+    *, scheme: Scheme, name: str, email: str, actor: Any, ods_code: str = ""
 ) -> PracticeAddress:
     """Record (or correct) the address the coordinator checked with the practice itself:
-    the only address a concern about one of its patients is emailed to."""
-    code = validation.clean_ods_code(ods_code)
-    if not code:
-        raise ValidationError({"ods_code": "Enter the practice's ODS code, like A81001"})
+    the only address a concern about one of its patients is emailed to. On a scheme with its
+    own list of practices this is the list, keyed by name; otherwise by ODS code."""
+    name = name.strip()
+    if scheme.gp_practices == PracticeNaming.OWN:
+        if not name:
+            raise ValidationError({"name": "Enter the practice's name"})
+        key: dict[str, Any] = {"ods_code": "", "name": name}
+        defaults: dict[str, Any] = {}
+    else:
+        code = validation.clean_ods_code(ods_code)
+        if not code:
+            raise ValidationError({"ods_code": "Enter the practice's ODS code, like A81001"})
+        key = {"ods_code": code}
+        defaults = {"name": name}
     practice, _ = PracticeAddress.objects.update_or_create(
         scheme=scheme,
-        ods_code=code,
+        **key,
         defaults={
-            "name": name.strip(),
+            **defaults,
             "email": email.strip().lower(),
             "verified_by": actor,
             "verified_at": timezone.now(),
@@ -1260,6 +1273,18 @@ def practice_address_save(
     practice.full_clean()
     audit_event("practice.verified", practice, scheme, actor)
     return practice
+
+
+@transaction.atomic
+def practice_naming_set(*, scheme: Scheme, naming: str, actor: Any) -> Scheme:
+    """How the referral asks for a person's GP practice. Practices on the list keep their
+    entries; only the ones that suit the choice are used (ODS codes, or the list's names)."""
+    if naming not in PracticeNaming.values:
+        raise ValidationError("Select how GP practices are named")
+    scheme.gp_practices = naming
+    scheme.save(update_fields=["gp_practices"])
+    audit_event("practices.naming", scheme, scheme, actor, naming=naming)
+    return scheme
 
 
 @transaction.atomic

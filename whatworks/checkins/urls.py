@@ -72,6 +72,11 @@ urlpatterns: list[URLPattern] = [
         name="checkins-signposting-new",
     ),
     path(
+        "checkins/schemes/<int:pk>/practices/naming/",
+        views_practices.practice_naming,
+        name="checkins-practice-naming",
+    ),
+    path(
         "checkins/practices/<int:pk>/remove/",
         views_practices.practice_remove,
         name="checkins-practice-remove",

@@ -6,6 +6,8 @@ emailed only to an address on this list, and names no one (see escalations.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,42 +15,80 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from whatworks.checkins import selectors, services, twofactor
-from whatworks.checkins.forms_manage import PracticeForm
-from whatworks.checkins.models import PracticeAddress, Resident, ResidentStatus
+from whatworks.checkins.forms_manage import PracticeForm, PracticeNamingForm
+from whatworks.checkins.models import PracticeAddress, PracticeNaming, Resident, ResidentStatus
 from whatworks.core.forms import act, submit
 from whatworks.organisations.http import AuthenticatedRequest
+
+
+def _page(request: AuthenticatedRequest, scheme: Any, form: Any, naming: Any) -> HttpResponse:
+    own = scheme.gp_practices == PracticeNaming.OWN
+    key = "gp_practice_name" if own else "gp_practice_ods"
+    # The entries that count under the scheme's way of naming practices.
+    entries = PracticeAddress.objects.filter(scheme=scheme).select_related("verified_by")
+    verified = list(entries.filter(ods_code="") if own else entries.exclude(ods_code=""))
+    known = {p.name if own else p.ods_code for p in verified}
+    # Practices people on the scheme are registered with, counted: no one is named here.
+    missing = [
+        {"practice": row[key], "people": row["people"]}
+        for row in Resident.objects.filter(scheme=scheme)
+        .exclude(status=ResidentStatus.ERASED)
+        .exclude(**{key: ""})
+        .values(key)
+        .annotate(people=Count("id"))
+        .order_by(key)
+        if row[key] not in known
+    ]
+    return render(
+        request,
+        "checkins/practices.html",
+        {
+            "scheme": scheme,
+            "form": form,
+            "naming": naming,
+            "own_list": own,
+            "verified": verified,
+            "missing": missing,
+        },
+    )
+
+
+def _url(scheme: Any) -> str:
+    return reverse("checkins-practices", kwargs={"pk": scheme.pk})
 
 
 @twofactor.two_factor_required
 def practices(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     scheme = selectors.access_scheme(request.user, pk)
-    form = PracticeForm(request.POST or None)
+    form = PracticeForm(request.POST or None, scheme=scheme)
     if done := submit(
         request,
         form,
         lambda data: services.practice_address_save(scheme=scheme, actor=request.user, **data),
-        then=reverse("checkins-practices", kwargs={"pk": scheme.pk}),
+        then=_url(scheme),
         success="The practice's address is recorded as verified.",
     ):
         return done
-    verified = list(PracticeAddress.objects.filter(scheme=scheme).select_related("verified_by"))
-    known = {p.ods_code for p in verified}
-    # Practices people on the scheme are registered with, counted: no one is named here.
-    missing = [
-        row
-        for row in Resident.objects.filter(scheme=scheme)
-        .exclude(status=ResidentStatus.ERASED)
-        .exclude(gp_practice_ods="")
-        .values("gp_practice_ods")
-        .annotate(people=Count("id"))
-        .order_by("gp_practice_ods")
-        if row["gp_practice_ods"] not in known
-    ]
-    return render(
+    naming = PracticeNamingForm(initial={"gp_practices": scheme.gp_practices})
+    return _page(request, scheme, form, naming)
+
+
+@require_POST
+@twofactor.two_factor_required
+def practice_naming(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    scheme = selectors.access_scheme(request.user, pk)
+    naming = PracticeNamingForm(request.POST)
+    if done := submit(
         request,
-        "checkins/practices.html",
-        {"scheme": scheme, "form": form, "verified": verified, "missing": missing},
-    )
+        naming,
+        lambda data: services.practice_naming_set(
+            scheme=scheme, naming=data["gp_practices"], actor=request.user
+        ),
+        then=_url(scheme),
+        success="Saved: the referral asks for the GP practice that way from now on.",
+    ):
+        return done
+    return _page(request, scheme, PracticeForm(scheme=scheme), naming)
 
 
 @require_POST
