@@ -183,3 +183,32 @@ def test_each_month_counts_the_workers_with_every_training_current(
     assert figures[date(2026, 1, 1)] == 1.0
     assert figures[date(2026, 2, 1)] == 1.0
     assert figures[date(2026, 3, 1)] == 2.0
+
+
+def test_the_dashboard_flags_whoever_works_a_round_today_without_current_training(
+    as_verified: Any, world: Any, scheme: Any, round_: Any
+) -> None:
+    """The round's worker was given it before the scheme asked for training (or their record
+    has since run out): nothing refuses them now, so the dashboard says so."""
+    officer, worker, cover = world["officer"], round_.worker, world["volunteer"]
+    today = timezone.localdate()
+    client = as_verified(officer)
+    url = reverse("checkins-scheme", kwargs={"pk": scheme.pk})
+    assert "Training not current" not in client.get(url).content.decode()  # nothing asked
+
+    decline = TrainingModule.objects.create(scheme=scheme, name="Spotting decline")
+    page = client.get(url)
+    assert page.context["board"].untrained == 1
+    assert f"{worker.full_name}: Spotting decline" in page.content.decode()
+
+    # Covering today: their training counts too, once it lapses.
+    training.training_record(module=decline, user=cover, completed_on=today, actor=officer)
+    services.cover_add(round_=round_, start_date=today, end_date=today, worker=cover, actor=officer)
+    TrainingRecord.objects.filter(user=cover).update(expires_on=today - timedelta(days=1))
+    assert client.get(url).context["board"].untrained == 2
+
+    for person in (worker, cover):
+        training.training_record(module=decline, user=person, completed_on=today, actor=officer)
+    page = client.get(url)
+    assert page.context["board"].untrained == 0
+    assert "Training not current" not in page.content.decode()

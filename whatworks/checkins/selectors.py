@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from whatworks.checkins import rules as checkin_rules
-from whatworks.checkins import schedule
+from whatworks.checkins import schedule, training
 from whatworks.checkins.models import (
     Appointment,
     Cover,
@@ -258,6 +258,7 @@ class Dashboard:
     done_week: int
     extra_week: int
     rounds: list[dict[str, Any]]
+    untrained: int = 0  # people working a round today whose training has run out
 
 
 def _by_round(rows: Any) -> dict[int, int]:
@@ -291,6 +292,7 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
         ),
         key=lambda e: (rank.get(e.urgency, 2), e.due_at, e.pk),  # type: ignore[call-overload]
     )
+    lapsed = training.lapsed_on_rounds(scheme, today)
     rounds_qs = list(
         Round.objects.filter(scheme=scheme)
         .select_related("worker")
@@ -323,6 +325,7 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
             "done_today": done_today_by_round.get(r.pk, 0),
             "planned": planned_today_by_round.get(r.pk, 0) + planned_past_by_round.get(r.pk, 0),
             "done": done_today_by_round.get(r.pk, 0) + done_past_by_round.get(r.pk, 0),
+            "lapsed": lapsed.get(r.pk, []),
         }
         for r in rounds_qs
     ]
@@ -339,6 +342,7 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
         done_week=done_today + sum(done_past_by_round.values()),
         extra_week=extra_today + extra_past,
         rounds=rounds,
+        untrained=len({user.pk for people in lapsed.values() for user, _ in people}),
     )
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from whatworks.checkins import services  # the module: services also uses this one
 from whatworks.checkins.models import (
+    Cover,
     Scheme,
     SchemeRoleKind,
     TrainingModule,
@@ -72,6 +73,37 @@ def missing(scheme: Scheme, user: Any, on: date) -> list[TrainingModule]:
     """The scheme's modules `user` has no current record of on `on`."""
     done = TrainingRecord.objects.filter(_current(on), user=user, module__scheme=scheme)
     return list(scheme.training_modules.exclude(pk__in=done.values("module_id")))
+
+
+def lapsed_on_rounds(scheme: Scheme, today: date) -> dict[int, list[tuple[Any, list[str]]]]:
+    """For each round: whoever works it today (its worker, or the person covering it) whose
+    training in some module is not current, with the modules' names. A refusal stops anyone
+    being given a round without training; this finds training that ran out afterwards."""
+    modules = {m.pk: m.name for m in scheme.training_modules.all()}
+    if not modules:
+        return {}
+    holders: dict[int, list[Any]] = {}
+    for round_ in scheme.rounds.select_related("worker"):
+        if round_.worker is not None:
+            holders.setdefault(round_.pk, []).append(round_.worker)
+    covers = Cover.objects.filter(
+        round__scheme=scheme, start_date__lte=today, end_date__gte=today, worker__isnull=False
+    ).select_related("worker")
+    for cover in covers:
+        holders.setdefault(cover.round_id, []).append(cover.worker)
+    users = {user.pk for people in holders.values() for user in people}
+    current: dict[int, set[int]] = {}
+    for user_id, module_id in TrainingRecord.objects.filter(
+        _current(today), module__scheme=scheme, user_id__in=users
+    ).values_list("user_id", "module_id"):
+        current.setdefault(user_id, set()).add(module_id)
+    lapsed: dict[int, list[tuple[Any, list[str]]]] = {}
+    for round_id, people in holders.items():
+        for user in people:
+            lacking = [name for pk, name in modules.items() if pk not in current.get(user.pk, ())]
+            if lacking:
+                lapsed.setdefault(round_id, []).append((user, lacking))
+    return lapsed
 
 
 def refuse_untrained(scheme: Scheme, user: Any, on: date, field: str) -> None:
