@@ -292,12 +292,12 @@ def dashboard(scheme: Scheme, today: date | None = None) -> Dashboard:
         ),
         key=lambda e: (rank.get(e.urgency, 2), e.due_at, e.pk),  # type: ignore[call-overload]
     )
-    lapsed = training.lapsed_on_rounds(scheme, today)
     rounds_qs = list(
         Round.objects.filter(scheme=scheme)
         .select_related("worker")
         .annotate(active_count=Count("residents", filter=Q(residents__status="active")))
     )
+    lapsed = training.lapsed_on_rounds(scheme, today, rounds_qs)
     round_ids = [r.pk for r in rounds_qs]
     schedule.round_changes_ensure(today)
     due_today = schedule.due_residents(today, round_ids)

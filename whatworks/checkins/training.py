@@ -75,15 +75,18 @@ def missing(scheme: Scheme, user: Any, on: date) -> list[TrainingModule]:
     return list(scheme.training_modules.exclude(pk__in=done.values("module_id")))
 
 
-def lapsed_on_rounds(scheme: Scheme, today: date) -> dict[int, list[tuple[Any, list[str]]]]:
-    """For each round: whoever works it today (its worker, or the person covering it) whose
-    training in some module is not current, with the modules' names. A refusal stops anyone
-    being given a round without training; this finds training that ran out afterwards."""
+def lapsed_on_rounds(
+    scheme: Scheme, today: date, rounds: list[Any]
+) -> dict[int, list[tuple[Any, list[str]]]]:
+    """For each of the scheme's `rounds` (with their workers): whoever works it today (its
+    worker, or the person covering it) whose training in some module is not current, with the
+    modules' names. A refusal stops anyone being given a round without training; this finds
+    training that ran out afterwards. Three queries, whatever the number of rounds."""
     modules = {m.pk: m.name for m in scheme.training_modules.all()}
     if not modules:
         return {}
     holders: dict[int, list[Any]] = {}
-    for round_ in scheme.rounds.select_related("worker"):
+    for round_ in rounds:
         if round_.worker is not None:
             holders.setdefault(round_.pk, []).append(round_.worker)
     covers = Cover.objects.filter(
