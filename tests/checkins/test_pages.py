@@ -126,7 +126,7 @@ def test_it_shows_a_worker_no_health_details(as_verified: Any, world: Any, resid
 
 
 def test_it_shows_a_new_question_on_the_list_at_once(
-    as_verified: Any, world: Any, resident: Any
+    as_verified: Any, world: Any, resident: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     from whatworks.checkins.models import Question
 
@@ -134,8 +134,11 @@ def test_it_shows_a_new_question_on_the_list_at_once(
     url = reverse("checkins-round-today", kwargs={"pk": resident.round_id})
     assert b"Have you had a fall?" not in client.get(url).content
     module = resident.scheme.modules.get(name="Every visit")
-    Question.objects.create(module=module, code="fall", text="Have you had a fall?", kind="yes_no")
-    assert b"Have you had a fall?" in client.get(url).content  # the cached form was dropped
+    with django_capture_on_commit_callbacks(execute=True):  # the cache is bumped on commit
+        Question.objects.create(
+            module=module, code="fall", text="Have you had a fall?", kind="yes_no"
+        )
+    assert b"Have you had a fall?" in client.get(url).content  # the cached sets were dropped
 
 
 def test_it_shows_the_dashboard_in_a_fixed_number_of_queries(

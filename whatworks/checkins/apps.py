@@ -24,10 +24,11 @@ class CheckinsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from whatworks.checkins.models import EscalationRule, Question, QuestionModule
+        from whatworks.checkins.selectors import QUESTIONS_CACHE
         from whatworks.core import cache
 
         def questions_changed(sender: type, **kwargs: object) -> None:
-            cache.bump("checkins-forms")  # the worker's list caches its rendered visit forms
+            cache.bump(QUESTIONS_CACHE)  # the lists cache the question sets and their forms
 
         for model in (Question, QuestionModule, EscalationRule):  # rules mark emergencies
             post_save.connect(questions_changed, sender=model, dispatch_uid=f"checkins-{model}")

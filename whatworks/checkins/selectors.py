@@ -37,7 +37,7 @@ from whatworks.checkins.models import (
     Visit,
 )
 from whatworks.checkins.services import LIBRARY_MODULES, questions_for
-from whatworks.core import audit
+from whatworks.core import audit, cache
 
 
 def schemes_for(user: Any) -> list[tuple[Scheme, list[str]]]:
@@ -178,18 +178,32 @@ class ListEntry:
     number: int = 0
 
 
-ADDRESS_FIELDS = ["address_line_1", "address_line_2", "town", "postcode"]
+# The scheme's question sets and the visit forms rendered from them: the same for everyone
+# who reads a list, and bumped whenever a question, a set or a rule changes (apps.py).
+QUESTIONS_CACHE = "checkins-questions"
+
+
+def scheme_modules(scheme_id: int) -> list[QuestionModule]:
+    """The scheme's question sets with their questions (retired ones too: questions_for
+    leaves them out), from the cache."""
+    return cache.cached(
+        QUESTIONS_CACHE,
+        ("modules", scheme_id),
+        lambda: list(
+            QuestionModule.objects.filter(scheme_id=scheme_id).prefetch_related("questions")
+        ),
+    )
+
+
+ADDRESS_FIELDS = ("address_line_1", "address_line_2", "town", "postcode")
+LIST_FIELDS = ("id", "given_name", "family_name", "periodic_last_asked", *ADDRESS_FIELDS)
 
 
 def todays_list(round_: Round, day: date) -> list[ListEntry]:
     """The round's list for `day` in visiting order. Plain values rather than model objects,
     and a handful of queries whatever the length: this page is read on every doorstep."""
     schedule.round_changes_ensure(day)  # once a day; later reads write nothing
-    rows = list(
-        schedule.due_residents(day, [round_.pk]).values(
-            "id", "given_name", "family_name", "periodic_last_asked", *ADDRESS_FIELDS
-        )
-    )
+    rows = schedule.due_on_round(day, round_.pk, LIST_FIELDS)
     ids = [row["id"] for row in rows]
     own: dict[int, set[int]] = {}
     for resident_id, module_id in Resident.modules.through.objects.filter(
@@ -201,9 +215,7 @@ def todays_list(round_: Round, day: date) -> list[ListEntry]:
         resident_id__in=ids, on__gte=day, on__lte=day + timedelta(days=3)
     ).values("resident_id", "on", "time", "what", "where"):
         appointments.setdefault(appointment["resident_id"], []).append(dict(appointment))
-    modules = list(
-        QuestionModule.objects.filter(scheme_id=round_.scheme_id).prefetch_related("questions")
-    )
+    modules = scheme_modules(round_.scheme_id)
     done = dict(
         Visit.objects.filter(round=round_, visited_on=day, resident_id__in=ids).values_list(
             "resident_id", "outcome"

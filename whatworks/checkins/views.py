@@ -709,7 +709,7 @@ def _visit_form(round_: Any, day: date, questions: list[Any]) -> str:
         )
 
     key = (round_.pk, day.isoformat(), "-".join(str(q.pk) for q in questions))
-    return cache.cached(FORMS_CACHE, key, render)
+    return cache.cached(selectors.QUESTIONS_CACHE, key, render)
 
 
 def _fill(form: str, resident: Any, request: HttpRequest) -> SafeString:
@@ -724,7 +724,6 @@ def _fill(form: str, resident: Any, request: HttpRequest) -> SafeString:
     )
 
 
-FORMS_CACHE = "checkins-forms"
 URL_SENTINEL = "987654321"  # reversed once, then replaced by each person's id
 
 
