@@ -31,7 +31,7 @@ from whatworks.checkins.models import (
     Scheme,
 )
 from whatworks.checkins.services import audit_event
-from whatworks.checkins.validation import is_mobile
+from whatworks.checkins.validation import display_phone, is_mobile
 from whatworks.core.links import absolute_url
 from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
@@ -101,7 +101,9 @@ def surveys_send(today: date | None = None) -> int:
                     "scheme": scheme.name,
                     "contact_name": contact.name,
                     "link": absolute_url(reverse("checkins-survey", kwargs={"token": token})),
-                    "coordinator_phone": scheme.coordinator_phone,
+                    "coordinator_phone": display_phone(scheme.coordinator_phone),
+                    "within_weeks": ANSWER_WITHIN.days // 7,
+                    "every_weeks": EVERY.days // 7,
                 },
                 about=contact.resident.message_subject,
                 personal=True,

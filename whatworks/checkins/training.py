@@ -24,6 +24,7 @@ from whatworks.checkins.models import (
     TrainingModule,
     TrainingRecord,
 )
+from whatworks.checkins.validation import display_phone
 from whatworks.core.messaging import message_queue
 from whatworks.core.models import Channel
 from whatworks.organisations.models import User
@@ -188,7 +189,7 @@ def remind_expiring(today: date | None = None) -> int:
                     "scheme": record.module.scheme.name,
                     "module": record.module.name,
                     "expires": govuk_date(record.expires_on),
-                    "coordinator_phone": record.module.scheme.coordinator_phone,
+                    "coordinator_phone": display_phone(record.module.scheme.coordinator_phone),
                 },
             )
             told += 1
