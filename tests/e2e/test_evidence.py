@@ -147,7 +147,7 @@ def test_a_call_and_check_result_is_computed_confirmed_and_published(
     # The register's results-due page: the published pilot counts towards the rate.
     page.goto(f"{base_url}/initiatives/results-due/")
     expect(page.locator("main")).to_contain_text("Wealden District Council")
-    expect(page.locator("main")).to_contain_text("1 of 1 (100%)")
+    expect(page.locator("main")).to_contain_text("1 of 1 (100.0%)")
     assert_accessible(page)
     assert_no_console_errors(page)
     _shots(page_factory, f"{base_url}/initiatives/results-due/", "due", officer.email, base_url)

@@ -53,7 +53,7 @@ def test_it_counts_each_kind_of_overdue_evidence_by_organisation(world):
     assert (rows["lambeth"].overdue, rows["lambeth"].awaiting, rows["lambeth"].checks) == (0, 0, 1)
     # File drawer: A started 4 pilots (one not due) and published none; B published its one.
     assert (rows["wealden"].rate.started, rows["wealden"].rate.published) == (4, 0)
-    assert rows["lambeth"].rate.percent == 100
+    assert rows["lambeth"].rate.share == 1.0
 
 
 def test_a_private_record_is_counted_in_the_rate_but_not_listed_to_outsiders(world, client_for):
@@ -71,7 +71,27 @@ def test_the_register_page_shows_the_file_drawer_rate(world, client_for):
     )
     InitiativeFactory(organisation=world.org_b, status=Status.STOPPED)
     body = client_for(None).get("/initiatives/results-due/").content.decode()
-    assert "London Borough of Lambeth" in body and "1 of 2 (50%)" in body
+    assert "London Borough of Lambeth" in body and "1 of 2 (50.0%)" in body
+
+
+def test_the_register_page_lists_organisations_a_page_at_a_time_most_overdue_first(
+    world, client_for, monkeypatch
+):
+    from whatworks.initiatives import views_evidence
+
+    monkeypatch.setattr(views_evidence, "ORGANISATIONS_PER_PAGE", 2)
+    most, second, third = (OrganisationFactory(name=n) for n in ("Most", "Second", "Third"))
+    for organisation, goals in ((most, 3), (second, 2), (third, 1)):
+        for _ in range(goals):
+            overdue_goal(organisation)
+    client = client_for(None)
+    first = client.get("/initiatives/results-due/").content.decode()
+    assert "Most" in first and "Second" in first and "Third" not in first
+    assert "1 to 2 of 3, most overdue first" in first and "Page 1 of 2" in first
+    last = client.get("/initiatives/results-due/?page=2").content.decode()
+    assert "Third" in last and ">Most<" not in last and "6 goals whose result is due" in last
+    assert "Third" in client.get("/initiatives/results-due/?page=99").content.decode()  # the last
+    assert "Most" in client.get("/initiatives/results-due/?page=x").content.decode()  # the first
 
 
 def test_the_register_page_takes_a_fixed_number_of_queries(

@@ -71,14 +71,6 @@ class PageOf:
         return self
 
 
-def page_number(raw: Any) -> int:
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
-        return 1
-    return min(max(number, 1), 100_000)
-
-
 # --- Boards and threads ----------------------------------------------------------------
 
 

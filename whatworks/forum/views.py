@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from whatworks.core import audit
 from whatworks.core.forms import act, submit
+from whatworks.core.paging import page_number
 from whatworks.core.visibility import member_organisation_ids
 from whatworks.forum import attachments, markup, pagecache, pseudonyms, selectors, services
 from whatworks.forum.forms import (
@@ -103,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def board_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    number = selectors.page_number(request.GET.get("page"))
+    number = page_number(request.GET.get("page"))
 
     def page() -> dict[str, Any]:
         board = selectors.access_board(request.user, slug)
@@ -207,7 +208,7 @@ def _prepare_posts(thread: Thread, posts: list[Post], user: Any, useful: set[int
 
 
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    number = selectors.page_number(request.GET.get("page"))
+    number = page_number(request.GET.get("page"))
 
     def page() -> dict[str, Any]:
         thread = selectors.access_thread(request.user, pk)

@@ -60,8 +60,9 @@ class Rate:
     published: int = 0
 
     @property
-    def percent(self) -> int | None:
-        return round(100 * self.published / self.started) if self.started else None
+    def share(self) -> float | None:
+        """Of the started pilots, the share with a published result (None: none started)."""
+        return self.published / self.started if self.started else None
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -11,6 +12,7 @@ from django.utils.safestring import mark_safe
 
 from whatworks.core.cache import cached
 from whatworks.core.forms import submit
+from whatworks.core.paging import page_number
 from whatworks.initiatives import due, selectors, services
 from whatworks.initiatives.forms import ConfirmDraftForm
 from whatworks.initiatives.models import DraftState
@@ -50,20 +52,27 @@ def draft_confirm(
     )
 
 
+ORGANISATIONS_PER_PAGE = 100  # the page for the whole register: every council is many pages
+
+
 def results_due(request: HttpRequest) -> HttpResponse:
     """The whole register: each organisation's overdue evidence and its file-drawer rate.
 
     The same for every reader with the same memberships: cached until anything in the register
     changes (writes bump its version) or the day turns (what is overdue)."""
     today = timezone.localdate()
-    body = cached(
-        NAMESPACE,
-        ("results-due", reader_key(request.user), today),
-        lambda: render_to_string(
+    number = page_number(request.GET.get("page"))
+
+    def body_html() -> str:
+        summary = due.register_summary(request.user, today)
+        page = Paginator(summary.rows, ORGANISATIONS_PER_PAGE).get_page(number)
+        return render_to_string(
             "initiatives/_results_due_body.html",
-            {"summary": due.register_summary(request.user, today)},
-        ),
-    )
+            {"summary": summary, "page": page},
+            request=request,  # the page links keep the query string
+        )
+
+    body = cached(NAMESPACE, ("results-due", reader_key(request.user), today, number), body_html)
     return render(
         request,
         "initiatives/results_due.html",
