@@ -96,7 +96,9 @@ def test_the_contact_answers_once_and_the_month_s_share_at_ease_is_a_figure(
     assert not ContactSurvey.objects.exclude(answered_on=None).exists()
 
     assert client.post(url, {"answer": "a_lot"}).status_code == 302
-    assert "Your answer is recorded" in client.get(url).content.decode()
+    thanks = client.get(url).content.decode()
+    assert "Your answer is recorded" in thanks
+    assert "call the coordinator on 01273 123456" in thanks  # the number as people write it
     client.post(url, {"answer": "none"})  # a second answer through the same link
     first = ContactSurvey.objects.get(contact__email="a@example.org")
     assert (first.answer, first.answered_on) == ("a_lot", timezone.localdate())

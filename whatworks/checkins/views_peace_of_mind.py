@@ -5,6 +5,8 @@ contacts have no account here, and the link is the only key). Services in peace_
 
 from __future__ import annotations
 
+from typing import Any
+
 from dateutil.relativedelta import relativedelta
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from whatworks.checkins import peace_of_mind, selectors, twofactor
 from whatworks.checkins.forms_manage import PeaceOfMindForm
+from whatworks.checkins.validation import display_phone
 from whatworks.checkins.views_referral import NO_NAVIGATION, public_page
 from whatworks.core.forms import act, submit
 from whatworks.organisations.http import AuthenticatedRequest
@@ -56,36 +59,34 @@ def _gone(request: HttpRequest) -> HttpResponse:
     return render(request, "checkins/survey_gone.html", context, status=404)
 
 
+def _show(
+    request: HttpRequest, template: str, survey: Any, token: str, **context: Any
+) -> HttpResponse:
+    """A page of the contact's survey under the scheme's name, which links back to the
+    question (never to the scheme's referral link)."""
+    phone = display_phone(survey.scheme.coordinator_phone)
+    context = {"token": token, "phone": phone, **TIMINGS, **context}
+    home = reverse("checkins-survey", kwargs={"token": token})
+    return public_page(request, template, survey.scheme, context, home=home)
+
+
 @never_cache
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     """The contact's one question. An unknown, expired or answered link says so plainly."""
     found = peace_of_mind.survey_for(token)
     if found is None:
         return _gone(request)
-    home = reverse("checkins-survey", kwargs={"token": token})
     if found.answered_on is not None:
-        return public_page(
-            request,
-            "checkins/survey_done.html",
-            found.scheme,
-            {"token": token, **TIMINGS},
-            home=home,
-        )
+        return _show(request, "checkins/survey_done.html", found, token)
     form = PeaceOfMindForm(request.POST if request.method == "POST" else None)
     if done := submit(
         request,
         form,
         lambda data: peace_of_mind.survey_answer(survey=found, answer=data["answer"]),
-        then=home,
+        then=reverse("checkins-survey", kwargs={"token": token}),
     ):
         return done
-    return public_page(
-        request,
-        "checkins/survey.html",
-        found.scheme,
-        {"form": form, "token": token},
-        home=home,
-    )
+    return _show(request, "checkins/survey.html", found, token, form=form)
 
 
 @never_cache
@@ -94,10 +95,7 @@ def survey_stop(request: HttpRequest, token: str) -> HttpResponse:
     found = peace_of_mind.survey_for(token)
     if found is None:
         return _gone(request)
-    home = reverse("checkins-survey", kwargs={"token": token})
     if request.method == "POST":
         peace_of_mind.surveys_refuse(survey=found)
-        return public_page(request, "checkins/survey_stopped.html", found.scheme, {}, home=home)
-    return public_page(
-        request, "checkins/survey_stop.html", found.scheme, {"token": token}, home=home
-    )
+        return _show(request, "checkins/survey_stopped.html", found, token)
+    return _show(request, "checkins/survey_stop.html", found, token)
