@@ -30,6 +30,13 @@ class CheckinsConfig(AppConfig):
         def questions_changed(sender: type, **kwargs: object) -> None:
             cache.bump(QUESTIONS_CACHE)  # the lists cache the question sets and their forms
 
+        # weak=False: a function defined here is gone once ready() returns, and a weak
+        # receiver goes with it (the cache was then never bumped, unless something else
+        # happened to hold the function).
         for model in (Question, QuestionModule, EscalationRule):  # rules mark emergencies
-            post_save.connect(questions_changed, sender=model, dispatch_uid=f"checkins-{model}")
-            post_delete.connect(questions_changed, sender=model, dispatch_uid=f"checkins-d-{model}")
+            post_save.connect(
+                questions_changed, sender=model, weak=False, dispatch_uid=f"checkins-{model}"
+            )
+            post_delete.connect(
+                questions_changed, sender=model, weak=False, dispatch_uid=f"checkins-d-{model}"
+            )

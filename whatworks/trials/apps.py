@@ -30,10 +30,14 @@ class TrialsConfig(AppConfig):
         def changed(sender: type, **kwargs: object) -> None:
             touched()
 
+        # weak=False: `changed` is local to ready(), and a weak receiver would be collected
+        # with it once ready() returns.
         for model in (models.Trial, models.TrialArm, models.TrialStatusChange, models.TrialResult):
-            post_save.connect(changed, sender=model, dispatch_uid=f"cache-{model.__name__}-save")
+            post_save.connect(
+                changed, sender=model, weak=False, dispatch_uid=f"cache-{model.__name__}-save"
+            )
             post_delete.connect(
-                changed, sender=model, dispatch_uid=f"cache-{model.__name__}-delete"
+                changed, sender=model, weak=False, dispatch_uid=f"cache-{model.__name__}-delete"
             )
 
         # A goal's criterion changed after a trial's outcomes or series arrived is post hoc.
