@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from whatworks.checkins.forms import SchemeForm
 from whatworks.checkins.models import (
     AnswerKind,
     Payer,
@@ -222,15 +223,8 @@ class PracticeForm(forms.Form):
 
 
 class PracticeNamingForm(forms.Form):
-    gp_practices = forms.ChoiceField(
-        label="How the referral asks for the person's GP practice",
-        choices=PracticeNaming.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select how the referral asks for the GP practice",
-            "invalid_choice": "Select how the referral asks for the GP practice",
-        },
-    )
+    # The same question as when the scheme was set up.
+    gp_practices = SchemeForm.base_fields["gp_practices"]
 
 
 class SignpostForm(forms.Form):

@@ -283,10 +283,29 @@ def _trained(scheme: Scheme) -> dict[date, int]:
     return counts
 
 
+def _month_figure(
+    metric: Metric,
+    month: date,
+    value: float,
+    numerator: float | None = None,
+    denominator: float | None = None,
+) -> None:
+    """Write one month's figure of `metric` (with its numerator and denominator, if any)."""
+    observation_record(
+        metric=metric,
+        period_start=month,
+        period_end=_month_end(month),
+        label=month.strftime("%B %Y"),
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+    )
+
+
 def outcomes_refresh(scheme: Scheme) -> int:
     """Recompute every month's figures from the scheme's own records; returns how many."""
     metrics = scheme_metrics(scheme)
-    written = 0
+    figures: list[tuple[str, date, float, dict[str, float]]] = []  # (what, month, value, parts)
     visits: dict[date, dict[str, int]] = defaultdict(dict)
     for counted in (
         Visit.objects.filter(resident__scheme=scheme, outcome__in=SEEN)
@@ -297,56 +316,22 @@ def outcomes_refresh(scheme: Scheme) -> int:
         visits[_as_date(counted["month"])][counted["payer"]] = counted["n"]
     rate = {payer: float(r) for payer, r in funding.rates(scheme).items()}
     for month, by_payer in visits.items():
-        end = _month_end(month)
-        label = month.strftime("%B %Y")
         n = sum(by_payer.values())
         cost = sum(rate[payer] * count for payer, count in by_payer.items())
-        observation_record(
-            metric=metrics["visits delivered"],
-            period_start=month,
-            period_end=end,
-            label=label,
-            value=n,
-        )
+        figures.append(("visits delivered", month, n, {}))
         # Each visit at its payer's rate: the mean is the cost over the visits.
-        observation_record(
-            metric=metrics["cost per visit"],
-            period_start=month,
-            period_end=end,
-            label=label,
-            value=cost / n,
-            numerator=cost,
-            denominator=n,
-        )
-        written += 2
+        figures.append(("cost per visit", month, cost / n, {"numerator": cost, "denominator": n}))
         for payer, count in by_payer.items():
             if payer:
-                observation_record(
-                    metric=metrics[paid_by(payer)],
-                    period_start=month,
-                    period_end=end,
-                    label=label,
-                    value=rate[payer],
-                    numerator=rate[payer] * count,
-                    denominator=count,
-                )
-                written += 1
-    raised = (
+                parts = {"numerator": rate[payer] * count, "denominator": count}
+                figures.append((paid_by(payer), month, rate[payer], parts))
+    for row in (
         Escalation.objects.filter(scheme=scheme)
         .annotate(month=TruncMonth("created_at"))
         .values("month")
         .annotate(n=Count("id"))
-    )
-    for row in raised:
-        month = _as_date(row["month"])
-        observation_record(
-            metric=metrics["concerns raised"],
-            period_start=month,
-            period_end=_month_end(month),
-            label=month.strftime("%B %Y"),
-            value=row["n"],
-        )
-        written += 1
+    ):
+        figures.append(("concerns raised", _as_date(row["month"]), row["n"], {}))
     durations: dict[date, list[float]] = defaultdict(list)
     for created, closed in Escalation.objects.filter(
         scheme=scheme, status=EscalationStatus.CLOSED, closed_at__isnull=False
@@ -355,98 +340,44 @@ def outcomes_refresh(scheme: Scheme) -> int:
         month = date(closed.year, closed.month, 1)
         durations[month].append((closed - created).total_seconds() / 86400)
     for month, days in durations.items():
-        observation_record(
-            metric=metrics["days to close a concern"],
-            period_start=month,
-            period_end=_month_end(month),
-            label=month.strftime("%B %Y"),
-            value=statistics.fmean(days),
-            numerator=sum(days),
-            denominator=len(days),
-        )
-        written += 1
+        parts = {"numerator": sum(days), "denominator": len(days)}
+        figures.append(("days to close a concern", month, statistics.fmean(days), parts))
     missed: dict[date, int] = defaultdict(int)
     for on, attended in Appointment.objects.filter(
         resident__scheme=scheme, attended__isnull=False
     ).values_list("on", "attended"):
         missed[date(on.year, on.month, 1)] += not attended
-    for month, n in missed.items():
-        # Only the scheme's own series: the imported "missed appointments" is never written.
-        observation_record(
-            metric=metrics[MISSED_RECORDED],
-            period_start=month,
-            period_end=_month_end(month),
-            label=month.strftime("%B %Y"),
-            value=n,
-        )
-        written += 1
-    told = (
+    # Only the scheme's own series: the imported "missed appointments" is never written.
+    figures += [(MISSED_RECORDED, month, n, {}) for month, n in missed.items()]
+    for row in (
         Signposting.objects.filter(resident__scheme=scheme)
         .annotate(month=TruncMonth("told_on"))
         .values("month")
         .annotate(n=Count("resident", distinct=True))
-    )
-    for row in told:
-        month = _as_date(row["month"])
-        observation_record(
-            metric=metrics[SIGNPOSTED],
-            period_start=month,
-            period_end=_month_end(month),
-            label=month.strftime("%B %Y"),
-            value=row["n"],
-        )
-        written += 1
-    answers = (
+    ):
+        figures.append((SIGNPOSTED, _as_date(row["month"]), row["n"], {}))
+    for row in (
         ContactSurvey.objects.filter(scheme=scheme, answered_on__isnull=False)
         .annotate(month=TruncMonth("answered_on"))
         .values("month")
         .annotate(n=Count("id"), at_ease=Count("id", filter=Q(answer__in=AT_EASE)))
-    )
-    for row in answers:
-        month = _as_date(row["month"])
-        observation_record(
-            metric=metrics[AT_PEACE],
-            period_start=month,
-            period_end=_month_end(month),
-            label=month.strftime("%B %Y"),
-            value=row["at_ease"] / row["n"],
-            numerator=row["at_ease"],
-            denominator=row["n"],
-        )
-        written += 1
-    for month, trained in _trained(scheme).items():
-        observation_record(
-            metric=metrics[TRAINED],
-            period_start=month,
-            period_end=_month_end(month),
-            label=month.strftime("%B %Y"),
-            value=trained,
-        )
-        written += 1
+    ):
+        parts = {"numerator": row["at_ease"], "denominator": row["n"]}
+        figures.append((AT_PEACE, _as_date(row["month"]), row["at_ease"] / row["n"], parts))
+    figures += [(TRAINED, month, trained, {}) for month, trained in _trained(scheme).items()]
     for month, (total, people) in _independence(scheme).items():
-        observation_record(
-            metric=metrics[INDEPENDENCE],
-            period_start=month,
-            period_end=_month_end(month),
-            label=month.strftime("%B %Y"),
-            value=total / people,
-            numerator=total,
-            denominator=people,
-        )
-        written += 1
-    for month, change in _ucla_changes(scheme).items():
-        observation_record(
-            metric=metrics["UCLA-3 change from baseline"],
-            period_start=month,
-            period_end=_month_end(month),
-            label=month.strftime("%B %Y"),
-            value=change,
-        )
-        written += 1
+        parts = {"numerator": total, "denominator": people}
+        figures.append((INDEPENDENCE, month, total / people, parts))
+    figures += [
+        ("UCLA-3 change from baseline", month, change, {})
+        for month, change in _ucla_changes(scheme).items()
+    ]
+    for what, month, value, parts in figures:
+        _month_figure(metrics[what], month, value, **parts)
     from whatworks.initiatives.signals import touched
 
     touched()
-    return written
+    return len(figures)
 
 
 #: Which of the scheme's figures a goal of its initiative is linked to by default, and how it
